@@ -72,3 +72,33 @@ export interface PushStream {
   labels: Labels;
   entries: LogEntry[];
 }
+
+export interface IndexStats {
+  streams: number;
+  chunks: number;
+  entries: number;
+  bytes: number;
+}
+
+export interface Translation {
+  /** the SQL statements the query compiles to, with bound parameters listed after each */
+  sql: { text: string; params: unknown[] }[];
+  /** the pipeline stages that run in TypeScript after the database, by name (empty: everything pushed down) */
+  tsStages: string[];
+  /** human-readable plan: what runs where */
+  explain: string;
+}
+
+/** What every adapter (HTTP, gRPC, CLI) calls. Implemented by `Engine` in engine/engine.ts. */
+export interface EngineApi {
+  query(req: QueryRequest): Promise<QueryResult>;
+  /** label names of streams with entries in [start, end]; `query` narrows to a selector */
+  labelNames(start: bigint, end: bigint, query?: string): Promise<string[]>;
+  labelValues(name: string, start: bigint, end: bigint, query?: string): Promise<string[]>;
+  /** label sets of streams matching any of the selectors, with entries in [start, end] */
+  series(match: string[], start: bigint, end: bigint): Promise<Labels[]>;
+  indexStats(query: string, start: bigint, end: bigint): Promise<IndexStats>;
+  push(streams: PushStream[]): Promise<{ entries: number }>;
+  translate(query: string, dialect?: string): Translation;
+  close(): Promise<void>;
+}
