@@ -99,6 +99,7 @@ export interface EngineApi {
   series(match: string[], start: bigint, end: bigint): Promise<Labels[]>;
   indexStats(query: string, start: bigint, end: bigint): Promise<IndexStats>;
   push(streams: PushStream[]): Promise<{ entries: number }>;
-  translate(query: string, dialect?: string): Translation;
+  /** plan without running: the SQL per statement and what stays in TypeScript */
+  translate(query: string, dialect?: string, req?: Partial<QueryRequest>): Promise<Translation>;
   close(): Promise<void>;
 }

@@ -1,11 +1,158 @@
 // The native schema, as in Loki: a small `streams` table (one row per distinct label set) and a large `entries`
 // table. Selectors resolve on `streams`; `entries` is scanned by stream id and time range.
 //
-// streams.id      64-bit FNV-1a hash of the canonical label string `{a="1", b="2"}` (sorted keys), signed BIGINT so
-//                 every engine can store it (PostgreSQL has no unsigned types).
-// streams.labels  the label set as a JSON object text with sorted keys.
-// entries.ts      nanoseconds since the epoch (BIGINT): exact, as Loki keeps them.
-// entries.metadata structured metadata as JSON object text, NULL when none.
+// streams.id       64-bit FNV-1a hash of the canonical label string `{a="1", b="2"}` (sorted keys, Go-quoted values),
+//                  as a signed BIGINT so every engine can store it (PostgreSQL has no unsigned types).
+// streams.labels   the label set as a JSON object text with sorted keys.
+// streams.first_ts / last_ts   oldest / newest entry timestamp (ns) of the stream, widened on every push; the labels,
+//                  label-values and series APIs select streams whose [first_ts, last_ts] overlaps the asked range.
+// entries.ts       nanoseconds since the epoch (BIGINT): exact, as Loki keeps them.
+// entries.metadata structured metadata as JSON object text (sorted keys), NULL when none.
+//
+// Identical (stream_id, ts, line) entries are stored once (the ingester de-duplicates, as Loki does).
+
+import type { Driver } from '../sql/driver';
+import type { Labels } from '../engine/types';
 
 export const STREAMS_TABLE = 'streams';
 export const ENTRIES_TABLE = 'entries';
+
+/** Entries are inserted ordered by (ts / TIME_CHUNK_NS, stream_id, ts): see the DDL comment below. */
+export const TIME_CHUNK_NS = 3_600_000_000_000n; // 1 hour
+
+// DuckDB layout choices (DESIGN §8):
+// - `entries` has no index and no primary key: ART indexes on a 4-column key with long strings cost memory and
+//   slow bulk inserts, and DuckDB prunes scans with per-row-group min/max zone maps instead. The ingester inserts
+//   each batch sorted by (1-hour time chunk, stream_id, ts) so that a row group (16,384 rows for file databases,
+//   see the driver's ATTACH … ROW_GROUP_SIZE) covers a narrow ts range and few streams: a `{app="x"}` scan skips
+//   row groups by stream_id and a `limit 100` query skips row groups by ts (Top-N dynamic filter).
+//   Sorting by chunk first (not by stream for the whole batch) keeps data time-ordered at the coarse level, which is
+//   what every query's time range filters on; within an hour, rows of one stream sit together.
+// - `line` is stored uncompressed: line filters/regexes/JSON parsing read every line of the scanned row groups and
+//   FSST/dictionary decompression was the dominant cost there; disk size is the price.
+// - `streams` is tiny (one row per label set); its PRIMARY KEY makes the upsert (`ON CONFLICT`) cheap and exact.
+export const DUCKDB_NATIVE_DDL = [
+  `CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (
+    id BIGINT PRIMARY KEY,
+    labels VARCHAR NOT NULL,
+    first_ts BIGINT NOT NULL,
+    last_ts BIGINT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${ENTRIES_TABLE} (
+    stream_id BIGINT NOT NULL,
+    ts BIGINT NOT NULL,
+    line VARCHAR NOT NULL USING COMPRESSION uncompressed,
+    metadata VARCHAR
+  )`,
+];
+
+/** Create the native tables if missing (idempotent). */
+export async function ensureNativeSchema(driver: Driver): Promise<void> {
+  if (driver.engine !== 'duckdb') {
+    throw new Error(`native schema for ${driver.engine} is not yet supported`);
+  }
+  for (const stmt of DUCKDB_NATIVE_DDL) await driver.exec(stmt);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Canonical labels and stream ids
+
+const GO_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '\\': '\\\\',
+  '"': '\\"',
+};
+
+// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
+const GO_PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+const NEEDS_QUOTING = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/;
+
+/** Go's strconv.Quote (what Prometheus/Loki use to print label values). */
+export function goQuote(s: string): string {
+  if (!NEEDS_QUOTING.test(s)) return `"${s}"`;
+  let out = '"';
+  for (let ch of s) {
+    const esc = GO_ESCAPES[ch];
+    if (esc) {
+      out += esc;
+      continue;
+    }
+    let cp = ch.codePointAt(0)!;
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      // a lone surrogate is not valid UTF-8; Go's JSON decoder would have turned it into U+FFFD
+      cp = 0xfffd;
+      ch = '\ufffd';
+    }
+    if (cp < 0x80) {
+      out += cp < 0x20 || cp === 0x7f ? '\\x' + cp.toString(16).padStart(2, '0') : ch;
+    } else if (GO_PRINTABLE.test(ch)) {
+      out += ch;
+    } else if (cp < 0x10000) {
+      out += '\\u' + cp.toString(16).padStart(4, '0');
+    } else {
+      out += '\\U' + cp.toString(16).padStart(8, '0');
+    }
+  }
+  return out + '"';
+}
+
+function sortedKeys(labels: Labels): string[] {
+  return Object.keys(labels).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** `{a="1", b="2"}`: keys sorted (byte order), values Go-quoted — Loki's stream string. */
+export function canonicalLabels(labels: Labels): string {
+  return '{' + sortedKeys(labels).map((k) => `${k}=${goQuote(labels[k])}`).join(', ') + '}';
+}
+
+/** The label set as JSON object text with sorted keys (streams.labels). */
+export function labelsJson(labels: Labels): string {
+  const o: Labels = {};
+  for (const k of sortedKeys(labels)) o[k] = labels[k];
+  return JSON.stringify(o);
+}
+
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const encoder = new TextEncoder();
+
+/** 64-bit FNV-1a of the UTF-8 bytes of `s`, as a signed bigint. */
+export function fnv1a64(s: string): bigint {
+  // 16-bit limbs keep the arithmetic in exact doubles (no BigInt per byte).
+  let h0 = 0x2325,
+    h1 = 0x8422,
+    h2 = 0x9ce4,
+    h3 = 0xcbf2;
+  for (const b of encoder.encode(s)) {
+    h0 ^= b;
+    // multiply by 0x100000001b3 = 2^40 + 0x1b3 (2^40 = limb 2 shifted by 8 bits)
+    const t0 = h0 * 0x1b3;
+    const t1 = h1 * 0x1b3 + (t0 >>> 16);
+    const t2 = h2 * 0x1b3 + (t1 >>> 16) + ((h0 << 8) & 0xffff);
+    const t3 = h3 * 0x1b3 + (t2 >>> 16) + ((h0 >>> 8) & 0xff) + ((h1 << 8) & 0xffff);
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = t3 & 0xffff;
+  }
+  const u = (BigInt(h3) << 48n) | (BigInt(h2) << 32n) | (BigInt(h1) << 16n) | BigInt(h0);
+  return BigInt.asIntN(64, u);
+}
+
+/** Reference implementation (BigInt), used by the tests to check `fnv1a64`. */
+export function fnv1a64Reference(s: string): bigint {
+  let h = FNV_OFFSET;
+  for (const b of encoder.encode(s)) h = BigInt.asUintN(64, (h ^ BigInt(b)) * FNV_PRIME);
+  return BigInt.asIntN(64, h);
+}
+
+/** Stream id: FNV-1a 64 of the canonical label string, signed. */
+export function streamId(labels: Labels): bigint {
+  return fnv1a64(canonicalLabels(labels));
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite (`npm test`). It installs what its suites need when it can (Debian packages as root), builds
+# the product, runs the vitest suites (unit, execution matrix, conformance through the engine and through the HTTP
+# server, protocol, browser) and the outside conformance check against a fresh server.
+# Outside CI a suite whose system part is missing is skipped loudly; under CI=true nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v python3 >/dev/null || need_apt+=(python3)
+if [ "${LOGQLSQL_SKIP_APT:-}" != "1" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  # suites that need system parts: browser (chromium), PostgreSQL matrix (postgresql)
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
+  if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "== installing Debian packages: ${need_apt[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  fi
+fi
+
+echo "== build"
+npm run build --silent
+
+echo "== vitest"
+npx vitest run "$@"
+
+echo "== outside conformance check (check.py against a fresh ./bin/logqlsql serve on in-memory DuckDB)"
+port=$((31000 + RANDOM % 2000))
+log=$(mktemp)
+./bin/logqlsql serve --db duckdb::memory: --listen 127.0.0.1:$port >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -fs "127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+(cd tests/fixtures/conformance && python3 check.py "http://127.0.0.1:$port" expected.json dataset.json) || { cat "$log" | tail -20; exit 1; }

@@ -1,0 +1,1 @@
+export { generateDemo, startTrickle, type DemoOptions, type TrickleOptions } from './generate';

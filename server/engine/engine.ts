@@ -1,0 +1,190 @@
+// The engine: parse → plan → SQL (+ TypeScript stages) → results. Adapters (HTTP, gRPC, CLI) only call EngineApi.
+import { parse } from '../logql/check';
+import type { Expr, Matcher } from '../logql/ast';
+import { LogQLError } from '../logql/errors';
+import { openDriver } from '../sql/open';
+import type { Driver } from '../sql/driver';
+import type { Dialect } from '../sql/dialect';
+import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
+import { ensureNativeSchema, ENTRIES_TABLE } from '../schema/native';
+import { Ingester } from '../ingest';
+import { StreamCatalog } from './streams';
+import { newStats, runSql, type ExecContext } from './context';
+import { runLogQuery } from './logQuery';
+import { runMetricQuery } from './metricQuery';
+import { defaultStep, stepGrid, nsToMs } from '../eval/steps';
+import { toQueryData } from './results';
+import { entriesWhere } from '../sql/rowSelect';
+import { SqlWriter } from '../sql/dialect';
+import type {
+  EngineApi,
+  IndexStats,
+  Labels,
+  PushStream,
+  QueryRequest,
+  QueryResult,
+  Translation,
+} from './types';
+
+export interface EngineOptions {
+  /** upper bound for a log query's limit (Loki's max_entries_limit_per_query, default 5000) */
+  maxLimit?: number;
+}
+
+const DIALECTS: Record<string, Dialect> = { duckdb: duckdbDialect };
+
+export class Engine implements EngineApi {
+  readonly catalog: StreamCatalog;
+  private readonly ingester: Ingester;
+  readonly maxLimit: number;
+
+  private constructor(
+    readonly driver: Driver,
+    readonly dialect: Dialect,
+    opts: EngineOptions,
+  ) {
+    this.catalog = new StreamCatalog(driver);
+    this.ingester = new Ingester(driver);
+    this.maxLimit = opts.maxLimit ?? 5000;
+  }
+
+  static async open(dbUrl: string, opts: EngineOptions = {}): Promise<Engine> {
+    const driver = await openDriver(dbUrl);
+    await ensureNativeSchema(driver);
+    const dialect = DIALECTS[driver.engine];
+    if (!dialect) throw new Error(`no SQL dialect for ${driver.engine}`);
+    return new Engine(driver, dialect, opts);
+  }
+
+  private context(query: string, signal?: AbortSignal, execute = true): ExecContext {
+    return { driver: this.driver, dialect: this.dialect, catalog: this.catalog, stats: newStats(), query, signal, execute };
+  }
+
+  async query(req: QueryRequest): Promise<QueryResult> {
+    const t0 = performance.now();
+    const expr = parse(req.query);
+    if (req.limit > this.maxLimit) {
+      throw new LogQLError('limit', `max entries limit per query exceeded, limit > max_entries_limit (${req.limit} > ${this.maxLimit})`);
+    }
+    const ctx = this.context(req.query, req.signal);
+    const data = await this.execute(ctx, expr, req);
+    ctx.stats.totalMs = performance.now() - t0;
+    return { data, stats: ctx.stats };
+  }
+
+  private async execute(ctx: ExecContext, expr: Expr, req: QueryRequest) {
+    if (expr.kind === 'log') {
+      // An instant log query reads (time − 0, time]: Loki treats it as a range query ending at `time`.
+      const res = await runLogQuery(ctx, {
+        expr,
+        from: req.instant ? req.end - 3_600_000_000_000n : req.start,
+        to: req.end,
+        limit: req.limit,
+        direction: req.direction,
+      });
+      ctx.stats.limitReached = res.limitReached;
+      return { resultType: 'streams' as const, result: res.streams };
+    }
+    const step = req.step && req.step > 0n ? req.step : defaultStep(req.start, req.end);
+    const grid = stepGrid(req.start, req.end, step, req.instant);
+    const value = await runMetricQuery(ctx, expr, grid);
+    return toQueryData(value, grid, req.instant, expr);
+  }
+
+  /** Plans the query without running SQL: the statements it would run and what stays in TypeScript. */
+  async translate(query: string, dialectName?: string, req?: Partial<QueryRequest>): Promise<Translation> {
+    const expr = parse(query);
+    const dialect = DIALECTS[dialectName ?? this.dialect.name] ?? this.dialect;
+    const ctx: ExecContext = { ...this.context(query, undefined, false), dialect };
+    const end = req?.end ?? BigInt(Date.now()) * 1_000_000n;
+    const start = req?.start ?? end - 3_600_000_000_000n;
+    await this.execute(ctx, expr, {
+      query,
+      start,
+      end,
+      step: req?.step,
+      instant: req?.instant ?? false,
+      limit: req?.limit ?? 100,
+      direction: req?.direction ?? 'backward',
+    });
+    const tsStages = [...new Set(ctx.stats.tsStages)];
+    return {
+      sql: ctx.stats.sql.map((text) => ({ text, params: [] })),
+      tsStages,
+      explain: [
+        `dialect: ${dialect.name}`,
+        ...ctx.stats.sql.map((s, i) => `SQL ${i + 1}: ${s}`),
+        tsStages.length ? `TypeScript stages:\n  - ${tsStages.join('\n  - ')}` : 'everything runs in the database',
+      ].join('\n'),
+    };
+  }
+
+  private async streamsFor(query: string | undefined, start: bigint, end: bigint): Promise<Labels[]> {
+    if (!query) return (await this.catalog.all()).filter((s) => s.lastTs >= start && s.firstTs <= end).map((s) => s.labels);
+    const expr = parse(query);
+    const matchers = selectorOf(expr);
+    return (await this.catalog.select(matchers, start, end)).map((s) => s.labels);
+  }
+
+  async labelNames(start: bigint, end: bigint, query?: string): Promise<string[]> {
+    const names = new Set<string>();
+    for (const l of await this.streamsFor(query, start, end)) for (const k of Object.keys(l)) names.add(k);
+    return [...names].sort();
+  }
+
+  async labelValues(name: string, start: bigint, end: bigint, query?: string): Promise<string[]> {
+    const values = new Set<string>();
+    for (const l of await this.streamsFor(query, start, end)) if (l[name] !== undefined) values.add(l[name]);
+    return [...values].sort();
+  }
+
+  async series(match: string[], start: bigint, end: bigint): Promise<Labels[]> {
+    const seen = new Map<string, Labels>();
+    for (const m of match.length ? match : [undefined]) {
+      for (const l of await this.streamsFor(m, start, end)) seen.set(JSON.stringify(l), l);
+    }
+    return [...seen.values()];
+  }
+
+  async indexStats(query: string, start: bigint, end: bigint): Promise<IndexStats> {
+    const expr = parse(query);
+    const streams = await this.catalog.select(selectorOf(expr), start, end);
+    if (streams.length === 0) return { streams: 0, chunks: 0, entries: 0, bytes: 0 };
+    const w = new SqlWriter(this.dialect);
+    const where = entriesWhere(w, streams.map((s) => s.id), start, end, []);
+    const ctx = this.context(query);
+    const rows = await runSql<{ n: bigint | number; b: bigint | number | null }>(
+      ctx,
+      `SELECT count(*) AS n, sum(${this.dialect.byteLength('line')}) AS b FROM ${ENTRIES_TABLE} WHERE ${where.join(' AND ')}`,
+      w.params,
+    );
+    const entries = Number(rows[0]?.n ?? 0);
+    return { streams: streams.length, chunks: streams.length, entries, bytes: Number(rows[0]?.b ?? 0) };
+  }
+
+  async push(streams: PushStream[]): Promise<{ entries: number }> {
+    const res = await this.ingester.push(streams);
+    this.catalog.invalidate();
+    return { entries: res.entries };
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+}
+
+function selectorOf(expr: Expr): Matcher[] {
+  switch (expr.kind) {
+    case 'log':
+      return expr.matchers;
+    case 'rangeAgg':
+      return expr.log.matchers;
+    case 'vectorAgg':
+    case 'labelReplace':
+      return selectorOf(expr.expr);
+    default:
+      throw new LogQLError('check', 'a stream selector is required here');
+  }
+}
+
+export { nsToMs };

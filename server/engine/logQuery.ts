@@ -1,0 +1,87 @@
+// Log queries: the selector and the pushable line filters run in SQL, ordered and limited there when nothing else
+// remains; otherwise rows are paged through the TypeScript pipeline until `limit` entries survive.
+import type { LogExpr } from '../logql/ast';
+import { compilePipeline } from '../eval/pipeline';
+import { splitPipeline } from '../plan/pushdown';
+import { compileRowSelect } from '../sql/rowSelect';
+import type { Direction, Labels, LogEntry, Stream } from './types';
+import { runSql, type ExecContext } from './context';
+import { labelsKey, sortedLabels } from '../eval/value';
+
+interface EntryRow {
+  stream_id: bigint;
+  ts: bigint;
+  line: string;
+  metadata: string | null;
+}
+
+export interface LogQueryArgs {
+  expr: LogExpr;
+  from: bigint; // inclusive
+  to: bigint; // exclusive
+  limit: number;
+  direction: Direction;
+}
+
+export async function runLogQuery(ctx: ExecContext, a: LogQueryArgs): Promise<{ streams: Stream[]; limitReached: boolean }> {
+  const streams = await ctx.catalog.select(a.expr.matchers, a.from, a.to);
+  const split = splitPipeline(a.expr.pipeline, ctx.dialect.capabilities);
+  ctx.stats.tsStages.push(...split.reasons);
+  if (streams.length === 0 || a.limit <= 0) {
+    if (!ctx.execute) ctx.stats.sql.push('-- no stream matches the selector: nothing to scan');
+    return { streams: [], limitReached: false };
+  }
+  const byId = new Map(streams.map((s) => [s.id, s.labels]));
+  const order = a.direction === 'backward' ? 'desc' : 'asc';
+  const pipeline = split.rest.length > 0 ? compilePipeline(split.rest) : undefined;
+
+  const out = new Map<string, { labels: Labels; entries: LogEntry[]; seen: Set<string> }>();
+  let count = 0;
+  const add = (labels: Labels, e: LogEntry): void => {
+    const key = labelsKey(labels);
+    let s = out.get(key);
+    if (!s) {
+      s = { labels: sortedLabels(labels), entries: [], seen: new Set() };
+      out.set(key, s);
+    }
+    const id = `${e.ts}\u0000${e.line}`;
+    if (s.seen.has(id)) return; // equal (timestamp, line) pairs in one stream are one entry
+    s.seen.add(id);
+    s.entries.push(e);
+    count++;
+  };
+
+  const base = { streamIds: [...byId.keys()], from: a.from, to: a.to, filters: split.pushed, order } as const;
+  if (!pipeline) {
+    const q = compileRowSelect(ctx.dialect, { ...base, limit: a.limit });
+    for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {
+      add(byId.get(BigInt(r.stream_id))!, toEntry(r));
+    }
+  } else {
+    // Page through rows in order; TypeScript stages may drop many of them.
+    const pageSize = Math.min(Math.max(a.limit * 4, 2000), 50_000);
+    let after: { ts: bigint; streamId: bigint; line: string } | undefined;
+    for (;;) {
+      const q = compileRowSelect(ctx.dialect, { ...base, limit: pageSize, after });
+      const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+      for (const r of rows) {
+        const stream = byId.get(BigInt(r.stream_id))!;
+        const e = toEntry(r);
+        const res = pipeline({ ts: e.ts, line: e.line, stream, metadata: e.metadata });
+        if (res) add(res.labels, { ts: e.ts, line: res.line, metadata: e.metadata });
+        if (count >= a.limit) break;
+      }
+      if (count >= a.limit || rows.length < pageSize || !ctx.execute) break;
+      const last = rows[rows.length - 1];
+      after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
+    }
+  }
+  const result: Stream[] = [...out.values()].map((s) => ({ labels: s.labels, entries: s.entries }));
+  return { streams: result, limitReached: count >= a.limit };
+}
+
+function toEntry(r: EntryRow): LogEntry {
+  const e: LogEntry = { ts: BigInt(r.ts), line: r.line };
+  if (r.metadata) e.metadata = JSON.parse(r.metadata) as Labels;
+  return e;
+}

@@ -1,0 +1,88 @@
+// Metric queries. Each range aggregation is answered by its cheapest source: fully in SQL when the whole pipeline
+// pushes down (sql/rangeAggregate.ts), otherwise by scanning the rows of its window, running the TypeScript pipeline
+// and aggregating here. Everything above range aggregations is evaluated in eval/metric.ts.
+import type { MetricExpr, RangeAggregation } from '../logql/ast';
+import { compilePipeline, compileUnwrap } from '../eval/pipeline';
+import { evalMetric } from '../eval/metric';
+import { evalRangeAggregation, SampleCollector } from '../eval/range';
+import type { StepGrid } from '../eval/steps';
+import type { EvalValue, SeriesData } from '../eval/value';
+import { splitPipeline } from '../plan/pushdown';
+import { compileRowSelect } from '../sql/rowSelect';
+import { runSql, type ExecContext } from './context';
+import type { Labels } from './types';
+import { LogQLError } from '../logql/errors';
+import { pushRangeAggregation } from './metricPushdown';
+
+interface EntryRow {
+  stream_id: bigint;
+  ts: bigint;
+  line: string;
+  metadata: string | null;
+}
+
+const utf8 = new TextEncoder();
+
+export async function runMetricQuery(ctx: ExecContext, expr: MetricExpr, grid: StepGrid): Promise<EvalValue> {
+  const value = await evalMetric(expr, grid, (node, g) => rangeSource(ctx, node, g), ctx.query);
+  if (value.kind === 'vector') assertNoPipelineError(ctx, value.series);
+  return value;
+}
+
+async function rangeSource(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[]> {
+  const pushed = await pushRangeAggregation(ctx, node, grid);
+  if (pushed) return pushed;
+  return scanRangeAggregation(ctx, node, grid);
+}
+
+/** Loki reads samples in [first window start, last window end): see eval/steps.ts. */
+export function sampleBounds(node: RangeAggregation, grid: StepGrid): { from: bigint; to: bigint } {
+  return { from: grid.times[0] - node.offset - node.range, to: grid.end - node.offset };
+}
+
+async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[]> {
+  const { from, to } = sampleBounds(node, grid);
+  const streams = await ctx.catalog.select(node.log.matchers, from, to);
+  const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
+  ctx.stats.tsStages.push(...split.reasons, `${node.op} over the pipeline's samples runs in TypeScript`);
+  const collector = new SampleCollector();
+  if (streams.length > 0) {
+    const byId = new Map(streams.map((s) => [s.id, s.labels]));
+    const pipeline = compilePipeline(split.rest);
+    const unwrap = node.unwrap ? compileUnwrap(node.unwrap) : undefined;
+    const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
+    const q = compileRowSelect(ctx.dialect, { streamIds: [...byId.keys()], from, to, filters: split.pushed, order: 'asc' });
+    for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {
+      const ts = BigInt(r.ts);
+      const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
+      const out = pipeline({ ts, line: r.line, stream: byId.get(BigInt(r.stream_id))!, metadata });
+      if (!out) continue;
+      if (unwrap) {
+        const s = unwrap(out);
+        if (s) collector.add(s.labels, ts, s.value);
+      } else {
+        collector.add(out.labels, ts, bytes ? utf8.encode(out.line).length : 1);
+      }
+    }
+  }
+  return evalRangeAggregation(node, collector.result(), grid);
+}
+
+/** Loki fails a metric query whose result series still carry `__error__` (the user must filter or drop it). */
+function assertNoPipelineError(ctx: ExecContext, series: SeriesData[]): void {
+  for (const s of series) {
+    const err = s.labels.__error__;
+    if (err !== undefined && err !== '') {
+      const shown = Object.entries(s.labels)
+        .filter(([k]) => k !== '__error_details__')
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(', ');
+      throw new LogQLError(
+        'execution',
+        `pipeline error: '${err}' for series: '{${shown}}'. Use a label filter to intentionally skip this error ` +
+          `(e.g | __error__!="${err}"). To skip all potential errors you can match empty errors (e.g __error__=""). ` +
+          `The label filter can also be specified after unwrap (e.g | unwrap latency | __error__="").`,
+      );
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import type { Expr } from '../logql/ast';
+import type { StepGrid } from '../eval/steps';
+import { nsToMs } from '../eval/steps';
+import { sortedLabels, type EvalValue } from '../eval/value';
+import type { QueryData, Sample, Series } from './types';
+
+/** EvalValue → Loki's result types: a range query gives a matrix, an instant query a vector (or a scalar). */
+export function toQueryData(value: EvalValue, grid: StepGrid, instant: boolean, expr: Expr): QueryData {
+  const times = grid.times.map(nsToMs);
+  if (value.kind === 'scalar') {
+    if (instant) return { resultType: 'scalar', result: [times[0], value.values[0]] };
+    return { resultType: 'matrix', result: [{ metric: {}, values: times.map((t, i) => [t, value.values[i]]) }] };
+  }
+  if (instant) {
+    const result: Sample[] = [];
+    for (const s of value.series) if (s.present[0]) result.push({ metric: sortedLabels(s.labels), value: [times[0], s.values[0]] });
+    const order = topOrder(expr);
+    if (order) result.sort((a, b) => (order === 'asc' ? a.value[1] - b.value[1] : b.value[1] - a.value[1]));
+    return { resultType: 'vector', result };
+  }
+  const result: Series[] = [];
+  for (const s of value.series) {
+    const values: [number, number][] = [];
+    for (let i = 0; i < times.length; i++) if (s.present[i]) values.push([times[i], s.values[i]]);
+    if (values.length) result.push({ metric: sortedLabels(s.labels), values });
+  }
+  return { resultType: 'matrix', result };
+}
+
+/** `sort` / `sort_desc` at the top of the expression order an instant result by value. */
+function topOrder(expr: Expr): 'asc' | 'desc' | undefined {
+  if (expr.kind === 'vectorAgg') {
+    if (expr.op === 'sort') return 'asc';
+    if (expr.op === 'sort_desc') return 'desc';
+  }
+  return undefined;
+}

@@ -1,0 +1,77 @@
+// The stream catalog: the `streams` table held in memory (it is small: one row per label set) so selectors resolve
+// in TypeScript with exact RE2 semantics on every engine, and only matching stream ids reach the entries scan.
+import type { Matcher } from '../logql/ast';
+import type { Labels } from './types';
+import type { Driver } from '../sql/driver';
+import { STREAMS_TABLE } from '../schema/native';
+import { compileRE2 } from '../eval/re2';
+
+export interface StreamInfo {
+  id: bigint;
+  labels: Labels;
+  firstTs: bigint;
+  lastTs: bigint;
+}
+
+export type StreamMatcher = (labels: Labels) => boolean;
+
+export function compileMatchers(matchers: Matcher[]): StreamMatcher {
+  const tests = matchers.map((m) => {
+    switch (m.op) {
+      case '=':
+        return (l: Labels) => (l[m.name] ?? '') === m.value;
+      case '!=':
+        return (l: Labels) => (l[m.name] ?? '') !== m.value;
+      default: {
+        const re = compileRE2(m.value, { anchored: true });
+        const want = m.op === '=~';
+        return (l: Labels) => re.test(l[m.name] ?? '') === want;
+      }
+    }
+  });
+  return (l) => tests.every((t) => t(l));
+}
+
+export class StreamCatalog {
+  private streams: StreamInfo[] = [];
+  private loadedAt = 0;
+  private loading?: Promise<void>;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly maxAgeMs = 2000,
+  ) {}
+
+  /** Forget the cache (after this process ingested new streams or widened their time bounds). */
+  invalidate(): void {
+    this.loadedAt = 0;
+  }
+
+  async all(): Promise<StreamInfo[]> {
+    if (Date.now() - this.loadedAt > this.maxAgeMs) {
+      this.loading ??= this.load().finally(() => (this.loading = undefined));
+      await this.loading;
+    }
+    return this.streams;
+  }
+
+  private async load(): Promise<void> {
+    const startedAt = Date.now();
+    const rows = await this.driver.query<{ id: bigint; labels: string; first_ts: bigint; last_ts: bigint }>(
+      `SELECT id, labels, first_ts, last_ts FROM ${STREAMS_TABLE}`,
+    );
+    this.streams = rows.map((r) => ({
+      id: BigInt(r.id),
+      labels: JSON.parse(r.labels) as Labels,
+      firstTs: BigInt(r.first_ts),
+      lastTs: BigInt(r.last_ts),
+    }));
+    this.loadedAt = startedAt;
+  }
+
+  /** Streams matching the selector with entries overlapping [from, to]. */
+  async select(matchers: Matcher[], from: bigint, to: bigint): Promise<StreamInfo[]> {
+    const match = compileMatchers(matchers);
+    return (await this.all()).filter((s) => s.lastTs >= from && s.firstTs <= to && match(s.labels));
+  }
+}

@@ -1,0 +1,51 @@
+// Evaluates a metric expression tree step by step. Range aggregations come from a RangeSource, which either pushed
+// the whole aggregation into SQL or ran the pipeline in TypeScript (see engine/metricQuery.ts); everything above
+// them (vector aggregation, binary operators, label_replace) works on O(series × steps) values here.
+import type { MetricExpr, RangeAggregation } from '../logql/ast';
+import { evalBinary } from './binary';
+import { evalLabelReplace } from './labelReplace';
+import type { StepGrid } from './steps';
+import { newSeries, type EvalValue, type SeriesData } from './value';
+import { evalVectorAggregation } from './vector';
+
+export type RangeSource = (node: RangeAggregation, grid: StepGrid) => Promise<SeriesData[]>;
+
+export async function evalMetric(expr: MetricExpr, grid: StepGrid, source: RangeSource, query: string): Promise<EvalValue> {
+  const steps = grid.times.length;
+  switch (expr.kind) {
+    case 'literal':
+      return { kind: 'scalar', values: new Float64Array(steps).fill(expr.value) };
+    case 'vector': {
+      const s = newSeries({}, steps);
+      s.values.fill(expr.value);
+      s.present.fill(1);
+      return { kind: 'vector', series: [s] };
+    }
+    case 'rangeAgg':
+      return { kind: 'vector', series: await source(expr, grid) };
+    case 'vectorAgg': {
+      const inner = await evalMetric(expr.expr, grid, source, query);
+      const series = inner.kind === 'vector' ? inner.series : scalarAsSeries(inner.values);
+      return { kind: 'vector', series: evalVectorAggregation(expr, series, steps) };
+    }
+    case 'labelReplace': {
+      const inner = await evalMetric(expr.expr, grid, source, query);
+      const series = inner.kind === 'vector' ? inner.series : scalarAsSeries(inner.values);
+      return { kind: 'vector', series: evalLabelReplace(expr, series, steps) };
+    }
+    case 'binary': {
+      const [l, r] = await Promise.all([
+        evalMetric(expr.left, grid, source, query),
+        evalMetric(expr.right, grid, source, query),
+      ]);
+      return evalBinary(expr, l, r, steps, query);
+    }
+  }
+}
+
+function scalarAsSeries(values: Float64Array): SeriesData[] {
+  const s = newSeries({}, values.length);
+  s.values.set(values);
+  s.present.fill(1);
+  return [s];
+}

@@ -1,0 +1,29 @@
+// Intermediate values of metric evaluation: one value per step of the grid. A series is present at a step when
+// `present[i]` is 1 (NaN is a legitimate value, so it cannot mark absence).
+import type { Labels } from '../engine/types';
+
+export interface SeriesData {
+  labels: Labels;
+  values: Float64Array;
+  present: Uint8Array;
+}
+
+export type EvalValue = { kind: 'vector'; series: SeriesData[] } | { kind: 'scalar'; values: Float64Array };
+
+export function newSeries(labels: Labels, steps: number): SeriesData {
+  return { labels, values: new Float64Array(steps), present: new Uint8Array(steps) };
+}
+
+/** Canonical identity of a label set: sorted `k="v"` pairs (values JSON-escaped so no two sets collide). */
+export function labelsKey(labels: Labels): string {
+  const keys = Object.keys(labels).sort();
+  let s = '';
+  for (const k of keys) s += k + '=' + JSON.stringify(labels[k]) + ',';
+  return s;
+}
+
+export function sortedLabels(labels: Labels): Labels {
+  const out: Labels = {};
+  for (const k of Object.keys(labels).sort()) out[k] = labels[k];
+  return out;
+}

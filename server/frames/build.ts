@@ -1,0 +1,219 @@
+// Engine results → Grafana data frames (dataplane types): log results become one `log-lines` frame, range metric
+// results `timeseries-multi` (one frame per series), instant results `numeric-multi`.
+import type { Direction, Labels, QueryResult, QueryStats, Stream } from '../engine/types';
+import type { Frame, FrameMeta, Notice } from './arrow';
+
+export const TYPE_VERSION: [number, number] = [0, 1];
+
+export interface FrameOptions {
+  refId: string;
+  /** the LogQL expression (used as the display name of a series without labels) */
+  expr?: string;
+  legendFormat?: string;
+  direction?: Direction;
+  limit?: number;
+}
+
+/** `{a="1", b="2"}` with sorted keys and Go-style quoting, as Loki and Grafana print label sets. */
+export function formatLabels(labels: Labels): string {
+  const keys = Object.keys(labels).sort();
+  return '{' + keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ') + '}';
+}
+
+/** Grafana's legend templating: `{{label}}` → the label's value (empty when missing). */
+export function applyLegendFormat(format: string, labels: Labels): string {
+  return format.replace(/\{\{\s*(.+?)\s*\}\}/g, (_m, name: string) => labels[name] ?? '');
+}
+
+function sortedLabels(labels: Labels): Labels {
+  const out: Labels = {};
+  for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
+  return out;
+}
+
+export function baseMeta(stats: QueryStats | undefined, opts: FrameOptions): FrameMeta {
+  const meta: FrameMeta = {};
+  if (stats?.sql?.length) meta.executedQueryString = stats.sql.join(';\n\n');
+  const notices: Notice[] = [];
+  if (stats?.limitReached) {
+    notices.push({
+      severity: 'warning',
+      text: `Limit reached: the query returned ${opts.limit ?? 'the maximum number of'} lines; there may be more. Raise "Line limit" or narrow the time range.`,
+    });
+  }
+  if (stats?.tsStages?.length) {
+    notices.push({
+      severity: 'info',
+      text: `Evaluated in TypeScript after the database (not pushed down to SQL): ${stats.tsStages.join(', ')}`,
+    });
+  }
+  if (notices.length) meta.notices = notices;
+  if (stats) {
+    meta.stats = [
+      { displayName: 'Rows scanned', value: stats.rowsScanned },
+      { displayName: 'SQL time', value: stats.sqlMs, unit: 'ms' },
+      { displayName: 'Total time', value: stats.totalMs, unit: 'ms' },
+    ];
+  }
+  return meta;
+}
+
+/** FNV-1a 32-bit, hex: a cheap stable id component for log rows. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+const LEVEL_LABELS = ['detected_level', 'level', 'severity', 'lvl'];
+
+/** One `log-lines` frame for a log query: timestamp, body, severity, id, labels — rows in query direction. */
+export function logsFrame(streams: Stream[], stats: QueryStats | undefined, opts: FrameOptions): Frame {
+  type Row = { ts: bigint; line: string; labels: Labels; labelsJson: string; stream: number };
+  const rows: Row[] = [];
+  streams.forEach((s, si) => {
+    const base = s.labels;
+    const baseJson = JSON.stringify(sortedLabels(base));
+    for (const e of s.entries) {
+      if (e.metadata && Object.keys(e.metadata).length) {
+        const labels = { ...base, ...e.metadata };
+        rows.push({ ts: e.ts, line: e.line, labels, labelsJson: JSON.stringify(sortedLabels(labels)), stream: si });
+      } else {
+        rows.push({ ts: e.ts, line: e.line, labels: base, labelsJson: baseJson, stream: si });
+      }
+    }
+  });
+  const backward = (opts.direction ?? 'backward') === 'backward';
+  rows.sort((a, b) => {
+    if (a.ts !== b.ts) return (a.ts < b.ts ? -1 : 1) * (backward ? -1 : 1);
+    return a.stream - b.stream;
+  });
+  const n = rows.length;
+  const ts = new BigInt64Array(n);
+  const body: string[] = new Array(n);
+  const severity: (string | null)[] = new Array(n);
+  const ids: string[] = new Array(n);
+  const labels: string[] = new Array(n);
+  const seen = new Map<string, number>();
+  let anyLevel = false;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    ts[i] = r.ts;
+    body[i] = r.line;
+    labels[i] = r.labelsJson;
+    let level: string | null = null;
+    for (const k of LEVEL_LABELS) {
+      const v = r.labels[k];
+      if (v !== undefined && v !== '') {
+        level = v;
+        break;
+      }
+    }
+    if (level !== null) anyLevel = true;
+    severity[i] = level;
+    let id = `${r.ts}_${fnv1a(r.labelsJson + '\u0000' + r.line)}`;
+    const dup = seen.get(id);
+    if (dup !== undefined) {
+      seen.set(id, dup + 1);
+      id = `${id}_${dup + 1}`;
+    } else seen.set(id, 0);
+    ids[i] = id;
+  }
+  const meta: FrameMeta = {
+    type: 'log-lines',
+    typeVersion: TYPE_VERSION,
+    preferredVisualisationType: 'logs',
+    ...baseMeta(stats, opts),
+  };
+  return {
+    name: opts.refId,
+    refId: opts.refId,
+    meta,
+    fields: [
+      { name: 'timestamp', type: 'time', values: ts },
+      { name: 'body', type: 'string', values: body },
+      ...(anyLevel ? [{ name: 'severity', type: 'string' as const, values: severity, nullable: true }] : []),
+      { name: 'id', type: 'string', values: ids },
+      { name: 'labels', type: 'json', values: labels },
+    ],
+  };
+}
+
+function displayName(labels: Labels, opts: FrameOptions): string {
+  if (opts.legendFormat) return applyLegendFormat(opts.legendFormat, labels);
+  return Object.keys(labels).length ? formatLabels(labels) : (opts.expr ?? '');
+}
+
+/** `timeseries-multi`: one frame per series, non-nullable ascending time + one Float64 value field with labels. */
+export function timeSeriesFrames(result: QueryResult, opts: FrameOptions): Frame[] {
+  if (result.data.resultType !== 'matrix') throw new Error(`expected a matrix, got ${result.data.resultType}`);
+  const meta: FrameMeta = { type: 'timeseries-multi', typeVersion: TYPE_VERSION, ...baseMeta(result.stats, opts) };
+  if (result.data.result.length === 0) return [{ refId: opts.refId, meta, fields: [] }];
+  return result.data.result.map((s, i) => {
+    const pts = [...s.values].sort((a, b) => a[0] - b[0]);
+    const t = new BigInt64Array(pts.length);
+    const v = new Float64Array(pts.length);
+    pts.forEach(([ms, val], j) => {
+      t[j] = BigInt(Math.round(ms)) * 1_000_000n;
+      v[j] = val;
+    });
+    return {
+      refId: opts.refId,
+      // notices and the SQL once, on the first frame
+      meta: i === 0 ? meta : { type: 'timeseries-multi', typeVersion: TYPE_VERSION },
+      fields: [
+        { name: 'Time', type: 'time', values: t },
+        {
+          name: 'Value',
+          type: 'float64',
+          values: v,
+          labels: sortedLabels(s.metric),
+          config: { displayNameFromDS: displayName(s.metric, opts) },
+        },
+      ],
+    } satisfies Frame;
+  });
+}
+
+/** `numeric-multi`: one frame per sample (time + one Float64 value with labels). */
+export function numericFrames(result: QueryResult, opts: FrameOptions): Frame[] {
+  const meta: FrameMeta = { type: 'numeric-multi', typeVersion: TYPE_VERSION, ...baseMeta(result.stats, opts) };
+  const samples =
+    result.data.resultType === 'vector'
+      ? result.data.result.map((s) => ({ labels: s.metric, point: s.value }))
+      : result.data.resultType === 'scalar'
+        ? [{ labels: {} as Labels, point: result.data.result }]
+        : null;
+  if (!samples) throw new Error(`expected a vector or scalar, got ${result.data.resultType}`);
+  if (samples.length === 0) return [{ refId: opts.refId, meta, fields: [] }];
+  return samples.map((s, i) => ({
+    refId: opts.refId,
+    meta: i === 0 ? meta : { type: 'numeric-multi', typeVersion: TYPE_VERSION },
+    fields: [
+      { name: 'Time', type: 'time', values: new BigInt64Array([BigInt(Math.round(s.point[0])) * 1_000_000n]) },
+      {
+        name: 'Value',
+        type: 'float64',
+        values: new Float64Array([s.point[1]]),
+        labels: sortedLabels(s.labels),
+        config: { displayNameFromDS: displayName(s.labels, opts) },
+      },
+    ],
+  }));
+}
+
+/** Frames for any engine result, by its type. */
+export function resultFrames(result: QueryResult, opts: FrameOptions): Frame[] {
+  switch (result.data.resultType) {
+    case 'streams':
+      return [logsFrame(result.data.result, result.stats, opts)];
+    case 'matrix':
+      return timeSeriesFrames(result, opts);
+    case 'vector':
+    case 'scalar':
+      return numericFrames(result, opts);
+  }
+}

@@ -1,0 +1,216 @@
+// Loki v1 JSON encoding (pkg/util/marshal/query.go): streams with ns-string timestamps, matrix/vector/scalar points
+// as [seconds at ms precision, "value"] with values printed like Go's strconv.FormatFloat(v, 'f', -1, 64) (Prometheus'
+// model.SampleValue.String). Large results are produced as a sequence of string chunks so the server can stream them.
+
+import type { Labels, Point, QueryData, QueryResult, QueryStats, Stream } from '../engine/types';
+
+/** Go's strconv.FormatFloat(v, 'f', -1, 64), with Prometheus' spelling of the special values. */
+export function formatFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const s = String(v);
+  const e = s.indexOf('e');
+  if (e < 0) return s;
+  // JS switched to exponent notation (|v| ≥ 1e21 or < 1e-6): expand the shortest digits to plain decimal.
+  let mant = s.slice(0, e);
+  const exp = Number(s.slice(e + 1));
+  let sign = '';
+  if (mant.startsWith('-')) {
+    sign = '-';
+    mant = mant.slice(1);
+  }
+  const dot = mant.indexOf('.');
+  const digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
+  const point = (dot < 0 ? mant.length : dot) + exp; // position of the decimal point within digits
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/** Prometheus model.Time.String(): ms as seconds, shortest form (1763632800.5, 1763632800). */
+export function formatTimeMs(ms: number): string {
+  return formatFloat(ms / 1000);
+}
+
+/** A label set as a JSON object with sorted keys (Loki prints parsed label strings, which are sorted). */
+export function labelsJson(l: Labels): string {
+  const keys = Object.keys(l).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (i > 0) out += ',';
+    out += JSON.stringify(k) + ':' + JSON.stringify(l[k]);
+  }
+  return out + '}';
+}
+
+function pointJson(p: Point): string {
+  return `[${formatTimeMs(p[0])},"${formatFloat(p[1])}"]`;
+}
+
+export interface EncodeOptions {
+  /** X-Loki-Response-Encoding-Flags: categorize-labels — structured metadata as a 3rd element of each value */
+  categorizeLabels?: boolean;
+  /** chunk size in characters before a chunk is yielded */
+  chunkSize?: number;
+}
+
+/**
+ * Without categorize-labels Loki returns structured metadata as part of the stream labels (entries of one stream with
+ * different metadata become different streams). Keeps stream order by first appearance.
+ */
+export function mergeMetadata(streams: Stream[]): Stream[] {
+  if (!streams.some((s) => s.entries.some((e) => e.metadata && Object.keys(e.metadata).length > 0))) return streams;
+  const out = new Map<string, Stream>();
+  for (const s of streams) {
+    for (const e of s.entries) {
+      const labels = e.metadata && Object.keys(e.metadata).length > 0 ? { ...s.labels, ...e.metadata } : s.labels;
+      const key = labelsJson(labels);
+      let t = out.get(key);
+      if (!t) out.set(key, (t = { labels, entries: [] }));
+      t.entries.push({ ts: e.ts, line: e.line });
+    }
+  }
+  return [...out.values()];
+}
+
+/** Loki-shaped stats: `summary` as Loki names it (so Grafana's inspector shows it) plus our own under `logqlsql`. */
+export function statsJson(stats: QueryStats | undefined, entriesReturned: number): string {
+  if (!stats) return '{}';
+  const execS = stats.totalMs / 1000;
+  const rate = (n: number) => (execS > 0 ? Math.round(n / execS) : 0);
+  return JSON.stringify({
+    summary: {
+      bytesProcessedPerSecond: 0,
+      linesProcessedPerSecond: rate(stats.rowsScanned),
+      totalBytesProcessed: 0,
+      totalLinesProcessed: stats.rowsScanned,
+      execTime: execS,
+      queueTime: 0,
+      subqueries: 0,
+      totalEntriesReturned: entriesReturned,
+      splits: 0,
+      shards: 0,
+      totalPostFilterLines: 0,
+      totalStructuredMetadataBytesProcessed: 0,
+    },
+    logqlsql: {
+      sql: stats.sql,
+      tsStages: stats.tsStages,
+      rowsScanned: stats.rowsScanned,
+      sqlMs: stats.sqlMs,
+      totalMs: stats.totalMs,
+      ...(stats.limitReached !== undefined ? { limitReached: stats.limitReached } : {}),
+    },
+  });
+}
+
+function countEntries(data: QueryData): number {
+  switch (data.resultType) {
+    case 'streams':
+      return data.result.reduce((n, s) => n + s.entries.length, 0);
+    case 'matrix':
+    case 'vector':
+      return data.result.length;
+    case 'scalar':
+      return 1;
+  }
+}
+
+/** The whole query response `{"status":"success","data":{…}}` as string chunks (≈ chunkSize each). */
+export function* encodeQueryResponse(result: QueryResult, opts: EncodeOptions = {}): Generator<string> {
+  const chunkSize = opts.chunkSize ?? 64 * 1024;
+  const { data } = result;
+  let buf = `{"status":"success","data":{"resultType":"${data.resultType}",`;
+  if (opts.categorizeLabels && data.resultType === 'streams') buf += '"encodingFlags":["categorize-labels"],';
+  buf += '"result":';
+  switch (data.resultType) {
+    case 'streams': {
+      const streams = opts.categorizeLabels ? data.result : mergeMetadata(data.result);
+      buf += '[';
+      for (let i = 0; i < streams.length; i++) {
+        const s = streams[i]!;
+        if (i > 0) buf += ',';
+        buf += `{"stream":${labelsJson(s.labels)},"values":[`;
+        const entries = s.entries;
+        for (let j = 0; j < entries.length; j++) {
+          const e = entries[j]!;
+          if (j > 0) buf += ',';
+          buf += `["${e.ts}",${JSON.stringify(e.line)}`;
+          if (opts.categorizeLabels) {
+            buf += e.metadata && Object.keys(e.metadata).length > 0 ? `,{"structuredMetadata":${labelsJson(e.metadata)}}]` : ',{}]';
+          } else buf += ']';
+          if (buf.length >= chunkSize) {
+            yield buf;
+            buf = '';
+          }
+        }
+        buf += ']}';
+      }
+      buf += ']';
+      break;
+    }
+    case 'matrix': {
+      buf += '[';
+      for (let i = 0; i < data.result.length; i++) {
+        const s = data.result[i]!;
+        if (i > 0) buf += ',';
+        buf += `{"metric":${labelsJson(s.metric)},"values":[`;
+        for (let j = 0; j < s.values.length; j++) {
+          if (j > 0) buf += ',';
+          buf += pointJson(s.values[j]!);
+          if (buf.length >= chunkSize) {
+            yield buf;
+            buf = '';
+          }
+        }
+        buf += ']}';
+      }
+      buf += ']';
+      break;
+    }
+    case 'vector': {
+      buf += '[';
+      for (let i = 0; i < data.result.length; i++) {
+        const s = data.result[i]!;
+        if (i > 0) buf += ',';
+        buf += `{"metric":${labelsJson(s.metric)},"value":${pointJson(s.value)}}`;
+        if (buf.length >= chunkSize) {
+          yield buf;
+          buf = '';
+        }
+      }
+      buf += ']';
+      break;
+    }
+    case 'scalar':
+      buf += pointJson(data.result);
+      break;
+  }
+  buf += `,"stats":${statsJson(result.stats, countEntries(data))}}}\n`;
+  yield buf;
+}
+
+/** Convenience: the full response as one string (tests, small results). */
+export function encodeQueryResponseString(result: QueryResult, opts: EncodeOptions = {}): string {
+  let out = '';
+  for (const c of encodeQueryResponse(result, opts)) out += c;
+  return out;
+}
+
+/** `{"status":"success","data":[…]}` for label names and values. */
+export function encodeLabelsResponse(values: string[]): string {
+  return `{"status":"success","data":${JSON.stringify(values)}}\n`;
+}
+
+/** `{"status":"success","data":[{labels}, …]}` for the series API. */
+export function encodeSeriesResponse(series: Labels[]): string {
+  let out = '{"status":"success","data":[';
+  for (let i = 0; i < series.length; i++) {
+    if (i > 0) out += ',';
+    out += labelsJson(series[i]!);
+  }
+  return out + ']}\n';
+}

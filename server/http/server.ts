@@ -1,0 +1,366 @@
+// Loki's HTTP API over an EngineApi: query, query_range, labels, label values, series, index stats, format_query,
+// push, /ready, /metrics, buildinfo. Parameters, defaults, messages and response shapes follow Loki (pkg/loghttp,
+// pkg/util/marshal, pkg/util/server/error.go): errors are plain text with the status code.
+
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { EngineApi, QueryResult } from '../engine/types';
+import { LogQLError } from '../logql/errors';
+import { loadDefaultDeps, type ServerDeps } from './deps';
+import { encodeLabelsResponse, encodeQueryResponse, encodeSeriesResponse } from './marshal';
+import { createMetrics, type ServerMetrics } from './metrics';
+import { ParamError, Params, parseBounds, parseInstantQuery, parseRangeQuery, parseSeriesMatchers } from './params';
+
+export const VERSION = '0.1.0';
+/** The Loki version we report in buildinfo (the API level we follow). */
+export const LOKI_API_VERSION = '3.0.0';
+
+export interface ServerOptions {
+  /** a pino logger (fastify's loggerInstance); default: no logging */
+  logger?: FastifyBaseLogger;
+  /** maximum request body in bytes (push); default 64 MiB */
+  bodyLimit?: number;
+  /** metrics registry; default: a new one with process metrics */
+  metrics?: ServerMetrics;
+  /** override the ingest decoders / formatter (tests); default: the real modules */
+  deps?: ServerDeps;
+  /** gzip large responses when the client accepts it; default true */
+  compress?: boolean;
+  /** `/ready` answers 503 until this returns true; default: always ready */
+  ready?: () => boolean;
+}
+
+/** An error with an HTTP status, written as plain text. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+const JSON_CT = 'application/json; charset=utf-8';
+const ERR_CANCELED = 'the request was cancelled by the client';
+const COMPRESS_MIN = 16 * 1024;
+
+function isLogQLError(e: unknown): e is LogQLError {
+  return e instanceof LogQLError || (e instanceof Error && e.name === 'LogQLError' && 'isUserError' in e);
+}
+
+/** Map any error to (status, message) the way Loki's ClientHTTPStatusAndError does for our error kinds. */
+export function errorStatus(err: unknown, aborted = false): { status: number; message: string } {
+  if (aborted) return { status: 499, message: ERR_CANCELED };
+  if (err instanceof ParamError) return { status: 400, message: err.message };
+  if (err instanceof HttpError) return { status: err.status, message: err.message };
+  if (isLogQLError(err)) return { status: err.isUserError ? 400 : 500, message: err.message };
+  if (err instanceof Error) {
+    const e = err as Error & { status?: unknown; statusCode?: unknown };
+    const s = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+    if (e.name === 'AbortError') return { status: 499, message: ERR_CANCELED };
+    return { status: s >= 400 && s < 600 ? s : 500, message: e.message || String(err) };
+  }
+  return { status: 500, message: String(err) };
+}
+
+function params(req: FastifyRequest): Params {
+  const body = req.body instanceof URLSearchParams ? req.body : null;
+  return Params.fromUrl(req.url, body);
+}
+
+function encodingFlags(req: FastifyRequest): Set<string> {
+  const h = req.headers['x-loki-response-encoding-flags'];
+  const raw = Array.isArray(h) ? h.join(',') : (h ?? '');
+  return new Set(
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+}
+
+/** AbortSignal that fires when the client goes away before the response is written. */
+function disconnectSignal(req: FastifyRequest, reply: FastifyReply): AbortController {
+  const ac = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableEnded) ac.abort(new HttpError(499, ERR_CANCELED));
+  };
+  reply.raw.once('close', onClose);
+  req.raw.once('aborted', onClose);
+  return ac;
+}
+
+function acceptsGzip(req: FastifyRequest): boolean {
+  const ae = req.headers['accept-encoding'];
+  return typeof ae === 'string' && /\bgzip\b/i.test(ae);
+}
+
+/** Send JSON chunks: one string when small, else a stream (gzip-compressed when accepted and allowed). */
+function sendChunks(req: FastifyRequest, reply: FastifyReply, chunks: Iterator<string>, compress: boolean): FastifyReply {
+  reply.type(JSON_CT);
+  const first = chunks.next();
+  if (first.done) return reply.send('');
+  const second = chunks.next();
+  if (second.done) {
+    if (compress && first.value.length >= COMPRESS_MIN && acceptsGzip(req)) {
+      reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
+      return reply.send(Readable.from([Buffer.from(first.value)]).pipe(createGzip({ level: 1 })));
+    }
+    return reply.send(first.value);
+  }
+  function* all(): Generator<Buffer> {
+    yield Buffer.from(first.value as string);
+    yield Buffer.from(second.value as string);
+    for (let r = chunks.next(); !r.done; r = chunks.next()) yield Buffer.from(r.value);
+  }
+  const body = Readable.from(all(), { objectMode: false });
+  if (compress && acceptsGzip(req)) {
+    reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding');
+    return reply.send(body.pipe(createGzip({ level: 1 })));
+  }
+  return reply.send(body);
+}
+
+function mediaType(ct: string | undefined): string {
+  return (ct ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Build the Fastify app (not listening). */
+export function buildServer(engine: EngineApi, opts: ServerOptions = {}): FastifyInstance {
+  const metrics = opts.metrics ?? createMetrics();
+  const compress = opts.compress ?? true;
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    bodyLimit: opts.bodyLimit ?? 64 * 1024 * 1024,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  });
+  let deps: Promise<ServerDeps> | undefined = opts.deps ? Promise.resolve(opts.deps) : undefined;
+  const getDeps = () => (deps ??= loadDefaultDeps());
+
+  // Bodies: forms become URLSearchParams (Go's r.Form), everything else stays a raw Buffer for the push decoders.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, new URLSearchParams(body as string));
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const labels = { route, method: req.method, status: String(reply.statusCode) };
+    metrics.requests.inc(labels);
+    metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).type(TEXT).send('404 page not found\n');
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, message } = errorStatus(err);
+    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    else req.log.debug({ status, msg: message, url: req.url }, 'request rejected');
+    reply.code(status).type(TEXT).header('x-content-type-options', 'nosniff').send(message);
+  });
+
+  async function runQuery(req: FastifyRequest, reply: FastifyReply, instant: boolean): Promise<FastifyReply> {
+    const p = params(req);
+    const type = instant ? 'instant' : 'range';
+    let result: QueryResult;
+    const ac = disconnectSignal(req, reply);
+    try {
+      if (instant) {
+        const q = parseInstantQuery(p);
+        result = await engine.query({
+          query: q.query,
+          start: q.time,
+          end: q.time,
+          instant: true,
+          limit: q.limit,
+          direction: q.direction,
+          signal: ac.signal,
+        });
+      } else {
+        const q = parseRangeQuery(p);
+        result = await engine.query({
+          query: q.query,
+          start: q.start,
+          end: q.end,
+          step: q.step,
+          instant: false,
+          limit: q.limit,
+          direction: q.direction,
+          signal: ac.signal,
+        });
+      }
+    } catch (e) {
+      const aborted = ac.signal.aborted;
+      const { status } = errorStatus(e, aborted);
+      metrics.queries.inc({ type, status: aborted ? 'canceled' : status < 500 ? 'user_error' : 'error' });
+      throw aborted ? new HttpError(499, ERR_CANCELED) : e;
+    }
+    metrics.queries.inc({ type, status: 'success' });
+    const st = result.stats;
+    if (st) {
+      metrics.rowsScanned.inc({ type }, st.rowsScanned || 0);
+      metrics.sqlSeconds.observe({ type }, (st.sqlMs || 0) / 1000);
+      metrics.queryDuration.observe({ type }, (st.totalMs || 0) / 1000);
+    }
+    const flags = encodingFlags(req);
+    return sendChunks(req, reply, encodeQueryResponse(result, { categorizeLabels: flags.has('categorize-labels') }), compress);
+  }
+
+  const both = (url: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
+    app.get(url, handler);
+    app.post(url, handler);
+  };
+
+  both('/loki/api/v1/query', (req, reply) => runQuery(req, reply, true));
+  both('/loki/api/v1/query_range', (req, reply) => runQuery(req, reply, false));
+
+  const labelNames = async (req: FastifyRequest, reply: FastifyReply) => {
+    const p = params(req);
+    const { start, end } = parseBounds(p);
+    const q = p.get('query');
+    const names = await engine.labelNames(start, end, q === '' ? undefined : q);
+    return reply.type(JSON_CT).send(encodeLabelsResponse(names));
+  };
+  both('/loki/api/v1/labels', labelNames);
+  both('/loki/api/v1/label', labelNames);
+
+  const labelValues = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { name } = req.params as { name: string };
+    const p = params(req);
+    const { start, end } = parseBounds(p);
+    const q = p.get('query');
+    const values = await engine.labelValues(name, start, end, q === '' ? undefined : q);
+    return reply.type(JSON_CT).send(encodeLabelsResponse(values));
+  };
+  both('/loki/api/v1/label/:name/values', labelValues);
+
+  both('/loki/api/v1/series', async (req, reply) => {
+    const p = params(req);
+    const { start, end } = parseBounds(p);
+    const match = parseSeriesMatchers(p);
+    const series = await engine.series(match, start, end);
+    return reply.type(JSON_CT).send(encodeSeriesResponse(series));
+  });
+
+  both('/loki/api/v1/index/stats', async (req, reply) => {
+    const p = params(req);
+    const q = parseRangeQuery(p);
+    const s = await engine.indexStats(q.query, q.start, q.end);
+    return reply
+      .type(JSON_CT)
+      .send(JSON.stringify({ streams: s.streams, chunks: s.chunks, bytes: s.bytes, entries: s.entries }) + '\n');
+  });
+
+  both('/loki/api/v1/format_query', async (req, reply) => {
+    const p = params(req);
+    const { formatQuery } = await getDeps();
+    if (!formatQuery) throw new HttpError(501, 'format_query is not available in this build');
+    try {
+      const data = formatQuery(p.get('query'));
+      return reply.type(JSON_CT).send(JSON.stringify({ status: 'success', data }) + '\n');
+    } catch (e) {
+      if (!isLogQLError(e)) throw e;
+      return reply
+        .code(400)
+        .type(JSON_CT)
+        .send(JSON.stringify({ status: 'invalid-query', error: e.message }) + '\n');
+    }
+  });
+
+  const push = async (req: FastifyRequest, reply: FastifyReply) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const ct = mediaType(req.headers['content-type']);
+    const ceHeader = req.headers['content-encoding'];
+    const ce = typeof ceHeader === 'string' && ceHeader !== '' ? ceHeader : undefined;
+    const d = await getDeps();
+    let streams;
+    try {
+      if (ct === 'application/json') {
+        if (!d.decodePushJson) throw new HttpError(501, 'JSON push is not available in this build');
+        streams = await d.decodePushJson(body, ce);
+      } else {
+        if (!d.decodePushProtobuf) {
+          throw new HttpError(
+            415,
+            `unsupported content type ${JSON.stringify(ct || '(none)')}: protobuf push is not supported yet; send Content-Type: application/json (optionally with Content-Encoding: gzip)`,
+          );
+        }
+        streams = await d.decodePushProtobuf(body, ce);
+      }
+      const { entries } = await engine.push(streams);
+      metrics.ingestedEntries.inc(entries);
+      let bytes = 0;
+      for (const s of streams) for (const e of s.entries) bytes += Buffer.byteLength(e.line);
+      metrics.ingestedBytes.inc(bytes);
+      metrics.pushRequests.inc({ status: '204' });
+    } catch (e) {
+      metrics.pushRequests.inc({ status: String(errorStatus(e).status) });
+      throw e;
+    }
+    return reply.code(204).send();
+  };
+  app.post('/loki/api/v1/push', push);
+  app.post('/api/prom/push', push);
+
+  // Legacy label endpoints answer `{"values": […]}`.
+  app.get('/api/prom/label', async (req, reply) => {
+    const p = params(req);
+    const { start, end } = parseBounds(p);
+    return reply.type(JSON_CT).send(JSON.stringify({ values: await engine.labelNames(start, end) }) + '\n');
+  });
+  app.get('/api/prom/label/:name/values', async (req, reply) => {
+    const { name } = req.params as { name: string };
+    const p = params(req);
+    const { start, end } = parseBounds(p);
+    return reply.type(JSON_CT).send(JSON.stringify({ values: await engine.labelValues(name, start, end) }) + '\n');
+  });
+
+  app.get('/ready', async (_req, reply) => {
+    if (opts.ready && !opts.ready()) return reply.code(503).type(TEXT).send('Not ready\n');
+    return reply.type(TEXT).send('ready\n');
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+
+  const buildinfo = async (_req: FastifyRequest, reply: FastifyReply) =>
+    reply.type(JSON_CT).send(
+      JSON.stringify({
+        version: LOKI_API_VERSION,
+        revision: '',
+        branch: '',
+        buildUser: '',
+        buildDate: '',
+        goVersion: '',
+        logqlsql: VERSION,
+      }) + '\n',
+    );
+  app.get('/loki/api/v1/status/buildinfo', buildinfo);
+
+  return app;
+}
+
+export interface StartOptions extends ServerOptions {
+  host?: string;
+  port?: number;
+}
+
+/** Build the app and listen; resolves with the app and the address it bound. */
+export async function startServer(
+  engine: EngineApi,
+  opts: StartOptions = {},
+): Promise<{ app: FastifyInstance; address: string }> {
+  const app = buildServer(engine, opts);
+  const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 3100 });
+  return { app, address };
+}

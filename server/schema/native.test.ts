@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { openDriver } from '../sql/open';
+import { canonicalLabels, ensureNativeSchema, fnv1a64, fnv1a64Reference, goQuote, labelsJson, streamId } from './native';
+
+describe('canonical labels and stream ids', () => {
+  it('sorts keys and Go-quotes values', () => {
+    expect(canonicalLabels({ b: '2', a: '1' })).toBe('{a="1", b="2"}');
+    expect(canonicalLabels({ Z: 'x', a: 'y' })).toBe('{Z="x", a="y"}');
+    expect(goQuote('a"b\\c\nd\te\0f\x7f')).toBe('"a\\"b\\\\c\\nd\\te\\x00f\\x7f"');
+    expect(goQuote('주문 생성 ü 🚀')).toBe('"주문 생성 ü 🚀"');
+    expect(goQuote('\u00a0\u2028')).toBe('"\\u00a0\\u2028"');
+    expect(labelsJson({ b: '2', a: '1' })).toBe('{"a":"1","b":"2"}');
+  });
+
+  it('FNV-1a 64 matches the reference and known vectors', () => {
+    // published FNV-1a 64 test vectors
+    expect(BigInt.asUintN(64, fnv1a64(''))).toBe(0xcbf29ce484222325n);
+    expect(BigInt.asUintN(64, fnv1a64('a'))).toBe(0xaf63dc4c8601ec8cn);
+    expect(BigInt.asUintN(64, fnv1a64('foobar'))).toBe(0x85944171f73967e8n);
+    for (const s of ['{app="api", env="prod"}', 'x'.repeat(1000), '주문 🚀 \0\xff', '{a="1"}']) {
+      expect(fnv1a64(s)).toBe(fnv1a64Reference(s));
+    }
+    const id = streamId({ app: 'api' });
+    expect(id).toBe(fnv1a64Reference('{app="api"}'));
+    expect(id >= -(2n ** 63n) && id < 2n ** 63n).toBe(true);
+  });
+});
+
+describe('ensureNativeSchema', () => {
+  it('is idempotent', async () => {
+    const d = await openDriver('duckdb::memory:');
+    await ensureNativeSchema(d);
+    await d.exec("INSERT INTO streams VALUES (1, '{}', 1, 2)");
+    await ensureNativeSchema(d);
+    const cols = await d.query<{ table_name: string; column_name: string; data_type: string }>(
+      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_name IN ('streams','entries') ORDER BY table_name, ordinal_position",
+    );
+    expect(cols.map((c) => `${c.table_name}.${c.column_name}:${c.data_type}`)).toEqual([
+      'entries.stream_id:BIGINT',
+      'entries.ts:BIGINT',
+      'entries.line:VARCHAR',
+      'entries.metadata:VARCHAR',
+      'streams.id:BIGINT',
+      'streams.labels:VARCHAR',
+      'streams.first_ts:BIGINT',
+      'streams.last_ts:BIGINT',
+    ]);
+    expect((await d.query('SELECT count(*) AS n FROM streams'))[0].n).toBe(1n);
+    await d.close();
+  });
+});

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError, DuckDBDriver } from './driver';
+import { openDriver } from '../../open';
+import type { Driver } from '../../driver';
+
+const HOSTILE = [
+  "it's",
+  "'); DROP TABLE entries; --",
+  'back\\slash \\n \\\\',
+  'nul\0inside',
+  'double "quotes"',
+  '$1 $2 ? :name',
+  'ünïcödé 주문 생성 🚀',
+  '',
+  '\n\t\r',
+];
+
+describe('DuckDBDriver', () => {
+  let d: Driver;
+  beforeAll(async () => {
+    d = await openDriver('duckdb::memory:');
+    await d.exec('CREATE TABLE entries (x INTEGER); INSERT INTO entries VALUES (1)');
+  });
+  afterAll(() => d.close());
+
+  it('binds scalar parameters with their types', async () => {
+    const rows = await d.query('SELECT $1 AS s, $2 AS b, $3 AS i, $4 AS f, $5 AS t, $6 AS n, typeof($2) AS bt, typeof($3) AS it', [
+      'x',
+      9223372036854775807n,
+      42,
+      1.5,
+      true,
+      null,
+    ]);
+    expect(rows).toEqual([{ s: 'x', b: 9223372036854775807n, i: 42, f: 1.5, t: true, n: null, bt: 'BIGINT', it: 'INTEGER' }]);
+  });
+
+  it('binds hostile strings exactly, never as SQL', async () => {
+    for (const s of HOSTILE) {
+      const rows = await d.query<{ v: string; l: bigint }>('SELECT $1 AS v, length($1) AS l', [s]);
+      expect(rows[0].v).toBe(s);
+      expect(rows[0].l).toBe(BigInt([...s].length));
+    }
+    const eq = await d.query('SELECT count(*) AS n FROM (SELECT unnest($1) AS v) WHERE v = ANY($1)', [HOSTILE]);
+    expect(eq[0].n).toBe(BigInt(HOSTILE.length));
+    expect((await d.query('SELECT count(*) AS n FROM entries'))[0].n).toBe(1n);
+  });
+
+  it('binds lists', async () => {
+    const rows = await d.query('SELECT $1 AS a, $2 AS b, $3 AS c, len($4) AS e, 5::BIGINT = ANY($4) AS z', [
+      ['a', "b'c"],
+      [1n, -2n],
+      [1.5, 2],
+      [],
+    ]);
+    expect(rows).toEqual([{ a: ['a', "b'c"], b: [1n, -2n], c: [1.5, 2], e: 0n, z: false }]);
+    const r2 = await d.query('SELECT list_contains($1, 3::BIGINT) AS y', [[1n, 3n]]);
+    expect(r2[0].y).toBe(true);
+  });
+
+  it('rejects mixed lists', async () => {
+    await expect(d.query('SELECT $1', [['a', 1n] as unknown as string[]])).rejects.toThrow(/mixes/);
+  });
+
+  it('runs concurrent queries on separate connections', async () => {
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => d.query('SELECT $1::BIGINT * 2 AS v', [BigInt(i)])));
+    expect(rs.map((r) => r[0].v)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i * 2)));
+  });
+
+  it('honours AbortSignal', async () => {
+    const ac = new AbortController();
+    const p = d.query('SELECT count(*) FROM range(100000000000) a', [], ac.signal);
+    setTimeout(() => ac.abort(), 50);
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+    const pre = new AbortController();
+    pre.abort();
+    await expect(d.query('SELECT 1', [], pre.signal)).rejects.toBeInstanceOf(AbortError);
+    expect((await d.query('SELECT 7 AS v'))[0].v).toBe(7);
+  });
+
+  it('rolls back a failed transaction', async () => {
+    const dd = d as DuckDBDriver;
+    await expect(
+      dd.transaction(async (s) => {
+        await s.exec('INSERT INTO entries VALUES (2)');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect((await d.query('SELECT count(*) AS n FROM entries'))[0].n).toBe(1n);
+  });
+});
+
+describe('openDriver', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'logqlsql-open-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('opens a file database, creating parent dirs, and keeps data', async () => {
+    const path = join(dir, 'a', 'b', 'logs.duckdb');
+    const d1 = await openDriver(`duckdb:${path}`);
+    await d1.exec("CREATE TABLE t (s VARCHAR); INSERT INTO t VALUES ('kept')");
+    await d1.close();
+    expect(existsSync(path)).toBe(true);
+    const d2 = await openDriver(`duckdb:${path}`);
+    expect(await d2.query('SELECT s FROM t')).toEqual([{ s: 'kept' }]);
+    await d2.close();
+  });
+
+  it('names unsupported and unknown URLs clearly', async () => {
+    await expect(openDriver('postgres://u:secret@h/db')).rejects.toThrow(/PostgreSQL is not yet supported.*u:\*\*\*@h/);
+    await expect(openDriver('clickhouse://h:8123/db')).rejects.toThrow(/ClickHouse is not yet supported/);
+    await expect(openDriver('chdb:./x')).rejects.toThrow(/chDB.*not yet supported/);
+    await expect(openDriver('mysql://x')).rejects.toThrow(/accepted forms: duckdb::memory:/);
+    await expect(openDriver('logs.duckdb')).rejects.toThrow(/unknown database URL/);
+  });
+});

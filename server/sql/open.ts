@@ -1,0 +1,76 @@
+// Open a driver from a database URL.
+//
+//   duckdb::memory:          an in-memory DuckDB (gone when the process exits)
+//   duckdb:PATH              a DuckDB file (relative to the working directory; parent directories are created)
+//   postgres://… postgresql://…   PostgreSQL (not yet supported)
+//   clickhouse://…           a ClickHouse server (not yet supported)
+//   chdb:PATH                ClickHouse in-process via chDB (not yet supported)
+
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Driver } from './driver';
+import { DuckDBDriver } from './dialects/duckdb/driver';
+
+export const ACCEPTED_DATABASE_URLS = [
+  'duckdb::memory:',
+  'duckdb:PATH (e.g. duckdb:./data/logs.duckdb)',
+  'postgres://USER:PASSWORD@HOST:PORT/DB',
+  'clickhouse://HOST:PORT/DB',
+  'chdb:PATH',
+];
+
+export class UnsupportedDatabaseError extends Error {
+  override readonly name = 'UnsupportedDatabaseError';
+}
+
+export interface OpenOptions {
+  /** DuckDB: most pooled connections (default 8) */
+  maxConnections?: number;
+  /** DuckDB: worker threads (default: number of cores) */
+  threads?: number;
+}
+
+type Opener = (rest: string, url: string, opts: OpenOptions) => Promise<Driver>;
+
+async function openDuckDB(rest: string, _url: string, opts: OpenOptions): Promise<Driver> {
+  if (rest === ':memory:') return DuckDBDriver.open({ path: ':memory:', ...opts });
+  if (rest === '') {
+    throw new UnsupportedDatabaseError('duckdb: needs a file path or :memory: (duckdb:./data/logs.duckdb, duckdb::memory:)');
+  }
+  const path = resolve(rest.startsWith('//') ? rest.slice(2) : rest);
+  await mkdir(dirname(path), { recursive: true });
+  return DuckDBDriver.open({ path, ...opts });
+}
+
+function notYet(engine: string): Opener {
+  return async (_rest, url) => {
+    throw new UnsupportedDatabaseError(
+      `${engine} is not yet supported (database URL ${redact(url)}); use duckdb::memory: or duckdb:PATH`,
+    );
+  };
+}
+
+/** scheme (without ':') → opener. Adding an engine is one entry here plus its driver under sql/dialects/. */
+const OPENERS: Record<string, Opener> = {
+  duckdb: openDuckDB,
+  postgres: notYet('PostgreSQL'),
+  postgresql: notYet('PostgreSQL'),
+  clickhouse: notYet('ClickHouse'),
+  chdb: notYet('chDB (in-process ClickHouse)'),
+};
+
+/** Hide a password in `scheme://user:password@host`. */
+function redact(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+export async function openDriver(url: string, opts: OpenOptions = {}): Promise<Driver> {
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/s.exec(url.trim());
+  const opener = m ? OPENERS[m[1].toLowerCase()] : undefined;
+  if (!m || !opener) {
+    throw new UnsupportedDatabaseError(
+      `unknown database URL ${JSON.stringify(redact(url))}; accepted forms: ${ACCEPTED_DATABASE_URLS.join(', ')}`,
+    );
+  }
+  return opener(m[2], url, opts);
+}

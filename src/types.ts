@@ -1,0 +1,111 @@
+import type { DataQuery, DataSourceJsonData } from '@grafana/data';
+
+export type QueryType = 'range' | 'instant';
+export type QueryDirection = 'backward' | 'forward';
+
+/** The query model sent to the backend through /api/ds/query. */
+export interface LogQLQuery extends DataQuery {
+  expr: string;
+  queryType?: QueryType;
+  /** log queries: the most lines to return (Loki's `limit`) */
+  maxLines?: number;
+  direction?: QueryDirection;
+  /** metric queries: legend template, e.g. `{{level}}` */
+  legendFormat?: string;
+  /** metric range queries: step as a duration (`1m`) or a variable (`$__interval`) */
+  step?: string;
+  /** set by Explore / the data source for supplementary queries */
+  supportingQueryType?: 'logsVolume' | 'logsSample' | 'logContext';
+}
+
+export const DEFAULT_QUERY: Partial<LogQLQuery> = {
+  expr: '',
+  queryType: 'range',
+  direction: 'backward',
+};
+
+export type Engine = 'duckdb' | 'postgres' | 'clickhouse' | 'chdb';
+
+/** Where the log lines live. `native` is the schema `logqlsql` creates for pushed logs. */
+export type MappingPreset = 'native' | 'flat' | 'map' | 'otel';
+
+export interface TableMapping {
+  preset: MappingPreset;
+  table?: string;
+  timestampColumn?: string;
+  lineColumn?: string;
+  /** map / otel: the map or JSON column holding the labels */
+  labelsColumn?: string;
+  /** flat: plain columns exposed as labels */
+  labelColumns?: string[];
+  /** otel: the map column with per-line attributes (structured metadata) */
+  metadataColumn?: string;
+  severityColumn?: string;
+  traceIdColumn?: string;
+}
+
+/** Turns a regex match in the line (or a label's value) into a link, e.g. a trace ID into a trace data source. */
+export interface DerivedFieldConfig {
+  name: string;
+  /** regex with one capture group (matcherType 'regex') or a label name (matcherType 'label') */
+  matcherRegex: string;
+  matcherType?: 'regex' | 'label';
+  /** external link; `${__value.raw}` is the match. Empty when datasourceUid is set (internal link). */
+  url?: string;
+  urlDisplayLabel?: string;
+  datasourceUid?: string;
+}
+
+/** jsonData of the data source (non-secret settings). The password is secureJsonData.password. */
+export interface LogQLOptions extends DataSourceJsonData {
+  engine?: Engine;
+  /** full database URL without the password (duckdb:PATH, postgres://user@host:port/db, clickhouse://host:port/db) */
+  url?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** duckdb / chdb: file path (or :memory:) */
+  path?: string;
+  tlsEnabled?: boolean;
+  mapping?: TableMapping;
+  /** cap on log lines per query (Loki's max_entries_limit_per_query, default 5000) */
+  maxLines?: number;
+  /** longest allowed query range, a duration like `30d` */
+  maxQueryLength?: string;
+  /** seconds */
+  queryTimeout?: number;
+  derivedFields?: DerivedFieldConfig[];
+}
+
+export interface LogQLSecureJsonData {
+  password?: string;
+}
+
+/** The variable query model (variable editor). */
+export type VariableQueryType = 'labelNames' | 'labelValues' | 'logql';
+export interface LogQLVariableQuery extends DataQuery {
+  type: VariableQueryType;
+  label?: string;
+  stream?: string;
+  expr?: string;
+  /** optional regex applied to results (kept for the string form) */
+  regex?: string;
+}
+
+/** translate resource: the SQL a query compiles to. */
+export interface Translation {
+  sql: Array<{ text: string; params: unknown[] }>;
+  tsStages: string[];
+  explain: string;
+}
+
+/** validate resource. */
+export interface ValidationError {
+  message: string;
+  line?: number;
+  column?: number;
+  from?: number;
+  to?: number;
+}
+export type ValidationResult = { ok: true } | { error: ValidationError };
