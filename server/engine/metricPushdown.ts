@@ -1,18 +1,25 @@
 // Decides whether a range aggregation runs entirely in SQL and, if so, runs it. A pushdown is taken only when the
-// database's answer is exactly Loki's: today, line-counting and byte-counting functions over pipelines made only of
-// line filters the dialect can express (series = streams, no parser can add labels or errors).
+// database's answer is exactly Loki's:
+// - line-counting and byte-counting functions over pipelines made only of line filters the dialect can express
+//   (series = streams: no parser can add labels or errors);
+// - unwrapped aggregations over `| json | unwrap field` grouped `by` stream labels, when every row's value is certain
+//   (sql/unwrapAggregate.ts reports rows it cannot be sure of, and then the TypeScript path answers instead).
 import type { RangeAggregation } from '../logql/ast';
 import type { StepGrid } from '../eval/steps';
 import { newSeries, type SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
 import { compileCountingAggregate } from '../sql/rangeAggregate';
+import { compileUnwrapAggregate, type UnwrapAggOp } from '../sql/unwrapAggregate';
+import { groupLabels } from '../eval/grouping';
+import { labelsKey } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { sampleBounds } from './metricQuery';
 
 const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
 export async function pushRangeAggregation(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[] | undefined> {
-  if (!COUNTING.has(node.op) || node.unwrap || node.grouping) return undefined;
+  if (node.unwrap) return pushUnwrap(ctx, node, grid);
+  if (!COUNTING.has(node.op) || node.grouping) return undefined;
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
   if (split.rest.length > 0) return undefined;
   const { from, to } = sampleBounds(node, grid);
@@ -45,6 +52,84 @@ export async function pushRangeAggregation(ctx: ExecContext, node: RangeAggregat
     const b = Number(r.b);
     s.values[k] = node.op === 'count_over_time' ? n : node.op === 'rate' ? n / seconds : node.op === 'bytes_over_time' ? b : b / seconds;
     s.present[k] = 1;
+  }
+  return [...out.values()];
+}
+
+const UNWRAP_OPS = new Set<string>([
+  'sum_over_time',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'stddev_over_time',
+  'stdvar_over_time',
+  'quantile_over_time',
+  'rate',
+]);
+
+async function pushUnwrap(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[] | undefined> {
+  const u = node.unwrap!;
+  if (!ctx.dialect.capabilities.jsonExtract || !UNWRAP_OPS.has(node.op) || u.conversion || u.postFilters.length) return undefined;
+  if (!node.grouping || node.grouping.without) return undefined;
+  if (node.op === 'quantile_over_time' && !(node.param !== undefined && node.param >= 0 && node.param <= 1)) return undefined;
+  const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
+  const [json, ...more] = split.rest;
+  if (!json || json.kind !== 'json' || json.params.length > 0 || more.length > 0) return undefined;
+  const { from, to } = sampleBounds(node, grid);
+  const streams = await ctx.catalog.select(node.log.matchers, from, to);
+  if (streams.length === 0) return [];
+  const by = node.grouping.labels;
+  // grouping labels must come from the stream (a JSON key of the same name becomes `<name>_extracted`), and the
+  // unwrapped field must come from the JSON (a stream label of that name would shadow it)
+  if (streams.some((s) => by.some((g) => !s.labels[g]) || s.labels[u.label] !== undefined)) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(u.label)) return undefined;
+  const groupIndex = new Map<string, number>();
+  const groupLabelsOf: Record<string, string>[] = [];
+  const groupOf = streams.map((s) => {
+    const g = groupLabels(s.labels, false, by);
+    const k = labelsKey(g);
+    let i = groupIndex.get(k);
+    if (i === undefined) {
+      i = groupLabelsOf.length;
+      groupIndex.set(k, i);
+      groupLabelsOf.push(g);
+    }
+    return BigInt(i);
+  });
+  const q = compileUnwrapAggregate(ctx.dialect, {
+    op: node.op as UnwrapAggOp,
+    param: node.param,
+    streamIds: streams.map((s) => s.id),
+    groupOf,
+    filters: split.pushed,
+    field: u.label,
+    from,
+    to,
+    firstStep: grid.times[0],
+    step: grid.step,
+    steps: grid.times.length,
+    range: node.range,
+    offset: node.offset,
+  });
+  const rows = await runSql<{ grp: bigint | null; k: bigint | null; value: number | null; unsure: bigint | null }>(ctx, q.text, q.params);
+  if (!ctx.execute) return []; // translate: the pushed statement is the plan (TypeScript answers only if rows are unsure)
+  const out = new Map<number, SeriesData>();
+  for (const r of rows) {
+    if (r.grp === null || r.k === null) {
+      if (Number(r.unsure ?? 0) > 0) {
+        ctx.stats.tsStages.push(`${Number(r.unsure)} rows the database could not parse exactly as Loki: the pipeline ran in TypeScript`);
+        return undefined;
+      }
+      continue;
+    }
+    const g = Number(r.grp);
+    let s = out.get(g);
+    if (!s) {
+      s = newSeries(groupLabelsOf[g], grid.times.length);
+      out.set(g, s);
+    }
+    s.values[Number(r.k)] = Number(r.value);
+    s.present[Number(r.k)] = 1;
   }
   return [...out.values()];
 }

@@ -4,7 +4,7 @@
 
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { EngineApi, QueryResult } from '../engine/types';
 import { LogQLError } from '../logql/errors';
 import { loadDefaultDeps, type ServerDeps } from './deps';
@@ -135,7 +135,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: opts.bodyLimit ?? 64 * 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });

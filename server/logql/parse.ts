@@ -42,12 +42,50 @@ export function parseExpr(query: string): Expr {
   if (query.length >= MAX_QUERY_LENGTH) {
     throw new LogQLError('parse', `input size too long (${query.length} > ${MAX_QUERY_LENGTH})`, { from: 0, to: 0 }, query);
   }
-  const tree = parser.parse(query);
-  const err = firstError(tree.topNode);
-  if (err) throw syntaxError(query, err.from, err.to);
-  const top = tree.topNode.getChild('Expr');
-  if (!top) throw syntaxError(query, 0, query.length);
-  return new Builder(query).expr(top);
+  // The lezer grammar lacks Loki's `selector pipeline unwrap [range] offset d` form: when the parse fails on such an
+  // `offset`, blank it out (same length, so every span stays valid), parse again and hand the offset to the builder.
+  let text = query;
+  const offsets: DetachedOffset[] = [];
+  for (;;) {
+    const tree = parser.parse(text);
+    const err = firstError(tree.topNode);
+    if (err) {
+      const detached = detachOffset(text, err.from);
+      if (detached) {
+        offsets.push(detached.offset);
+        text = detached.text;
+        continue;
+      }
+      throw syntaxError(query, err.from, err.to);
+    }
+    const top = tree.topNode.getChild('Expr');
+    if (!top) throw syntaxError(query, 0, query.length);
+    const b = new Builder(query, offsets);
+    const expr = b.expr(top);
+    const unused = offsets.find((o) => !b.usedOffsets.has(o));
+    if (unused) throw syntaxError(query, unused.from, unused.to);
+    return expr;
+  }
+}
+
+interface DetachedOffset {
+  from: number;
+  to: number;
+  duration: string;
+}
+
+function detachOffset(text: string, errPos: number): { text: string; offset: DetachedOffset } | undefined {
+  const tok = tokenAt(text, errPos);
+  if (!tok || tok.text !== 'offset') return undefined;
+  const before = text.slice(0, tok.from).trimEnd();
+  if (!before.endsWith(']')) return undefined;
+  const dur = tokenAt(text, tok.from + tok.text.length);
+  if (!dur || !/^-?[0-9]/.test(dur.text)) return undefined;
+  const to = dur.from + dur.text.length;
+  return {
+    text: text.slice(0, tok.from) + ' '.repeat(to - tok.from) + text.slice(to),
+    offset: { from: tok.from, to, duration: dur.text },
+  };
 }
 
 // ---------------------------------------------------------------- syntax errors
@@ -274,7 +312,24 @@ function children(n: SyntaxNode): SyntaxNode[] {
 }
 
 class Builder {
-  constructor(private readonly q: string) {}
+  readonly usedOffsets = new Set<DetachedOffset>();
+
+  constructor(
+    private readonly q: string,
+    private readonly detachedOffsets: DetachedOffset[] = [],
+  ) {}
+
+  private detachedOffset(from: number, to: number): bigint | undefined {
+    const o = this.detachedOffsets.find((d) => d.from >= from && d.to <= to && !this.usedOffsets.has(d));
+    if (!o) return undefined;
+    this.usedOffsets.add(o);
+    try {
+      return parseDuration(o.duration);
+    } catch (e) {
+      if (e instanceof DurationError) this.fail(o, e.message);
+      throw e;
+    }
+  }
 
   private span(n: SyntaxNode): Span {
     return { from: n.from, to: n.to };
@@ -631,7 +686,7 @@ class Builder {
       log,
       ...(uw ? { unwrap: this.unwrap(uw) } : {}),
       range: this.duration(range, true),
-      offset: off ? this.duration(this.need(off, 'Duration'), false) : 0n,
+      offset: off ? this.duration(this.need(off, 'Duration'), false) : (this.detachedOffset(range.to, n.to) ?? 0n),
       ...(g ? { grouping: this.grouping(g) } : {}),
       span: this.span(n),
     };

@@ -30,9 +30,8 @@ function parseV6(s: string): number[] | null {
     const v4 = parseV4(str.slice(lastColon + 1));
     if (!v4) return null;
     tail = [(v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]];
-    str = str.slice(0, lastColon + 1) + (str.endsWith('::') ? '' : '0');
-    if (str.endsWith(':0') && !s.slice(0, lastColon + 1).endsWith('::')) str = str.slice(0, -2);
-    else if (str.endsWith('0')) str = str.slice(0, -1);
+    str = str.slice(0, lastColon + 1); // "::ffff:" / "1:2:3:4:5:6:" / "::"
+    if (!str.endsWith('::')) str = str.slice(0, -1);
   }
   const want = 8 - tail.length;
   const dbl = str.indexOf('::');
@@ -54,8 +53,7 @@ function parseV6(s: string): number[] | null {
     if (!a || !b || a.length + b.length >= want) return null;
     groups = [...a, ...new Array(want - a.length - b.length).fill(0), ...b];
   } else {
-    const t = str.endsWith(':') && tail.length ? str.slice(0, -1) : str;
-    const a = parseGroups(t);
+    const a = parseGroups(str);
     if (!a || a.length !== want) return null;
     groups = a;
   }

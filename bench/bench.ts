@@ -1,0 +1,100 @@
+// `npm run bench`: our engine against hand-written SQL on the same DuckDB and the same data, measured side by side in
+// one run, plus ingest rows/s through the HTTP push API. Not a test: it prints numbers, it never fails on them.
+import { Engine } from '../server/engine/engine';
+import { generateDemo } from '../server/demo';
+import type { QueryRequest } from '../server/engine/types';
+
+const NS_MIN = 60_000_000_000n;
+const HOURS = Number(process.env.BENCH_HOURS ?? 6);
+const LINES_PER_MIN = Number(process.env.BENCH_LINES_PER_MIN ?? 3400); // 6 h × 3400/min ≈ 1.22 M lines
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up: caches, JIT, DuckDB's buffer manager
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return median(out);
+}
+
+async function main(): Promise<void> {
+  const end = 1_795_190_400_000_000_000n; // fixed, so runs are comparable
+  const start = end - BigInt(HOURS) * 60n * NS_MIN;
+  console.log(`generating ${HOURS} h of demo logs at ${LINES_PER_MIN} lines/min …`);
+  const streams = generateDemo({ start, end, linesPerMinute: LINES_PER_MIN, seed: 42 });
+  const total = streams.reduce((n, s) => n + s.entries.length, 0);
+
+  const engine = await Engine.open('duckdb::memory:');
+  const { pushThroughHttp } = await import('./ingest');
+  const ingest = await pushThroughHttp(engine, streams);
+  console.log(`ingest: ${total.toLocaleString()} rows through POST /loki/api/v1/push in ${(ingest.ms / 1000).toFixed(2)} s = ${Math.round((total / ingest.ms) * 1000).toLocaleString()} rows/s (${ingest.batches} pushes of ${ingest.batchSize} lines)`);
+
+  const S = start;
+  const cases: { name: string; req: QueryRequest; sql: string }[] = [
+    {
+      name: 'log query: {app="api-gateway"} |= "error", limit 100',
+      req: { query: '{app="api-gateway"} |= "error"', start, end, instant: false, limit: 100, direction: 'backward' },
+      sql: `SELECT e.ts, e.line, s.labels FROM entries e JOIN streams s ON s.id = e.stream_id
+            WHERE json_extract_string(s.labels, '$.app') = 'api-gateway' AND contains(e.line, 'error')
+              AND e.ts >= ${start} AND e.ts < ${end} ORDER BY e.ts DESC LIMIT 100`,
+    },
+    {
+      name: 'sum by (level) (count_over_time({app="api-gateway"}[1m])), 6 h at 1 m',
+      req: { query: 'sum by (level) (count_over_time({app="api-gateway"}[1m]))', start, end, step: NS_MIN, instant: false, limit: 100, direction: 'backward' },
+      sql: `SELECT json_extract_string(s.labels, '$.level') AS level, -((-(e.ts - ${S})) // ${NS_MIN}) AS k, count(*) AS n
+            FROM entries e JOIN streams s ON s.id = e.stream_id
+            WHERE json_extract_string(s.labels, '$.app') = 'api-gateway' AND e.ts > ${S - NS_MIN} AND e.ts < ${end}
+            GROUP BY ALL`,
+    },
+    {
+      name: 'rate({app="nginx"}[5m]) at a 1 m step (overlapping windows)',
+      req: { query: 'rate({app="nginx"}[5m])', start, end, step: NS_MIN, instant: false, limit: 100, direction: 'backward' },
+      sql: `WITH b AS (SELECT e.stream_id, -((-(e.ts - ${S})) // ${NS_MIN}) AS c, count(*) AS n FROM entries e JOIN streams s ON s.id = e.stream_id
+                       WHERE json_extract_string(s.labels, '$.app') = 'nginx' AND e.ts >= ${S - 5n * NS_MIN} AND e.ts < ${end} GROUP BY ALL)
+            SELECT stream_id, c + j AS k, sum(n) / 300.0 AS rate FROM b, range(0, 5) t(j) WHERE c + j BETWEEN 0 AND ${Number((end - start) / NS_MIN)} GROUP BY ALL`,
+    },
+    {
+      name: 'quantile_over_time(0.99, {app="api-gateway"} | json | unwrap latency_ms [5m]) by (service_name)',
+      req: {
+        query: 'quantile_over_time(0.99, {app="api-gateway"} | json | unwrap latency_ms [5m]) by (service_name)',
+        start,
+        end,
+        step: NS_MIN,
+        instant: false,
+        limit: 100,
+        direction: 'backward',
+      },
+      sql: `SELECT json_extract_string(s.labels, '$.service_name') AS svc, k,
+                   quantile_cont(CAST(json_extract_string(e.line, '$.latency_ms') AS DOUBLE), 0.99) AS q
+            FROM entries e JOIN streams s ON s.id = e.stream_id,
+                 unnest(range(greatest(-((-(e.ts - ${S})) // ${NS_MIN}), 0), ((e.ts - ${S} + ${5n * NS_MIN - 1n}) // ${NS_MIN}) + 1)) t(k)
+            WHERE json_extract_string(s.labels, '$.app') = 'api-gateway' AND e.ts > ${S - 5n * NS_MIN} AND e.ts < ${end}
+            GROUP BY ALL`,
+    },
+  ];
+
+  console.log(`\n${'query'.padEnd(100)} ${'ours ms'.padStart(9)} ${'hand SQL ms'.padStart(12)} ${'ratio'.padStart(7)}`);
+  for (const c of cases) {
+    const res = await engine.query(c.req);
+    const ours = await time(() => engine.query(c.req));
+    const hand = await time(() => engine.driver.query(c.sql));
+    const where = res.stats.tsStages.length ? ' (TypeScript stages: ' + [...new Set(res.stats.tsStages)].join('; ') + ')' : '';
+    console.log(`${c.name.padEnd(100)} ${ours.toFixed(1).padStart(9)} ${hand.toFixed(1).padStart(12)} ${(ours / hand).toFixed(2).padStart(7)}${where}`);
+  }
+  const { benchFrames } = await import('./frames').catch(() => ({ benchFrames: undefined }));
+  if (benchFrames) await benchFrames(engine, start, end);
+  await engine.close();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

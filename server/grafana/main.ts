@@ -1,0 +1,4 @@
+// Entry of the single executable `gpx_logqlsql_<os>_<arch>` that Grafana starts: plugin mode only.
+import { runPluginMode } from './plugin';
+
+void runPluginMode();

@@ -1,0 +1,95 @@
+// Unwrapped range aggregations over `| json | unwrap field` computed in the database. Each row's value is the
+// top-level JSON field; a row whose answer SQL cannot give exactly as Loki would (invalid JSON, a missing or
+// non-numeric field, structured metadata that could shadow labels) is counted as "unsure" instead of aggregated, and
+// the caller falls back to the TypeScript pipeline when any exists — a pushed-down answer is Loki's answer or none.
+//
+// Windows as in rangeAggregate.ts, per row: u = ts + offset − first step lies in step k's window iff
+// k·step − range < u ≤ k·step, i.e. k ∈ [ceil(u / step), floor((u + range − 1) / step)].
+import type { LineFilter } from '../logql/ast';
+import { ceilDiv, floorDiv, SqlWriter, type Dialect } from './dialect';
+import { entriesWhere, type CompiledSql } from './rowSelect';
+import { ENTRIES_TABLE } from '../schema/native';
+
+export type UnwrapAggOp =
+  | 'sum_over_time'
+  | 'avg_over_time'
+  | 'min_over_time'
+  | 'max_over_time'
+  | 'stddev_over_time'
+  | 'stdvar_over_time'
+  | 'quantile_over_time'
+  | 'rate';
+
+export interface UnwrapAggregate {
+  op: UnwrapAggOp;
+  param?: number;
+  /** stream ids and, for each, the index of the output group it belongs to */
+  streamIds: bigint[];
+  groupOf: bigint[];
+  filters: LineFilter[];
+  field: string;
+  from: bigint;
+  to: bigint;
+  firstStep: bigint;
+  step: bigint;
+  steps: number;
+  range: bigint;
+  offset: bigint;
+}
+
+/** Go's strconv.ParseFloat accepts more (hex floats, Inf, NaN, underscores): those rows are "unsure", never wrong. */
+const DECIMAL = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
+
+export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): CompiledSql {
+  const w = new SqlWriter(d);
+  const single = q.steps === 1 || q.step === 0n;
+  const where = entriesWhere(w, q.streamIds, single ? q.from + 1n : q.from, q.to, q.filters).join(' AND ');
+  const path = w.bind(`$."${q.field.replace(/["\\]/g, '')}"`, 'string');
+  const ids = w.bind(q.streamIds, 'int64[]');
+  const groups = w.bind(q.groupOf, 'int64[]');
+  const decimal = w.bind(DECIMAL, 'string');
+  const raw = `CASE WHEN metadata IS NULL AND json_valid(line) THEN json_extract_string(line, ${path}) END`;
+  const base =
+    `SELECT ts, list_extract(${groups}, list_position(${ids}, stream_id)) AS grp, v_raw, ` +
+    `CASE WHEN v_raw IS NOT NULL AND regexp_full_match(v_raw, ${decimal}) THEN CAST(v_raw AS DOUBLE) END AS v ` +
+    `FROM (SELECT ts, stream_id, ${raw} AS v_raw FROM ${ENTRIES_TABLE} WHERE ${where})`;
+  let kExpr: string;
+  if (single) kExpr = '0';
+  else {
+    const step = q.step.toString();
+    const u = `(ts + ${(q.offset - q.firstStep).toString()})`;
+    const lo = `greatest(${ceilDiv(d, u, step)}, 0)`;
+    const hi = `least(${floorDiv(d, `${u} + ${(q.range - 1n).toString()}`, step)}, ${q.steps - 1})`;
+    kExpr = d.explodeRange(lo, hi);
+  }
+  const agg = aggregateSql(q, w);
+  const text =
+    `WITH base AS MATERIALIZED (${base}), ` +
+    `spread AS (SELECT grp, ${kExpr} AS k, v FROM base WHERE v IS NOT NULL) ` +
+    `SELECT grp, k, ${agg} AS value, NULL AS unsure FROM spread GROUP BY grp, k ` +
+    `UNION ALL SELECT NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
+  return { text, params: w.params };
+}
+
+function aggregateSql(q: UnwrapAggregate, w: SqlWriter): string {
+  const seconds = Number(q.range) / 1e9;
+  switch (q.op) {
+    case 'sum_over_time':
+      return 'sum(v)';
+    case 'avg_over_time':
+      return 'avg(v)';
+    case 'min_over_time':
+      return 'min(v)';
+    case 'max_over_time':
+      return 'max(v)';
+    case 'stddev_over_time':
+      return 'stddev_pop(v)';
+    case 'stdvar_over_time':
+      return 'var_pop(v)';
+    case 'quantile_over_time':
+      // quantile_cont interpolates between closest ranks exactly as Prometheus' quantile does (φ within [0, 1])
+      return `quantile_cont(v, ${w.bind(q.param ?? 0, 'float64')})`;
+    case 'rate':
+      return `sum(v) / ${w.bind(seconds, 'float64')}`;
+  }
+}
