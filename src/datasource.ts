@@ -117,7 +117,7 @@ export class DataSource
     DataSourceWithQueryModificationSupport<LogQLQuery>,
     DataSourceWithToggleableQueryFiltersSupport<LogQLQuery>
 {
-  readonly languageProvider: LanguageProvider;
+  override readonly languageProvider: LanguageProvider;
   readonly settings: DataSourceInstanceSettings<LogQLOptions>;
 
   constructor(
@@ -154,11 +154,11 @@ export class DataSource
     return this.settings.jsonData?.engine ?? 'duckdb';
   }
 
-  getDefaultQuery(_app: CoreApp): Partial<LogQLQuery> {
+  override getDefaultQuery(_app: CoreApp): Partial<LogQLQuery> {
     return { expr: '', queryType: 'range', direction: 'backward' };
   }
 
-  filterQuery(query: LogQLQuery): boolean {
+  override filterQuery(query: LogQLQuery): boolean {
     return !query.hide && Boolean(query.expr?.trim());
   }
 
@@ -239,13 +239,13 @@ export class DataSource
 
   // ------------------------------------------------------------------ ad hoc filters
 
-  async getTagKeys(options?: DataSourceGetTagKeysOptions<LogQLQuery>): Promise<MetricFindValue[]> {
+  override async getTagKeys(options?: DataSourceGetTagKeysOptions<LogQLQuery>): Promise<MetricFindValue[]> {
     this.setTimeRange(options?.timeRange);
     const names = await this.languageProvider.labelNames();
     return names.map((text) => ({ text }));
   }
 
-  async getTagValues(options: DataSourceGetTagValuesOptions<LogQLQuery>): Promise<MetricFindValue[]> {
+  override async getTagValues(options: DataSourceGetTagValuesOptions<LogQLQuery>): Promise<MetricFindValue[]> {
     this.setTimeRange(options.timeRange);
     const values = await this.languageProvider.labelValues(options.key);
     return values.map((text) => ({ text }));
@@ -257,7 +257,7 @@ export class DataSource
     return ['ADD_FILTER', 'ADD_FILTER_OUT', 'ADD_STRING_FILTER', 'ADD_STRING_FILTER_OUT', 'ADD_LINE_FILTER', 'ADD_LINE_FILTER_OUT'];
   }
 
-  modifyQuery(query: LogQLQuery, action: QueryFixAction): LogQLQuery {
+  override modifyQuery(query: LogQLQuery, action: QueryFixAction): LogQLQuery {
     const expr = query.expr ?? '';
     const opts = action.options ?? {};
     let out = expr;
@@ -439,7 +439,7 @@ export class DataSource
 
   // ------------------------------------------------------------------ variables
 
-  async metricFindQuery(
+  override async metricFindQuery(
     query: string | LogQLVariableQuery,
     options?: LegacyMetricFindQueryOptions & { range?: TimeRange },
   ): Promise<MetricFindValue[]> {

@@ -109,7 +109,8 @@ function varWidth<T extends Utf8 | Binary>(type: T, values: ArrayLike<string | n
   const data = new Uint8Array(total);
   for (let i = 0; i < n; i++) data.set(parts[i]!, offsets[i]!);
   const { bitmap, nullCount } = validity(values);
-  return makeData({ type, length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data }) as Data<T>;
+  const props = { type, length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data };
+  return (type instanceof Utf8 ? makeData(props as { type: Utf8 } & typeof props) : makeData(props as { type: Binary } & typeof props)) as unknown as Data<T>;
 }
 
 function bigintColumn(values: FrameValues): { data: BigInt64Array; src: ArrayLike<unknown> } {
@@ -128,9 +129,13 @@ function columnData(f: FrameField): { type: DataType; data: Data } {
   switch (f.type) {
     case 'time':
     case 'int64': {
-      const type = f.type === 'time' ? new TimestampNanosecond() : new Int64();
       const { data, src } = bigintColumn(f.values);
       const { bitmap, nullCount } = src === data ? { bitmap: undefined, nullCount: 0 } : validity(src);
+      if (f.type === 'time') {
+        const type = new TimestampNanosecond();
+        return { type, data: makeData({ type, length: n, nullCount, nullBitmap: bitmap, data }) as Data };
+      }
+      const type = new Int64();
       return { type, data: makeData({ type, length: n, nullCount, nullBitmap: bitmap, data }) as Data };
     }
     case 'float64': {

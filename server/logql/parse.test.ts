@@ -4,11 +4,8 @@ import type { BinaryExpr, Expr, LogExpr, RangeAggregation, VectorAggregation } f
 import { parse } from './check';
 import { LogQLError } from './errors';
 import { parseExpr, unquoteGoString } from './parse';
+import { strip } from './testutil';
 
-/** The AST without spans, bigints as strings: for deep equality. */
-export function strip(e: unknown): unknown {
-  return JSON.parse(JSON.stringify(e, (k, v) => (k === 'span' ? undefined : typeof v === 'bigint' ? `${v}n` : v)));
-}
 
 const log = (q: string) => parseExpr(q) as LogExpr;
 const metric = <T>(q: string) => parseExpr(q) as T;
@@ -268,6 +265,13 @@ describe('syntax errors', () => {
     for (const q of ['', '{', '{a="b"', '{a=b}', 'sum(', 'rate({a="b"}[5m]', '{a="b"} | json a=', '{a="b"} |= "x" or', 'vector(1) +', '{}', 'sum by (a) (']) {
       expect(parseError(q).kind, q).toBe('parse');
     }
+  });
+  it('offset after unwrap (missing from the lezer grammar) still parses; stray offsets do not', () => {
+    const e = metric<RangeAggregation>('sum_over_time({a="b"} | json | unwrap x | y="1" [5m] offset 2m)');
+    expect(e.offset).toBe(120_000_000_000n);
+    expect(e.unwrap?.postFilters).toHaveLength(1);
+    expect(parseError('{a="b"}[5m] offset 1m').kind).toBe('parse');
+    expect(parseError('vector(1) offset 1m').kind).toBe('parse');
   });
   it('durations in ranges use Prometheus syntax only', () => {
     expect(parseError('rate({a="b"}[1.5h])').kind).toBe('parse');

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Bundle the server-side entry points with esbuild: one CommonJS file per entry in dist/. Add entry points to ENTRIES.
+//
+//   node scripts/build.mjs            build everything
+//   node scripts/build.mjs logqlsql   build only the named entries
+//
+// Native modules stay external (loaded from node_modules at run time). re2-wasm finds its .wasm next to the script
+// (__dirname), so the .wasm is copied into dist/ beside the bundles.
+
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+/** name → entry file; output is dist/<name>.cjs */
+export const ENTRIES = [{ name: 'logqlsql', entry: 'server/cli/main.ts' }];
+
+/** Packages that must not be bundled: native bindings and optional database clients. */
+export const EXTERNAL = ['@duckdb/*', 'chdb', 'pg-native', 'pg', 'bufferutil', 'utf-8-validate'];
+
+/** Files some bundled packages read relative to their own script at run time: [from node_modules, to dist]. */
+const ASSETS = [['re2-wasm/build/wasm/re2.wasm', 're2.wasm']];
+
+async function main() {
+  const only = process.argv.slice(2);
+  const entries = only.length ? ENTRIES.filter((e) => only.includes(e.name)) : ENTRIES;
+  if (only.length && entries.length !== only.length) {
+    console.error(`unknown entry: ${only.filter((n) => !ENTRIES.some((e) => e.name === n)).join(', ')}`);
+    console.error(`entries: ${ENTRIES.map((e) => e.name).join(', ')}`);
+    process.exit(2);
+  }
+  mkdirSync(dist, { recursive: true });
+  const t0 = performance.now();
+  await Promise.all(
+    entries.map((e) =>
+      build({
+        entryPoints: [join(root, e.entry)],
+        outfile: join(dist, `${e.name}.cjs`),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        sourcemap: true,
+        external: EXTERNAL,
+        logLevel: 'warning',
+        legalComments: 'none',
+        // keep class/function names: errors are recognised by name (LogQLError) across module boundaries
+        keepNames: true,
+      }),
+    ),
+  );
+  for (const [from, to] of ASSETS) {
+    const src = join(root, 'node_modules', from);
+    if (existsSync(src)) copyFileSync(src, join(dist, to));
+    else console.warn(`build: ${from} not found; regex features needing it will fail at run time`);
+  }
+  console.error(`built ${entries.map((e) => `dist/${e.name}.cjs`).join(', ')} in ${Math.round(performance.now() - t0)} ms`);
+}
+
+try {
+  await main();
+} catch (e) {
+  // esbuild has already printed the errors with their locations
+  if (!Array.isArray(e?.errors)) console.error(e);
+  console.error('build failed');
+  process.exit(1);
+}

@@ -1,0 +1,159 @@
+// The query editor: LogQL with completion and inline errors, a label browser, the options row and the SQL preview.
+
+import { css } from '@emotion/css';
+import type { GrafanaTheme2, QueryEditorProps } from '@grafana/data';
+import { Button, Stack, useStyles2 } from '@grafana/ui';
+import React, { useCallback, useEffect, useMemo, useState } from 'react';
+
+import type { DataSource } from '../datasource';
+import type { CompletionDataProvider } from '../data/completion';
+import { backendMarkers, clientMarkers, type Marker } from '../data/validation';
+import type { LogQLOptions, LogQLQuery } from '../types';
+import { LabelBrowser } from './LabelBrowser';
+import { LogQLField } from './LogQLField';
+import { QueryOptions } from './QueryOptions';
+import { SqlPreview } from './SqlPreview';
+
+export type Props = QueryEditorProps<DataSource, LogQLQuery, LogQLOptions>;
+
+const SQL_PREVIEW_KEY = 'logqlsql.sqlPreview.open';
+
+function readPref(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(SQL_PREVIEW_KEY) === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/** Debounced validation: client markers at once, the backend's when it answers. */
+export function useMarkers(datasource: Pick<DataSource, 'validate'>, expr: string, delayMs = 300): Marker[] {
+  const [markers, setMarkers] = useState<Marker[]>(() => clientMarkers(expr));
+  useEffect(() => {
+    const client = clientMarkers(expr);
+    setMarkers(client);
+    if (!expr.trim()) {
+      return;
+    }
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      datasource.validate(expr).then(
+        (res) => {
+          const fromBackend = backendMarkers(expr, res);
+          if (!cancelled && fromBackend) {
+            setMarkers(fromBackend);
+          }
+        },
+        () => undefined,
+      );
+    }, delayMs);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [datasource, expr, delayMs]);
+  return markers;
+}
+
+export function QueryEditor(props: Props) {
+  const { datasource, query, onChange, onRunQuery, range } = props;
+  const styles = useStyles2(getStyles);
+  const [text, setText] = useState(query.expr ?? '');
+  const [browserOpen, setBrowserOpen] = useState(false);
+  const [sqlOpen, setSqlOpen] = useState(readPref);
+
+  useEffect(() => setText(query.expr ?? ''), [query.expr]);
+  useEffect(() => datasource.setTimeRange(range), [datasource, range]);
+
+  const markers = useMarkers(datasource, text);
+
+  const dataProvider: CompletionDataProvider = useMemo(
+    () => ({
+      labelNames: (s) => datasource.languageProvider.labelNames(s),
+      labelValues: (n, s) => datasource.languageProvider.labelValues(n, s),
+      detectedFields: (q) => datasource.languageProvider.detectedFields(q),
+    }),
+    [datasource],
+  );
+
+  const commit = useCallback(
+    (expr: string) => {
+      if (expr !== query.expr) {
+        onChange({ ...query, expr });
+      }
+    },
+    [onChange, query],
+  );
+
+  const translate = useCallback((expr: string) => datasource.translate(expr), [datasource]);
+
+  return (
+    <div className={styles.wrapper} data-testid="logql-query-editor">
+      <Stack gap={1} alignItems="flex-start">
+        <Button
+          size="sm"
+          variant="secondary"
+          icon={browserOpen ? 'angle-down' : 'angle-right'}
+          onClick={() => setBrowserOpen(!browserOpen)}
+          aria-expanded={browserOpen}
+        >
+          Label browser
+        </Button>
+        <LogQLField
+          value={text}
+          onEdit={setText}
+          onCommit={commit}
+          onRunQuery={(expr) => {
+            commit(expr);
+            onRunQuery();
+          }}
+          dataProvider={dataProvider}
+          markers={markers}
+          placeholder='Enter a LogQL query, e.g. {app="api"} |= "error" (Shift+Enter to run)'
+        />
+      </Stack>
+      {markers.length > 0 && (
+        <div className={styles.error} data-testid="logql-error" role="alert">
+          {markers[0].message}
+        </div>
+      )}
+      {browserOpen && (
+        <LabelBrowser
+          provider={datasource.languageProvider}
+          onClose={() => setBrowserOpen(false)}
+          onChange={(selector) => {
+            setBrowserOpen(false);
+            setText(selector);
+            onChange({ ...query, expr: selector });
+            onRunQuery();
+          }}
+        />
+      )}
+      <QueryOptions
+        query={{ ...query, expr: text }}
+        onChange={onChange}
+        onRunQuery={onRunQuery}
+        maxLinesDefault={datasource.settings.jsonData?.maxLines}
+      />
+      <SqlPreview
+        expr={text}
+        engine={datasource.engine}
+        translate={translate}
+        isOpen={sqlOpen}
+        onToggle={(open) => {
+          setSqlOpen(open);
+          try {
+            globalThis.localStorage?.setItem(SQL_PREVIEW_KEY, String(open));
+          } catch {
+            // private mode
+          }
+        }}
+      />
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  wrapper: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
+  error: css({ color: theme.colors.error.text, fontSize: theme.typography.bodySmall.fontSize, fontFamily: theme.typography.fontFamilyMonospace }),
+});
