@@ -35,8 +35,7 @@ import {
   type ToggleFilterAction,
 } from '@grafana/data';
 import { DataSourceWithBackend, getGrafanaLiveSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
-import { Observable, lastValueFrom, merge, of } from 'rxjs';
-import { map } from 'rxjs/operators';
+import { Observable, lastValueFrom, map, merge, of } from 'rxjs';
 
 import { applyDerivedFields } from './data/derivedFields';
 import { LanguageProvider, type TimeRangeNs } from './data/languageProvider';

@@ -40,11 +40,20 @@ export class CliError extends Error {
 
 /** HOST:PORT, :PORT or PORT → host and port. */
 export function parseListen(s: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(s.trim());
-  if (!m) throw new InvalidArgumentError(`expected HOST:PORT (e.g. ${DEFAULT_LISTEN}), got ${JSON.stringify(s)}`);
-  const port = Number(m[3]);
+  const v = s.trim();
+  let host: string;
+  let portText: string;
+  if (/^\d+$/.test(v)) {
+    host = '127.0.0.1';
+    portText = v;
+  } else {
+    const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d+)$/.exec(v);
+    if (!m) throw new InvalidArgumentError(`expected HOST:PORT (e.g. ${DEFAULT_LISTEN}), got ${JSON.stringify(s)}`);
+    host = m[1] ?? (m[2] || '0.0.0.0');
+    portText = m[3]!;
+  }
+  const port = Number(portText);
   if (port > 65535) throw new InvalidArgumentError(`port ${port} is out of range`);
-  const host = m[1] ?? (m[2] || (s.includes(':') ? '0.0.0.0' : '127.0.0.1'));
   return { host, port };
 }
 

@@ -8,12 +8,12 @@ import type { Direction, Labels, LogEntry, Stream } from './types';
 import { runSql, type ExecContext } from './context';
 import { labelsKey, sortedLabels } from '../eval/value';
 
-interface EntryRow {
+type EntryRow = {
   stream_id: bigint;
   ts: bigint;
   line: string;
   metadata: string | null;
-}
+};
 
 export interface LogQueryArgs {
   expr: LogExpr;
@@ -32,7 +32,7 @@ export async function runLogQuery(ctx: ExecContext, a: LogQueryArgs): Promise<{ 
     return { streams: [], limitReached: false };
   }
   const byId = new Map(streams.map((s) => [s.id, s.labels]));
-  const order = a.direction === 'backward' ? 'desc' : 'asc';
+  const order: 'asc' | 'desc' = a.direction === 'backward' ? 'desc' : 'asc';
   const pipeline = split.rest.length > 0 ? compilePipeline(split.rest) : undefined;
 
   const out = new Map<string, { labels: Labels; entries: LogEntry[]; seen: Set<string> }>();
@@ -51,7 +51,7 @@ export async function runLogQuery(ctx: ExecContext, a: LogQueryArgs): Promise<{ 
     count++;
   };
 
-  const base = { streamIds: [...byId.keys()], from: a.from, to: a.to, filters: split.pushed, order } as const;
+  const base = { streamIds: [...byId.keys()], from: a.from, to: a.to, filters: split.pushed, order };
   if (!pipeline) {
     const q = compileRowSelect(ctx.dialect, { ...base, limit: a.limit });
     for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {

@@ -14,12 +14,12 @@ import type { Labels } from './types';
 import { LogQLError } from '../logql/errors';
 import { pushRangeAggregation } from './metricPushdown';
 
-interface EntryRow {
+type EntryRow = {
   stream_id: bigint;
   ts: bigint;
   line: string;
   metadata: string | null;
-}
+};
 
 const utf8 = new TextEncoder();
 

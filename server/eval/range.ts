@@ -78,7 +78,6 @@ export function evalRangeAggregation(node: RangeAggregation, input: SampleSeries
       const hi = upperBound(s.ts, end, lo);
       if (hi - lo < minSamples) continue;
       const v = fn(s.ts, s.v, lo, hi, { start, end, rangeSeconds, param: node.param });
-      if (node.op === 'rate_counter' && Number.isNaN(v)) continue;
       res.values[i] = v;
       res.present[i] = 1;
       any = true;

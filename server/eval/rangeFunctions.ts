@@ -50,7 +50,7 @@ export function quantile(phi: number, values: number[]): number {
 
 function extrapolatedCounterRate(ts: bigint[], v: number[], lo: number, hi: number, ctx: WindowCtx): number {
   const n = hi - lo;
-  if (n < 2) return NaN; // caller drops NaN-by-absence below
+  if (n < 2) return 0; // Loki reports a window with fewer than two samples as 0, not as absent
   let result = v[hi - 1] - v[lo];
   for (let i = lo + 1; i < hi; i++) if (v[i] < v[i - 1]) result += v[i - 1];
   const first = Number(ts[lo]) / 1e9;
@@ -81,7 +81,7 @@ export const RANGE_FUNCTIONS: Record<RangeOp, { fn: RangeFn; minSamples: number 
   bytes_rate: { fn: (_t, v, lo, hi, c) => sum(v, lo, hi) / c.rangeSeconds, minSamples: 1 },
   // absent_over_time is evaluated over the whole selection (see range.ts); this entry is never called per series
   absent_over_time: { fn: () => 1, minSamples: 1 },
-  rate_counter: { fn: extrapolatedCounterRate, minSamples: 2 },
+  rate_counter: { fn: extrapolatedCounterRate, minSamples: 1 },
   sum_over_time: { fn: (_t, v, lo, hi) => sum(v, lo, hi), minSamples: 1 },
   avg_over_time: { fn: (_t, v, lo, hi) => sum(v, lo, hi) / (hi - lo), minSamples: 1 },
   min_over_time: {

@@ -42,6 +42,9 @@ const cases: [string, string[]][] = [
   ['[\\p{Lu}\\d]', ['A', 'a', '5']],
   ['😀+', ['😀😀', 'x']],
   ['.', ['😀']],
+  ['(a|b)+c', ['ababc', 'c', 'abd']],
+  ['(?:ab){2}$', ['xabab', 'ab']],
+  ['(?i)straße', ['STRASSE', 'Straße', 'STRAẞE']],
 ];
 
 describe('compileRE2 agrees with RE2 (re2-wasm oracle)', () => {
@@ -77,5 +80,15 @@ describe('compileRE2 details', () => {
   it('digit-leading group names work (RE2 allows them, JS does not)', () => {
     const m = compileRE2('(?P<1a>x)', { anchored: false });
     expect(m.groupNames[1]).toBe('1a');
+  });
+});
+
+describe('compileRE2 quantifiers on groups', () => {
+  it('a quantifier after a group applies to the whole group', () => {
+    const m = compileRE2('(?:;\\d{0,2})*x', { anchored: true });
+    expect(m.test(';1;22x')).toBe(true);
+    expect(m.test(';1;22;x')).toBe(true);
+    expect(compileRE2('\\Qab\\E+', { anchored: true }).test('abbb')).toBe(true);
+    expect(compileRE2('\\Qab\\E+', { anchored: true }).test('abab')).toBe(false);
   });
 });

@@ -210,13 +210,14 @@ class Translator {
     this.flags = saved;
   }
 
-  /** where the last atom's JS text starts (a \Q…\E run moves it to its last literal) */
-  private atomStart = 0;
+  /** set by a \Q…\E run: where its last literal starts (a quantifier applies to that literal only) */
+  private quoteLastStart = -1;
 
   private parseQuantified(): void {
-    this.atomStart = this.out.length;
+    const before = this.out.length;
+    this.quoteLastStart = -1;
     const quantifiable = this.parseAtom();
-    const start = this.atomStart;
+    const start = this.quoteLastStart >= before ? this.quoteLastStart : before;
     // quantifiers
     for (;;) {
       const c = this.src[this.pos];
@@ -471,7 +472,7 @@ class Translator {
       // \Q…\E: a run of literals; a following quantifier applies to the last one only, as in RE2
       const cps = [...e.quote].map((ch) => ch.codePointAt(0)!);
       for (let k = 0; k < cps.length; k++) {
-        if (k === cps.length - 1) this.atomStart = this.out.length;
+        if (k === cps.length - 1) this.quoteLastStart = this.out.length;
         this.emitLiteral(cps[k]);
       }
     }

@@ -1,7 +1,8 @@
 // The Grafana backend-plugin protocol adapter. Entry points:
 //   runPluginMode()                         — when started by Grafana (env grafana_plugin_type set)
 //   startGrpcServer(factory, host, port)    — server mode: `logqlsql serve --grpc HOST:PORT`
-export { runPluginMode, isPluginMode, checkPluginEnv, defaultEngineFactory } from './plugin';
+export { runPluginMode, isPluginMode, checkPluginEnv } from './plugin';
+export { defaultEngineFactory } from './engineFactory';
 export { startGrpcServer, parseHostPort, MAX_MESSAGE_BYTES } from './server';
 export type { GrpcPluginServer, GrpcServerOptions } from './server';
 export { parseSettings, InstanceCache, SettingsError } from './settings';

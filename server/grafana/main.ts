@@ -1,4 +1,5 @@
 // Entry of the single executable `gpx_logqlsql_<os>_<arch>` that Grafana starts: plugin mode only.
+import { defaultEngineFactory } from './engineFactory';
 import { runPluginMode } from './plugin';
 
-void runPluginMode();
+void runPluginMode({ engineFactory: defaultEngineFactory });

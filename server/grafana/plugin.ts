@@ -2,10 +2,9 @@
 // reads exactly one handshake line from stdout (`1|2|tcp|127.0.0.1:<port>|grpc`), then talks gRPC. Nothing else may
 // ever reach stdout; logs go to stderr as hclog JSON. SIGINT is ignored (Grafana's terminal Ctrl-C must not kill
 // plugins); plugin.GRPCController/Shutdown or SIGTERM end the process.
-import type { EngineApi } from '../engine/types';
 import { createHclogLogger, hclogLine, levelFromEnv, type Logger } from './hclog';
 import { startGrpcServer, type GrpcPluginServer } from './server';
-import type { DataSourceConfig, EngineFactory } from './settings';
+import type { EngineFactory } from './settings';
 
 export const MAGIC_COOKIE_KEY = 'grafana_plugin_type';
 export const MAGIC_COOKIE_VALUE = 'datasource';
@@ -17,14 +16,9 @@ export function isPluginMode(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[MAGIC_COOKIE_KEY] !== undefined;
 }
 
-/** The default engine factory: one Engine per data source, opened from the settings' database URL. */
-export async function defaultEngineFactory(config: DataSourceConfig): Promise<EngineApi> {
-  const { Engine } = await import('../engine/engine');
-  return Engine.open(config.dbUrl, { maxLimit: Math.max(5000, config.maxLines) });
-}
-
 export interface PluginModeOptions {
-  engineFactory?: EngineFactory;
+  /** opens the engine of a data source instance (see `defaultEngineFactory` in engineFactory.ts) */
+  engineFactory: EngineFactory;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -92,7 +86,7 @@ function portRange(env: NodeJS.ProcessEnv): number[] {
  * Run as a Grafana backend plugin until Grafana shuts us down. Exits the process with 1 (and a message on stderr)
  * when not started by Grafana.
  */
-export async function runPluginMode(opts: PluginModeOptions = {}): Promise<void> {
+export async function runPluginMode(opts: PluginModeOptions): Promise<void> {
   const env = opts.env ?? process.env;
   const problem = checkPluginEnv(env);
   if (problem) {
@@ -123,7 +117,7 @@ export async function runPluginMode(opts: PluginModeOptions = {}): Promise<void>
   let lastErr: unknown;
   for (const port of portRange(env)) {
     try {
-      srv = await startGrpcServer(opts.engineFactory ?? defaultEngineFactory, '127.0.0.1', port, {
+      srv = await startGrpcServer(opts.engineFactory, '127.0.0.1', port, {
         logger: log,
         onShutdown: () => exit('plugin.GRPCController/Shutdown'),
       });

@@ -4,6 +4,7 @@
 import type { PushStream } from '../engine/types';
 import * as ingest from '../ingest';
 import { parse } from '../logql/check';
+import { formatExpr } from '../logql/format';
 
 /** Decode a Loki JSON push body (gzip when contentEncoding says so). Throws an error with `status` 400 when invalid. */
 export type DecodePushJson = (body: Buffer, contentEncoding?: string) => PushStream[] | Promise<PushStream[]>;
@@ -20,24 +21,16 @@ export interface ServerDeps {
 
 let loaded: Promise<ServerDeps> | undefined;
 
-/** The real implementations. Optional ones (protobuf push, formatter) are picked up when their modules provide them. */
+/** The real implementations. Protobuf push is picked up when the ingest module provides it. */
 export function loadDefaultDeps(): Promise<ServerDeps> {
   loaded ??= (async () => {
-    const deps: ServerDeps = { decodePushJson: ingest.decodePushJson };
+    const deps: ServerDeps = {
+      decodePushJson: ingest.decodePushJson,
+      formatQuery: (q) => formatExpr(parse(q)),
+    };
     const optional = ingest as unknown as Record<string, unknown>;
     if (typeof optional.decodePushProtobuf === 'function') {
       deps.decodePushProtobuf = optional.decodePushProtobuf as DecodePushProtobuf;
-    }
-    try {
-      // server/logql/format.ts is being written; until then format_query answers 501.
-      const formatPath = '../logql/format';
-      const fmt = (await import(/* @vite-ignore */ formatPath)) as Record<string, unknown>;
-      if (typeof fmt.formatExpr === 'function') {
-        const formatExpr = fmt.formatExpr as (e: unknown) => string;
-        deps.formatQuery = (q) => formatExpr(parse(q));
-      }
-    } catch {
-      /* not available */
     }
     return deps;
   })();

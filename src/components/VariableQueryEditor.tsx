@@ -9,8 +9,7 @@ import {
 } from '@grafana/data';
 import { Field, Input, RadioButtonGroup, Select } from '@grafana/ui';
 import React, { useEffect, useState } from 'react';
-import { from, type Observable } from 'rxjs';
-import { map } from 'rxjs/operators';
+import { from, map, type Observable } from 'rxjs';
 
 import type { DataSource } from '../datasource';
 import { parseVariableQuery, variableQueryToString } from '../data/variableQuery';

@@ -121,7 +121,7 @@ describe('json', () => {
     expect(run([json()], 'plain text')!.labels.__error__).toBe('JSONParserErr');
   });
   it('parsing still runs on a line that already has __error__', () => {
-    expect(run([logfmt({ strict: true }), json()], 'a="x {"b":"c"}').labels).toMatchObject({ __error__: 'JSONParserErr' });
+    expect(run([logfmt({ strict: true }), json()], 'a="x {"b":"c"}')!.labels).toMatchObject({ __error__: 'JSONParserErr' });
   });
   it('json with parameters: a.b, a[0], ["k"]; missing path → ""; objects raw', () => {
     const out = run(

@@ -350,13 +350,7 @@ export function findPath(s: string, path: PathPart[]): JValue | undefined {
 
 /** when objectEach stopped on an error right at key p's value, that value's error */
 function keyWithBrokenValue(s: string, o: number, end: number, p: string): string | undefined {
-  let result: string | undefined;
-  const wrapped = (key: string, v: JValue): string | undefined => {
-    void key;
-    void v;
-    return undefined;
-  };
-  // re-scan, intercepting the failing value: emulate by walking keys manually
+  const result: string | undefined = undefined;
   let i = nextToken(s, o, end);
   if (i < 0) return undefined;
   i++;
@@ -375,7 +369,6 @@ function keyWithBrokenValue(s: string, o: number, end: number, p: string): strin
     i = nextToken(s, v.next, end);
     if (i < 0 || s.charCodeAt(i) !== 44) return result;
     i++;
-    void wrapped;
   }
 }
 
