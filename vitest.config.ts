@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Frontend (src/): Grafana's packages ship ESM that imports CommonJS (moment-timezone, …) by named exports;
+    // let Vite transform them instead of Node loading them.
+    server: { deps: { inline: [/@grafana\/(data|ui|runtime|schema|e2e-selectors|i18n)/] } },
   },
 });

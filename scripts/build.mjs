@@ -7,6 +7,7 @@
 // Native modules stay external (loaded from node_modules at run time). re2-wasm finds its .wasm next to the script
 // (__dirname), so the .wasm is copied into dist/ beside the bundles.
 
+/* global process, console, performance */
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -57,7 +58,9 @@ async function main() {
     if (existsSync(src)) copyFileSync(src, join(dist, to));
     else console.warn(`build: ${from} not found; regex features needing it will fail at run time`);
   }
-  console.error(`built ${entries.map((e) => `dist/${e.name}.cjs`).join(', ')} in ${Math.round(performance.now() - t0)} ms`);
+  console.error(
+    `built ${entries.map((e) => `dist/${e.name}.cjs`).join(', ')} in ${Math.round(performance.now() - t0)} ms`,
+  );
 }
 
 try {

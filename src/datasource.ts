@@ -46,9 +46,9 @@ import {
   getMatchers,
   getParsers,
   getStreamSelectors,
+  formattingStages,
   hasFilter,
   isLogsQuery,
-  logPipeline,
   removeFilter,
   type Matcher,
 } from './data/logql';
@@ -394,12 +394,7 @@ export class DataSource
   ): Promise<LogQLQuery | null> {
     const selector = this.streamSelectorOf(row, origQuery);
     // keep parsers and formatters (so the lines look the same) but not line or label filters
-    const pipeline = origQuery?.expr && isLogsQuery(origQuery.expr) ? logPipeline(origQuery.expr) : '';
-    const kept = pipeline
-      .split(/\s*\|\s*(?=json|logfmt|unpack|pattern|regexp|line_format|decolorize)/)
-      .filter((s) => /^(json|logfmt|unpack|pattern|regexp|line_format|decolorize)\b/.test(s))
-      .map((s) => `| ${s.trim()}`)
-      .join(' ');
+    const kept = origQuery?.expr && isLogsQuery(origQuery.expr) ? formattingStages(origQuery.expr) : '';
     return {
       refId: `log-context-${row.uid}`,
       expr: kept ? `${selector} ${kept}` : selector,

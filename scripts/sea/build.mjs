@@ -59,11 +59,10 @@ const nativeBesideExecutable = {
   },
 };
 
-async function bundle() {
-  mkdirSync(work, { recursive: true });
-  const outfile = join(work, 'plugin.cjs');
+async function bundle(entry = ENTRY, outfile = join(work, 'plugin.cjs')) {
+  mkdirSync(dirname(outfile), { recursive: true });
   await build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -97,8 +96,14 @@ function assets() {
     if (!existsSync(src)) throw new Error(`missing ${from}: run npm ci`);
     copyFileSync(src, join(out, to));
   }
+  // the manifest, with create-plugin's placeholders filled, unless the frontend build already wrote a filled one
   const manifest = join(root, 'src', 'plugin.json');
-  if (existsSync(manifest) && !existsSync(join(out, 'plugin.json'))) copyFileSync(manifest, join(out, 'plugin.json'));
+  const target = join(out, 'plugin.json');
+  if (existsSync(manifest) && (!existsSync(target) || readFileSync(target, 'utf8').includes('%VERSION%'))) {
+    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+    const today = new Date().toISOString().slice(0, 10);
+    writeFileSync(target, readFileSync(manifest, 'utf8').replaceAll('%VERSION%', version).replaceAll('%TODAY%', today));
+  }
 }
 
 async function main() {
@@ -106,6 +111,8 @@ async function main() {
   mkdirSync(out, { recursive: true });
   const main = await bundle();
   log(`bundled ${main} (${(statSync(main).size / 1e6).toFixed(1)} MB)`);
+  // server-mode gRPC endpoint for the protocol harness (plain node; loads duckdb.node from dist/ too)
+  if (!args.includes('--entry')) await bundle(join(root, 'server/grafana/serveMain.ts'), join(out, 'logqlsql-grpc.cjs'));
 
   const blob = join(work, 'sea-prep.blob');
   const config = join(work, 'sea-config.json');
@@ -128,9 +135,13 @@ async function main() {
   }
   const postject = join(root, 'node_modules', 'postject', 'dist', 'cli.js');
   if (!existsSync(postject)) throw new Error('postject is missing: npm ci (it is a devDependency)');
-  execFileSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  try {
+    // postject's ELF library warns about every .note section; show its output only when it fails
+    execFileSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL], { stdio: 'pipe' });
+  } catch (e) {
+    process.stderr.write(String(e.stdout ?? '') + String(e.stderr ?? ''));
+    throw e;
+  }
   assets();
   const size = statSync(exe).size;
   log(`built ${exe} (${(size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -141,7 +152,6 @@ async function main() {
   } catch (e) {
     if (e.status !== 1) throw e;
   }
-  void readFileSync;
 }
 
 main().catch((e) => {

@@ -12,7 +12,8 @@ function fakeEngine(result?: QueryResult): EngineApi & { reqs: QueryRequest[]; c
     closed: false,
     async query(req: QueryRequest): Promise<QueryResult> {
       e.reqs.push(req);
-      if (req.query === 'bad') throw new LogQLError('parse', 'syntax error: unexpected $end', { from: 0, to: 1 }, 'bad');
+      if (req.query === 'bad')
+        throw new LogQLError('parse', 'syntax error: unexpected $end', { from: 0, to: 1 }, 'bad');
       return (
         result ?? {
           data: {
@@ -120,14 +121,17 @@ describe('query command', () => {
     const x = io();
     expect(await run(['query', '{app=~"a|b"}', '--db', 'duckdb::memory:', '--from', '0', '--to', '10'], x)).toBe(0);
     expect(x.dbs).toEqual(['duckdb::memory:']);
-    expect(x.text()).toBe(
-      '1970-01-01T00:00:02Z {app="a"} two\n1970-01-01T00:00:01.000000005Z {app="b"} one\n',
-    );
+    expect(x.text()).toBe('1970-01-01T00:00:02Z {app="a"} two\n1970-01-01T00:00:01.000000005Z {app="b"} one\n');
   });
   it('prints Loki JSON with --output json', async () => {
     const engine = fakeEngine();
     const x = io(engine);
-    expect(await run(['query', '{app="a"}', '--output', 'json', '--limit', '5', '--direction', 'forward', '--step', '30s'], x)).toBe(0);
+    expect(
+      await run(
+        ['query', '{app="a"}', '--output', 'json', '--limit', '5', '--direction', 'forward', '--step', '30s'],
+        x,
+      ),
+    ).toBe(0);
     const j = JSON.parse(x.text());
     expect(j.status).toBe('success');
     expect(j.data.result[0].values[0]).toEqual(['2000000000', 'two']);

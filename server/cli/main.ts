@@ -7,7 +7,16 @@ import type { Direction, EngineApi, QueryRequest, QueryResult } from '../engine/
 import { generateDemo, startTrickle } from '../demo';
 import { startServer, VERSION } from '../http/server';
 import { encodeQueryResponse } from '../http/marshal';
-import { ParamError, defaultStep, nowNs, parseDirection, parseLimit, parsePromDuration, parseSecondsOrDuration, parseTimestamp } from '../http/params';
+import {
+  ParamError,
+  defaultStep,
+  nowNs,
+  parseDirection,
+  parseLimit,
+  parsePromDuration,
+  parseSecondsOrDuration,
+  parseTimestamp,
+} from '../http/params';
 
 export const DEFAULT_DB = 'duckdb:./data/logs.duckdb';
 export const DEFAULT_LISTEN = '127.0.0.1:3100';
@@ -99,7 +108,14 @@ export function formatNs(ns: bigint): string {
 }
 
 function labelsText(l: Record<string, string>): string {
-  return '{' + Object.keys(l).sort().map((k) => `${k}=${JSON.stringify(l[k])}`).join(', ') + '}';
+  return (
+    '{' +
+    Object.keys(l)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(l[k])}`)
+      .join(', ') +
+    '}'
+  );
 }
 
 /** Human-readable output: log lines like logcli, metric results as rows. */
@@ -111,9 +127,14 @@ export function formatTable(result: QueryResult, direction: Direction): string {
       const rows: { ts: bigint; labels: string; line: string }[] = [];
       for (const s of d.result) {
         const labels = labelsText(s.labels);
-        for (const e of s.entries) rows.push({ ts: e.ts, labels: e.metadata ? labelsText({ ...s.labels, ...e.metadata }) : labels, line: e.line });
+        for (const e of s.entries)
+          rows.push({
+            ts: e.ts,
+            labels: e.metadata ? labelsText({ ...s.labels, ...e.metadata }) : labels,
+            line: e.line,
+          });
       }
-      rows.sort((a, b) => (a.ts === b.ts ? 0 : (a.ts < b.ts) === (direction === 'forward') ? -1 : 1));
+      rows.sort((a, b) => (a.ts === b.ts ? 0 : a.ts < b.ts === (direction === 'forward') ? -1 : 1));
       for (const r of rows) out.push(`${formatNs(r.ts)} ${r.labels} ${r.line}`);
       break;
     }
@@ -134,7 +155,7 @@ export function formatTable(result: QueryResult, direction: Direction): string {
 }
 
 function logger(level: string, dest?: pino.DestinationStream): Logger {
-  return pino({ level, base: { name: 'logqlsql' } }, dest ?? pino.destination({ dest: 2, sync: false }));
+  return pino({ level, base: { name: 'logqlsql' } }, dest ?? pino.destination({ dest: 2, sync: true }));
 }
 
 async function isEmpty(engine: EngineApi): Promise<boolean> {
@@ -181,8 +202,7 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
     await engine.close().catch(() => undefined);
     throw new CliError(`cannot listen on ${opts.listen.host}:${opts.listen.port}: ${(e as Error).message}`);
   }
-  const shown = opts.listen.host.includes(':') ? `[${opts.listen.host}]` : opts.listen.host;
-  log.info({ db: opts.db, version: VERSION }, `Loki API listening on http://${shown}:${app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : opts.listen.port}`);
+  log.info({ db: opts.db, version: VERSION, demo: opts.demo === true }, 'logqlsql ready');
 
   await new Promise<void>((resolve) => {
     let closing = false;
@@ -237,7 +257,11 @@ interface QueryCliOptions {
 }
 
 /** Build the request a `query` command line asks for (no database involved). */
-export function queryRequest(query: string, o: Omit<QueryCliOptions, 'db' | 'output' | 'maxLimit'>, now = nowNs()): QueryRequest {
+export function queryRequest(
+  query: string,
+  o: Omit<QueryCliOptions, 'db' | 'output' | 'maxLimit'>,
+  now = nowNs(),
+): QueryRequest {
   const limit = ask(() => parseLimit(o.limit), '--limit');
   const direction = ask(() => parseDirection(o.direction), '--direction');
   if (o.time !== undefined) {
@@ -269,7 +293,11 @@ async function runQuery(query: string, o: QueryCliOptions, io: CliIO): Promise<v
   }
 }
 
-async function runTranslate(query: string, o: { db: string; dialect?: string; explain?: boolean }, io: CliIO): Promise<void> {
+async function runTranslate(
+  query: string,
+  o: { db: string; dialect?: string; explain?: boolean },
+  io: CliIO,
+): Promise<void> {
   const engine = await io.openEngine(o.db, {}).catch((e: Error) => {
     throw new CliError(`cannot open database ${o.db}: ${e.message}`);
   });
@@ -282,7 +310,8 @@ async function runTranslate(query: string, o: { db: string; dialect?: string; ex
     t.sql.forEach((s, i) => {
       if (t.sql.length > 1) io.stdout(`-- statement ${i + 1}\n`);
       io.stdout(s.text.trimEnd() + (s.text.trimEnd().endsWith(';') ? '\n' : ';\n'));
-      if (s.params.length) io.stdout(`-- params: ${JSON.stringify(s.params, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
+      if (s.params.length)
+        io.stdout(`-- params: ${JSON.stringify(s.params, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
     });
     if (t.tsStages.length) io.stdout(`-- in TypeScript after the database: ${t.tsStages.join(', ')}\n`);
   } finally {
@@ -305,7 +334,9 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .exitOverride();
 
   const dbOption = () =>
-    new Option('--db <url>', 'database URL: duckdb:PATH or duckdb::memory:').default(process.env.LOGQLSQL_DB ?? DEFAULT_DB);
+    new Option('--db <url>', 'database URL: duckdb:PATH or duckdb::memory:').default(
+      process.env.LOGQLSQL_DB ?? DEFAULT_DB,
+    );
   const maxLimitOption = () =>
     new Option('--max-limit <n>', 'largest limit a log query may ask for (Loki: max_entries_limit_per_query)')
       .argParser(intArg('--max-limit'))
@@ -317,13 +348,22 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .addOption(dbOption())
     .option('--listen <host:port>', 'address to listen on', parseListen, parseListen(DEFAULT_LISTEN))
     .option('--demo', 'load demo logs when the database is empty, then keep adding a few lines a second')
-    .option('--demo-hours <h>', 'hours of demo history to generate', (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('--demo-hours must be a positive number');
-      return n;
-    }, 6)
+    .option(
+      '--demo-hours <h>',
+      'hours of demo history to generate',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('--demo-hours must be a positive number');
+        return n;
+      },
+      6,
+    )
     .addOption(maxLimitOption())
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
     .action(async (o: ServeOptions) => serve(o, io));
 
   program
@@ -362,7 +402,9 @@ export async function main(argv: string[] = process.argv, io: CliIO = defaultIO)
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version "errors" are successes; commander already printed its message
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : e.exitCode || 2;
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help'
+        ? 0
+        : e.exitCode || 2;
     }
     if (e instanceof CliError) {
       io.stderr(`error: ${e.message}\n`);
@@ -395,4 +437,5 @@ export function run(argv: string[] = process.argv): void {
 
 declare const require: { main?: unknown } | undefined;
 declare const module: unknown;
-if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module && !process.env.VITEST) run();
+if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module && !process.env.VITEST)
+  run();

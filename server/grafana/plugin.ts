@@ -60,6 +60,11 @@ function guardStdout(log: Logger): (line: string) => void {
   console.warn = (...a: unknown[]) => log.warn(fmt(a));
   console.error = (...a: unknown[]) => log.error(fmt(a));
   console.trace = (...a: unknown[]) => log.trace(fmt(a));
+  // Node prints warnings as plain text on stderr; make them hclog records too
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    log.warn(typeof warning === 'string' ? warning : warning.message, { warning: type ?? (warning as Error).name ?? 'Warning' });
+  }) as typeof process.emitWarning;
   return (line: string) => {
     realWrite(line + '\n');
   };

@@ -34,7 +34,9 @@ beforeAll(async () => {
     method: 'POST',
     url: '/loki/api/v1/push',
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-    payload: gzipSync(JSON.stringify({ streams: [{ stream: { app: 'web', env: 'dev' }, values: [[sec(25), 'level=info msg=y']] }] })),
+    payload: gzipSync(
+      JSON.stringify({ streams: [{ stream: { app: 'web', env: 'dev' }, values: [[sec(25), 'level=info msg=y']] }] }),
+    ),
   });
   expect(gz.statusCode, gz.body).toBe(204);
 });
@@ -48,7 +50,9 @@ const range = `start=${sec(0)}&end=${sec(60)}`;
 
 describe('HTTP API over the real engine', () => {
   it('returns log lines backward with limit', async () => {
-    const res = await app.inject({ url: `/loki/api/v1/query_range?query=${encodeURIComponent('{app="api"}')}&${range}&limit=2` });
+    const res = await app.inject({
+      url: `/loki/api/v1/query_range?query=${encodeURIComponent('{app="api"}')}&${range}&limit=2`,
+    });
     expect(res.statusCode, res.body).toBe(200);
     const j = res.json();
     expect(j.data.resultType).toBe('streams');
@@ -69,7 +73,9 @@ describe('HTTP API over the real engine', () => {
     expect(res.statusCode, res.body).toBe(200);
     const j = res.json();
     expect(j.data.resultType).toBe('matrix');
-    const byApp = Object.fromEntries(j.data.result.map((s: { metric: { app: string }; values: unknown[] }) => [s.metric.app, s.values]));
+    const byApp = Object.fromEntries(
+      j.data.result.map((s: { metric: { app: string }; values: unknown[] }) => [s.metric.app, s.values]),
+    );
     expect(byApp.api).toEqual([[Number(sec(60).slice(0, 10)), '3']]);
     expect(byApp.web).toEqual([[Number(sec(60).slice(0, 10)), '2']]);
   });
@@ -84,9 +90,13 @@ describe('HTTP API over the real engine', () => {
   it('answers labels, values, series and index stats', async () => {
     expect((await app.inject({ url: `/loki/api/v1/labels?${range}` })).json().data).toEqual(['app', 'env']);
     expect((await app.inject({ url: `/loki/api/v1/label/app/values?${range}` })).json().data).toEqual(['api', 'web']);
-    const series = (await app.inject({ url: `/loki/api/v1/series?match[]=${encodeURIComponent('{app="web"}')}&${range}` })).json();
+    const series = (
+      await app.inject({ url: `/loki/api/v1/series?match[]=${encodeURIComponent('{app="web"}')}&${range}` })
+    ).json();
     expect(series).toEqual({ status: 'success', data: [{ app: 'web', env: 'dev' }] });
-    const stats = (await app.inject({ url: `/loki/api/v1/index/stats?query=${encodeURIComponent('{app="web"}')}&${range}` })).json();
+    const stats = (
+      await app.inject({ url: `/loki/api/v1/index/stats?query=${encodeURIComponent('{app="web"}')}&${range}` })
+    ).json();
     expect(stats).toMatchObject({ streams: 1, entries: 2 });
   });
 

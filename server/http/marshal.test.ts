@@ -145,7 +145,9 @@ describe('encodeQueryResponse', () => {
       data: { resultType: 'vector', result: [{ metric: {}, value: [1795169100123, -1e-7] }] },
       stats,
     };
-    expect(encodeQueryResponseString(vector)).toContain('"result":[{"metric":{},"value":[1795169100.123,"-0.0000001"]}]');
+    expect(encodeQueryResponseString(vector)).toContain(
+      '"result":[{"metric":{},"value":[1795169100.123,"-0.0000001"]}]',
+    );
     const scalar: QueryResult = { data: { resultType: 'scalar', result: [1795169100000, 2] }, stats };
     expect(encodeQueryResponseString(scalar)).toContain('"resultType":"scalar","result":[1795169100,"2"]');
   });

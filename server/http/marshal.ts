@@ -140,7 +140,10 @@ export function* encodeQueryResponse(result: QueryResult, opts: EncodeOptions = 
           if (j > 0) buf += ',';
           buf += `["${e.ts}",${JSON.stringify(e.line)}`;
           if (opts.categorizeLabels) {
-            buf += e.metadata && Object.keys(e.metadata).length > 0 ? `,{"structuredMetadata":${labelsJson(e.metadata)}}]` : ',{}]';
+            buf +=
+              e.metadata && Object.keys(e.metadata).length > 0
+                ? `,{"structuredMetadata":${labelsJson(e.metadata)}}]`
+                : ',{}]';
           } else buf += ']';
           if (buf.length >= chunkSize) {
             yield buf;

@@ -85,7 +85,9 @@ describe('durations', () => {
     expect(parseSecondsOrDuration('1m')).toBe(60n * S);
     expect(parseSecondsOrDuration('-1')).toBe(-S);
     expect(msg(() => parseSecondsOrDuration('abc'))).toBe('cannot parse "abc" to a valid duration');
-    expect(msg(() => parseSecondsOrDuration('1e300'))).toBe('cannot parse "1e300" to a valid duration. It overflows int64');
+    expect(msg(() => parseSecondsOrDuration('1e300'))).toBe(
+      'cannot parse "1e300" to a valid duration. It overflows int64',
+    );
   });
   it('computes the default step', () => {
     expect(defaultStep(0n, 3600n * S)).toBe(14n * S);
@@ -179,10 +181,9 @@ describe('Params', () => {
     expect(q.get('missing')).toBe('');
   });
   it('collects series matchers from match and match[]', () => {
-    expect(parseSeriesMatchers(p('match[]=%7Bb%3D%221%22%7D&match=%7Ba%3D%221%22%7D&match[]=%7Bb%3D%221%22%7D'))).toEqual([
-      '{a="1"}',
-      '{b="1"}',
-    ]);
+    expect(
+      parseSeriesMatchers(p('match[]=%7Bb%3D%221%22%7D&match=%7Ba%3D%221%22%7D&match[]=%7Bb%3D%221%22%7D')),
+    ).toEqual(['{a="1"}', '{b="1"}']);
     expect(parseSeriesMatchers(p('match[]=%7B%20%7D'))).toEqual([]);
     expect(parseSeriesMatchers(p(''))).toEqual([]);
   });

@@ -98,7 +98,14 @@ const RFC3339_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9
 export function parseRfc3339(s: string): bigint | undefined {
   const m = RFC3339_RE.exec(s);
   if (!m) return undefined;
-  const [year, month, day, hour, min, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, min, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || hour > 23 || min > 59 || sec > 59) return undefined;
   const last = new Date(0);
   last.setUTCFullYear(year, month, 0);
@@ -175,7 +182,7 @@ export function parseSecondsOrDuration(value: string): bigint {
   const d = goParseFloat(value);
   if (d !== undefined) {
     const ts = d * 1e9;
-    if (ts > 9223372036854775807 || ts < -9223372036854775808) {
+    if (ts > 2 ** 63 || ts < -(2 ** 63)) {
       throw new ParamError(`cannot parse ${goQuote(value)} to a valid duration. It overflows int64`);
     }
     if (Number.isNaN(ts)) return 0n;

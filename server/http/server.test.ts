@@ -1,7 +1,15 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { EngineApi, IndexStats, Labels, PushStream, QueryRequest, QueryResult, Translation } from '../engine/types';
+import type {
+  EngineApi,
+  IndexStats,
+  Labels,
+  PushStream,
+  QueryRequest,
+  QueryResult,
+  Translation,
+} from '../engine/types';
 import { LogQLError } from '../logql/errors';
 import type { ServerDeps } from './deps';
 import { buildServer } from './server';
@@ -18,12 +26,19 @@ class FakeEngine implements EngineApi {
   async query(req: QueryRequest): Promise<QueryResult> {
     this.calls.push({ method: 'query', args: [req] });
     if (this.next) return this.next(req);
-    if (req.query.startsWith('bad')) throw new LogQLError('parse', 'syntax error: unexpected $end', { from: 0, to: 1 }, req.query);
+    if (req.query.startsWith('bad'))
+      throw new LogQLError('parse', 'syntax error: unexpected $end', { from: 0, to: 1 }, req.query);
     if (req.query === 'boom') throw new LogQLError('database', 'disk on fire');
     if (req.query === 'crash') throw new Error('unexpected');
     if (req.query.startsWith('count_over_time')) {
       return req.instant
-        ? { data: { resultType: 'vector', result: [{ metric: { app: 'api' }, value: [Number(req.end / 1_000_000n), 3] }] }, stats }
+        ? {
+            data: {
+              resultType: 'vector',
+              result: [{ metric: { app: 'api' }, value: [Number(req.end / 1_000_000n), 3] }],
+            },
+            stats,
+          }
         : {
             data: {
               resultType: 'matrix',
@@ -72,7 +87,7 @@ const fakeDeps: ServerDeps = {
   decodePushJson(body, enc) {
     let text: string;
     try {
-      text = (enc === 'gzip' ? require('node:zlib').gunzipSync(body) : body).toString('utf8');
+      text = (enc === 'gzip' ? gunzipSync(body) : body).toString('utf8');
     } catch {
       throw Object.assign(new Error('gzip: invalid header'), { status: 400 });
     }
@@ -83,7 +98,10 @@ const fakeDeps: ServerDeps = {
       throw Object.assign(new Error(`loghttp.PushRequest: ${(e as Error).message}`), { status: 400 });
     }
     if (!Array.isArray(j.streams)) throw Object.assign(new Error('missing streams'), { status: 400 });
-    return j.streams.map((s) => ({ labels: s.stream, entries: s.values.map(([ts, line]) => ({ ts: BigInt(ts), line })) }));
+    return j.streams.map((s) => ({
+      labels: s.stream,
+      entries: s.values.map(([ts, line]) => ({ ts: BigInt(ts), line })),
+    }));
   },
   formatQuery(q) {
     if (q.includes('(')) throw new LogQLError('parse', 'syntax error: unexpected (', { from: 0, to: 1 }, q);
@@ -190,7 +208,10 @@ describe('query_range', () => {
 
   it('honours categorize-labels', async () => {
     engine.next = async () => ({
-      data: { resultType: 'streams', result: [{ labels: { a: '1' }, entries: [{ ts: 5n, line: 'l', metadata: { t: 'x' } }] }] },
+      data: {
+        resultType: 'streams',
+        result: [{ labels: { a: '1' }, entries: [{ ts: 5n, line: 'l', metadata: { t: 'x' } }] }],
+      },
       stats,
     });
     const res = await app.inject({
@@ -209,7 +230,7 @@ describe('query_range', () => {
     expect(res.json().data.result[0].values).toHaveLength(20000);
     const gz = await app.inject({ url: '/loki/api/v1/query_range?query=x', headers: { 'accept-encoding': 'gzip' } });
     expect(gz.headers['content-encoding']).toBe('gzip');
-    const body = JSON.parse(require('node:zlib').gunzipSync(gz.rawPayload).toString());
+    const body = JSON.parse(gunzipSync(gz.rawPayload).toString());
     expect(body.data.result[0].values).toHaveLength(20000);
   });
 });
@@ -273,7 +294,9 @@ describe('labels, values, series, stats', () => {
     expect(engine.calls.at(-1)!.args[2]).toBe('{a="1"}');
   });
   it('label values', async () => {
-    const res = await app.inject({ url: '/loki/api/v1/label/app/values?start=1000&end=2000&query=%7Benv%3D%22prod%22%7D' });
+    const res = await app.inject({
+      url: '/loki/api/v1/label/app/values?start=1000&end=2000&query=%7Benv%3D%22prod%22%7D',
+    });
     expect(res.json()).toEqual({ status: 'success', data: ['api', 'web'] });
     expect(engine.calls.at(-1)).toEqual({ method: 'labelValues', args: ['app', 1000n * S, 2000n * S, '{env="prod"}'] });
     const none = await app.inject({ url: '/loki/api/v1/label/none/values' });
@@ -332,7 +355,10 @@ describe('push', () => {
     });
     expect(gz.statusCode).toBe(204);
     expect(engine.pushed).toHaveLength(2);
-    expect(engine.pushed[1]).toEqual({ labels: { app: 'api' }, entries: [{ ts: 1795168800000000000n, line: 'hello' }] });
+    expect(engine.pushed[1]).toEqual({
+      labels: { app: 'api' },
+      entries: [{ ts: 1795168800000000000n, line: 'hello' }],
+    });
   });
   it('rejects invalid bodies with 400', async () => {
     const res = await app.inject({
@@ -383,7 +409,17 @@ describe('ready, buildinfo, metrics, 404', () => {
     await app.inject({
       method: 'POST',
       url: '/loki/api/v1/push',
-      payload: { streams: [{ stream: { a: '1' }, values: [['1', 'abc'], ['2', 'de']] }] },
+      payload: {
+        streams: [
+          {
+            stream: { a: '1' },
+            values: [
+              ['1', 'abc'],
+              ['2', 'de'],
+            ],
+          },
+        ],
+      },
     });
     const res = await app.inject({ url: '/metrics' });
     expect(res.statusCode).toBe(200);

@@ -4,7 +4,13 @@
 
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { EngineApi, QueryResult } from '../engine/types';
 import { LogQLError } from '../logql/errors';
 import { loadDefaultDeps, type ServerDeps } from './deps';
@@ -99,7 +105,12 @@ function acceptsGzip(req: FastifyRequest): boolean {
 }
 
 /** Send JSON chunks: one string when small, else a stream (gzip-compressed when accepted and allowed). */
-function sendChunks(req: FastifyRequest, reply: FastifyReply, chunks: Iterator<string>, compress: boolean): FastifyReply {
+function sendChunks(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  chunks: Iterator<string>,
+  compress: boolean,
+): FastifyReply {
   reply.type(JSON_CT);
   const first = chunks.next();
   if (first.done) return reply.send('');
@@ -211,7 +222,12 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
       metrics.queryDuration.observe({ type }, (st.totalMs || 0) / 1000);
     }
     const flags = encodingFlags(req);
-    return sendChunks(req, reply, encodeQueryResponse(result, { categorizeLabels: flags.has('categorize-labels') }), compress);
+    return sendChunks(
+      req,
+      reply,
+      encodeQueryResponse(result, { categorizeLabels: flags.has('categorize-labels') }),
+      compress,
+    );
   }
 
   const both = (url: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {

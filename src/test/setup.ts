@@ -23,3 +23,8 @@ if (typeof window !== 'undefined') {
       disconnect() {}
     };
 }
+
+// Testing Library cleans up after each test only with test globals; register it explicitly.
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+afterEach(() => cleanup());

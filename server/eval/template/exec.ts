@@ -92,7 +92,7 @@ export class Exec {
     }
   }
 
-  private walkRange(dot: Value, node: Extract<Node, { k: 'range' }>): Flow {
+  private walkRange(dot: Value, node: Extract<Node, { k: 'if' | 'with' | 'range' }>): Flow {
     const mark = this.vars.length;
     const pipe = node.pipe;
     // evaluate without declaring: range assigns per iteration

@@ -439,6 +439,18 @@ function fmtTZ(offset: number, colon: boolean, withMin: boolean, withSec: boolea
   return s;
 }
 
+function tzShape(std: Std): [boolean, boolean, boolean] {
+  const colon = std === Std.ISO8601ColonTZ || std === Std.NumColonTZ || std === Std.ISO8601ColonSecondsTZ || std === Std.NumColonSecondsTZ;
+  const short = std === Std.ISO8601ShortTZ || std === Std.NumShortTZ;
+  const secs = std === Std.ISO8601SecondsTZ || std === Std.NumSecondsTz || std === Std.ISO8601ColonSecondsTZ || std === Std.NumColonSecondsTZ;
+  return [colon, short, secs];
+}
+
+function numTZ(std: Std, offset: number): string {
+  const [colon, short, secs] = tzShape(std);
+  return fmtTZ(offset, colon, !short, secs);
+}
+
 export function formatTime(t: GoTime, layout: string): string {
   const chunks = compileLayout(layout);
   const f = t.fields();
@@ -523,18 +535,15 @@ export function formatTime(t: GoTime, layout: string): string {
           out += 'Z';
           break;
         }
-      // falls through
+        out += numTZ(c.std, f.offset);
+        break;
       case Std.NumTZ:
       case Std.NumColonTZ:
       case Std.NumSecondsTz:
       case Std.NumShortTZ:
-      case Std.NumColonSecondsTZ: {
-        const colon = c.std === Std.ISO8601ColonTZ || c.std === Std.NumColonTZ || c.std === Std.ISO8601ColonSecondsTZ || c.std === Std.NumColonSecondsTZ;
-        const short = c.std === Std.ISO8601ShortTZ || c.std === Std.NumShortTZ;
-        const secs = c.std === Std.ISO8601SecondsTZ || c.std === Std.NumSecondsTz || c.std === Std.ISO8601ColonSecondsTZ || c.std === Std.NumColonSecondsTZ;
-        out += fmtTZ(f.offset, colon, !short, secs);
+      case Std.NumColonSecondsTZ:
+        out += numTZ(c.std, f.offset);
         break;
-      }
       case Std.TZ:
         if (f.abbr !== '') out += f.abbr;
         else {
@@ -752,20 +761,17 @@ export function parseTime(layout: string, value0: string, defaultLoc: Location):
         case Std.ISO8601SecondsTZ:
         case Std.ISO8601ShortTZ:
         case Std.ISO8601ColonSecondsTZ:
-          if (value[0] === 'Z') {
-            value = value.slice(1);
-            utc = true;
-            break;
-          }
-        // falls through
         case Std.NumTZ:
         case Std.NumColonTZ:
         case Std.NumSecondsTz:
         case Std.NumShortTZ:
         case Std.NumColonSecondsTZ: {
-          const colon = c.std === Std.ISO8601ColonTZ || c.std === Std.NumColonTZ || c.std === Std.ISO8601ColonSecondsTZ || c.std === Std.NumColonSecondsTZ;
-          const short = c.std === Std.ISO8601ShortTZ || c.std === Std.NumShortTZ;
-          const secs = c.std === Std.ISO8601SecondsTZ || c.std === Std.NumSecondsTz || c.std === Std.ISO8601ColonSecondsTZ || c.std === Std.NumColonSecondsTZ;
+          if (value[0] === 'Z' && c.std >= Std.ISO8601TZ && c.std <= Std.ISO8601ColonSecondsTZ) {
+            value = value.slice(1);
+            utc = true;
+            break;
+          }
+          const [colon, short, secs] = tzShape(c.std);
           const re = short ? /^([+-])(\d\d)/ : colon ? (secs ? /^([+-])(\d\d):(\d\d):(\d\d)/ : /^([+-])(\d\d):(\d\d)/) : secs ? /^([+-])(\d\d)(\d\d)(\d\d)/ : /^([+-])(\d\d)(\d\d)/;
           const m = re.exec(value);
           if (!m) throw new TimeParseError('');
