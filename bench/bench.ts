@@ -3,6 +3,7 @@
 import { Engine } from '../server/engine/engine';
 import { generateDemo } from '../server/demo';
 import type { QueryRequest } from '../server/engine/types';
+import { pushThroughHttp } from './ingest';
 
 const NS_MIN = 60_000_000_000n;
 const HOURS = Number(process.env.BENCH_HOURS ?? 6);
@@ -33,7 +34,6 @@ async function main(): Promise<void> {
   const total = streams.reduce((n, s) => n + s.entries.length, 0);
 
   const engine = await Engine.open('duckdb::memory:');
-  const { pushThroughHttp } = await import('./ingest');
   const ingest = await pushThroughHttp(engine, streams);
   console.log(`ingest: ${total.toLocaleString()} rows through POST /loki/api/v1/push in ${(ingest.ms / 1000).toFixed(2)} s = ${Math.round((total / ingest.ms) * 1000).toLocaleString()} rows/s (${ingest.batches} pushes of ${ingest.batchSize} lines)`);
 
@@ -89,8 +89,6 @@ async function main(): Promise<void> {
     const where = res.stats.tsStages.length ? ' (TypeScript stages: ' + [...new Set(res.stats.tsStages)].join('; ') + ')' : '';
     console.log(`${c.name.padEnd(100)} ${ours.toFixed(1).padStart(9)} ${hand.toFixed(1).padStart(12)} ${(ours / hand).toFixed(2).padStart(7)}${where}`);
   }
-  const { benchFrames } = await import('./frames').catch(() => ({ benchFrames: undefined }));
-  if (benchFrames) await benchFrames(engine, start, end);
   await engine.close();
 }
 

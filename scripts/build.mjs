@@ -17,7 +17,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
 /** name → entry file; output is dist/<name>.cjs */
-export const ENTRIES = [{ name: 'logqlsql', entry: 'server/cli/main.ts' }];
+export const ENTRIES = [
+  { name: 'logqlsql', entry: 'server/cli/main.ts' },
+  { name: 'bench', entry: 'bench/bench.ts' },
+];
 
 /** Packages that must not be bundled: native bindings and optional database clients. */
 export const EXTERNAL = ['@duckdb/*', 'chdb', 'pg-native', 'pg', 'bufferutil', 'utf-8-validate'];

@@ -6,6 +6,8 @@ import { openDriver } from '../sql/open';
 import type { Driver } from '../sql/driver';
 import type { Dialect } from '../sql/dialect';
 import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
+import { postgresDialect } from '../sql/dialects/postgres/dialect';
+import { clickhouseDialect } from '../sql/dialects/clickhouse/dialect';
 import { ensureNativeSchema, ENTRIES_TABLE } from '../schema/native';
 import { Ingester } from '../ingest';
 import { StreamCatalog } from './streams';
@@ -31,7 +33,7 @@ export interface EngineOptions {
   maxLimit?: number;
 }
 
-const DIALECTS: Record<string, Dialect> = { duckdb: duckdbDialect };
+export const DIALECTS: Record<string, Dialect> = { duckdb: duckdbDialect, postgres: postgresDialect, clickhouse: clickhouseDialect };
 
 export class Engine implements EngineApi {
   readonly catalog: StreamCatalog;
@@ -50,10 +52,15 @@ export class Engine implements EngineApi {
 
   static async open(dbUrl: string, opts: EngineOptions = {}): Promise<Engine> {
     const driver = await openDriver(dbUrl);
-    await ensureNativeSchema(driver);
-    const dialect = DIALECTS[driver.engine];
-    if (!dialect) throw new Error(`no SQL dialect for ${driver.engine}`);
-    return new Engine(driver, dialect, opts);
+    try {
+      const dialect = DIALECTS[driver.engine];
+      if (!dialect) throw new Error(`no SQL dialect for ${driver.engine}`);
+      await ensureNativeSchema(driver);
+      return new Engine(driver, dialect, opts);
+    } catch (e) {
+      await driver.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   private context(query: string, signal?: AbortSignal, execute = true): ExecContext {

@@ -35,6 +35,7 @@ export async function pushRangeAggregation(ctx: ExecContext, node: RangeAggregat
     steps: grid.times.length,
     range: node.range,
     offset: node.offset,
+    bytes: node.op === 'bytes_over_time' || node.op === 'bytes_rate',
   });
   const rows = await runSql<{ stream_id: bigint; k: bigint | number; n: bigint | number; b: bigint | number }>(ctx, q.text, q.params);
   const labels = new Map(streams.map((s) => [s.id, s.labels]));

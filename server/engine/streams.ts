@@ -3,7 +3,7 @@
 import type { Matcher } from '../logql/ast';
 import type { Labels } from './types';
 import type { Driver } from '../sql/driver';
-import { STREAMS_TABLE } from '../schema/native';
+import { nativeStreamsQuery } from '../schema/native';
 import { compileRE2 } from '../eval/re2';
 
 export interface StreamInfo {
@@ -37,10 +37,17 @@ export class StreamCatalog {
   private loadedAt = 0;
   private loading?: Promise<void>;
 
+  private readonly sql: string;
+
+  /** `sql` loads (id, labels JSON text, first_ts, last_ts) rows: the native `streams` table by default, or what an
+   *  existing-table mapping derives (schema/mapping.ts). */
   constructor(
     private readonly driver: Driver,
     private readonly maxAgeMs = 2000,
-  ) {}
+    sql?: string,
+  ) {
+    this.sql = sql ?? nativeStreamsQuery(driver);
+  }
 
   /** Forget the cache (after this process ingested new streams or widened their time bounds). */
   invalidate(): void {
@@ -58,7 +65,7 @@ export class StreamCatalog {
   private async load(): Promise<void> {
     const startedAt = Date.now();
     const rows = await this.driver.query<{ id: bigint; labels: string; first_ts: bigint; last_ts: bigint }>(
-      `SELECT id, labels, first_ts, last_ts FROM ${STREAMS_TABLE}`,
+      this.sql,
     );
     this.streams = rows.map((r) => ({
       id: BigInt(r.id),

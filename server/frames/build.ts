@@ -33,7 +33,11 @@ function sortedLabels(labels: Labels): Labels {
 
 export function baseMeta(stats: QueryStats | undefined, opts: FrameOptions): FrameMeta {
   const meta: FrameMeta = {};
-  if (stats?.sql?.length) meta.executedQueryString = stats.sql.join(';\n\n');
+  if (stats) {
+    meta.executedQueryString = stats.sql.length
+      ? stats.sql.join(';\n\n')
+      : '-- no SQL statement ran: the query was answered without reading the database';
+  }
   const notices: Notice[] = [];
   if (stats?.limitReached) {
     notices.push({

@@ -15,7 +15,7 @@
 import type { EngineApi, Labels, Stream } from '../engine/types';
 import { LogQLError } from '../logql/errors';
 import { Params, ParamError, parseBounds, parseSeriesMatchers } from '../http/params';
-import { decodePushJson, PushValidationError } from '../ingest';
+import { decodePushJson, PushValidationError } from '../ingest/decode';
 import type { DataSourceConfig } from './settings';
 
 export interface ResourceRequest {

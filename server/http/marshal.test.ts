@@ -8,6 +8,7 @@ import {
   formatFloat,
   formatTimeMs,
   mergeMetadata,
+  sortStreams,
 } from './marshal';
 
 const stats: QueryStats = { sql: ['SELECT 1'], tsStages: [], rowsScanned: 10, sqlMs: 2, totalMs: 4 };
@@ -159,6 +160,14 @@ describe('encodeQueryResponse', () => {
     expect(chunks.length).toBeGreaterThan(10);
     const j = JSON.parse(chunks.join(''));
     expect(j.data.result[0].values).toHaveLength(5000);
+  });
+});
+
+describe('sortStreams', () => {
+  it("orders streams by Loki's label string", () => {
+    const mk = (labels: Record<string, string>) => ({ labels, entries: [] });
+    const out = sortStreams([mk({ app: 'web' }), mk({ app: 'api', env: 'prod' }), mk({ app: 'api' })]);
+    expect(out.map((s) => s.labels)).toEqual([{ app: 'api', env: 'prod' }, { app: 'api' }, { app: 'web' }]);
   });
 });
 

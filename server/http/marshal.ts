@@ -76,6 +76,29 @@ export function mergeMetadata(streams: Stream[]): Stream[] {
   return [...out.values()];
 }
 
+/** Loki's label-set string `{a="1", b="2"}` (sorted names, quoted values): what Loki orders result streams by. */
+export function labelsString(l: Labels): string {
+  return (
+    '{' +
+    Object.keys(l)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(l[k])}`)
+      .join(', ') +
+    '}'
+  );
+}
+
+/** Streams in Loki's order (sort.Sort(Streams): by label string); returns the input when already sorted. */
+export function sortStreams(streams: Stream[]): Stream[] {
+  if (streams.length < 2) return streams;
+  const keyed = streams.map((s) => ({ s, k: labelsString(s.labels) }));
+  let sorted = true;
+  for (let i = 1; i < keyed.length && sorted; i++) if (keyed[i - 1]!.k > keyed[i]!.k) sorted = false;
+  if (sorted) return streams;
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.s);
+}
+
 /** Loki-shaped stats: `summary` as Loki names it (so Grafana's inspector shows it) plus our own under `logqlsql`. */
 export function statsJson(stats: QueryStats | undefined, entriesReturned: number): string {
   if (!stats) return '{}';
@@ -128,7 +151,7 @@ export function* encodeQueryResponse(result: QueryResult, opts: EncodeOptions = 
   buf += '"result":';
   switch (data.resultType) {
     case 'streams': {
-      const streams = opts.categorizeLabels ? data.result : mergeMetadata(data.result);
+      const streams = sortStreams(opts.categorizeLabels ? data.result : mergeMetadata(data.result));
       buf += '[';
       for (let i = 0; i < streams.length; i++) {
         const s = streams[i]!;

@@ -17,6 +17,7 @@ import type { PushStream } from '../engine/types';
 import type { Driver } from '../sql/driver';
 import { DuckDBDriver, type DuckDBSession } from '../sql/dialects/duckdb/driver';
 import { ENTRIES_TABLE, STREAMS_TABLE, TIME_CHUNK_NS, canonicalLabels, ensureNativeSchema, fnv1a64, labelsJson } from '../schema/native';
+import { engineWriter, type GroupWriter } from './writers';
 
 export interface PushResult {
   /** entries stored by this push */
@@ -59,16 +60,19 @@ export class Ingester {
   private schemaReady: Promise<void> | undefined;
   private readonly idCache = new Map<string, { id: bigint; json: string }>();
   private readonly maxGroupRows: number;
-  private readonly duck: DuckDBDriver;
+  private readonly duck: DuckDBDriver | undefined;
+  /** PostgreSQL / ClickHouse write path (writers.ts); undefined for DuckDB */
+  private readonly writer: GroupWriter | undefined;
 
   constructor(
     readonly driver: Driver,
     opts: IngesterOptions = {},
   ) {
-    if (!(driver instanceof DuckDBDriver)) {
-      throw new Error(`ingest into ${driver.engine} is not yet supported`);
+    this.writer = engineWriter(driver);
+    if (!this.writer && !(driver instanceof DuckDBDriver)) {
+      throw new Error(`ingest into ${driver.engine} is not supported`);
     }
-    this.duck = driver;
+    this.duck = driver instanceof DuckDBDriver ? driver : undefined;
     this.maxGroupRows = opts.maxGroupRows ?? 2_000_000;
   }
 
@@ -139,12 +143,14 @@ export class Ingester {
   }
 
   private async writeGroup(group: Pending[]): Promise<PushResult[]> {
+    if (this.writer) return this.writer(group, (labels) => this.streamInfo(labels));
+    const duck = this.duck!;
     const streams = new Map<bigint, StreamInfo>();
     let minTs: bigint | undefined;
     let maxTs: bigint | undefined;
     const pushRows = group.map((p) => p.rows);
 
-    return this.duck.transaction(async (s: DuckDBSession) => {
+    return duck.transaction(async (s: DuckDBSession) => {
       await s.exec(
         `CREATE OR REPLACE TEMP TABLE ${STAGE} (push_no INTEGER, stream_id BIGINT, ts BIGINT, line VARCHAR, metadata VARCHAR)`,
       );

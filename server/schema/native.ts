@@ -13,9 +13,12 @@
 
 import type { Driver } from '../sql/driver';
 import type { Labels } from '../engine/types';
+import { ENTRIES_TABLE, STREAMS_TABLE } from './tables';
+import { ensurePostgresSchema } from './postgres';
+import { CLICKHOUSE_NATIVE_DDL, CLICKHOUSE_STREAMS_QUERY } from './clickhouse';
+import { PostgresDriver } from '../sql/dialects/postgres/driver';
 
-export const STREAMS_TABLE = 'streams';
-export const ENTRIES_TABLE = 'entries';
+export { ENTRIES_TABLE, STREAMS_TABLE };
 
 /** Entries are inserted ordered by (ts / TIME_CHUNK_NS, stream_id, ts): see the DDL comment below. */
 export const TIME_CHUNK_NS = 3_600_000_000_000n; // 1 hour
@@ -46,12 +49,17 @@ export const DUCKDB_NATIVE_DDL = [
   )`,
 ];
 
-/** Create the native tables if missing (idempotent). */
+/** Create the native tables if missing (idempotent). PostgreSQL: schema/postgres.ts; ClickHouse: schema/clickhouse.ts. */
 export async function ensureNativeSchema(driver: Driver): Promise<void> {
-  if (driver.engine !== 'duckdb') {
-    throw new Error(`native schema for ${driver.engine} is not yet supported`);
-  }
-  for (const stmt of DUCKDB_NATIVE_DDL) await driver.exec(stmt);
+  if (driver instanceof PostgresDriver) return ensurePostgresSchema(driver);
+  const ddl = driver.engine === 'clickhouse' ? CLICKHOUSE_NATIVE_DDL : DUCKDB_NATIVE_DDL;
+  for (const stmt of ddl) await driver.exec(stmt);
+}
+
+/** The statement loading the stream catalog (id, labels JSON text, first_ts, last_ts) from the native schema. */
+export function nativeStreamsQuery(driver: Driver): string {
+  if (driver.engine === 'clickhouse') return CLICKHOUSE_STREAMS_QUERY;
+  return `SELECT id, labels, first_ts, last_ts FROM ${STREAMS_TABLE}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

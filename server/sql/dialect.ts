@@ -1,6 +1,8 @@
 // A dialect renders the generic pieces of our SQL for one engine and declares what it can express. The planner asks
 // `capabilities` (never `engine === …`) to decide what pushes down; what a dialect cannot express gets a named reason
 // (see plan/pushdown.ts) and runs in TypeScript instead.
+//
+// DuckDB is the reference dialect (sql/dialects/duckdb); PostgreSQL and ClickHouse override what differs.
 import type { EngineName, SqlParam } from './driver';
 
 export type ParamType = 'string' | 'int64' | 'float64' | 'int64[]' | 'string[]';
@@ -12,9 +14,18 @@ export interface DialectCapabilities {
   jsonExtract: boolean;
 }
 
+/** Named reasons a dialect gives for what it cannot express (shown by `translate --explain`). */
+export interface DialectLimits {
+  /** why regex line filters do not push down (when !re2Regex) */
+  regex?: string;
+  /** why `| json | unwrap` aggregations do not push down (when !jsonExtract) */
+  json?: string;
+}
+
 export interface Dialect {
   readonly name: EngineName;
   readonly capabilities: DialectCapabilities;
+  readonly limits?: DialectLimits;
   /** the placeholder for the n-th (1-based) bound parameter */
   placeholder(n: number, type: ParamType): string;
   /** `col` is one of the values of an array parameter */
@@ -23,12 +34,30 @@ export interface Dialect {
   contains(col: string, param: string): string;
   /** unanchored RE2 match (only called when capabilities.re2Regex) */
   regexMatch(col: string, param: string): string;
+  /** the whole string matches a simple ASCII pattern (`^…$`, classes, `?`, `*`, `+`, alternation): the same on
+   *  RE2 and POSIX ARE engines, so every dialect can take it */
+  simpleFullMatch(col: string, param: string): string;
   /** byte length of a UTF-8 string */
   byteLength(col: string): string;
   /** exact division of BIGINT operands known to divide evenly */
   exactDiv(a: string, b: string): string;
   /** a set-returning expression giving one row per integer in [lo, hi] (empty when hi < lo) */
   explodeRange(lo: string, hi: string): string;
+  /** a string column's comparison in byte order (for ORDER BY / keyset paging on `line`) */
+  byteOrder(col: string): string;
+  /** the text of top-level JSON field `keyParam` of `col` when `col` is valid JSON (a string's value unescaped,
+   *  a number as written, other values as JSON text); NULL when invalid or missing. Only when capabilities.jsonExtract. */
+  jsonField(w: SqlWriter, col: string, key: string): string;
+  /** values[i] where keys[i] = col (both BIGINT array parameters) */
+  lookup(keysParam: string, valuesParam: string, col: string): string;
+  /** CAST to a double */
+  toDouble(expr: string): string;
+  /** `name AS (body)` for a CTE that several later parts read (materialized once where the engine allows) */
+  sharedCte(name: string, body: string): string;
+  /** an aggregate over double `v`; `phi` (quantile) is a finite number in [0, 1] */
+  aggregate(fn: 'stddev_pop' | 'var_pop' | 'quantile', v: string, w: SqlWriter, phi?: number): string;
+  /** alias for a derived table in FROM (PostgreSQL 15 requires one) */
+  readonly derivedAlias: string;
 }
 
 /** Collects bound parameters while SQL text is written. */
@@ -40,6 +69,15 @@ export class SqlWriter {
     this.params.push(value);
     return this.dialect.placeholder(this.params.length, type);
   }
+}
+
+/** A finite JS number as an SQL numeric literal (digits, '.', 'e', sign only): for values that must be constants
+ *  (ClickHouse aggregate parameters). Throws on anything else. */
+export function numberLiteral(x: number): string {
+  if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
+  const s = String(x);
+  if (!/^-?[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?$/.test(s)) throw new RangeError(`unexpected number text ${s}`);
+  return s;
 }
 
 /** floor(a / b) for BIGINT a (any sign) and a positive constant b, exact on every engine. */

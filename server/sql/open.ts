@@ -2,21 +2,25 @@
 //
 //   duckdb::memory:          an in-memory DuckDB (gone when the process exits)
 //   duckdb:PATH              a DuckDB file (relative to the working directory; parent directories are created)
-//   postgres://… postgresql://…   PostgreSQL (not yet supported)
-//   clickhouse://…           a ClickHouse server (not yet supported)
-//   chdb:PATH                ClickHouse in-process via chDB (not yet supported)
+//   postgres://… postgresql://…   PostgreSQL (node-postgres; the URL is passed to it as given)
+//   clickhouse://[USER[:PASSWORD]@]HOST[:PORT][/DB]   a ClickHouse server over HTTP (@clickhouse/client; port 8123
+//                            by default; clickhouses:// for HTTPS)
+//   chdb:PATH                ClickHouse in-process via chDB, data kept in directory PATH (chdb::memory: for a
+//                            temporary directory removed on close)
 
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Driver } from './driver';
 import { DuckDBDriver } from './dialects/duckdb/driver';
+import { PostgresDriver } from './dialects/postgres/driver';
 
 export const ACCEPTED_DATABASE_URLS = [
   'duckdb::memory:',
   'duckdb:PATH (e.g. duckdb:./data/logs.duckdb)',
   'postgres://USER:PASSWORD@HOST:PORT/DB',
-  'clickhouse://HOST:PORT/DB',
+  'clickhouse://USER:PASSWORD@HOST:PORT/DB',
   'chdb:PATH',
+  'chdb::memory:',
 ];
 
 export class UnsupportedDatabaseError extends Error {
@@ -24,7 +28,7 @@ export class UnsupportedDatabaseError extends Error {
 }
 
 export interface OpenOptions {
-  /** DuckDB: most pooled connections (default 8) */
+  /** DuckDB / PostgreSQL: most pooled connections (default 8) */
   maxConnections?: number;
   /** DuckDB: worker threads (default: number of cores) */
   threads?: number;
@@ -42,21 +46,32 @@ async function openDuckDB(rest: string, _url: string, opts: OpenOptions): Promis
   return DuckDBDriver.open({ path, ...opts });
 }
 
-function notYet(engine: string): Opener {
-  return async (_rest, url) => {
-    throw new UnsupportedDatabaseError(
-      `${engine} is not yet supported (database URL ${redact(url)}); use duckdb::memory: or duckdb:PATH`,
-    );
-  };
+async function openPostgres(_rest: string, url: string, opts: OpenOptions): Promise<Driver> {
+  return PostgresDriver.open({ url, maxConnections: opts.maxConnections });
+}
+
+async function openClickHouse(rest: string, url: string): Promise<Driver> {
+  const { ClickHouseDriver } = await import('./dialects/clickhouse/driver');
+  return ClickHouseDriver.openServer(url.replace(/^clickhouse(s?):/i, 'http$1:'), rest);
+}
+
+async function openChdb(rest: string): Promise<Driver> {
+  const { ClickHouseDriver } = await import('./dialects/clickhouse/driver');
+  if (rest === ':memory:') return ClickHouseDriver.openChdb(undefined);
+  if (rest === '') throw new UnsupportedDatabaseError('chdb: needs a directory path or :memory: (chdb:./data/chdb, chdb::memory:)');
+  const path = resolve(rest.startsWith('//') ? rest.slice(2) : rest);
+  await mkdir(path, { recursive: true });
+  return ClickHouseDriver.openChdb(path);
 }
 
 /** scheme (without ':') → opener. Adding an engine is one entry here plus its driver under sql/dialects/. */
 const OPENERS: Record<string, Opener> = {
   duckdb: openDuckDB,
-  postgres: notYet('PostgreSQL'),
-  postgresql: notYet('PostgreSQL'),
-  clickhouse: notYet('ClickHouse'),
-  chdb: notYet('chDB (in-process ClickHouse)'),
+  postgres: openPostgres,
+  postgresql: openPostgres,
+  clickhouse: openClickHouse,
+  clickhouses: openClickHouse,
+  chdb: openChdb,
 };
 
 /** Hide a password in `scheme://user:password@host`. */

@@ -15,6 +15,8 @@ export interface RowSelect {
   limit?: number;
   /** continue after this row in `order` */
   after?: { ts: bigint; streamId: bigint; line: string };
+  /** the entries relation (a table name or a derived table); default: the native `entries` table */
+  source?: string;
 }
 
 export interface CompiledSql {
@@ -49,14 +51,15 @@ export function compileRowSelect(d: Dialect, q: RowSelect): CompiledSql {
   const w = new SqlWriter(d);
   const conds = entriesWhere(w, q.streamIds, q.from, q.to, q.filters);
   const cmp = q.order === 'desc' ? '<' : '>';
+  const line = d.byteOrder('line');
   if (q.after) {
     const ts = w.bind(q.after.ts, 'int64');
     const sid = w.bind(q.after.streamId, 'int64');
-    const line = w.bind(q.after.line, 'string');
-    conds.push(`(ts ${cmp} ${ts} OR (ts = ${ts} AND (stream_id ${cmp} ${sid} OR (stream_id = ${sid} AND line ${cmp} ${line}))))`);
+    const after = w.bind(q.after.line, 'string');
+    conds.push(`(ts ${cmp} ${ts} OR (ts = ${ts} AND (stream_id ${cmp} ${sid} OR (stream_id = ${sid} AND ${line} ${cmp} ${after}))))`);
   }
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
-  let text = `SELECT stream_id, ts, line, metadata FROM ${ENTRIES_TABLE} WHERE ${conds.join(' AND ')} ORDER BY ts ${dir}, stream_id ${dir}, line ${dir}`;
+  let text = `SELECT stream_id, ts, line, metadata FROM ${q.source ?? ENTRIES_TABLE} WHERE ${conds.join(' AND ')} ORDER BY ts ${dir}, stream_id ${dir}, ${line} ${dir}`;
   if (q.limit !== undefined) text += ` LIMIT ${w.bind(q.limit, 'int64')}`;
   return { text, params: w.params };
 }

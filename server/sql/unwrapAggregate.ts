@@ -35,6 +35,8 @@ export interface UnwrapAggregate {
   steps: number;
   range: bigint;
   offset: bigint;
+  /** the entries relation (a table name or a derived table); default: the native `entries` table */
+  source?: string;
 }
 
 /** Go's strconv.ParseFloat accepts more (hex floats, Inf, NaN, underscores): those rows are "unsure", never wrong. */
@@ -44,15 +46,15 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   const w = new SqlWriter(d);
   const single = q.steps === 1 || q.step === 0n;
   const where = entriesWhere(w, q.streamIds, single ? q.from + 1n : q.from, q.to, q.filters).join(' AND ');
-  const path = w.bind(`$."${q.field.replace(/["\\]/g, '')}"`, 'string');
+  const field = d.jsonField(w, 'line', q.field);
   const ids = w.bind(q.streamIds, 'int64[]');
   const groups = w.bind(q.groupOf, 'int64[]');
   const decimal = w.bind(DECIMAL, 'string');
-  const raw = `CASE WHEN metadata IS NULL AND json_valid(line) THEN json_extract_string(line, ${path}) END`;
+  const raw = `CASE WHEN metadata IS NULL THEN ${field} END`;
   const base =
-    `SELECT ts, list_extract(${groups}, list_position(${ids}, stream_id)) AS grp, v_raw, ` +
-    `CASE WHEN v_raw IS NOT NULL AND regexp_full_match(v_raw, ${decimal}) THEN CAST(v_raw AS DOUBLE) END AS v ` +
-    `FROM (SELECT ts, stream_id, ${raw} AS v_raw FROM ${ENTRIES_TABLE} WHERE ${where})`;
+    `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ` +
+    `CASE WHEN v_raw IS NOT NULL AND ${d.simpleFullMatch('v_raw', decimal)} THEN ${d.toDouble('v_raw')} END AS v ` +
+    `FROM (SELECT ts, stream_id, ${raw} AS v_raw FROM ${q.source ?? ENTRIES_TABLE} WHERE ${where})${d.derivedAlias}`;
   let kExpr: string;
   if (single) kExpr = '0';
   else {
@@ -64,7 +66,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   }
   const agg = aggregateSql(q, w);
   const text =
-    `WITH base AS MATERIALIZED (${base}), ` +
+    `WITH ${d.sharedCte('base', base)}, ` +
     `spread AS (SELECT grp, ${kExpr} AS k, v FROM base WHERE v IS NOT NULL) ` +
     `SELECT grp, k, ${agg} AS value, NULL AS unsure FROM spread GROUP BY grp, k ` +
     `UNION ALL SELECT NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
@@ -72,6 +74,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
 }
 
 function aggregateSql(q: UnwrapAggregate, w: SqlWriter): string {
+  const d = w.dialect;
   const seconds = Number(q.range) / 1e9;
   switch (q.op) {
     case 'sum_over_time':
@@ -83,12 +86,11 @@ function aggregateSql(q: UnwrapAggregate, w: SqlWriter): string {
     case 'max_over_time':
       return 'max(v)';
     case 'stddev_over_time':
-      return 'stddev_pop(v)';
+      return d.aggregate('stddev_pop', 'v', w);
     case 'stdvar_over_time':
-      return 'var_pop(v)';
+      return d.aggregate('var_pop', 'v', w);
     case 'quantile_over_time':
-      // quantile_cont interpolates between closest ranks exactly as Prometheus' quantile does (φ within [0, 1])
-      return `quantile_cont(v, ${w.bind(q.param ?? 0, 'float64')})`;
+      return d.aggregate('quantile', 'v', w, q.param ?? 0);
     case 'rate':
       return `sum(v) / ${w.bind(seconds, 'float64')}`;
   }

@@ -3,7 +3,16 @@
 import { formatV } from './fmt';
 import { FuncError, type Env, type FuncDef, type Kind, callTimeMethod } from './funcs';
 import { GoTime } from './gotime';
-import { type Arg, type Cmd, type Node, type NumberLit, type ParsedTemplate, type Pipe, makeError, TemplateError } from './parse';
+import {
+  type Arg,
+  type Cmd,
+  type Node,
+  type NumberLit,
+  type ParsedTemplate,
+  type Pipe,
+  makeError,
+  TemplateError,
+} from './parse';
 import { GoMap, type Value, truth, typeName } from './values';
 
 const MISSING: unique symbol = Symbol('missing');
@@ -95,66 +104,50 @@ export class Exec {
   private walkRange(dot: Value, node: Extract<Node, { k: 'if' | 'with' | 'range' }>): Flow {
     const mark = this.vars.length;
     const pipe = node.pipe;
-    // evaluate without declaring: range assigns per iteration
-    let val: Value = MISSING as unknown as Value;
-    {
-      let v: Final = MISSING;
-      for (const c of pipe.cmds) v = this.evalCommand(dot, c, v);
-      val = v as Value;
-    }
+    // Evaluate the commands without the declarations: range binds them per iteration.
+    let v: Final = MISSING;
+    for (const c of pipe.cmds) v = this.evalCommand(dot, c, v);
+    const val: Value = v === MISSING ? null : v;
     const decl = pipe.decl;
+    const two = decl.length > 1;
     const oneIter = (index: Value, elem: Value): Flow => {
       if (decl.length > 0) {
         if (pipe.isAssign) {
-          if (decl.length > 1) {
-            this.setVar(decl[0]!, index, pipe.pos);
-            this.setVar(decl[1]!, elem, pipe.pos);
-          } else this.setVar(decl[0]!, elem, pipe.pos);
+          if (two) this.setVar(decl[0]!, index, pipe.pos);
+          this.setVar(decl[two ? 1 : 0]!, elem, pipe.pos);
         } else {
-          if (decl.length > 1) {
-            this.vars.push({ name: decl[0]!, value: index });
-            this.vars.push({ name: decl[1]!, value: elem });
-          } else this.vars.push({ name: decl[0]!, value: elem });
+          if (two) this.vars.push({ name: decl[0]!, value: index });
+          this.vars.push({ name: decl[two ? 1 : 0]!, value: elem });
         }
       }
-      const inner = this.vars.length;
       const f = this.walkList(elem, node.list);
-      this.vars.length = Math.min(inner, this.vars.length);
-      this.vars.length = mark + (pipe.isAssign ? 0 : 0);
+      this.vars.length = mark;
       return f;
     };
     let any = false;
     if (Array.isArray(val)) {
       for (let i = 0; i < val.length; i++) {
         any = true;
-        const f = oneIter(BigInt(i), val[i]!);
-        this.vars.length = mark;
-        if (f === Flow.Break) break;
+        if (oneIter(BigInt(i), val[i]!) === Flow.Break) break;
       }
     } else if (val instanceof GoMap) {
       for (const k of val.sortedKeys()) {
         any = true;
-        const f = oneIter(k, val.get(k)!);
-        this.vars.length = mark;
-        if (f === Flow.Break) break;
+        if (oneIter(k, val.get(k)!) === Flow.Break) break;
       }
     } else if (typeof val === 'bigint') {
-      if (decl.length > 1) throw this.error(node.pos, `can't use ${val} to iterate over more than one variable`);
+      if (two) throw this.error(node.pos, `can't use ${val} to iterate over more than one variable`);
       for (let i = 0n; i < val; i++) {
         any = true;
-        const f = oneIter(i, i);
-        this.vars.length = mark;
-        if (f === Flow.Break) break;
+        if (oneIter(i, i) === Flow.Break) break;
       }
-    } else if (val === null) {
-      // nil: treated as empty
-    } else {
+    } else if (val !== null) {
       throw this.error(node.pos, `range can't iterate over ${formatV(val)}`);
     }
     let f = Flow.Normal;
     if (!any && node.elseList) f = this.walkList(dot, node.elseList);
     this.vars.length = mark;
-    return f === Flow.Normal ? Flow.Normal : f;
+    return f;
   }
 
   // ---- variables ----
@@ -308,7 +301,8 @@ export class Exec {
     } catch (e) {
       if (e instanceof FuncError) throw this.error(pos, `error calling ${name}: ${e.message}`);
       if (e instanceof TemplateError) throw e;
-      if (e instanceof RangeError || e instanceof TypeError) throw this.error(pos, `error calling ${name}: ${e.message}`);
+      if (e instanceof RangeError || e instanceof TypeError)
+        throw this.error(pos, `error calling ${name}: ${e.message}`);
       throw e;
     }
   }

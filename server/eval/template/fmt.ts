@@ -226,7 +226,14 @@ export function formatV(v: Value, plusV = false, sharpV = false): string {
       const parts = v.sortedKeys().map((k) => goQuote(k) + ':' + formatV(v.get(k)!, plusV, true));
       return v.typeName() + '{' + parts.join(', ') + '}';
     }
-    return 'map[' + v.sortedKeys().map((k) => k + ':' + formatV(v.get(k)!, plusV, sharpV)).join(' ') + ']';
+    return (
+      'map[' +
+      v
+        .sortedKeys()
+        .map((k) => k + ':' + formatV(v.get(k)!, plusV, sharpV))
+        .join(' ') +
+      ']'
+    );
   }
   if (sharpV) return '[]interface {}{' + v.map((x) => formatV(x, plusV, true)).join(', ') + '}';
   return '[' + v.map((x) => formatV(x, plusV, sharpV)).join(' ') + ']';
@@ -418,12 +425,20 @@ function fmtValue(v: Value, verb: string, sp: Spec): string {
       return fmtFloatVerb(v, verb, sp);
   }
   if (v instanceof GoTime) {
-    if (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X') return fmtString(v.toString(), verb, sp);
+    if (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X')
+      return fmtString(v.toString(), verb, sp);
     return badVerb(verb, v);
   }
   if (v instanceof GoMap) {
     if (verb === 'v' && sp.sharp) return formatV(v, false, true);
-    return 'map[' + v.sortedKeys().map((k) => fmtValue(k, verb, sp) + ':' + fmtValue(v.get(k)!, verb, sp)).join(' ') + ']';
+    return (
+      'map[' +
+      v
+        .sortedKeys()
+        .map((k) => fmtValue(k, verb, sp) + ':' + fmtValue(v.get(k)!, verb, sp))
+        .join(' ') +
+      ']'
+    );
   }
   if (verb === 'v' && sp.sharp) return formatV(v, false, true);
   return '[' + v.map((x) => fmtValue(x, verb, sp)).join(' ') + ']';
@@ -553,11 +568,17 @@ export function sprintf(format: string, args: Value[]): string {
       out += padTo(formatV(a, false, true), sp);
       continue;
     }
-    if (verb === 'v' && sp.plus && typeof a !== 'bigint' && typeof a !== 'number') sp.plus = false;
+    if (verb === 'v') sp.plus = false; // %+v only affects structs
     out += fmtValue(a, verb, sp);
   }
   if (!reordered && argNum < args.length) {
-    out += '%!(EXTRA ' + args.slice(argNum).map((a) => (a === null ? '<nil>' : typeName(a) + '=' + formatV(a))).join(', ') + ')';
+    out +=
+      '%!(EXTRA ' +
+      args
+        .slice(argNum)
+        .map((a) => (a === null ? '<nil>' : typeName(a) + '=' + formatV(a)))
+        .join(', ') +
+      ')';
   }
   return out;
 }

@@ -3,7 +3,18 @@
 import { goQuote, sprint, sprintf, sprintln, formatFloat } from './fmt';
 import { GoTime, LOCAL, LONG_DAYS, LONG_MONTHS, Location, parseDurationSeconds, parseTime, UTC } from './gotime';
 import { compileRegexp, countMatches, RegexError, replaceAll } from './regex';
-import { byteLen, byteSlice, cmpStrings, fromBytes, GoMap, isAscii, toBytes, truth, typeName, type Value } from './values';
+import {
+  byteLen,
+  byteSlice,
+  cmpStrings,
+  fromBytes,
+  GoMap,
+  isAscii,
+  toBytes,
+  truth,
+  typeName,
+  type Value,
+} from './values';
 
 /** Parameter kinds, mirroring the Go parameter types that matter for argument checking. */
 export type Kind = 'string' | 'int' | 'float' | 'bool' | 'time' | 'any';
@@ -178,10 +189,15 @@ export function jsEscape(s: string): string {
 def('html', [], (a) => htmlEscape(evalArgs(a)), 'any');
 def('js', [], (a) => jsEscape(evalArgs(a)), 'any');
 def('urlquery', [], (a) => queryEscape(evalArgs(a)), 'any');
-def('call', ['any'], ([f]) => {
-  if (f === null) throw new FuncError('call of nil');
-  throw new FuncError(`non-function of type ${typeName(f!)}`);
-}, 'any');
+def(
+  'call',
+  ['any'],
+  ([f]) => {
+    if (f === null) throw new FuncError('call of nil');
+    throw new FuncError(`non-function of type ${typeName(f!)}`);
+  },
+  'any',
+);
 
 // comparisons
 type BasicKind = 'bool' | 'int' | 'float' | 'string' | 'other' | 'invalid';
@@ -258,7 +274,8 @@ def('ge', ['any', 'any'], ([a, b]) => !lt1(a!, b!));
 
 // ---------------- Go strings helpers ----------------
 
-const GO_SPACE = '\t\n\v\f\r \u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000';
+const GO_SPACE =
+  '\t\n\v\f\r \u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000';
 const TRIM_SPACE_RE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
 
 function trimSpace(s: string): string {
@@ -321,7 +338,8 @@ function title(s: string): string {
   let prev = ' ';
   let out = '';
   for (const ch of s) {
-    if (isSeparator(prev)) out += ch.toUpperCase().length === 1 || [...ch.toUpperCase()].length === 1 ? ch.toUpperCase() : ch;
+    if (isSeparator(prev))
+      out += ch.toUpperCase().length === 1 || [...ch.toUpperCase()].length === 1 ? ch.toUpperCase() : ch;
     else out += ch;
     prev = ch;
   }
@@ -343,7 +361,15 @@ function queryEscape(s: string): string {
   const b = toBytes(s);
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
-    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95 || c === 46 || c === 126) {
+    if (
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 45 ||
+      c === 95 ||
+      c === 46 ||
+      c === 126
+    ) {
       out += String.fromCharCode(c);
     } else if (c === 32) out += '+';
     else out += '%' + c.toString(16).toUpperCase().padStart(2, '0');
@@ -382,7 +408,12 @@ function base64Decode(v0: string): string {
     const c = v[i]!;
     if (c === '=') {
       const tail = v.slice(i);
-      if (!/^={1,2}$/.test(tail) || v.length % 4 !== 0 || (tail.length === 2 && i % 4 !== 2) || (tail.length === 1 && i % 4 !== 3)) {
+      if (
+        !/^={1,2}$/.test(tail) ||
+        v.length % 4 !== 0 ||
+        (tail.length === 2 && i % 4 !== 2) ||
+        (tail.length === 1 && i % 4 !== 3)
+      ) {
         bad = i;
       }
       break;
@@ -412,7 +443,9 @@ def('Trim', ['string', 'string'], ([s, c]) => trimRightSet(trimLeftSet(S(s!), S(
 def('TrimLeft', ['string', 'string'], ([s, c]) => trimLeftSet(S(s!), S(c!)));
 def('TrimRight', ['string', 'string'], ([s, c]) => trimRightSet(S(s!), S(c!)));
 def('TrimPrefix', ['string', 'string'], ([s, p]) => (S(s!).startsWith(S(p!)) ? S(s!).slice(S(p!).length) : S(s!)));
-def('TrimSuffix', ['string', 'string'], ([s, p]) => (S(p!) !== '' && S(s!).endsWith(S(p!)) ? S(s!).slice(0, S(s!).length - S(p!).length) : S(s!)));
+def('TrimSuffix', ['string', 'string'], ([s, p]) =>
+  S(p!) !== '' && S(s!).endsWith(S(p!)) ? S(s!).slice(0, S(s!).length - S(p!).length) : S(s!),
+);
 def('TrimSpace', ['string'], ([s]) => trimSpace(S(s!)));
 
 function regex(src: string) {
@@ -424,8 +457,12 @@ function regex(src: string) {
   }
 }
 
-def('regexReplaceAll', ['string', 'string', 'string'], ([r, s, repl]) => replaceAll(regex(S(r!)), S(s!), S(repl!), false));
-def('regexReplaceAllLiteral', ['string', 'string', 'string'], ([r, s, repl]) => replaceAll(regex(S(r!)), S(s!), S(repl!), true));
+def('regexReplaceAll', ['string', 'string', 'string'], ([r, s, repl]) =>
+  replaceAll(regex(S(r!)), S(s!), S(repl!), false),
+);
+def('regexReplaceAllLiteral', ['string', 'string', 'string'], ([r, s, repl]) =>
+  replaceAll(regex(S(r!)), S(s!), S(repl!), true),
+);
 def('count', ['string', 'string'], ([r, s]) => BigInt(countMatches(regex(S(r!)), S(s!))));
 def('urldecode', ['string'], ([s]) => queryUnescape(S(s!)));
 def('urlencode', ['string'], ([s]) => queryEscape(S(s!)));
@@ -470,13 +507,14 @@ function parseBytes(s: string): number {
   }
   let num = s.slice(0, last);
   if (hasComma) num = num.replace(/,/g, '');
-  if (!/^(\d+\.?\d*|\.\d+)$/.test(num)) throw new FuncError(`strconv.ParseFloat: parsing ${goQuote(num)}: invalid syntax`);
+  if (!/^(\d+\.?\d*|\.\d+)$/.test(num))
+    throw new FuncError(`strconv.ParseFloat: parsing ${goQuote(num)}: invalid syntax`);
   const f = Number(num);
   const extra = trimSpace(s.slice(last)).toLowerCase();
   const m = BYTE_SIZES[extra];
   if (m === undefined) throw new FuncError(`unhandled size name: ${extra}`);
   const r = f * m;
-  if (r >= 18446744073709551615) throw new FuncError(`too large: ${s}`);
+  if (r >= 1.8446744073709552e19) throw new FuncError(`too large: ${s}`);
   return Math.trunc(r);
 }
 
@@ -502,10 +540,14 @@ def('toDateInZone', ['string', 'string', 'string'], ([f, z, s]) => {
 });
 def('unixToTime', ['string'], ([e]) => {
   const epoch = S(e!);
-  const bad = () => new FuncError(`unable to parse time '${epoch}': strconv.ParseInt: parsing ${goQuote(epoch)}: invalid syntax`);
+  const bad = () =>
+    new FuncError(`unable to parse time '${epoch}': strconv.ParseInt: parsing ${goQuote(epoch)}: invalid syntax`);
   if (!/^[+-]?\d+$/.test(epoch)) throw bad();
   const i = BigInt(epoch);
-  if (i > 9223372036854775807n || i < -9223372036854775808n) throw new FuncError(`unable to parse time '${epoch}': strconv.ParseInt: parsing ${goQuote(epoch)}: value out of range`);
+  if (i > 9223372036854775807n || i < -9223372036854775808n)
+    throw new FuncError(
+      `unable to parse time '${epoch}': strconv.ParseInt: parsing ${goQuote(epoch)}: value out of range`,
+    );
   switch (epoch.length) {
     case 5:
       return GoTime.fromUnixNano(i * 86400n * 1_000_000_000n);
@@ -588,7 +630,9 @@ def('repeat', ['int', 'string'], ([n, s]) => {
 });
 def('trim', ['string'], ([s]) => trimSpace(S(s!)));
 def('trimAll', ['string', 'string'], ([c, s]) => trimRightSet(trimLeftSet(S(s!), S(c!)), S(c!)));
-def('trimSuffix', ['string', 'string'], ([p, s]) => (S(p!) !== '' && S(s!).endsWith(S(p!)) ? S(s!).slice(0, S(s!).length - S(p!).length) : S(s!)));
+def('trimSuffix', ['string', 'string'], ([p, s]) =>
+  S(p!) !== '' && S(s!).endsWith(S(p!)) ? S(s!).slice(0, S(s!).length - S(p!).length) : S(s!),
+);
 def('trimPrefix', ['string', 'string'], ([p, s]) => (S(s!).startsWith(S(p!)) ? S(s!).slice(S(p!).length) : S(s!)));
 
 // spf13/cast conversions
@@ -873,7 +917,8 @@ export function callTimeMethod(t: GoTime, name: string, args: Value[]): Value | 
       return t.toString();
     case 'Format':
       want(1);
-      if (typeof args[0] !== 'string') throw new FuncError(`wrong type for value; expected string; got ${typeName(args[0]!)}`);
+      if (typeof args[0] !== 'string')
+        throw new FuncError(`wrong type for value; expected string; got ${typeName(args[0]!)}`);
       return t.format(args[0]);
   }
   return undefined;

@@ -28,7 +28,10 @@ export class Location {
     if (hit) return hit;
     try {
       const canon = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-      const loc = canon === 'UTC' || canon === 'Etc/UTC' ? new Location(name, { offset: 0, abbr: 'UTC' }, null) : new Location(name, null, name);
+      const loc =
+        canon === 'UTC' || canon === 'Etc/UTC'
+          ? new Location(name, { offset: 0, abbr: 'UTC' }, null)
+          : new Location(name, null, name);
       if (zoneCache.size > 256) zoneCache.clear();
       zoneCache.set(name, loc);
       return loc;
@@ -50,6 +53,12 @@ export class Location {
     if (zone === 'UTC' || zone === 'Etc/UTC' || zone === 'Etc/GMT' || zone === 'GMT' || zone === '') {
       return new Location('Local', { offset: 0, abbr: 'UTC' }, null);
     }
+    return new Location('Local', null, zone);
+  }
+
+  /** @internal */
+  static localFromIana(zone: string): Location {
+    if (zone === 'UTC') return new Location('Local', { offset: 0, abbr: 'UTC' }, null);
     return new Location('Local', null, zone);
   }
 
@@ -128,7 +137,18 @@ export class Location {
 
 const zoneCache = new Map<string, Location>();
 export const UTC: Location = Location.fixedZone('UTC', 0);
-export const LOCAL: Location = Location.makeLocal();
+export let LOCAL: Location = Location.makeLocal();
+
+/** Sets the zone Go's time.Local stands for (default: $TZ or the system zone). Returns false if unknown. */
+export function setLocalZone(name: string): boolean {
+  if (name === 'UTC' || name === 'Etc/UTC' || name === '') {
+    LOCAL = Location.localFromIana('UTC');
+    return true;
+  }
+  if (!Location.load(name)) return false;
+  LOCAL = Location.localFromIana(name);
+  return true;
+}
 
 /** Unix seconds of Go's zero time, January 1, year 1, 00:00:00 UTC. */
 export const ZERO_TIME_SEC = -62135596800;
@@ -244,7 +264,20 @@ function daysIn(m: number, y: number): number {
   return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
 }
 
-export const LONG_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const LONG_MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 export const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 // ---- layout chunks ----
@@ -314,19 +347,23 @@ function compileLayout(layout: string): Chunk[] {
   let i = 0;
   const L = layout;
   const at = (s: string) => L.startsWith(s, i);
+  const take = (std: Std, len: number) => {
+    push(std);
+    i += len;
+  };
   while (i < L.length) {
     const c = L[i]!;
     let matched = true;
     switch (c) {
       case 'J':
-        if (at('January')) push(Std.LongMonth), (i += 7);
-        else if (at('Jan')) push(Std.Month), (i += 3);
+        if (at('January')) take(Std.LongMonth, 7);
+        else if (at('Jan')) take(Std.Month, 3);
         else matched = false;
         break;
       case 'M':
-        if (at('Monday')) push(Std.LongWeekDay), (i += 6);
-        else if (at('Mon')) push(Std.WeekDay), (i += 3);
-        else if (at('MST')) push(Std.TZ), (i += 3);
+        if (at('Monday')) take(Std.LongWeekDay, 6);
+        else if (at('Mon')) take(Std.WeekDay, 3);
+        else if (at('MST')) take(Std.TZ, 3);
         else matched = false;
         break;
       case '0': {
@@ -334,17 +371,17 @@ function compileLayout(layout: string): Chunk[] {
         if (n !== undefined && n >= '1' && n <= '6') {
           push([Std.ZeroMonth, Std.ZeroDay, Std.ZeroHour12, Std.ZeroMinute, Std.ZeroSecond, Std.Year][Number(n) - 1]!);
           i += 2;
-        } else if (at('002')) push(Std.ZeroYearDay), (i += 3);
+        } else if (at('002')) take(Std.ZeroYearDay, 3);
         else matched = false;
         break;
       }
       case '1':
-        if (at('15')) push(Std.Hour), (i += 2);
-        else push(Std.NumMonth), (i += 1);
+        if (at('15')) take(Std.Hour, 2);
+        else take(Std.NumMonth, 1);
         break;
       case '2':
-        if (at('2006')) push(Std.LongYear), (i += 4);
-        else push(Std.Day), (i += 1);
+        if (at('2006')) take(Std.LongYear, 4);
+        else take(Std.Day, 1);
         break;
       case '_':
         if (at('_2')) {
@@ -352,41 +389,41 @@ function compileLayout(layout: string): Chunk[] {
             lit += '_';
             push(Std.LongYear);
             i += 5;
-          } else push(Std.UnderDay), (i += 2);
-        } else if (at('__2')) push(Std.UnderYearDay), (i += 3);
+          } else take(Std.UnderDay, 2);
+        } else if (at('__2')) take(Std.UnderYearDay, 3);
         else matched = false;
         break;
       case '3':
-        push(Std.Hour12), (i += 1);
+        take(Std.Hour12, 1);
         break;
       case '4':
-        push(Std.Minute), (i += 1);
+        take(Std.Minute, 1);
         break;
       case '5':
-        push(Std.Second), (i += 1);
+        take(Std.Second, 1);
         break;
       case 'P':
-        if (at('PM')) push(Std.PM), (i += 2);
+        if (at('PM')) take(Std.PM, 2);
         else matched = false;
         break;
       case 'p':
-        if (at('pm')) push(Std.pm), (i += 2);
+        if (at('pm')) take(Std.pm, 2);
         else matched = false;
         break;
       case '-':
-        if (at('-070000')) push(Std.NumSecondsTz), (i += 7);
-        else if (at('-07:00:00')) push(Std.NumColonSecondsTZ), (i += 9);
-        else if (at('-0700')) push(Std.NumTZ), (i += 5);
-        else if (at('-07:00')) push(Std.NumColonTZ), (i += 6);
-        else if (at('-07')) push(Std.NumShortTZ), (i += 3);
+        if (at('-070000')) take(Std.NumSecondsTz, 7);
+        else if (at('-07:00:00')) take(Std.NumColonSecondsTZ, 9);
+        else if (at('-0700')) take(Std.NumTZ, 5);
+        else if (at('-07:00')) take(Std.NumColonTZ, 6);
+        else if (at('-07')) take(Std.NumShortTZ, 3);
         else matched = false;
         break;
       case 'Z':
-        if (at('Z070000')) push(Std.ISO8601SecondsTZ), (i += 7);
-        else if (at('Z07:00:00')) push(Std.ISO8601ColonSecondsTZ), (i += 9);
-        else if (at('Z0700')) push(Std.ISO8601TZ), (i += 5);
-        else if (at('Z07:00')) push(Std.ISO8601ColonTZ), (i += 6);
-        else if (at('Z07')) push(Std.ISO8601ShortTZ), (i += 3);
+        if (at('Z070000')) take(Std.ISO8601SecondsTZ, 7);
+        else if (at('Z07:00:00')) take(Std.ISO8601ColonSecondsTZ, 9);
+        else if (at('Z0700')) take(Std.ISO8601TZ, 5);
+        else if (at('Z07:00')) take(Std.ISO8601ColonTZ, 6);
+        else if (at('Z07')) take(Std.ISO8601ShortTZ, 3);
         else matched = false;
         break;
       case '.':
@@ -440,9 +477,17 @@ function fmtTZ(offset: number, colon: boolean, withMin: boolean, withSec: boolea
 }
 
 function tzShape(std: Std): [boolean, boolean, boolean] {
-  const colon = std === Std.ISO8601ColonTZ || std === Std.NumColonTZ || std === Std.ISO8601ColonSecondsTZ || std === Std.NumColonSecondsTZ;
+  const colon =
+    std === Std.ISO8601ColonTZ ||
+    std === Std.NumColonTZ ||
+    std === Std.ISO8601ColonSecondsTZ ||
+    std === Std.NumColonSecondsTZ;
   const short = std === Std.ISO8601ShortTZ || std === Std.NumShortTZ;
-  const secs = std === Std.ISO8601SecondsTZ || std === Std.NumSecondsTz || std === Std.ISO8601ColonSecondsTZ || std === Std.NumColonSecondsTZ;
+  const secs =
+    std === Std.ISO8601SecondsTZ ||
+    std === Std.NumSecondsTz ||
+    std === Std.ISO8601ColonSecondsTZ ||
+    std === Std.NumColonSecondsTZ;
   return [colon, short, secs];
 }
 
@@ -546,10 +591,7 @@ export function formatTime(t: GoTime, layout: string): string {
         break;
       case Std.TZ:
         if (f.abbr !== '') out += f.abbr;
-        else {
-          const zone = Math.trunc(f.offset / 60);
-          out += fmtTZ(f.offset, false, zone % 60 !== 0, false);
-        }
+        else out += fmtTZ(f.offset, false, true, false);
         break;
       case Std.FracSecond0:
         out += c.lit + pad(f.nsec, 9).slice(0, c.n);
@@ -570,7 +612,8 @@ export class TimeParseError extends Error {}
 function lookupName(tab: string[], val: string): [number, string] {
   for (let i = 0; i < tab.length; i++) {
     const v = tab[i]!;
-    if (val.length >= v.length && val.slice(0, v.length).toLowerCase() === v.toLowerCase()) return [i, val.slice(v.length)];
+    if (val.length >= v.length && val.slice(0, v.length).toLowerCase() === v.toLowerCase())
+      return [i, val.slice(v.length)];
   }
   throw new TimeParseError('bad value for field');
 }
@@ -644,7 +687,8 @@ function parseTZAbbr(value: string): number {
 /** time.ParseInLocation. Throws TimeParseError. */
 export function parseTime(layout: string, value0: string, defaultLoc: Location): GoTime {
   const chunks = compileLayout(layout);
-  const errOut = (msg?: string) => new TimeParseError(`parsing time ${JSON.stringify(value0)} as ${JSON.stringify(layout)}${msg ? ': ' + msg : ''}`);
+  const errOut = (msg?: string) =>
+    new TimeParseError(`parsing time ${JSON.stringify(value0)} as ${JSON.stringify(layout)}${msg ? ': ' + msg : ''}`);
   let value = value0;
   let year = 0,
     month = -1,
@@ -683,7 +727,10 @@ export function parseTime(layout: string, value0: string, defaultLoc: Location):
           break;
         }
         case Std.Month:
-          [month, value] = lookupName(LONG_MONTHS.map((m) => m.slice(0, 3)), value);
+          [month, value] = lookupName(
+            LONG_MONTHS.map((m) => m.slice(0, 3)),
+            value,
+          );
           month++;
           break;
         case Std.LongMonth:
@@ -772,7 +819,15 @@ export function parseTime(layout: string, value0: string, defaultLoc: Location):
             break;
           }
           const [colon, short, secs] = tzShape(c.std);
-          const re = short ? /^([+-])(\d\d)/ : colon ? (secs ? /^([+-])(\d\d):(\d\d):(\d\d)/ : /^([+-])(\d\d):(\d\d)/) : secs ? /^([+-])(\d\d)(\d\d)(\d\d)/ : /^([+-])(\d\d)(\d\d)/;
+          const re = short
+            ? /^([+-])(\d\d)/
+            : colon
+              ? secs
+                ? /^([+-])(\d\d):(\d\d):(\d\d)/
+                : /^([+-])(\d\d):(\d\d)/
+              : secs
+                ? /^([+-])(\d\d)(\d\d)(\d\d)/
+                : /^([+-])(\d\d)(\d\d)/;
           const m = re.exec(value);
           if (!m) throw new TimeParseError('');
           const hr = Number(m[2]);
@@ -881,8 +936,8 @@ function monthDayFromYday(yday: number): [number, number] {
 const unitNs: Record<string, number> = {
   ns: 1,
   us: 1e3,
-  'µs': 1e3,
-  'μs': 1e3,
+  µs: 1e3,
+  μs: 1e3,
   ms: 1e6,
   s: 1e9,
   m: 60e9,
@@ -912,9 +967,9 @@ export function parseDurationSeconds(s: string): number {
     s = s.slice(u[0].length);
     total += Number((m[1] || '0') + '.' + (m[2] || '0')) * unit;
   }
-  if (total > 9223372036854775807) throw bad();
+  if (total > 9.223372036854776e18) throw bad();
   const ns = Math.trunc(total);
-  return ((neg ? -ns : ns) / 1e9);
+  return (neg ? -ns : ns) / 1e9;
 }
 
 function goQuote(s: string): string {

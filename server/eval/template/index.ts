@@ -5,6 +5,8 @@ import { parseTemplate, TemplateError } from './parse';
 import { GoMap } from './values';
 
 export { TemplateError } from './parse';
+/** Sets the IANA zone that Go's time.Local stands for in date/toDate/now/__timestamp__ (default: $TZ or system zone). */
+export { setLocalZone as setTemplateLocalZone } from './gotime';
 
 export interface TemplateContext {
   labels: Record<string, string>;
@@ -31,7 +33,13 @@ export function compileTemplate(src: string): (ctx: TemplateContext) => string {
       const pipe = root[0].pipe;
       const cmd = pipe.cmds[0]!;
       const arg = cmd.args[0]!;
-      if (pipe.decl.length === 0 && pipe.cmds.length === 1 && cmd.args.length === 1 && arg.k === 'field' && arg.idents.length === 1) {
+      if (
+        pipe.decl.length === 0 &&
+        pipe.cmds.length === 1 &&
+        cmd.args.length === 1 &&
+        arg.k === 'field' &&
+        arg.idents.length === 1
+      ) {
         const key = arg.idents[0]!;
         return (ctx) => (Object.prototype.hasOwnProperty.call(ctx.labels, key) ? ctx.labels[key]! : '');
       }

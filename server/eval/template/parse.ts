@@ -69,7 +69,8 @@ function isSpaceCh(c: string | undefined): boolean {
 function isAlnum(c: string | undefined): boolean {
   if (c === undefined) return false;
   const code = c.charCodeAt(0);
-  if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95) return true;
+  if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95)
+    return true;
   if (code < 128) return false;
   return /[\p{L}\p{Nd}]/u.test(c);
 }
@@ -152,7 +153,12 @@ export function lex(src: string): Token[] {
       const c = src[pos]!;
       const s = pos;
       if (isSpaceCh(c)) {
-        while (pos < n && isSpaceCh(src[pos]) && !(src[pos + 1] === '-' && src.startsWith('}}', pos + 2) && isSpaceCh(src[pos]))) pos++;
+        while (
+          pos < n &&
+          isSpaceCh(src[pos]) &&
+          !(src[pos + 1] === '-' && src.startsWith('}}', pos + 2) && isSpaceCh(src[pos]))
+        )
+          pos++;
         if (pos === s) {
           // a lone whitespace immediately before "-}}": handled at loop top
           continue;
@@ -286,7 +292,18 @@ export function lex(src: string): Token[] {
 
 function checkTerminator(src: string, pos: number, err: (p: number, m: string) => TemplateError): void {
   const r = src[pos];
-  if (r === undefined || isSpaceCh(r) || r === '.' || r === ',' || r === '|' || r === ':' || r === ')' || r === '(' || r === '=') return;
+  if (
+    r === undefined ||
+    isSpaceCh(r) ||
+    r === '.' ||
+    r === ',' ||
+    r === '|' ||
+    r === ':' ||
+    r === ')' ||
+    r === '(' ||
+    r === '='
+  )
+    return;
   if (src.startsWith('}}', pos)) return;
   const cp = src.codePointAt(pos)!;
   throw err(pos, `bad character U+${cp.toString(16).toUpperCase().padStart(4, '0')} '${String.fromCodePoint(cp)}'`);
@@ -394,7 +411,7 @@ function unquoteGo(text: string, quote: string, src: string, pos: number): strin
   };
   const bad = () => makeError(src, pos, `invalid syntax: ${text}`);
   const body = text.slice(1, -1);
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const c = body[i]!;
     if (c !== '\\') {
       const cp = body.codePointAt(i)!;
@@ -534,7 +551,16 @@ function parseGoFloat(text: string): number | null {
 
 function makeNumber(src: string, tok: Token): NumberLit {
   const text = tok.val;
-  const node: NumberLit = { k: 'number', pos: tok.pos, text, isInt: false, int: 0n, isFloat: false, float: 0, ideal: 0n };
+  const node: NumberLit = {
+    k: 'number',
+    pos: tok.pos,
+    text,
+    isInt: false,
+    int: 0n,
+    isFloat: false,
+    float: 0,
+    ideal: 0n,
+  };
   if (tok.t === T.CharConst) {
     const s = unquoteGo(text, "'", src, tok.pos);
     const cps = [...s];
@@ -558,7 +584,8 @@ function makeNumber(src: string, tok: Token): NumberLit {
     const f = parseGoFloat(text);
     if (f !== null) {
       const hex = /^[+-]?0[xX]/.test(text);
-      if (!(hex ? /[pP]/.test(text) : /[.eE]/.test(text))) throw makeError(src, tok.pos, `integer overflow: ${JSON.stringify(text)}`);
+      if (!(hex ? /[pP]/.test(text) : /[.eE]/.test(text)))
+        throw makeError(src, tok.pos, `integer overflow: ${JSON.stringify(text)}`);
       node.isFloat = true;
       node.float = f;
       if (Number.isInteger(f) && Math.abs(f) < 9.2e18) {
@@ -680,13 +707,16 @@ export function parseTemplate(src: string, funcs: Map<string, FuncDef>): ParsedT
     const saveVars = vars.length;
     const pipe = pipeline(kind, T.RightDelim);
     if (kind === 'range') rangeDepth++;
-    let [list, term] = itemList();
+    const [list, term] = itemList();
     if (kind === 'range') rangeDepth--;
     let elseList: Node[] | null = null;
     if (term === 'else') {
       // "else if" / "else with" chains
       const nx = peekNonSpace();
-      if ((kind === 'if' && nx.t === T.Keyword && nx.val === 'if') || (kind === 'with' && nx.t === T.Keyword && nx.val === 'with')) {
+      if (
+        (kind === 'if' && nx.t === T.Keyword && nx.val === 'if') ||
+        (kind === 'with' && nx.t === T.Keyword && nx.val === 'with')
+      ) {
         const kw2 = nextNonSpace();
         const nested = control(kind, kw2);
         elseList = [nested];
@@ -702,8 +732,7 @@ export function parseTemplate(src: string, funcs: Map<string, FuncDef>): ParsedT
       expect(T.RightDelim, 'end');
     }
     vars = vars.slice(0, saveVars);
-    void list;
-    return { k: kind, pos: kw.pos, pipe, list: (list = list), elseList };
+    return { k: kind, pos: kw.pos, pipe, list, elseList };
   };
 
   const parseTemplateName = (tok: Token, context: string): string => {
@@ -844,7 +873,10 @@ export function parseTemplate(src: string, funcs: Map<string, FuncDef>): ParsedT
         case 'number':
         case 'nil':
         case 'dot':
-          throw err(pos, `unexpected . after term ${JSON.stringify(node.k === 'string' ? node.text : node.k === 'number' ? node.text : node.k === 'bool' ? String(node.v) : node.k === 'nil' ? 'nil' : '.')}`);
+          throw err(
+            pos,
+            `unexpected . after term ${JSON.stringify(node.k === 'string' ? node.text : node.k === 'number' ? node.text : node.k === 'bool' ? String(node.v) : node.k === 'nil' ? 'nil' : '.')}`,
+          );
         default:
           return { k: 'chain', pos: node.pos, node, fields };
       }

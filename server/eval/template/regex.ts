@@ -144,7 +144,8 @@ function translate(src: string): { pattern: string; flags: string; names: (strin
       }
       if (src[i + 1] === '?') {
         const m = /^\(\?([imsU-]*)(:|\))/.exec(src.slice(i));
-        if (m && m[1] !== '') throw new RegexError(`error parsing regexp: inline flags are only supported at the start: \`${src}\``);
+        if (m && m[1] !== '')
+          throw new RegexError(`error parsing regexp: inline flags are only supported at the start: \`${src}\``);
         if (src.startsWith('(?:', i)) {
           out += '(?:';
           i += 3;
@@ -226,17 +227,14 @@ function expand(g: GoRegexp, template: string, m: RegExpExecArray): string {
       t = t.slice(1);
       continue;
     }
-    let name: string;
-    let rest: string;
     const brace = t[0] === '{';
     const mm = (brace ? /^\{([\p{L}\p{Nd}_]+)\}/u : /^([\p{L}\p{Nd}_]+)/u).exec(t);
     if (!mm) {
       out += '$';
       continue;
     }
-    name = mm[1]!;
-    rest = t.slice(mm[0].length);
-    t = rest;
+    const name = mm[1]!;
+    t = t.slice(mm[0].length);
     if (/^\d+$/.test(name)) {
       const num = Number(name);
       if (num < m.length && m[num] !== undefined) out += m[num];

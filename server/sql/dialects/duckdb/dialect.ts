@@ -21,7 +21,18 @@ export const duckdbDialect: Dialect = {
   inArray: (col, p) => `list_contains(${p}, ${col})`,
   contains: (col, p) => `contains(${col}, ${p})`,
   regexMatch: (col, p) => `regexp_matches(${col}, ${p})`,
+  simpleFullMatch: (col, p) => `regexp_full_match(${col}, ${p})`,
   byteLength: (col) => `octet_length(encode(${col}))`,
   exactDiv: (a, b) => `(${a} // ${b})`,
   explodeRange: (lo, hi) => `unnest(range(${lo}, (${hi}) + 1))`,
+  byteOrder: (col) => col,
+  jsonField: (w, col, key) =>
+    `CASE WHEN json_valid(${col}) THEN json_extract_string(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}) END`,
+  lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
+  toDouble: (e) => `CAST(${e} AS DOUBLE)`,
+  sharedCte: (name, body) => `${name} AS MATERIALIZED (${body})`,
+  aggregate: (fn, v, w, phi) =>
+    // quantile_cont interpolates between closest ranks exactly as Prometheus' quantile does (φ within [0, 1])
+    fn === 'quantile' ? `quantile_cont(${v}, ${w.bind(phi ?? 0, 'float64')})` : `${fn}(${v})`,
+  derivedAlias: '',
 };

@@ -1,0 +1,57 @@
+// Native schema on PostgreSQL (15+). Same tables and columns as DuckDB's (schema/native.ts); the layout is chosen for
+// PostgreSQL's row store and planner:
+//
+// - entries (stream_id, ts) B-tree index: every query reads `stream_id = ANY($ids) AND ts >= $from AND ts < $to`,
+//   which this index answers as one range scan per selected stream; the ingester's duplicate check
+//   (same stream, ts, line) probes it too. A `limit 100` log query walks it per stream in ts order.
+// - BRIN on entries.ts: rows arrive roughly in time order, so a block-range index (a few KB for millions of rows)
+//   lets a query over a time range that spans many streams skip the blocks outside it; unlike a B-tree it costs
+//   next to nothing on insert.
+// - `line TEXT COLLATE "C"`: byte order for ORDER BY/keyset paging (as DuckDB and ClickHouse compare), and no ICU /
+//   libc collation cost. Lines are never indexed: line filters scan (strpos), as Loki greps chunks.
+// - No primary key on entries: (stream_id, ts, line) would index whole lines; the ingester de-duplicates exactly
+//   inside its transaction instead (anti-join on the (stream_id, ts) index).
+// - streams: one row per label set, PRIMARY KEY (id) for the upsert, labels as JSON text (parsed in TypeScript).
+// - logqlsql_json_field(line, key): a top-level JSON field as text, NULL for invalid JSON (PostgreSQL 15 has no
+//   `IS JSON`; the cast raises, the function catches). The `{`-prefix test keeps the exception path off plain lines.
+import { ENTRIES_TABLE, STREAMS_TABLE } from './tables';
+import type { PostgresDriver } from '../sql/dialects/postgres/driver';
+
+export const POSTGRES_JSON_FIELD_FN = `CREATE OR REPLACE FUNCTION logqlsql_json_field(line text, key text) RETURNS text
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+  IF line IS NULL OR left(ltrim(line, E' \\t\\n\\r'), 1) <> '{' THEN
+    RETURN NULL;
+  END IF;
+  RETURN (line::json) ->> key;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$fn$`;
+
+export const POSTGRES_NATIVE_DDL = [
+  `CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (
+    id BIGINT PRIMARY KEY,
+    labels TEXT NOT NULL,
+    first_ts BIGINT NOT NULL,
+    last_ts BIGINT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS ${ENTRIES_TABLE} (
+    stream_id BIGINT NOT NULL,
+    ts BIGINT NOT NULL,
+    line TEXT COLLATE "C" NOT NULL,
+    metadata TEXT
+  )`,
+  `CREATE INDEX IF NOT EXISTS ${ENTRIES_TABLE}_stream_ts ON ${ENTRIES_TABLE} (stream_id, ts)`,
+  `CREATE INDEX IF NOT EXISTS ${ENTRIES_TABLE}_ts_brin ON ${ENTRIES_TABLE} USING brin (ts)`,
+  POSTGRES_JSON_FIELD_FN,
+];
+
+/** Run the DDL in one transaction holding an advisory lock, so concurrent first starts against one database cannot
+ *  race (CREATE … IF NOT EXISTS is not race-free in PostgreSQL). */
+export async function ensurePostgresSchema(driver: PostgresDriver): Promise<void> {
+  await driver.transaction(async (s) => {
+    await s.query('SELECT pg_advisory_xact_lock(7423000)');
+    for (const stmt of POSTGRES_NATIVE_DDL) await s.query(stmt);
+  });
+}

@@ -1,0 +1,51 @@
+import { numberLiteral, type Dialect } from '../../dialect';
+
+/** ClickHouse (server or chDB): `{pN:Type}` query parameters, Int64 ns timestamps, arrays as `IN {pN:Array(Int64)}`.
+ *  Overrides of the DuckDB reference:
+ *  - `match()` is RE2, but ClickHouse compiles patterns with `.` matching newline; Go's regexp (Loki) does not, so
+ *    every pattern gets a `(?-s)` prefix (a flag group in the user's pattern still overrides it, as in Go);
+ *  - integer division is `intDiv` (`/` is floating point);
+ *  - `arrayJoin(range(…))` explodes a step range; quantiles are `quantileExactInclusive(φ)` (linear interpolation
+ *    between closest ranks, as Prometheus); φ must be a constant, written through `numberLiteral`;
+ *  - no `AS MATERIALIZED`: a CTE read twice is computed twice (still one statement, Distributed-safe). */
+export const clickhouseDialect: Dialect = {
+  name: 'clickhouse',
+  capabilities: { re2Regex: true, jsonExtract: true },
+  placeholder: (n, type) => {
+    switch (type) {
+      case 'int64[]':
+        return `{p${n}:Array(Int64)}`;
+      case 'string[]':
+        return `{p${n}:Array(String)}`;
+      case 'int64':
+        return `{p${n}:Int64}`;
+      case 'float64':
+        return `{p${n}:Float64}`;
+      default:
+        return `{p${n}:String}`;
+    }
+  },
+  inArray: (col, p) => `${col} IN ${p}`,
+  contains: (col, p) => `position(${col}, ${p}) > 0`,
+  regexMatch: (col, p) => `match(${col}, concat('(?-s)', ${p}))`,
+  simpleFullMatch: (col, p) => `match(${col}, ${p})`,
+  byteLength: (col) => `length(${col})`,
+  exactDiv: (a, b) => `intDiv(${a}, ${b})`,
+  explodeRange: (lo, hi) => `arrayJoin(range(toInt64(${lo}), toInt64(${hi}) + 1))`,
+  byteOrder: (col) => col,
+  jsonField: (w, col, key) => {
+    const k = w.bind(key, 'string');
+    return (
+      `if(isValidJSON(${col}) AND JSONHas(${col}, ${k}), ` +
+      `if(JSONType(${col}, ${k}) = 'String', JSONExtractString(${col}, ${k}), JSONExtractRaw(${col}, ${k})), NULL)`
+    );
+  },
+  lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
+  toDouble: (e) => `toFloat64(${e})`,
+  sharedCte: (name, body) => `${name} AS (${body})`,
+  aggregate: (fn, v, _w, phi) => {
+    if (fn === 'quantile') return `quantileExactInclusive(${numberLiteral(phi ?? 0)})(${v})`;
+    return fn === 'stddev_pop' ? `stddevPop(${v})` : `varPop(${v})`;
+  },
+  derivedAlias: ' AS t',
+};

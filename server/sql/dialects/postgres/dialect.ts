@@ -1,0 +1,47 @@
+import type { Dialect } from '../../dialect';
+
+/** PostgreSQL (15+): `$n` parameters with explicit casts, BIGINT ns timestamps, arrays as `= ANY($n::bigint[])`.
+ *  Overrides of the DuckDB reference:
+ *  - regexes are POSIX ARE, not RE2 (anchoring, `(?i)`, classes, `\d`, Unicode differ): regex line filters run in
+ *    TypeScript (capabilities.re2Regex = false, reason in `limits.regex`);
+ *  - `contains` is `strpos(line, $n) > 0` (never LIKE: `%`, `_` and `\` in user text would be patterns);
+ *  - `line` compares in byte order (`COLLATE "C"`), as DuckDB and ClickHouse do;
+ *  - JSON fields come from `logqlsql_json_field(text, text)` (schema/postgres.ts): NULL on invalid JSON instead of
+ *    an error, because PostgreSQL 15 has no `IS JSON` / `try_cast`. */
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  capabilities: { re2Regex: false, jsonExtract: true },
+  limits: { regex: 'regex line filter: PostgreSQL regexes are POSIX ARE, not RE2' },
+  placeholder: (n, type) => {
+    switch (type) {
+      case 'int64[]':
+        return `$${n}::bigint[]`;
+      case 'string[]':
+        return `$${n}::text[]`;
+      case 'int64':
+        return `$${n}::bigint`;
+      case 'float64':
+        return `$${n}::double precision`;
+      default:
+        return `$${n}::text`;
+    }
+  },
+  inArray: (col, p) => `${col} = ANY(${p})`,
+  contains: (col, p) => `strpos(${col}, ${p}) > 0`,
+  regexMatch: () => {
+    throw new Error('PostgreSQL regexes are not RE2: regex line filters must run in TypeScript');
+  },
+  simpleFullMatch: (col, p) => `(${col} ~ ${p})`,
+  byteLength: (col) => `octet_length(${col})`,
+  exactDiv: (a, b) => `(${a} / ${b})`,
+  explodeRange: (lo, hi) => `generate_series(${lo}, ${hi})`,
+  byteOrder: (col) => `${col} COLLATE "C"`,
+  jsonField: (w, col, key) => `logqlsql_json_field(${col}, ${w.bind(key, 'string')})`,
+  lookup: (keys, values, col) => `(${values})[array_position(${keys}, ${col})]`,
+  toDouble: (e) => `CAST(${e} AS double precision)`,
+  sharedCte: (name, body) => `${name} AS MATERIALIZED (${body})`,
+  aggregate: (fn, v, w, phi) =>
+    // percentile_cont interpolates between closest ranks as Prometheus' quantile does
+    fn === 'quantile' ? `percentile_cont(${w.bind(phi ?? 0, 'float64')}) WITHIN GROUP (ORDER BY ${v})` : `${fn}(${v})`,
+  derivedAlias: ' AS t',
+};

@@ -1,0 +1,133 @@
+// PostgreSQL driver (node-postgres `pg`, a connection pool).
+//
+// Parameters are positional (`$1…`); the SQL compiler casts every placeholder (`$1::bigint[]`), so values go as
+// text and PostgreSQL never guesses a type from a value: bigint → decimal text, arrays → array literals (pg's own
+// escaping), strings as they are. Nothing is spliced into SQL text.
+// Rows: BIGINT (int8) → bigint, NUMERIC (e.g. sum(bigint)) → number, double → number, text → string.
+// Cancellation: an aborted query is cancelled server-side with pg_cancel_backend(pid) from another connection.
+import pg from 'pg';
+import type { Driver, EngineName, Row, SqlParam } from '../../driver';
+import { AbortError } from '../duckdb/driver';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+const types = {
+  getTypeParser(oid: number, format?: string): (v: string) => unknown {
+    if (oid === INT8_OID) return (v: string) => BigInt(v);
+    if (oid === NUMERIC_OID) return (v: string) => Number(v);
+    return (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format);
+  },
+};
+
+export interface PostgresDriverOptions {
+  /** postgres://user:password@host:port/db (libpq-style URL; `?sslmode=` etc. as node-postgres reads them) */
+  url: string;
+  /** most pooled connections (default 8) */
+  maxConnections?: number;
+}
+
+/** A connection held for a sequence of statements (a transaction). */
+export interface PostgresSession {
+  query<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T[]>;
+}
+
+export class DatabaseUnreachableError extends Error {
+  override readonly name = 'DatabaseUnreachableError';
+}
+
+function toParam(p: SqlParam): unknown {
+  if (typeof p === 'bigint') return p.toString();
+  if (Array.isArray(p)) return (p as unknown[]).map((v) => (typeof v === 'bigint' ? v.toString() : v));
+  return p;
+}
+
+/** `postgres://user:***@host:port/db` for messages. */
+export function describePostgresUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+export class PostgresDriver implements Driver {
+  readonly engine: EngineName = 'postgres';
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly url: string,
+  ) {}
+
+  static async open(opts: PostgresDriverOptions): Promise<PostgresDriver> {
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.maxConnections ?? 8,
+      types,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'logqlsql',
+    } as pg.PoolConfig);
+    pool.on('error', () => {
+      /* an idle connection died (server restart): the pool replaces it on the next query */
+    });
+    try {
+      await pool.query('SELECT 1');
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw new DatabaseUnreachableError(
+        `cannot connect to PostgreSQL at ${describePostgresUrl(opts.url)}: ${(e as Error).message || String(e)}`,
+      );
+    }
+    return new PostgresDriver(pool, opts.url);
+  }
+
+  async query<T extends Row = Row>(sql: string, params?: SqlParam[], signal?: AbortSignal): Promise<T[]> {
+    if (signal?.aborted) throw new AbortError();
+    const client = await this.pool.connect();
+    const pid = (client as unknown as { processID: number }).processID;
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+      this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = await client.query({ text: sql, values: (params ?? []).map(toParam) });
+      if (signal?.aborted) throw new AbortError();
+      return res.rows as T[];
+    } catch (e) {
+      if (cancelled || signal?.aborted) throw new AbortError();
+      throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      client.release();
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  /** Run `fn` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
+  async transaction<T>(fn: (s: PostgresSession) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const session: PostgresSession = {
+      query: async <R extends Row = Row>(sql: string, params?: SqlParam[]) =>
+        (await client.query({ text: sql, values: (params ?? []).map(toParam) })).rows as R[],
+    };
+    try {
+      await client.query('BEGIN');
+      const out = await fn(session);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
