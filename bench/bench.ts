@@ -35,7 +35,9 @@ async function main(): Promise<void> {
 
   const engine = await Engine.open('duckdb::memory:');
   const ingest = await pushThroughHttp(engine, streams);
-  console.log(`ingest: ${total.toLocaleString()} rows through POST /loki/api/v1/push in ${(ingest.ms / 1000).toFixed(2)} s = ${Math.round((total / ingest.ms) * 1000).toLocaleString()} rows/s (${ingest.batches} pushes of ${ingest.batchSize} lines)`);
+  console.log(
+    `ingest: ${total.toLocaleString()} rows through POST /loki/api/v1/push in ${(ingest.ms / 1000).toFixed(2)} s = ${Math.round((total / ingest.ms) * 1000).toLocaleString()} rows/s (${ingest.batches} pushes of ${ingest.batchSize} lines)`,
+  );
 
   const S = start;
   const cases: { name: string; req: QueryRequest; sql: string }[] = [
@@ -48,7 +50,15 @@ async function main(): Promise<void> {
     },
     {
       name: 'sum by (level) (count_over_time({app="api-gateway"}[1m])), 6 h at 1 m',
-      req: { query: 'sum by (level) (count_over_time({app="api-gateway"}[1m]))', start, end, step: NS_MIN, instant: false, limit: 100, direction: 'backward' },
+      req: {
+        query: 'sum by (level) (count_over_time({app="api-gateway"}[1m]))',
+        start,
+        end,
+        step: NS_MIN,
+        instant: false,
+        limit: 100,
+        direction: 'backward',
+      },
       sql: `SELECT json_extract_string(s.labels, '$.level') AS level, -((-(e.ts - ${S})) // ${NS_MIN}) AS k, count(*) AS n
             FROM entries e JOIN streams s ON s.id = e.stream_id
             WHERE json_extract_string(s.labels, '$.app') = 'api-gateway' AND e.ts > ${S - NS_MIN} AND e.ts < ${end}
@@ -56,7 +66,15 @@ async function main(): Promise<void> {
     },
     {
       name: 'rate({app="nginx"}[5m]) at a 1 m step (overlapping windows)',
-      req: { query: 'rate({app="nginx"}[5m])', start, end, step: NS_MIN, instant: false, limit: 100, direction: 'backward' },
+      req: {
+        query: 'rate({app="nginx"}[5m])',
+        start,
+        end,
+        step: NS_MIN,
+        instant: false,
+        limit: 100,
+        direction: 'backward',
+      },
       sql: `WITH b AS (SELECT e.stream_id, -((-(e.ts - ${S})) // ${NS_MIN}) AS c, count(*) AS n FROM entries e JOIN streams s ON s.id = e.stream_id
                        WHERE json_extract_string(s.labels, '$.app') = 'nginx' AND e.ts >= ${S - 5n * NS_MIN} AND e.ts < ${end} GROUP BY ALL)
             SELECT stream_id, c + j AS k, sum(n) / 300.0 AS rate FROM b, range(0, 5) t(j) WHERE c + j BETWEEN 0 AND ${Number((end - start) / NS_MIN)} GROUP BY ALL`,
@@ -86,8 +104,12 @@ async function main(): Promise<void> {
     const res = await engine.query(c.req);
     const ours = await time(() => engine.query(c.req));
     const hand = await time(() => engine.driver.query(c.sql));
-    const where = res.stats.tsStages.length ? ' (TypeScript stages: ' + [...new Set(res.stats.tsStages)].join('; ') + ')' : '';
-    console.log(`${c.name.padEnd(100)} ${ours.toFixed(1).padStart(9)} ${hand.toFixed(1).padStart(12)} ${(ours / hand).toFixed(2).padStart(7)}${where}`);
+    const where = res.stats.tsStages.length
+      ? ' (TypeScript stages: ' + [...new Set(res.stats.tsStages)].join('; ') + ')'
+      : '';
+    console.log(
+      `${c.name.padEnd(100)} ${ours.toFixed(1).padStart(9)} ${hand.toFixed(1).padStart(12)} ${(ours / hand).toFixed(2).padStart(7)}${where}`,
+    );
   }
   await engine.close();
 }

@@ -5,7 +5,10 @@ import type { Engine } from '../server/engine/engine';
 import type { PushStream } from '../server/engine/types';
 import { buildServer } from '../server/http/server';
 
-export async function pushThroughHttp(engine: Engine, streams: PushStream[]): Promise<{ ms: number; batches: number; batchSize: number }> {
+export async function pushThroughHttp(
+  engine: Engine,
+  streams: PushStream[],
+): Promise<{ ms: number; batches: number; batchSize: number }> {
   const app = buildServer(engine, {});
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as AddressInfo).port;
@@ -20,10 +23,20 @@ export async function pushThroughHttp(engine: Engine, streams: PushStream[]): Pr
   const post = (body: string): Promise<void> =>
     new Promise((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, path: '/loki/api/v1/push', method: 'POST', headers: { 'content-type': 'application/json' } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/loki/api/v1/push',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+        },
         (res) => {
           res.resume();
-          res.on('end', () => (res.statusCode === 204 || res.statusCode === 200 ? resolve() : reject(new Error(`push: HTTP ${res.statusCode}`))));
+          res.on('end', () =>
+            res.statusCode === 204 || res.statusCode === 200
+              ? resolve()
+              : reject(new Error(`push: HTTP ${res.statusCode}`)),
+          );
         },
       );
       req.on('error', reject);

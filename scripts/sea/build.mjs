@@ -12,6 +12,7 @@
 //   (--entry/--name build a test executable, e.g. the fake-engine plugin used by the protocol tests)
 //
 // The executable needs nothing installed on the host but glibc and libstdc++ (see the launcher for Alpine).
+/* global process, performance */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

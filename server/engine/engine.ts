@@ -18,22 +18,18 @@ import { defaultStep, stepGrid, nsToMs } from '../eval/steps';
 import { toQueryData } from './results';
 import { entriesWhere } from '../sql/rowSelect';
 import { SqlWriter } from '../sql/dialect';
-import type {
-  EngineApi,
-  IndexStats,
-  Labels,
-  PushStream,
-  QueryRequest,
-  QueryResult,
-  Translation,
-} from './types';
+import type { EngineApi, IndexStats, Labels, PushStream, QueryRequest, QueryResult, Translation } from './types';
 
 export interface EngineOptions {
   /** upper bound for a log query's limit (Loki's max_entries_limit_per_query, default 5000) */
   maxLimit?: number;
 }
 
-export const DIALECTS: Record<string, Dialect> = { duckdb: duckdbDialect, postgres: postgresDialect, clickhouse: clickhouseDialect };
+export const DIALECTS: Record<string, Dialect> = {
+  duckdb: duckdbDialect,
+  postgres: postgresDialect,
+  clickhouse: clickhouseDialect,
+};
 
 export class Engine implements EngineApi {
   readonly catalog: StreamCatalog;
@@ -64,14 +60,25 @@ export class Engine implements EngineApi {
   }
 
   private context(query: string, signal?: AbortSignal, execute = true): ExecContext {
-    return { driver: this.driver, dialect: this.dialect, catalog: this.catalog, stats: newStats(), query, signal, execute };
+    return {
+      driver: this.driver,
+      dialect: this.dialect,
+      catalog: this.catalog,
+      stats: newStats(),
+      query,
+      signal,
+      execute,
+    };
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
     const t0 = performance.now();
     const expr = parse(req.query);
     if (req.limit > this.maxLimit) {
-      throw new LogQLError('limit', `max entries limit per query exceeded, limit > max_entries_limit (${req.limit} > ${this.maxLimit})`);
+      throw new LogQLError(
+        'limit',
+        `max entries limit per query exceeded, limit > max_entries_limit (${req.limit} > ${this.maxLimit})`,
+      );
     }
     const ctx = this.context(req.query, req.signal);
     const data = await this.execute(ctx, expr, req);
@@ -127,7 +134,8 @@ export class Engine implements EngineApi {
   }
 
   private async streamsFor(query: string | undefined, start: bigint, end: bigint): Promise<Labels[]> {
-    if (!query) return (await this.catalog.all()).filter((s) => s.lastTs >= start && s.firstTs <= end).map((s) => s.labels);
+    if (!query)
+      return (await this.catalog.all()).filter((s) => s.lastTs >= start && s.firstTs <= end).map((s) => s.labels);
     const expr = parse(query);
     const matchers = selectorOf(expr);
     return (await this.catalog.select(matchers, start, end)).map((s) => s.labels);
@@ -158,7 +166,13 @@ export class Engine implements EngineApi {
     const streams = await this.catalog.select(selectorOf(expr), start, end);
     if (streams.length === 0) return { streams: 0, chunks: 0, entries: 0, bytes: 0 };
     const w = new SqlWriter(this.dialect);
-    const where = entriesWhere(w, streams.map((s) => s.id), start, end, []);
+    const where = entriesWhere(
+      w,
+      streams.map((s) => s.id),
+      start,
+      end,
+      [],
+    );
     const ctx = this.context(query);
     const rows = await runSql<{ n: bigint | number; b: bigint | number | null }>(
       ctx,

@@ -23,7 +23,10 @@ export interface LogQueryArgs {
   direction: Direction;
 }
 
-export async function runLogQuery(ctx: ExecContext, a: LogQueryArgs): Promise<{ streams: Stream[]; limitReached: boolean }> {
+export async function runLogQuery(
+  ctx: ExecContext,
+  a: LogQueryArgs,
+): Promise<{ streams: Stream[]; limitReached: boolean }> {
   const streams = await ctx.catalog.select(a.expr.matchers, a.from, a.to);
   const split = splitPipeline(a.expr.pipeline, ctx.dialect.capabilities);
   ctx.stats.tsStages.push(...split.reasons);

@@ -17,7 +17,11 @@ import { sampleBounds } from './metricQuery';
 
 const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
-export async function pushRangeAggregation(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[] | undefined> {
+export async function pushRangeAggregation(
+  ctx: ExecContext,
+  node: RangeAggregation,
+  grid: StepGrid,
+): Promise<SeriesData[] | undefined> {
   if (node.unwrap) return pushUnwrap(ctx, node, grid);
   if (!COUNTING.has(node.op) || node.grouping) return undefined;
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
@@ -37,7 +41,11 @@ export async function pushRangeAggregation(ctx: ExecContext, node: RangeAggregat
     offset: node.offset,
     bytes: node.op === 'bytes_over_time' || node.op === 'bytes_rate',
   });
-  const rows = await runSql<{ stream_id: bigint; k: bigint | number; n: bigint | number; b: bigint | number }>(ctx, q.text, q.params);
+  const rows = await runSql<{ stream_id: bigint; k: bigint | number; n: bigint | number; b: bigint | number }>(
+    ctx,
+    q.text,
+    q.params,
+  );
   const labels = new Map(streams.map((s) => [s.id, s.labels]));
   const out = new Map<bigint, SeriesData>();
   const seconds = Number(node.range) / 1e9;
@@ -51,7 +59,14 @@ export async function pushRangeAggregation(ctx: ExecContext, node: RangeAggregat
     const k = Number(r.k);
     const n = Number(r.n);
     const b = Number(r.b);
-    s.values[k] = node.op === 'count_over_time' ? n : node.op === 'rate' ? n / seconds : node.op === 'bytes_over_time' ? b : b / seconds;
+    s.values[k] =
+      node.op === 'count_over_time'
+        ? n
+        : node.op === 'rate'
+          ? n / seconds
+          : node.op === 'bytes_over_time'
+            ? b
+            : b / seconds;
     s.present[k] = 1;
   }
   return [...out.values()];
@@ -70,9 +85,11 @@ const UNWRAP_OPS = new Set<string>([
 
 async function pushUnwrap(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[] | undefined> {
   const u = node.unwrap!;
-  if (!ctx.dialect.capabilities.jsonExtract || !UNWRAP_OPS.has(node.op) || u.conversion || u.postFilters.length) return undefined;
+  if (!ctx.dialect.capabilities.jsonExtract || !UNWRAP_OPS.has(node.op) || u.conversion || u.postFilters.length)
+    return undefined;
   if (!node.grouping || node.grouping.without) return undefined;
-  if (node.op === 'quantile_over_time' && !(node.param !== undefined && node.param >= 0 && node.param <= 1)) return undefined;
+  if (node.op === 'quantile_over_time' && !(node.param !== undefined && node.param >= 0 && node.param <= 1))
+    return undefined;
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
   const [json, ...more] = split.rest;
   if (!json || json.kind !== 'json' || json.params.length > 0 || more.length > 0) return undefined;
@@ -112,13 +129,19 @@ async function pushUnwrap(ctx: ExecContext, node: RangeAggregation, grid: StepGr
     range: node.range,
     offset: node.offset,
   });
-  const rows = await runSql<{ grp: bigint | null; k: bigint | null; value: number | null; unsure: bigint | null }>(ctx, q.text, q.params);
+  const rows = await runSql<{ grp: bigint | null; k: bigint | null; value: number | null; unsure: bigint | null }>(
+    ctx,
+    q.text,
+    q.params,
+  );
   if (!ctx.execute) return []; // translate: the pushed statement is the plan (TypeScript answers only if rows are unsure)
   const out = new Map<number, SeriesData>();
   for (const r of rows) {
     if (r.grp === null || r.k === null) {
       if (Number(r.unsure ?? 0) > 0) {
-        ctx.stats.tsStages.push(`${Number(r.unsure)} rows the database could not parse exactly as Loki: the pipeline ran in TypeScript`);
+        ctx.stats.tsStages.push(
+          `${Number(r.unsure)} rows the database could not parse exactly as Loki: the pipeline ran in TypeScript`,
+        );
         return undefined;
       }
       continue;

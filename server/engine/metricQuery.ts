@@ -51,7 +51,13 @@ async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, gr
     const pipeline = compilePipeline(split.rest);
     const unwrap = node.unwrap ? compileUnwrap(node.unwrap) : undefined;
     const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
-    const q = compileRowSelect(ctx.dialect, { streamIds: [...byId.keys()], from, to, filters: split.pushed, order: 'asc' });
+    const q = compileRowSelect(ctx.dialect, {
+      streamIds: [...byId.keys()],
+      from,
+      to,
+      filters: split.pushed,
+      order: 'asc',
+    });
     for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {
       const ts = BigInt(r.ts);
       const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;

@@ -13,7 +13,8 @@ export function toQueryData(value: EvalValue, grid: StepGrid, instant: boolean, 
   }
   if (instant) {
     const result: Sample[] = [];
-    for (const s of value.series) if (s.present[0]) result.push({ metric: sortedLabels(s.labels), value: [times[0], s.values[0]] });
+    for (const s of value.series)
+      if (s.present[0]) result.push({ metric: sortedLabels(s.labels), value: [times[0], s.values[0]] });
     const order = topOrder(expr);
     if (order) result.sort((a, b) => (order === 'asc' ? a.value[1] - b.value[1] : b.value[1] - a.value[1]));
     return { resultType: 'vector', result };

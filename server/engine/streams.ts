@@ -64,9 +64,7 @@ export class StreamCatalog {
 
   private async load(): Promise<void> {
     const startedAt = Date.now();
-    const rows = await this.driver.query<{ id: bigint; labels: string; first_ts: bigint; last_ts: bigint }>(
-      this.sql,
-    );
+    const rows = await this.driver.query<{ id: bigint; labels: string; first_ts: bigint; last_ts: bigint }>(this.sql);
     this.streams = rows.map((r) => ({
       id: BigInt(r.id),
       labels: JSON.parse(r.labels) as Labels,

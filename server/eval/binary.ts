@@ -38,7 +38,13 @@ export function applyOp(op: BinaryOp, l: number, r: number): number {
   }
 }
 
-export function evalBinary(node: BinaryExpr, left: EvalValue, right: EvalValue, steps: number, query: string): EvalValue {
+export function evalBinary(
+  node: BinaryExpr,
+  left: EvalValue,
+  right: EvalValue,
+  steps: number,
+  query: string,
+): EvalValue {
   const op = node.op;
   if (left.kind === 'scalar' && right.kind === 'scalar') {
     const values = new Float64Array(steps);
@@ -46,7 +52,8 @@ export function evalBinary(node: BinaryExpr, left: EvalValue, right: EvalValue, 
     return { kind: 'scalar', values };
   }
   if (left.kind === 'scalar' || right.kind === 'scalar') {
-    if (SET.has(op)) throw new LogQLError('check', `set operator "${op}" not allowed in binary scalar expression`, node.span, query);
+    if (SET.has(op))
+      throw new LogQLError('check', `set operator "${op}" not allowed in binary scalar expression`, node.span, query);
     const swap = left.kind === 'scalar';
     const vec = (swap ? right : left) as { kind: 'vector'; series: SeriesData[] };
     const sc = (swap ? left : right) as { kind: 'scalar'; values: Float64Array };
@@ -127,7 +134,12 @@ function vectorVector(node: BinaryExpr, lhs: SeriesData[], rhs: SeriesData[], st
       const key = labelsKey(labels);
       if (!group) {
         if (seen.has(key)) {
-          throw new LogQLError('execution', 'multiple matches for labels: grouping labels must ensure unique matches', node.span, query);
+          throw new LogQLError(
+            'execution',
+            'multiple matches for labels: grouping labels must ensure unique matches',
+            node.span,
+            query,
+          );
         }
         seen.add(key);
       }

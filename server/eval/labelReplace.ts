@@ -67,7 +67,13 @@ export function evalLabelReplace(node: LabelReplaceExpr, input: SeriesData[], st
     const key = labelsKey(labels);
     const prev = merged.get(key);
     if (!prev) merged.set(key, { ...s, labels });
-    else for (let i = 0; i < steps; i++) if (s.present[i]) ((prev.values[i] = s.values[i]), (prev.present[i] = 1));
+    else {
+      for (let i = 0; i < steps; i++) {
+        if (!s.present[i]) continue;
+        prev.values[i] = s.values[i];
+        prev.present[i] = 1;
+      }
+    }
   }
   return [...merged.values()];
 }

@@ -10,7 +10,12 @@ import { evalVectorAggregation } from './vector';
 
 export type RangeSource = (node: RangeAggregation, grid: StepGrid) => Promise<SeriesData[]>;
 
-export async function evalMetric(expr: MetricExpr, grid: StepGrid, source: RangeSource, query: string): Promise<EvalValue> {
+export async function evalMetric(
+  expr: MetricExpr,
+  grid: StepGrid,
+  source: RangeSource,
+  query: string,
+): Promise<EvalValue> {
   const steps = grid.times.length;
   switch (expr.kind) {
     case 'literal':

@@ -52,14 +52,14 @@ export async function startGrpcServer(
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  let self: GrpcPluginServer | undefined;
+  const ref: { current?: GrpcPluginServer } = {};
   const services = makeServices({
     cache,
     log,
     metrics,
     stopping: stopping.signal,
     onShutdown: () => {
-      if (opts.onShutdown && self) opts.onShutdown(self);
+      if (opts.onShutdown && ref.current) opts.onShutdown(ref.current);
       else log.info('Shutdown ignored: this server outlives the Grafana plugin process');
     },
   });
@@ -78,7 +78,7 @@ export async function startGrpcServer(
     server.bindAsync(`${bindHost}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   let stopped: Promise<void> | undefined;
-  self = {
+  const self: GrpcPluginServer = {
     server,
     host,
     port: boundPort,
@@ -104,6 +104,7 @@ export async function startGrpcServer(
       return stopped;
     },
   };
+  ref.current = self;
   log.debug('gRPC plugin services listening', { address: self.address });
   return self;
 }

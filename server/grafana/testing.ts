@@ -89,7 +89,7 @@ export class FakeEngine implements EngineApi {
     this.streams.push(...streams);
     return { entries: streams.reduce((n, s) => n + s.entries.length, 0) };
   }
-  translate(query: string) {
+  async translate(query: string) {
     if (!query.startsWith('{')) throw new LogQLError('parse', 'syntax error', { from: 0, to: 1 }, query);
     return { sql: [{ text: 'SELECT fake', params: [] }], tsStages: [], explain: 'fake' };
   }

@@ -37,7 +37,9 @@ describe.each(engines)('LogQL constructs on $engine.name', ({ engine: te, skip }
   afterAll(async () => engine?.close());
 
   const logs = async (query: string): Promise<Record<string, string[]>> =>
-    lines((await engine.query({ query, start: T0, end: at(60), instant: false, limit: 1000, direction: 'forward' })).data);
+    lines(
+      (await engine.query({ query, start: T0, end: at(60), instant: false, limit: 1000, direction: 'forward' })).data,
+    );
   const instant = async (query: string, t = at(60)): Promise<QueryData> =>
     (await engine.query({ query, start: t, end: t, instant: true, limit: 100, direction: 'backward' })).data;
 
@@ -46,16 +48,19 @@ describe.each(engines)('LogQL constructs on $engine.name', ({ engine: te, skip }
     expect((await logs('{app="a"} !> "<_> /api/<_>"'))['app=a,env=prod']).toHaveLength(4);
   });
 
-  it.skipIf(!!skip)('`or` in line filters: a positive filter keeps any match, a negative one drops any match', async () => {
-    expect((await logs('{app="a"} |= "hello" or "timeout"'))['app=a,env=prod']).toEqual([
-      'level=info msg="hello world" status=200 latency=120ms',
-      'level=error msg="db timeout" status=500 latency=2s',
-    ]);
-    expect((await logs('{app="a"} != "hello" or "timeout"'))['app=a,env=prod']).toHaveLength(3);
-    expect((await logs('{app="a"} |~ "HELLO" or "(?i)TIMEOUT"'))['app=a,env=prod']).toEqual([
-      'level=error msg="db timeout" status=500 latency=2s',
-    ]);
-  });
+  it.skipIf(!!skip)(
+    '`or` in line filters: a positive filter keeps any match, a negative one drops any match',
+    async () => {
+      expect((await logs('{app="a"} |= "hello" or "timeout"'))['app=a,env=prod']).toEqual([
+        'level=info msg="hello world" status=200 latency=120ms',
+        'level=error msg="db timeout" status=500 latency=2s',
+      ]);
+      expect((await logs('{app="a"} != "hello" or "timeout"'))['app=a,env=prod']).toHaveLength(3);
+      expect((await logs('{app="a"} |~ "HELLO" or "(?i)TIMEOUT"'))['app=a,env=prod']).toEqual([
+        'level=error msg="db timeout" status=500 latency=2s',
+      ]);
+    },
+  );
 
   it.skipIf(!!skip)('unpack restores a packed line and its labels', async () => {
     expect(await logs('{app="a"} |= "_entry" | unpack')).toEqual({ 'app=a,env=prod,pod=p-1': ['unpacked line'] });
@@ -68,14 +73,20 @@ describe.each(engines)('LogQL constructs on $engine.name', ({ engine: te, skip }
   });
 
   it.skipIf(!!skip)('line_format and label_format with Loki template functions', async () => {
-    expect(await logs('{app="a"} |= "level=" | logfmt | line_format "{{ .level | ToUpper }}-{{ .status }}" | keep app')).toEqual({
+    expect(
+      await logs('{app="a"} |= "level=" | logfmt | line_format "{{ .level | ToUpper }}-{{ .status }}" | keep app'),
+    ).toEqual({
       'app=a': ['INFO-200', 'ERROR-500'],
     });
     expect(
-      await logs('{app="a"} |= "level=" | logfmt | line_format `{{ if eq .status "500" }}bad{{ else }}ok{{ end }} {{ .msg | trunc 5 }}` | keep app'),
+      await logs(
+        '{app="a"} |= "level=" | logfmt | line_format `{{ if eq .status "500" }}bad{{ else }}ok{{ end }} {{ .msg | trunc 5 }}` | keep app',
+      ),
     ).toEqual({ 'app=a': ['ok hello', 'bad db ti'] });
     expect(
-      await logs('{app="a"} |= "level=" | logfmt | line_format `{{ regexReplaceAll "(\\\\d+)ms" .latency "${1}" }} {{ __timestamp__ | date "15:04:05" }}` | keep app'),
+      await logs(
+        '{app="a"} |= "level=" | logfmt | line_format `{{ regexReplaceAll "(\\\\d+)ms" .latency "${1}" }} {{ __timestamp__ | date "15:04:05" }}` | keep app',
+      ),
     ).toEqual({ 'app=a': ['120 22:13:30', '2s 22:13:40'] });
     expect(await logs('{app="a"} |= "level=" | logfmt | label_format lvl="{{ .level | title }}" | keep lvl')).toEqual({
       'lvl=Info': ['level=info msg="hello world" status=200 latency=120ms'],
@@ -89,7 +100,9 @@ describe.each(engines)('LogQL constructs on $engine.name', ({ engine: te, skip }
   });
 
   it.skipIf(!!skip)('approx_topk answers like topk (its approximation is exact on small data)', async () => {
-    expect(vector(await instant('approx_topk(1, sum by (app) (count_over_time({env="prod"}[1m])))'))).toEqual([[{ app: 'a' }, 5]]);
+    expect(vector(await instant('approx_topk(1, sum by (app) (count_over_time({env="prod"}[1m])))'))).toEqual([
+      [{ app: 'a' }, 5],
+    ]);
   });
 
   it.skipIf(!!skip)('sort and sort_desc order an instant vector by value', async () => {
@@ -114,7 +127,9 @@ describe.each(engines)('LogQL constructs on $engine.name', ({ engine: te, skip }
 
   it.skipIf(!!skip)('rate_counter handles a counter reset and extrapolates like Prometheus', async () => {
     // samples 10,20,30 then 5 (a reset): increase 25 over 30 s of samples, extrapolated to 45 s → 37.5 / 60 s
-    expect(vector(await instant('rate_counter({app="c"} | json | unwrap counter [1m])'))).toEqual([[{ app: 'c', env: 'dev' }, 0.625]]);
+    expect(vector(await instant('rate_counter({app="c"} | json | unwrap counter [1m])'))).toEqual([
+      [{ app: 'c', env: 'dev' }, 0.625],
+    ]);
   });
 
   it.skipIf(!!skip)('an instant query never counts a sample sitting exactly on its time', async () => {

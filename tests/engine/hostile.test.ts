@@ -49,7 +49,9 @@ describe.each(engines)('hostile input on $engine.name', ({ engine: te, skip }) =
   afterAll(async () => engine?.close());
 
   const logs = async (query: string): Promise<string[]> =>
-    allLines((await engine.query({ query, start: T0, end: at(60), instant: false, limit: 100, direction: 'forward' })).data);
+    allLines(
+      (await engine.query({ query, start: T0, end: at(60), instant: false, limit: 100, direction: 'forward' })).data,
+    );
 
   it.skipIf(!!skip)('selects a stream whose label value is an SQL fragment', async () => {
     expect(await logs(`{app=${q(EVIL)}}`)).toHaveLength(2);
@@ -63,12 +65,23 @@ describe.each(engines)('hostile input on $engine.name', ({ engine: te, skip }) =
     expect(await logs(`{kind=~".+"} |~ ${q('\\\\temp\\\\')}`)).toEqual([`path C:\\temp\\"file".txt`]);
     expect(await logs(`{kind=~".+"} |= ${q(NUL)}`)).toEqual([`line with ${NUL} inside`]);
     expect(await logs(`{kind=~".+"} |= "결제" |~ "ü.ï"`)).toEqual([`결제 완료 ✓ ünïcödé`]);
-    expect(await logs(`{kind=~".+"} != ${q("'")}`)).toEqual([`line with ${NUL} inside`, `path C:\\temp\\"file".txt`, `결제 완료 ✓ ünïcödé`].sort());
+    expect(await logs(`{kind=~".+"} != ${q("'")}`)).toEqual(
+      [`line with ${NUL} inside`, `path C:\\temp\\"file".txt`, `결제 완료 ✓ ünïcödé`].sort(),
+    );
   });
 
   it.skipIf(!!skip)('metric queries and label APIs with hostile values', async () => {
-    const r = await engine.query({ query: `sum by (app) (count_over_time({app=${q(EVIL)}}[1m]))`, start: at(60), end: at(60), instant: true, limit: 100, direction: 'backward' });
-    expect(r.data.resultType === 'vector' && r.data.result).toEqual([{ metric: { app: EVIL }, value: [Number((at(60) / 1_000_000n).toString()), 2] }]);
+    const r = await engine.query({
+      query: `sum by (app) (count_over_time({app=${q(EVIL)}}[1m]))`,
+      start: at(60),
+      end: at(60),
+      instant: true,
+      limit: 100,
+      direction: 'backward',
+    });
+    expect(r.data.resultType === 'vector' && r.data.result).toEqual([
+      { metric: { app: EVIL }, value: [Number((at(60) / 1_000_000n).toString()), 2] },
+    ]);
     expect(await engine.labelValues('app', T0, at(60))).toEqual([EVIL, QUOTES].sort());
   });
 

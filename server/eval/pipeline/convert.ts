@@ -180,6 +180,6 @@ export function parseHumanBytes(s: string): Parsed<number> {
   const m = Object.hasOwn(BYTE_UNITS, extra) ? BYTE_UNITS[extra] : undefined;
   if (m === undefined) return { ok: false, value: 0, error: `unhandled size name: ${extra}` };
   const v = f.value * m;
-  if (v >= 18446744073709551615) return { ok: false, value: 0, error: `too large: ${s}` };
+  if (v >= 2 ** 64) return { ok: false, value: 0, error: `too large: ${s}` };
   return { ok: true, value: Math.trunc(v) };
 }
