@@ -195,7 +195,8 @@ func freePort(t testing.TB) int {
 }
 
 // serverMode runs the server-mode gRPC endpoint: $LOGQLSQL_SERVE_CMD (with {addr} replaced), else
-// `node dist/logqlsql.cjs serve --db duckdb::memory: --port 0 --grpc {addr}` when the CLI has --grpc, else
+// `node dist/logqlsql.cjs serve --db duckdb::memory: --listen 127.0.0.1:<free> --grpc {addr}` when the CLI has
+// --grpc, else
 // `node dist/logqlsql-grpc.cjs {addr}`. It returns the address once the port accepts connections.
 func serverMode(t *testing.T) (addr string, stop func()) {
 	t.Helper()
@@ -205,7 +206,8 @@ func serverMode(t *testing.T) (addr string, stop func()) {
 	if c := os.Getenv("LOGQLSQL_SERVE_CMD"); c != "" {
 		argv = strings.Fields(strings.ReplaceAll(c, "{addr}", addr))
 	} else if cliHasGrpc(root) {
-		argv = []string{"node", filepath.Join(root, "dist", "logqlsql.cjs"), "serve", "--db", "duckdb::memory:", "--port", "0", "--grpc", addr}
+		argv = []string{"node", filepath.Join(root, "dist", "logqlsql.cjs"), "serve", "--db", "duckdb::memory:",
+			"--listen", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--grpc", addr}
 	} else {
 		argv = []string{"node", filepath.Join(root, "dist", "logqlsql-grpc.cjs"), addr}
 	}

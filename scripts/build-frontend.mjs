@@ -10,6 +10,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,11 +53,28 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
+  plugins: [
+    {
+      // `react` is external, and esbuild would make `react/jsx-runtime` external with it; Grafana does not share the
+      // JSX runtime with every version, so bundle it (it requires the shared `react`).
+      name: 'bundle-jsx-runtime',
+      setup(b) {
+        b.onResolve({ filter: /^react\/jsx(-dev)?-runtime$/ }, (args) => ({
+          path: createRequire(join(root, 'package.json')).resolve(args.path),
+        }));
+      },
+    },
+  ],
 });
 
 const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
 const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
-const used = EXTERNALS.filter((e) => js.text.includes(`require("${e}")`));
+const required = [...new Set([...js.text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]))];
+const unknown = required.filter((r) => !EXTERNALS.includes(r));
+if (unknown.length) {
+  throw new Error(`build-frontend: the bundle requires modules Grafana does not share: ${unknown.join(', ')}`);
+}
+const used = EXTERNALS.filter((e) => required.includes(e));
 // AMD wrapper: Grafana calls define's factory with the shared modules; the CommonJS bundle's require() reads them.
 const amd =
   `define(${JSON.stringify(used)}, function(${used.map((_, i) => `__d${i}`).join(', ')}) {\n` +
@@ -66,7 +84,10 @@ const amd =
   js.text +
   `\nreturn module.exports;\n});\n` +
   (map ? `//# sourceMappingURL=module.js.map\n` : '');
-writeFileSync(join(dist, 'module.js'), amd.replace(/\/\/# sourceMappingURL=module\.js\.map\n(?=[\s\S]*\/\/# sourceMappingURL)/, ''));
+writeFileSync(
+  join(dist, 'module.js'),
+  amd.replace(/\/\/# sourceMappingURL=module\.js\.map\n(?=[\s\S]*\/\/# sourceMappingURL)/, ''),
+);
 if (map) {
   // the wrapper adds 4 lines before the bundle
   const m = JSON.parse(map.text);

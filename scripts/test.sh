@@ -22,7 +22,11 @@ echo "== build"
 npm run build --silent
 
 echo "== vitest"
-npx vitest run "$@"
+mkdir -p test-results
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
+read -r v_pass v_fail v_skip < <(node -e '
+  const r = require("./test-results/vitest.json");
+  console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests);')
 
 echo "== outside conformance check (check.py against a fresh ./bin/logqlsql serve on in-memory DuckDB)"
 port=$((31000 + RANDOM % 2000))
@@ -31,4 +35,13 @@ log=$(mktemp)
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fs "127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.5; done
-(cd tests/fixtures/conformance && python3 check.py "http://127.0.0.1:$port" expected.json dataset.json) || { cat "$log" | tail -20; exit 1; }
+check_out=$(cd tests/fixtures/conformance && python3 check.py "http://127.0.0.1:$port" expected.json dataset.json) || {
+  echo "$check_out" | tail -20
+  tail -20 "$log"
+  exit 1
+}
+echo "$check_out" | tail -1
+read -r c_pass c_fail < <(echo "$check_out" | tail -1 | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
+
+echo
+echo "total: $((v_pass + c_pass)) passed, $((v_fail + c_fail)) failed, ${v_skip} skipped"

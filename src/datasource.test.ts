@@ -31,7 +31,9 @@ function settings(jsonData: Partial<LogQLOptions> = {}): DataSourceInstanceSetti
 
 const templateSrv = {
   replace: (s: string, _sv?: unknown, fmt?: unknown) =>
-    s.replace(/\$app\b/g, typeof fmt === 'function' ? fmt(['a', 'b'], { name: 'app', multi: true }) : 'a').replace(/\$__interval\b/g, '1m'),
+    s
+      .replace(/\$app\b/g, typeof fmt === 'function' ? fmt(['a', 'b'], { name: 'app', multi: true }) : 'a')
+      .replace(/\$__interval\b/g, '1m'),
   getVariables: () => [],
 };
 
@@ -85,8 +87,12 @@ describe('DataSource', () => {
     expect(added.expr).toBe('{app="api", level="error"}');
     const out = ds.modifyQuery(added, { type: 'ADD_FILTER_OUT', options: { key: 'level', value: 'error' } });
     expect(out.expr).toBe('{app="api", level!="error"}');
-    expect(ds.modifyQuery(q, { type: 'ADD_STRING_FILTER', options: { value: 'boom' } }).expr).toBe('{app="api"} |= "boom"');
-    expect(ds.modifyQuery(q, { type: 'ADD_STRING_FILTER_OUT', options: { value: 'boom' } }).expr).toBe('{app="api"} != "boom"');
+    expect(ds.modifyQuery(q, { type: 'ADD_STRING_FILTER', options: { value: 'boom' } }).expr).toBe(
+      '{app="api"} |= "boom"',
+    );
+    expect(ds.modifyQuery(q, { type: 'ADD_STRING_FILTER_OUT', options: { value: 'boom' } }).expr).toBe(
+      '{app="api"} != "boom"',
+    );
     expect(ds.getSupportedQueryModifications()).toContain('ADD_FILTER');
 
     const parsed: LogQLQuery = { refId: 'A', expr: '{app="api"} | json' };
@@ -104,37 +110,70 @@ describe('DataSource', () => {
     expect(logsVolumeExpr('{app="api"} |= "x"')).toBe(
       'sum by (level, detected_level) (count_over_time({app="api"} |= "x" | drop __error__ [$__auto]))',
     );
-    const vol = ds.getSupplementaryQuery({ type: SupplementaryQueryType.LogsVolume }, { refId: 'A', expr: '{app="api"}' });
+    const vol = ds.getSupplementaryQuery(
+      { type: SupplementaryQueryType.LogsVolume },
+      { refId: 'A', expr: '{app="api"}' },
+    );
     expect(vol).toMatchObject({ refId: 'log-volume-A', queryType: 'range', supportingQueryType: 'logsVolume' });
-    expect(ds.getSupplementaryQuery({ type: SupplementaryQueryType.LogsVolume }, { refId: 'A', expr: 'rate({a="b"}[1m])' })).toBeUndefined();
-    const sample = ds.getSupplementaryQuery({ type: SupplementaryQueryType.LogsSample, limit: 20 }, {
-      refId: 'A',
-      expr: 'sum(rate({a="b"} | json [1m]))',
-    });
+    expect(
+      ds.getSupplementaryQuery({ type: SupplementaryQueryType.LogsVolume }, { refId: 'A', expr: 'rate({a="b"}[1m])' }),
+    ).toBeUndefined();
+    const sample = ds.getSupplementaryQuery(
+      { type: SupplementaryQueryType.LogsSample, limit: 20 },
+      {
+        refId: 'A',
+        expr: 'sum(rate({a="b"} | json [1m]))',
+      },
+    );
     expect(sample).toMatchObject({ expr: '{a="b"} | json', maxLines: 20 });
-    const req = ds.getSupplementaryRequest(SupplementaryQueryType.LogsVolume, request([{ refId: 'A', expr: '{a="b"}' }, { refId: 'B', expr: '' }]));
+    const req = ds.getSupplementaryRequest(
+      SupplementaryQueryType.LogsVolume,
+      request([
+        { refId: 'A', expr: '{a="b"}' },
+        { refId: 'B', expr: '' },
+      ]),
+    );
     expect(req?.targets.map((t) => t.refId)).toEqual(['log-volume-A']);
-    expect(ds.getSupportedSupplementaryQueryTypes()).toEqual([SupplementaryQueryType.LogsVolume, SupplementaryQueryType.LogsSample]);
+    expect(ds.getSupportedSupplementaryQueryTypes()).toEqual([
+      SupplementaryQueryType.LogsVolume,
+      SupplementaryQueryType.LogsSample,
+    ]);
     expect(logQueryOf('{a="b"}')).toBe('{a="b"}');
   });
 
   it('log context queries the row’s stream around its time, in both directions', async () => {
     const ds = makeDs();
     const spy = vi.spyOn(ds as any, 'runBackendQuery').mockReturnValue(of({ data: [] }));
-    const row = { uid: 'r1', timeEpochMs: 10_000, labels: { app: 'api', env: 'p', status: '500' } } as unknown as LogRowModel;
-    const q = await ds.getLogRowContextQuery(row, { limit: 5 }, { refId: 'A', expr: '{app="api"} |= "x" | json | status="500"' });
+    const row = {
+      uid: 'r1',
+      timeEpochMs: 10_000,
+      labels: { app: 'api', env: 'p', status: '500' },
+    } as unknown as LogRowModel;
+    const q = await ds.getLogRowContextQuery(
+      row,
+      { limit: 5 },
+      { refId: 'A', expr: '{app="api"} |= "x" | json | status="500"' },
+    );
     expect(q).toMatchObject({ expr: '{app="api"} | json', maxLines: 5, direction: 'backward' });
-    await ds.getLogRowContext(row, { direction: LogRowContextQueryDirection.Forward, limit: 3 }, { refId: 'A', expr: '{app="api"}' });
+    await ds.getLogRowContext(
+      row,
+      { direction: LogRowContextQueryDirection.Forward, limit: 3 },
+      { refId: 'A', expr: '{app="api"}' },
+    );
     const req = spy.mock.calls[0][0] as DataQueryRequest<LogQLQuery>;
-    expect(req.targets[0]).toMatchObject({ expr: '{app="api", env="p", status="500"}', direction: 'forward', maxLines: 3 });
+    expect(req.targets[0]).toMatchObject({
+      expr: '{app="api", env="p", status="500"}',
+      direction: 'forward',
+      maxLines: 3,
+    });
     expect(req.range.from.valueOf()).toBe(10_000);
   });
 
   it('variable queries use label resources or run a query', async () => {
     const ds = makeDs();
-    const getResource = vi.spyOn(ds, 'getResource').mockImplementation(async (path: string) =>
-      path === 'labels' ? ['app', 'env'] : ['api', 'web'],
-    );
+    const getResource = vi
+      .spyOn(ds, 'getResource')
+      .mockImplementation(async (path: string) => (path === 'labels' ? ['app', 'env'] : ['api', 'web']));
     expect(await ds.metricFindQuery('label_names()')).toEqual([{ text: 'app' }, { text: 'env' }]);
     expect(await ds.metricFindQuery('label_values({env="p"}, app)')).toEqual([{ text: 'api' }, { text: 'web' }]);
     expect(getResource.mock.calls[1][0]).toBe('label/app/values');
@@ -159,7 +198,9 @@ describe('DataSource', () => {
   });
 
   it('adds derived fields to log frames', async () => {
-    const ds = makeDs({ derivedFields: [{ name: 'traceID', matcherRegex: 'trace=(\\w+)', url: 'http://t/${__value.raw}' }] });
+    const ds = makeDs({
+      derivedFields: [{ name: 'traceID', matcherRegex: 'trace=(\\w+)', url: 'http://t/${__value.raw}' }],
+    });
     vi.spyOn(ds as any, 'runBackendQuery').mockReturnValue(of({ data: [logsFrame(['a trace=abc1', 'none'])] }));
     const res = await lastValueFrom(ds.query(request([{ refId: 'A', expr: '{app="api"}' }])));
     const f = (res.data[0] as DataFrame).fields.find((x) => x.name === 'traceID')!;
@@ -183,7 +224,12 @@ describe('DataSource', () => {
 
   it('turns log frames into annotation events', () => {
     const events = annotationEventsFromFrames(
-      { enable: true, name: 'deploys', iconColor: 'red', target: { refId: 'Anno', expr: '{app="api"}', tagKeys: 'app', titleFormat: '{{app}} deploy' } },
+      {
+        enable: true,
+        name: 'deploys',
+        iconColor: 'red',
+        target: { refId: 'Anno', expr: '{app="api"}', tagKeys: 'app', titleFormat: '{{app}} deploy' },
+      },
       [logsFrame(['deployed v2'])],
     );
     expect(events).toEqual([{ time: 1000, title: 'api deploy', text: 'deployed v2', tags: ['api'] }]);
@@ -194,7 +240,9 @@ describe('DataSource', () => {
     const anno = ds.annotations!.prepareAnnotation!({ expr: '{app="api"}' } as any);
     expect(anno.target).toMatchObject({ expr: '{app="api"}' });
     expect(ds.annotations!.prepareQuery!(anno as any)).toMatchObject({ expr: '{app="api"}', maxLines: 100 });
-    expect(ds.annotations!.prepareQuery!({ ...anno, target: { refId: 'A', expr: 'rate({a="b"}[1m])' } } as any)).toBeUndefined();
+    expect(
+      ds.annotations!.prepareQuery!({ ...anno, target: { refId: 'A', expr: 'rate({a="b"}[1m])' } } as any),
+    ).toBeUndefined();
   });
 
   it('translates with the engine as dialect', async () => {

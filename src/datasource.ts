@@ -134,7 +134,8 @@ export class DataSource
       prepareAnnotation: (json: any) => {
         const anno = json as AnnotationQuery<LogQLAnnotationQuery>;
         // older form: expr at the top level
-        const target = anno.target ?? ({ refId: 'Anno', expr: (json as { expr?: string }).expr ?? '' } as LogQLAnnotationQuery);
+        const target =
+          anno.target ?? ({ refId: 'Anno', expr: (json as { expr?: string }).expr ?? '' } as LogQLAnnotationQuery);
         return { ...anno, target: { ...target, queryType: 'range', refId: target.refId ?? 'Anno' } };
       },
       prepareQuery: (anno: AnnotationQuery<LogQLAnnotationQuery>) => {
@@ -161,7 +162,11 @@ export class DataSource
     return !query.hide && Boolean(query.expr?.trim());
   }
 
-  override applyTemplateVariables(query: LogQLQuery, scopedVars: ScopedVars, filters?: AdHocVariableFilter[]): LogQLQuery {
+  override applyTemplateVariables(
+    query: LogQLQuery,
+    scopedVars: ScopedVars,
+    filters?: AdHocVariableFilter[],
+  ): LogQLQuery {
     return interpolateQuery(this.templateSrv, query, scopedVars, filters);
   }
 
@@ -178,7 +183,10 @@ export class DataSource
       maxLines: t.maxLines ?? this.settings.jsonData?.maxLines ?? DEFAULT_MAX_LINES,
     }));
     return this.runBackendQuery({ ...request, targets }).pipe(
-      map((res) => ({ ...res, data: applyDerivedFields(res.data as DataFrame[], this.settings.jsonData?.derivedFields) })),
+      map((res) => ({
+        ...res,
+        data: applyDerivedFields(res.data as DataFrame[], this.settings.jsonData?.derivedFields),
+      })),
     );
   }
 
@@ -216,7 +224,10 @@ export class DataSource
             buffer: { maxLength: t.maxLines ?? DEFAULT_MAX_LINES },
           })
           .pipe(
-            map((res) => ({ ...res, data: applyDerivedFields(res.data as DataFrame[], this.settings.jsonData?.derivedFields) })),
+            map((res) => ({
+              ...res,
+              data: applyDerivedFields(res.data as DataFrame[], this.settings.jsonData?.derivedFields),
+            })),
           );
       });
     return streams.length ? merge(...streams) : of({ data: [] });
@@ -253,7 +264,14 @@ export class DataSource
   // ------------------------------------------------------------------ filter for / out from log details
 
   getSupportedQueryModifications(): string[] {
-    return ['ADD_FILTER', 'ADD_FILTER_OUT', 'ADD_STRING_FILTER', 'ADD_STRING_FILTER_OUT', 'ADD_LINE_FILTER', 'ADD_LINE_FILTER_OUT'];
+    return [
+      'ADD_FILTER',
+      'ADD_FILTER_OUT',
+      'ADD_STRING_FILTER',
+      'ADD_STRING_FILTER_OUT',
+      'ADD_LINE_FILTER',
+      'ADD_LINE_FILTER_OUT',
+    ];
   }
 
   override modifyQuery(query: LogQLQuery, action: QueryFixAction): LogQLQuery {
@@ -268,7 +286,11 @@ export class DataSource
         }
         const op = action.type === 'ADD_FILTER' ? '=' : '!=';
         const opposite: Matcher = { label: opts.key, op: op === '=' ? '!=' : '=', value: opts.value };
-        out = addFilter(removeFilter(expr, opposite), { label: opts.key, op, value: opts.value }, this.streamLabelHint(opts.key, action.frame));
+        out = addFilter(
+          removeFilter(expr, opposite),
+          { label: opts.key, op, value: opts.value },
+          this.streamLabelHint(opts.key, action.frame),
+        );
         break;
       }
       case 'ADD_STRING_FILTER':
@@ -405,7 +427,11 @@ export class DataSource
     };
   }
 
-  async getLogRowContext(row: LogRowModel, options?: LogRowContextOptions, origQuery?: LogQLQuery): Promise<DataQueryResponse> {
+  async getLogRowContext(
+    row: LogRowModel,
+    options?: LogRowContextOptions,
+    origQuery?: LogQLQuery,
+  ): Promise<DataQueryResponse> {
     const query = await this.getLogRowContextQuery(row, options, origQuery);
     if (!query) {
       return { data: [] };
@@ -464,7 +490,11 @@ export class DataSource
       return [];
     }
     const now = dateTime();
-    const r: TimeRange = range ?? { from: dateTime(now.valueOf() - 3600_000), to: now, raw: { from: 'now-1h', to: 'now' } };
+    const r: TimeRange = range ?? {
+      from: dateTime(now.valueOf() - 3600_000),
+      to: now,
+      raw: { from: 'now-1h', to: 'now' },
+    };
     const request = {
       requestId: `variable-${hashString(expr)}`,
       interval: '1m',
@@ -490,7 +520,10 @@ export class DataSource
       if (value) {
         const labels = value.labels ?? {};
         const keys = Object.keys(labels);
-        const text = keys.length === 1 ? labels[keys[0]] : formatSelector(keys.map((k) => ({ label: k, op: '=', value: labels[k] })));
+        const text =
+          keys.length === 1
+            ? labels[keys[0]]
+            : formatSelector(keys.map((k) => ({ label: k, op: '=', value: labels[k] })));
         out.set(text, { text, value: text, properties: labels as Record<string, string> });
       }
     }
@@ -510,7 +543,8 @@ export function annotationEventsFromFrames(
       .map((s) => s.trim())
       .filter(Boolean),
   );
-  const render = (tpl: string, labels: Record<string, string>) => tpl.replace(/\{\{\s*\.?(\w+)\s*\}\}/g, (_, k) => labels[k] ?? '');
+  const render = (tpl: string, labels: Record<string, string>) =>
+    tpl.replace(/\{\{\s*\.?(\w+)\s*\}\}/g, (_, k) => labels[k] ?? '');
   const events: AnnotationEvent[] = [];
   for (const frame of frames) {
     const time = frame.fields.find((f) => f.type === FieldType.time);
@@ -521,14 +555,17 @@ export function annotationEventsFromFrames(
     }
     for (let i = 0; i < frame.length; i++) {
       const raw = labelsField?.values[i];
-      const labels: Record<string, string> = typeof raw === 'string' ? safeJson(raw) : ((raw as Record<string, string>) ?? {});
+      const labels: Record<string, string> =
+        typeof raw === 'string' ? safeJson(raw) : ((raw as Record<string, string>) ?? {});
       const tags = Object.entries(labels)
         .filter(([k]) => tagKeys.size === 0 || tagKeys.has(k))
         .map(([, v]) => v);
       events.push({
         time: Number(time.values[i]),
         title: t?.titleFormat ? render(t.titleFormat, labels) : undefined,
-        text: t?.textFormat ? render(t.textFormat, { ...labels, __line__: String(line.values[i]) }) : String(line.values[i]),
+        text: t?.textFormat
+          ? render(t.textFormat, { ...labels, __line__: String(line.values[i]) })
+          : String(line.values[i]),
         tags,
       });
     }

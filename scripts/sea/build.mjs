@@ -12,7 +12,6 @@
 //   (--entry/--name build a test executable, e.g. the fake-engine plugin used by the protocol tests)
 //
 // The executable needs nothing installed on the host but glibc and libstdc++ (see the launcher for Alpine).
-/* global process, performance */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -46,7 +45,10 @@ function log(msg) {
 const nativeBesideExecutable = {
   name: 'native-beside-executable',
   setup(b) {
-    b.onResolve({ filter: /^@duckdb\/node-bindings-[^/]+\/duckdb\.node$/ }, (a) => ({ path: a.path, namespace: 'native-addon' }));
+    b.onResolve({ filter: /^@duckdb\/node-bindings-[^/]+\/duckdb\.node$/ }, (a) => ({
+      path: a.path,
+      namespace: 'native-addon',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'native-addon' }, (a) => ({
       loader: 'js',
       contents: a.path.startsWith('@duckdb/node-bindings-linux-x64/')
@@ -113,7 +115,8 @@ async function main() {
   const main = await bundle();
   log(`bundled ${main} (${(statSync(main).size / 1e6).toFixed(1)} MB)`);
   // server-mode gRPC endpoint for the protocol harness (plain node; loads duckdb.node from dist/ too)
-  if (!args.includes('--entry')) await bundle(join(root, 'server/grafana/serveMain.ts'), join(out, 'logqlsql-grpc.cjs'));
+  if (!args.includes('--entry'))
+    await bundle(join(root, 'server/grafana/serveMain.ts'), join(out, 'logqlsql-grpc.cjs'));
 
   const blob = join(work, 'sea-prep.blob');
   const config = join(work, 'sea-config.json');
@@ -138,7 +141,9 @@ async function main() {
   if (!existsSync(postject)) throw new Error('postject is missing: npm ci (it is a devDependency)');
   try {
     // postject's ELF library warns about every .note section; show its output only when it fails
-    execFileSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL], { stdio: 'pipe' });
+    execFileSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL], {
+      stdio: 'pipe',
+    });
   } catch (e) {
     process.stderr.write(String(e.stdout ?? '') + String(e.stderr ?? ''));
     throw e;

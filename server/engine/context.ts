@@ -13,6 +13,8 @@ export interface ExecContext {
   signal?: AbortSignal;
   /** when false, only plan (translate): statements are recorded, not run */
   execute: boolean;
+  /** false forces every range aggregation through the TypeScript path (tests compare both paths) */
+  pushdown?: boolean;
 }
 
 export async function runSql<T extends Row = Row>(ctx: ExecContext, text: string, params: SqlParam[]): Promise<T[]> {

@@ -9,8 +9,9 @@ import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
 import { postgresDialect } from '../sql/dialects/postgres/dialect';
 import { clickhouseDialect } from '../sql/dialects/clickhouse/dialect';
 import { ensureNativeSchema, ENTRIES_TABLE } from '../schema/native';
-import { Ingester } from '../ingest';
+import { Ingester, PushValidationError } from '../ingest';
 import { StreamCatalog } from './streams';
+import { mappedDialect, resolveMapping, type MappedSource, type MappingConfig } from '../schema/mapping';
 import { newStats, runSql, type ExecContext } from './context';
 import { runLogQuery } from './logQuery';
 import { runMetricQuery } from './metricQuery';
@@ -21,6 +22,8 @@ import { SqlWriter } from '../sql/dialect';
 import type { EngineApi, IndexStats, Labels, PushStream, QueryRequest, QueryResult, Translation } from './types';
 
 export interface EngineOptions {
+  /** read an existing table instead of the native schema (schema/mapping.ts); pushes are then refused */
+  mapping?: MappingConfig;
   /** upper bound for a log query's limit (Loki's max_entries_limit_per_query, default 5000) */
   maxLimit?: number;
 }
@@ -33,16 +36,20 @@ export const DIALECTS: Record<string, Dialect> = {
 
 export class Engine implements EngineApi {
   readonly catalog: StreamCatalog;
-  private readonly ingester: Ingester;
   readonly maxLimit: number;
+
+  private readonly ingester: Ingester | undefined;
 
   private constructor(
     readonly driver: Driver,
     readonly dialect: Dialect,
     opts: EngineOptions,
+    /** the existing table this engine reads, when mapped */
+    readonly mapped?: MappedSource,
   ) {
-    this.catalog = new StreamCatalog(driver);
-    this.ingester = new Ingester(driver);
+    // a mapped table's catalog is an aggregate over the whole table: refresh it less often
+    this.catalog = mapped ? new StreamCatalog(driver, 30_000, { sql: mapped.streamsSql, toLabels: mapped.toLabels }) : new StreamCatalog(driver);
+    this.ingester = mapped ? undefined : new Ingester(driver);
     this.maxLimit = opts.maxLimit ?? 5000;
   }
 
@@ -51,6 +58,12 @@ export class Engine implements EngineApi {
     try {
       const dialect = DIALECTS[driver.engine];
       if (!dialect) throw new Error(`no SQL dialect for ${driver.engine}`);
+      if (opts.mapping) {
+        const src = await resolveMapping(driver, opts.mapping);
+        const engine = new Engine(driver, mappedDialect(dialect, src), opts, src);
+        await engine.catalog.all(); // a mapping that validates but cannot be read fails here, at start-up
+        return engine;
+      }
       await ensureNativeSchema(driver);
       return new Engine(driver, dialect, opts);
     } catch (e) {
@@ -176,7 +189,7 @@ export class Engine implements EngineApi {
     const ctx = this.context(query);
     const rows = await runSql<{ n: bigint | number; b: bigint | number | null }>(
       ctx,
-      `SELECT count(*) AS n, sum(${this.dialect.byteLength('line')}) AS b FROM ${ENTRIES_TABLE} WHERE ${where.join(' AND ')}`,
+      `SELECT count(*) AS n, sum(${this.dialect.byteLength('line')}) AS b FROM ${this.dialect.entries ?? ENTRIES_TABLE} WHERE ${where.join(' AND ')}`,
       w.params,
     );
     const entries = Number(rows[0]?.n ?? 0);
@@ -184,6 +197,9 @@ export class Engine implements EngineApi {
   }
 
   async push(streams: PushStream[]): Promise<{ entries: number }> {
+    if (!this.ingester) {
+      throw new PushValidationError(`push is disabled: this server reads the existing ${this.mapped?.describe ?? 'table'}`, 405);
+    }
     const res = await this.ingester.push(streams);
     this.catalog.invalidate();
     return { entries: res.entries };

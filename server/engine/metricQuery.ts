@@ -30,7 +30,7 @@ export async function runMetricQuery(ctx: ExecContext, expr: MetricExpr, grid: S
 }
 
 async function rangeSource(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[]> {
-  const pushed = await pushRangeAggregation(ctx, node, grid);
+  const pushed = ctx.pushdown === false ? undefined : await pushRangeAggregation(ctx, node, grid);
   if (pushed) return pushed;
   return scanRangeAggregation(ctx, node, grid);
 }

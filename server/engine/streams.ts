@@ -38,15 +38,17 @@ export class StreamCatalog {
   private loading?: Promise<void>;
 
   private readonly sql: string;
+  private readonly toLabels: (row: Record<string, unknown>) => Labels;
 
-  /** `sql` loads (id, labels JSON text, first_ts, last_ts) rows: the native `streams` table by default, or what an
-   *  existing-table mapping derives (schema/mapping.ts). */
+  /** `source.sql` loads (id, first_ts, last_ts, …) rows and `source.toLabels` reads a row's labels: by default the
+   *  native `streams` table (labels as JSON text), or what an existing-table mapping derives (schema/mapping.ts). */
   constructor(
     private readonly driver: Driver,
     private readonly maxAgeMs = 2000,
-    sql?: string,
+    source?: { sql: string; toLabels: (row: Record<string, unknown>) => Labels },
   ) {
-    this.sql = sql ?? nativeStreamsQuery(driver);
+    this.sql = source?.sql ?? nativeStreamsQuery(driver);
+    this.toLabels = source?.toLabels ?? ((r) => JSON.parse(r.labels as string) as Labels);
   }
 
   /** Forget the cache (after this process ingested new streams or widened their time bounds). */
@@ -64,10 +66,10 @@ export class StreamCatalog {
 
   private async load(): Promise<void> {
     const startedAt = Date.now();
-    const rows = await this.driver.query<{ id: bigint; labels: string; first_ts: bigint; last_ts: bigint }>(this.sql);
+    const rows = await this.driver.query<{ id: bigint; first_ts: bigint; last_ts: bigint }>(this.sql);
     this.streams = rows.map((r) => ({
       id: BigInt(r.id),
-      labels: JSON.parse(r.labels) as Labels,
+      labels: this.toLabels(r),
       firstTs: BigInt(r.first_ts),
       lastTs: BigInt(r.last_ts),
     }));

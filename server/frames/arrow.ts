@@ -92,25 +92,37 @@ function validity(values: ArrayLike<unknown>): { bitmap?: Uint8Array; nullCount:
   return { bitmap, nullCount };
 }
 
-/** Variable-width column (Utf8 / Binary) from already-encoded byte strings. */
+/** Variable-width column (Utf8 / Binary): every string UTF-8 encoded straight into one growing buffer. */
 function varWidth<T extends Utf8 | Binary>(type: T, values: ArrayLike<string | null | undefined>): Data<T> {
   const n = values.length;
   const offsets = new Int32Array(n + 1);
-  const parts: Uint8Array[] = new Array(n);
-  let total = 0;
+  let chars = 0;
+  for (let i = 0; i < n; i++) chars += values[i]?.length ?? 0;
+  let buf = new Uint8Array(Math.ceil(chars * 1.1) + 64);
+  let pos = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    const bytes = v === null || v === undefined ? new Uint8Array(0) : encoder.encode(v);
-    parts[i] = bytes;
-    total += bytes.length;
-    if (total > 0x7fffffff) throw new Error('frame column exceeds 2 GiB');
-    offsets[i + 1] = total;
+    if (v) {
+      // worst case 3 bytes per UTF-16 unit; grow only when the string might not fit
+      if (buf.length - pos < v.length * 3) {
+        const r = encoder.encodeInto(v, buf.subarray(pos));
+        if (r.read === v.length) pos += r.written;
+        else {
+          const bigger = new Uint8Array(Math.max(buf.length * 2, pos + v.length * 3 + 64));
+          bigger.set(buf.subarray(0, pos));
+          buf = bigger;
+          pos += encoder.encodeInto(v, buf.subarray(pos)).written;
+        }
+      } else pos += encoder.encodeInto(v, buf.subarray(pos)).written;
+      if (pos > 0x7fffffff) throw new Error('frame column exceeds 2 GiB');
+    }
+    offsets[i + 1] = pos;
   }
-  const data = new Uint8Array(total);
-  for (let i = 0; i < n; i++) data.set(parts[i]!, offsets[i]!);
   const { bitmap, nullCount } = validity(values);
-  const props = { type, length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data };
-  return (type instanceof Utf8 ? makeData(props as { type: Utf8 } & typeof props) : makeData(props as { type: Binary } & typeof props)) as unknown as Data<T>;
+  const props = { type, length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: buf.subarray(0, pos) };
+  return (type instanceof Utf8
+    ? makeData(props as { type: Utf8 } & typeof props)
+    : makeData(props as { type: Binary } & typeof props)) as unknown as Data<T>;
 }
 
 function bigintColumn(values: FrameValues): { data: BigInt64Array; src: ArrayLike<unknown> } {

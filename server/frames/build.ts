@@ -62,63 +62,132 @@ export function baseMeta(stats: QueryStats | undefined, opts: FrameOptions): Fra
   return meta;
 }
 
-/** FNV-1a 32-bit, hex: a cheap stable id component for log rows. */
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
+/** FNV-1a 32-bit over `s`, continuing from state `h` (start with FNV_OFFSET): a cheap stable id component. */
+const FNV_OFFSET = 0x811c9dc5;
+function fnv1a(s: string, h = FNV_OFFSET): number {
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return h;
 }
 
 const LEVEL_LABELS = ['detected_level', 'level', 'severity', 'lvl'];
 
-/** One `log-lines` frame for a log query: timestamp, body, severity, id, labels — rows in query direction. */
-export function logsFrame(streams: Stream[], stats: QueryStats | undefined, opts: FrameOptions): Frame {
-  type Row = { ts: bigint; line: string; labels: Labels; labelsJson: string; stream: number };
-  const rows: Row[] = [];
-  streams.forEach((s, si) => {
+type LogRow = { ts: bigint; line: string; labels: Labels; labelsJson: string; hash: number };
+
+/** Rows of all streams, merged in direction order (ties: stream order). Streams usually arrive sorted already. */
+function mergeRows(streams: Stream[], backward: boolean): LogRow[] {
+  const lists: LogRow[][] = streams.map((s) => {
     const base = s.labels;
     const baseJson = JSON.stringify(sortedLabels(base));
-    for (const e of s.entries) {
+    const baseHash = fnv1a(baseJson + '\u0000');
+    const rows: LogRow[] = new Array(s.entries.length);
+    let sorted = true;
+    for (let i = 0; i < s.entries.length; i++) {
+      const e = s.entries[i]!;
       if (e.metadata && Object.keys(e.metadata).length) {
         const labels = { ...base, ...e.metadata };
-        rows.push({ ts: e.ts, line: e.line, labels, labelsJson: JSON.stringify(sortedLabels(labels)), stream: si });
-      } else {
-        rows.push({ ts: e.ts, line: e.line, labels: base, labelsJson: baseJson, stream: si });
-      }
+        const labelsJson = JSON.stringify(sortedLabels(labels));
+        rows[i] = { ts: e.ts, line: e.line, labels, labelsJson, hash: fnv1a(labelsJson + '\u0000') };
+      } else rows[i] = { ts: e.ts, line: e.line, labels: base, labelsJson: baseJson, hash: baseHash };
+      if (i > 0 && (backward ? rows[i - 1]!.ts < e.ts : rows[i - 1]!.ts > e.ts)) sorted = false;
+    }
+    if (!sorted) rows.sort((a, b) => (a.ts === b.ts ? 0 : (a.ts < b.ts ? -1 : 1) * (backward ? -1 : 1)));
+    return rows;
+  });
+  if (lists.length === 1) return lists[0]!;
+  const total = lists.reduce((n, l) => n + l.length, 0);
+  const out: LogRow[] = new Array(total);
+  // k-way merge with a binary heap of [list index]; heads compared by time, then stream order
+  const pos = new Array<number>(lists.length).fill(0);
+  const heap: number[] = [];
+  const before = (a: number, b: number) => {
+    const x = lists[a]![pos[a]!]!.ts;
+    const y = lists[b]![pos[b]!]!.ts;
+    if (x !== y) return backward ? x > y : x < y;
+    return a < b;
+  };
+  const up = (i: number) => {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[p]!)) break;
+      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      i = p;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  lists.forEach((l, i) => {
+    if (l.length) {
+      heap.push(i);
+      up(heap.length - 1);
     }
   });
+  for (let k = 0; k < total; k++) {
+    const i = heap[0]!;
+    out[k] = lists[i]![pos[i]!]!;
+    pos[i]!++;
+    if (pos[i]! >= lists[i]!.length) {
+      const last = heap.pop()!;
+      if (heap.length) {
+        heap[0] = last;
+        down(0);
+      }
+    } else down(0);
+  }
+  return out;
+}
+
+/** One `log-lines` frame for a log query: timestamp, body, severity, id, labels — rows in query direction. */
+export function logsFrame(streams: Stream[], stats: QueryStats | undefined, opts: FrameOptions): Frame {
   const backward = (opts.direction ?? 'backward') === 'backward';
-  rows.sort((a, b) => {
-    if (a.ts !== b.ts) return (a.ts < b.ts ? -1 : 1) * (backward ? -1 : 1);
-    return a.stream - b.stream;
-  });
+  const rows = mergeRows(streams, backward);
   const n = rows.length;
   const ts = new BigInt64Array(n);
   const body: string[] = new Array(n);
   const severity: (string | null)[] = new Array(n);
   const ids: string[] = new Array(n);
   const labels: string[] = new Array(n);
-  const seen = new Map<string, number>();
+  // equal ids can only come from rows with equal timestamps, which are adjacent after the merge
+  let seen = new Map<string, number>();
+  let seenTs: bigint | undefined;
+  const levels = new Map<Labels, string | null>();
   let anyLevel = false;
   for (let i = 0; i < n; i++) {
     const r = rows[i]!;
     ts[i] = r.ts;
     body[i] = r.line;
     labels[i] = r.labelsJson;
-    let level: string | null = null;
-    for (const k of LEVEL_LABELS) {
-      const v = r.labels[k];
-      if (v !== undefined && v !== '') {
-        level = v;
-        break;
+    let level = levels.get(r.labels);
+    if (level === undefined) {
+      level = null;
+      for (const k of LEVEL_LABELS) {
+        const v = r.labels[k];
+        if (v !== undefined && v !== '') {
+          level = v;
+          break;
+        }
       }
+      levels.set(r.labels, level);
     }
     if (level !== null) anyLevel = true;
     severity[i] = level;
-    let id = `${r.ts}_${fnv1a(r.labelsJson + '\u0000' + r.line)}`;
+    if (r.ts !== seenTs) {
+      if (seen.size) seen = new Map();
+      seenTs = r.ts;
+    }
+    let id = `${r.ts}_${(fnv1a(r.line, r.hash) >>> 0).toString(16).padStart(8, '0')}`;
     const dup = seen.get(id);
     if (dup !== undefined) {
       seen.set(id, dup + 1);

@@ -62,8 +62,20 @@ describe('result frames', () => {
   it('log-lines: one frame, rows in direction order, labels JSON, ids unique, notices', () => {
     const f = logsFrame(
       [
-        { labels: { app: 'a', level: 'info' }, entries: [{ ts: 3n, line: 'x' }, { ts: 1n, line: 'y' }] },
-        { labels: { app: 'b' }, entries: [{ ts: 2n, line: 'z' }, { ts: 2n, line: 'z' }] },
+        {
+          labels: { app: 'a', level: 'info' },
+          entries: [
+            { ts: 3n, line: 'x' },
+            { ts: 1n, line: 'y' },
+          ],
+        },
+        {
+          labels: { app: 'b' },
+          entries: [
+            { ts: 2n, line: 'z' },
+            { ts: 2n, line: 'z' },
+          ],
+        },
       ],
       { ...stats, limitReached: true, tsStages: ['line_format'] },
       { refId: 'A', direction: 'backward', limit: 4 },
@@ -82,12 +94,45 @@ describe('result frames', () => {
     expect(JSON.parse(new TextDecoder().decode(t.getChild('labels')!.get(1) as Uint8Array))).toEqual({ app: 'b' });
   });
 
+  it('log-lines: merges unsorted streams in forward order', () => {
+    const f = logsFrame(
+      [
+        {
+          labels: { a: '1' },
+          entries: [
+            { ts: 5n, line: 'e' },
+            { ts: 1n, line: 'a' },
+          ],
+        },
+        {
+          labels: { a: '2' },
+          entries: [
+            { ts: 2n, line: 'b' },
+            { ts: 4n, line: 'd' },
+          ],
+        },
+        { labels: { a: '3' }, entries: [] },
+        { labels: { a: '4' }, entries: [{ ts: 3n, line: 'c' }] },
+      ],
+      undefined,
+      { refId: 'A', direction: 'forward' },
+    );
+    expect(f.fields[1]!.values).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(f.meta!.executedQueryString).toBeUndefined();
+  });
+
   it('timeseries-multi and numeric-multi', () => {
     const matrix: QueryResult = {
       data: {
         resultType: 'matrix',
         result: [
-          { metric: { level: 'info' }, values: [[2000, 2], [1000, 1]] },
+          {
+            metric: { level: 'info' },
+            values: [
+              [2000, 2],
+              [1000, 1],
+            ],
+          },
           { metric: { level: 'error' }, values: [[1000, 5]] },
         ],
       },

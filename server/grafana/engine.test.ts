@@ -44,7 +44,11 @@ function dataQuery(c: Case) {
   if (c.path.endsWith('/query')) {
     const ms = Number(BigInt(p.time!) / 1_000_000n);
     model.queryType = 'instant';
-    return { refId: c.id, timeRange: { fromEpochMS: ms - 3_600_000, toEpochMS: ms }, json: Buffer.from(JSON.stringify(model)) };
+    return {
+      refId: c.id,
+      timeRange: { fromEpochMS: ms - 3_600_000, toEpochMS: ms },
+      json: Buffer.from(JSON.stringify(model)),
+    };
   }
   const start = BigInt(p.start!);
   const end = BigInt(p.end!);
@@ -85,7 +89,9 @@ describe('gRPC services over the real engine (duckdb::memory:)', () => {
   });
 
   const usable = cases.filter(
-    (x) => ['logs', 'range', 'instant', 'error'].includes(x.kind) && ['start', 'end', 'time'].every((k) => !x.params[k] || BigInt(x.params[k]) % 1_000_000n === 0n),
+    (x) =>
+      ['logs', 'range', 'instant', 'error'].includes(x.kind) &&
+      ['start', 'end', 'time'].every((k) => !x.params[k] || BigInt(x.params[k]) % 1_000_000n === 0n),
   );
 
   it(`answers ${usable.length} conformance cases like Loki`, async () => {
@@ -97,7 +103,8 @@ describe('gRPC services over the real engine (duckdb::memory:)', () => {
     for (const cs of usable) {
       const r = res.responses[cs.id]!;
       if (cs.kind === 'error') {
-        if (!(r.status === 400 && r.error && r.errorSource === 'downstream')) failures.push(`${cs.id}: want a 400 downstream error, got ${r.status} ${r.error}`);
+        if (!(r.status === 400 && r.error && r.errorSource === 'downstream'))
+          failures.push(`${cs.id}: want a 400 downstream error, got ${r.status} ${r.error}`);
         continue;
       }
       if (r.status !== 200 || r.error) {
@@ -116,11 +123,18 @@ describe('gRPC services over the real engine (duckdb::memory:)', () => {
         const ts = t.getChild('timestamp')!.toArray() as BigInt64Array;
         const body = t.getChild('body')!.toArray() as string[];
         const have = body.map((b, i) => `${ts[i]} ${b}`).sort();
-        if (meta.type !== 'log-lines' || want.join('\n') !== have.join('\n')) failures.push(`${cs.id}: entries differ (${want.length} vs ${have.length})`);
+        if (meta.type !== 'log-lines' || want.join('\n') !== have.join('\n'))
+          failures.push(`${cs.id}: entries differ (${want.length} vs ${have.length})`);
       } else if (data.resultType === 'matrix') {
-        const want = new Map((data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => [key(s.metric), s.values]));
+        const want = new Map(
+          (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => [
+            key(s.metric),
+            s.values,
+          ]),
+        );
         const nonEmpty = tables.filter((t) => t.numCols > 0);
-        if (meta.type !== 'timeseries-multi' || nonEmpty.length !== want.size) failures.push(`${cs.id}: ${nonEmpty.length} series, want ${want.size}`);
+        if (meta.type !== 'timeseries-multi' || nonEmpty.length !== want.size)
+          failures.push(`${cs.id}: ${nonEmpty.length} series, want ${want.size}`);
         for (const t of nonEmpty) {
           const w = want.get(key(labelsOf(t, 1)));
           const v = t.getChild('Value')!.toArray() as Float64Array;
@@ -131,14 +145,22 @@ describe('gRPC services over the real engine (duckdb::memory:)', () => {
           }
           w.forEach(([sec, val], i) => {
             const x = Number(val);
-            const ok = Math.abs(Number(tm[i]! / 1_000_000n) - sec * 1000) <= 1 && (x === v[i] || Math.abs(x - v[i]!) <= 1e-6 * Math.abs(x));
-            if (!ok) failures.push(`${cs.id}: point ${i} of ${key(labelsOf(t, 1))}: want ${sec},${x} got ${tm[i]},${v[i]}`);
+            const ok =
+              Math.abs(Number(tm[i]! / 1_000_000n) - sec * 1000) <= 1 &&
+              (x === v[i] || Math.abs(x - v[i]!) <= 1e-6 * Math.abs(x));
+            if (!ok)
+              failures.push(`${cs.id}: point ${i} of ${key(labelsOf(t, 1))}: want ${sec},${x} got ${tm[i]},${v[i]}`);
           });
         }
       } else {
-        const want = (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => `${key(s.metric)}=${Number(s.value[1])}`);
-        const have = tables.filter((t) => t.numCols > 0).map((t) => `${key(labelsOf(t, 1))}=${t.getChild('Value')!.get(0)}`);
-        if (meta.type !== 'numeric-multi' || want.sort().join() !== have.sort().join()) failures.push(`${cs.id}: want ${want} got ${have}`);
+        const want = (data.result as { metric: Record<string, string>; value: [number, string] }[]).map(
+          (s) => `${key(s.metric)}=${Number(s.value[1])}`,
+        );
+        const have = tables
+          .filter((t) => t.numCols > 0)
+          .map((t) => `${key(labelsOf(t, 1))}=${t.getChild('Value')!.get(0)}`);
+        if (meta.type !== 'numeric-multi' || want.sort().join() !== have.sort().join())
+          failures.push(`${cs.id}: want ${want} got ${have}`);
       }
     }
     expect(failures).toEqual([]);

@@ -29,7 +29,13 @@ describe('gRPC plugin services (fake engine)', () => {
       async () => {
         const e = new FakeEngine();
         await e.push([
-          { labels: { app: 'api', level: 'info' }, entries: [{ ts: ns(T0 + 1000), line: 'a' }, { ts: ns(T0 + 2000) + 5n, line: 'b' }] },
+          {
+            labels: { app: 'api', level: 'info' },
+            entries: [
+              { ts: ns(T0 + 1000), line: 'a' },
+              { ts: ns(T0 + 2000) + 5n, line: 'b' },
+            ],
+          },
           { labels: { app: 'api', level: 'error' }, entries: [{ ts: ns(T0 + 1500), line: 'c' }] },
         ]);
         engines.push(e);
@@ -51,25 +57,47 @@ describe('gRPC plugin services (fake engine)', () => {
   });
 
   it('QueryData: log query → one log-lines frame; errors per query with status and errorSource', async () => {
-    const res = await call<{ responses: Record<string, { frames: Buffer[]; status: number; error: string; errorSource: string }> }>(
-      c.data,
-      'QueryData',
-      {
-        pluginContext: settings(),
-        queries: [
-          { refId: 'A', timeRange: { fromEpochMS: T0, toEpochMS: T0 + 3600_000 }, json: Buffer.from(JSON.stringify({ expr: '{app="api"}', maxLines: 10 })) },
-          { refId: 'B', timeRange: { fromEpochMS: T0, toEpochMS: T0 + 3600_000 }, json: Buffer.from(JSON.stringify({ expr: 'sum(' })) },
-          { refId: 'C', timeRange: { fromEpochMS: T0, toEpochMS: T0 + 3600_000 }, json: Buffer.from('{}') },
-          { refId: 'D', timeRange: { fromEpochMS: T0, toEpochMS: T0 + 600_000 }, intervalMS: 60_000, maxDataPoints: 100, json: Buffer.from(JSON.stringify({ expr: 'rate({app="api"}[1m])', queryType: 'range', legendFormat: '{{app}}' })) },
-          { refId: 'E', timeRange: { fromEpochMS: T0, toEpochMS: T0 + 600_000 }, json: Buffer.from(JSON.stringify({ expr: 'vector(1)+vector(1)', queryType: 'instant' })) },
-        ],
-      },
-    );
+    const res = await call<{
+      responses: Record<string, { frames: Buffer[]; status: number; error: string; errorSource: string }>;
+    }>(c.data, 'QueryData', {
+      pluginContext: settings(),
+      queries: [
+        {
+          refId: 'A',
+          timeRange: { fromEpochMS: T0, toEpochMS: T0 + 3600_000 },
+          json: Buffer.from(JSON.stringify({ expr: '{app="api"}', maxLines: 10 })),
+        },
+        {
+          refId: 'B',
+          timeRange: { fromEpochMS: T0, toEpochMS: T0 + 3600_000 },
+          json: Buffer.from(JSON.stringify({ expr: 'sum(' })),
+        },
+        { refId: 'C', timeRange: { fromEpochMS: T0, toEpochMS: T0 + 3600_000 }, json: Buffer.from('{}') },
+        {
+          refId: 'D',
+          timeRange: { fromEpochMS: T0, toEpochMS: T0 + 600_000 },
+          intervalMS: 60_000,
+          maxDataPoints: 100,
+          json: Buffer.from(
+            JSON.stringify({ expr: 'rate({app="api"}[1m])', queryType: 'range', legendFormat: '{{app}}' }),
+          ),
+        },
+        {
+          refId: 'E',
+          timeRange: { fromEpochMS: T0, toEpochMS: T0 + 600_000 },
+          json: Buffer.from(JSON.stringify({ expr: 'vector(1)+vector(1)', queryType: 'instant' })),
+        },
+      ],
+    });
     const a = res.responses.A!;
     expect(a.status).toBe(200);
     expect(a.frames).toHaveLength(1);
     const t = tableFromIPC(a.frames[0]!);
-    expect(JSON.parse(t.schema.metadata.get('meta')!)).toMatchObject({ type: 'log-lines', preferredVisualisationType: 'logs', executedQueryString: 'SELECT fake' });
+    expect(JSON.parse(t.schema.metadata.get('meta')!)).toMatchObject({
+      type: 'log-lines',
+      preferredVisualisationType: 'logs',
+      executedQueryString: 'SELECT fake',
+    });
     expect(t.getChild('body')!.toArray()).toEqual(['b', 'c', 'a']);
     expect(t.getChild('timestamp')!.data[0]!.values[0]).toBe(ns(T0 + 2000) + 5n);
 
@@ -81,7 +109,10 @@ describe('gRPC plugin services (fake engine)', () => {
     const d = res.responses.D!;
     expect(d.status).toBe(200);
     const td = tableFromIPC(d.frames[0]!);
-    expect(JSON.parse(td.schema.metadata.get('meta')!)).toMatchObject({ type: 'timeseries-multi', typeVersion: [0, 1] });
+    expect(JSON.parse(td.schema.metadata.get('meta')!)).toMatchObject({
+      type: 'timeseries-multi',
+      typeVersion: [0, 1],
+    });
     expect(td.numRows).toBe(11); // 10 min at a 60 s step, both ends
     expect(JSON.parse(td.schema.fields[1]!.metadata.get('config')!)).toEqual({ displayNameFromDS: 'x' });
     expect(engines[0]!.lastRequest).toBeDefined();
@@ -92,7 +123,9 @@ describe('gRPC plugin services (fake engine)', () => {
   });
 
   it('CheckHealth says OK, and says exactly what is wrong with bad settings', async () => {
-    const ok = await call<{ status: number; message: string }>(c.diagnostics, 'CheckHealth', { pluginContext: settings() });
+    const ok = await call<{ status: number; message: string }>(c.diagnostics, 'CheckHealth', {
+      pluginContext: settings(),
+    });
     expect(ok.status).toBe(1);
     expect(ok.message).toMatch(/working/);
     const bad = await call<{ status: number; message: string }>(c.diagnostics, 'CheckHealth', {
@@ -111,13 +144,17 @@ describe('gRPC plugin services (fake engine)', () => {
 
   it('CallResource streams status, headers and body', async () => {
     const get = async (url: string, method = 'GET', body?: unknown) => {
-      const [m, ...rest] = await collect<{ code: number; headers: Record<string, { values: string[] }>; body: Buffer }>(c.resource, 'CallResource', {
-        pluginContext: settings(),
-        path: url.split('?')[0],
-        method,
-        url,
-        body: body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body)),
-      });
+      const [m, ...rest] = await collect<{ code: number; headers: Record<string, { values: string[] }>; body: Buffer }>(
+        c.resource,
+        'CallResource',
+        {
+          pluginContext: settings(),
+          path: url.split('?')[0],
+          method,
+          url,
+          body: body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body)),
+        },
+      );
       expect(rest).toHaveLength(0);
       return { code: m!.code, headers: m!.headers, json: JSON.parse(m!.body.toString()) };
     };
@@ -128,10 +165,15 @@ describe('gRPC plugin services (fake engine)', () => {
     expect((await get('label/level/values')).json.data).toEqual(['error', 'info']);
     expect((await get('series?match[]={app="api"}')).json.data).toHaveLength(2);
     expect((await get('translate?query={app="api"}')).json.data.sql[0].text).toBe('SELECT fake');
-    expect((await get('validate', 'POST', { query: 'sum(' })).json).toMatchObject({ valid: false, error: { kind: 'parse', line: 1, column: 1 } });
+    expect((await get('validate', 'POST', { query: 'sum(' })).json).toMatchObject({
+      valid: false,
+      error: { kind: 'parse', line: 1, column: 1 },
+    });
     expect((await get('validate?query={a="b"}')).json).toMatchObject({ valid: true });
     expect((await get('nope')).code).toBe(404);
-    const pushed = await get('push', 'POST', { streams: [{ stream: { app: 'new' }, values: [[String(ns(T0)), 'hello']] }] });
+    const pushed = await get('push', 'POST', {
+      streams: [{ stream: { app: 'new' }, values: [[String(ns(T0)), 'hello']] }],
+    });
     expect(pushed).toMatchObject({ code: 200, json: { data: { entries: 1 } } });
   });
 
@@ -150,16 +192,26 @@ describe('gRPC plugin services (fake engine)', () => {
       data: Buffer.from(JSON.stringify({ expr: '{app="api"}' })),
     });
     expect(sub.status).toBe(0);
-    const bad = await call<{ status: number }>(c.stream, 'SubscribeStream', { pluginContext: settings({}, 2), path: 'other', data: Buffer.alloc(0) });
+    const bad = await call<{ status: number }>(c.stream, 'SubscribeStream', {
+      pluginContext: settings({}, 2),
+      path: 'other',
+      data: Buffer.alloc(0),
+    });
     expect(bad.status).toBe(1);
-    const pub = await call<{ status: number }>(c.stream, 'PublishStream', { pluginContext: settings({}, 2), path: 'tail/abc', data: Buffer.from('{}') });
+    const pub = await call<{ status: number }>(c.stream, 'PublishStream', {
+      pluginContext: settings({}, 2),
+      path: 'tail/abc',
+      data: Buffer.from('{}'),
+    });
     expect(pub.status).toBe(2);
 
     const now = Date.now();
     const eng = engines[engines.length - 1]!;
     await eng.push([{ labels: { app: 'live' }, entries: [{ ts: ns(now - 1000), line: 'old' }] }]);
     const packets: Buffer[] = [];
-    const stream = (c.stream.RunStream as (r: unknown) => import('@grpc/grpc-js').ClientReadableStream<{ data: Buffer }>)({
+    const stream = (
+      c.stream.RunStream as (r: unknown) => import('@grpc/grpc-js').ClientReadableStream<{ data: Buffer }>
+    )({
       pluginContext: settings({}, 2),
       path: 'tail/live',
       data: Buffer.from(JSON.stringify({ expr: '{app="live"}', intervalMs: 100 })),
@@ -167,7 +219,8 @@ describe('gRPC plugin services (fake engine)', () => {
     await new Promise<void>((resolve, reject) => {
       stream.on('data', (p: { data: Buffer }) => {
         packets.push(p.data);
-        if (packets.length === 1) void eng.push([{ labels: { app: 'live' }, entries: [{ ts: ns(Date.now()), line: 'new' }] }]);
+        if (packets.length === 1)
+          void eng.push([{ labels: { app: 'live' }, entries: [{ ts: ns(Date.now()), line: 'new' }] }]);
         if (packets.length === 2) {
           stream.cancel();
           resolve();

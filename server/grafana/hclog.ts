@@ -55,11 +55,7 @@ export function hclogLine(level: Level, msg: string, fields?: Record<string, unk
 }
 
 /** A logger writing one hclog JSON line per record to `write` (stderr by default). */
-export function createHclogLogger(opts: {
-  level?: Level;
-  module?: string;
-  write?: (line: string) => void;
-}): Logger {
+export function createHclogLogger(opts: { level?: Level; module?: string; write?: (line: string) => void }): Logger {
   const min = ORDER[opts.level ?? 'info'];
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const log = (level: Level) => (msg: string, fields?: Record<string, unknown>) => {

@@ -46,14 +46,21 @@ export function checkPluginEnv(env: NodeJS.ProcessEnv): string | undefined {
 function guardStdout(log: Logger): (line: string) => void {
   const realWrite = process.stdout.write.bind(process.stdout);
   const toStderr = (chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-    for (const line of text.split('\n')) if (line.trim() !== '') process.stderr.write(hclogLine('info', line, { stream: 'stdout' }) + '\n');
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : Buffer.from(chunk as Uint8Array).toString(
+            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+          );
+    for (const line of text.split('\n'))
+      if (line.trim() !== '') process.stderr.write(hclogLine('info', line, { stream: 'stdout' }) + '\n');
     const done = typeof encoding === 'function' ? encoding : cb;
     if (typeof done === 'function') (done as () => void)();
     return true;
   };
   process.stdout.write = toStderr as typeof process.stdout.write;
-  const fmt = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.stack ?? a.message : safeJson(a))).join(' ');
+  const fmt = (args: unknown[]) =>
+    args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : safeJson(a))).join(' ');
   console.log = (...a: unknown[]) => log.info(fmt(a));
   console.info = (...a: unknown[]) => log.info(fmt(a));
   console.debug = (...a: unknown[]) => log.debug(fmt(a));
@@ -63,7 +70,9 @@ function guardStdout(log: Logger): (line: string) => void {
   // Node prints warnings as plain text on stderr; make them hclog records too
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    log.warn(typeof warning === 'string' ? warning : warning.message, { warning: type ?? (warning as Error).name ?? 'Warning' });
+    log.warn(typeof warning === 'string' ? warning : warning.message, {
+      warning: type ?? (warning as Error).name ?? 'Warning',
+    });
   }) as typeof process.emitWarning;
   return (line: string) => {
     realWrite(line + '\n');
@@ -102,7 +111,9 @@ export async function runPluginMode(opts: PluginModeOptions): Promise<void> {
   const writeHandshake = guardStdout(log);
   process.on('SIGINT', () => log.debug('SIGINT ignored (Grafana manages this process)'));
   process.on('SIGPIPE', () => {});
-  process.on('unhandledRejection', (err) => log.error('Unhandled rejection', { error: String((err as Error)?.stack ?? err) }));
+  process.on('unhandledRejection', (err) =>
+    log.error('Unhandled rejection', { error: String((err as Error)?.stack ?? err) }),
+  );
   process.on('uncaughtException', (err) => {
     log.error('Uncaught exception', { error: String(err?.stack ?? err) });
   });

@@ -54,7 +54,12 @@ describe('plugin mode process', () => {
   it('handshakes, ignores SIGINT, exits on Shutdown; stdout is one line, stderr hclog JSON', async () => {
     const t0 = Date.now();
     const p = spawn(process.execPath, [bundle], {
-      env: { PATH: process.env.PATH, grafana_plugin_type: 'datasource', PLUGIN_PROTOCOL_VERSIONS: '2', GF_PLUGIN_LOG_LEVEL: 'debug' },
+      env: {
+        PATH: process.env.PATH,
+        grafana_plugin_type: 'datasource',
+        PLUGIN_PROTOCOL_VERSIONS: '2',
+        GF_PLUGIN_LOG_LEVEL: 'debug',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

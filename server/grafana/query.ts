@@ -66,7 +66,8 @@ export function parseDurationToMs(v: string | number): number {
     total += Number(m[1]) * unit[m[2]!]!;
     consumed += m[0].length;
   }
-  if (consumed !== s.length || total <= 0) throw new QueryModelError(`invalid step ${JSON.stringify(v)}: use a duration like 30s or 1m`);
+  if (consumed !== s.length || total <= 0)
+    throw new QueryModelError(`invalid step ${JSON.stringify(v)}: use a duration like 30s or 1m`);
   return total;
 }
 
@@ -108,7 +109,11 @@ function parseModel(q: WireDataQuery): QueryModel {
 }
 
 /** DataQuery → engine request. Throws QueryModelError for a bad model (the caller answers 400 for that query). */
-export function prepareQuery(q: WireDataQuery, config: Pick<DataSourceConfig, 'maxLines'>, signal?: AbortSignal): PreparedQuery {
+export function prepareQuery(
+  q: WireDataQuery,
+  config: Pick<DataSourceConfig, 'maxLines'>,
+  signal?: AbortSignal,
+): PreparedQuery {
   const model = parseModel(q);
   const expr = typeof model.expr === 'string' ? model.expr.trim() : '';
   if (!expr) throw new QueryModelError('the query is empty: write a LogQL expression in "expr"');
@@ -118,12 +123,15 @@ export function prepareQuery(q: WireDataQuery, config: Pick<DataSourceConfig, 'm
   const qt = (model.queryType || q.queryType || '').toLowerCase();
   const instant = qt === 'instant' || (qt === '' && model.instant === true && model.range !== true);
   if (qt !== '' && qt !== 'range' && qt !== 'instant' && qt !== 'stream') {
-    throw new QueryModelError(`unknown queryType ${JSON.stringify(model.queryType ?? q.queryType)}: use range or instant`);
+    throw new QueryModelError(
+      `unknown queryType ${JSON.stringify(model.queryType ?? q.queryType)}: use range or instant`,
+    );
   }
   let limit = config.maxLines;
   if (model.maxLines !== undefined && model.maxLines !== '' && model.maxLines !== null) {
     limit = Number(model.maxLines);
-    if (!Number.isInteger(limit) || limit <= 0) throw new QueryModelError(`invalid maxLines ${JSON.stringify(model.maxLines)}`);
+    if (!Number.isInteger(limit) || limit <= 0)
+      throw new QueryModelError(`invalid maxLines ${JSON.stringify(model.maxLines)}`);
   }
   let direction: Direction = 'backward';
   if (model.direction) {

@@ -44,13 +44,23 @@ export function errorJson(err: unknown): { status: number; body: Record<string, 
   if (err instanceof LogQLError) {
     return {
       status: err.isUserError ? 400 : 500,
-      body: { status: 'error', errorType: err.kind, error: err.message, line: err.line, column: err.column, span: err.span },
+      body: {
+        status: 'error',
+        errorType: err.kind,
+        error: err.message,
+        line: err.line,
+        column: err.column,
+        span: err.span,
+      },
     };
   }
   if (err instanceof ParamError || err instanceof PushValidationError) {
     return { status: 400, body: { status: 'error', errorType: 'bad_data', error: err.message } };
   }
-  return { status: 500, body: { status: 'error', errorType: 'internal', error: (err as Error)?.message ?? String(err) } };
+  return {
+    status: 500,
+    body: { status: 'error', errorType: 'internal', error: (err as Error)?.message ?? String(err) },
+  };
 }
 
 function header(req: ResourceRequest, name: string): string | undefined {
@@ -86,10 +96,18 @@ function required(p: Params, name: string): string {
 async function sample(engine: EngineApi, config: DataSourceConfig, p: Params): Promise<unknown> {
   const { start, end } = parseBounds(p);
   const limit = Math.min(Number(p.get('limit') || 20) || 20, config.maxLines);
-  const res = await engine.query({ query: required(p, 'query'), start, end, instant: false, limit, direction: 'backward' });
+  const res = await engine.query({
+    query: required(p, 'query'),
+    start,
+    end,
+    instant: false,
+    limit,
+    direction: 'backward',
+  });
   if (res.data.resultType !== 'streams') throw new ParamError('sample needs a log query');
   const lines: { ts: string; line: string; labels: Labels }[] = [];
-  for (const s of res.data.result as Stream[]) for (const e of s.entries) lines.push({ ts: e.ts.toString(), line: e.line, labels: s.labels });
+  for (const s of res.data.result as Stream[])
+    for (const e of s.entries) lines.push({ ts: e.ts.toString(), line: e.line, labels: s.labels });
   lines.sort((a, b) => (BigInt(b.ts) > BigInt(a.ts) ? 1 : BigInt(b.ts) < BigInt(a.ts) ? -1 : 0));
   return { status: 'success', data: lines.slice(0, limit) };
 }
@@ -105,13 +123,19 @@ export async function handleResource(
     const p = paramsOf(req);
     if (path === 'labels' || path === 'label') {
       const { start, end } = parseBounds(p);
-      return jsonResponse(200, { status: 'success', data: await engine.labelNames(start, end, p.get('query') || undefined) });
+      return jsonResponse(200, {
+        status: 'success',
+        data: await engine.labelNames(start, end, p.get('query') || undefined),
+      });
     }
     const lv = /^label\/([^/]+)\/values$/.exec(path);
     if (lv) {
       const { start, end } = parseBounds(p);
       const name = decodeURIComponent(lv[1]!);
-      return jsonResponse(200, { status: 'success', data: await engine.labelValues(name, start, end, p.get('query') || undefined) });
+      return jsonResponse(200, {
+        status: 'success',
+        data: await engine.labelValues(name, start, end, p.get('query') || undefined),
+      });
     }
     if (path === 'series') {
       const { start, end } = parseBounds(p);
@@ -135,7 +159,14 @@ export async function handleResource(
         if (e instanceof LogQLError) {
           return jsonResponse(200, {
             valid: false,
-            error: { message: e.message, kind: e.kind, line: e.line, column: e.column, from: e.span?.from, to: e.span?.to },
+            error: {
+              message: e.message,
+              kind: e.kind,
+              line: e.line,
+              column: e.column,
+              from: e.span?.from,
+              to: e.span?.to,
+            },
           });
         }
         throw e;

@@ -75,7 +75,9 @@ export async function startGrpcServer(
 
   const bindHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const boundPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${bindHost}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${bindHost}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   let stopped: Promise<void> | undefined;
   const self: GrpcPluginServer = {

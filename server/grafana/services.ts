@@ -40,7 +40,8 @@ export interface ServiceContext {
 /** Map an error to a DataResponse status and Grafana errorSource ("plugin" | "downstream"). */
 export function classifyError(err: unknown): { status: number; errorSource: 'plugin' | 'downstream'; message: string } {
   const message = (err as Error)?.message ?? String(err);
-  if (err instanceof QueryModelError || err instanceof SettingsError) return { status: 400, errorSource: 'downstream', message };
+  if (err instanceof QueryModelError || err instanceof SettingsError)
+    return { status: 400, errorSource: 'downstream', message };
   if (err instanceof LogQLError) {
     if (err.kind === 'database') return { status: 502, errorSource: 'downstream', message };
     return { status: err.isUserError ? 400 : 500, errorSource: err.isUserError ? 'downstream' : 'plugin', message };
@@ -49,7 +50,8 @@ export function classifyError(err: unknown): { status: number; errorSource: 'plu
   if (name === 'AbortError' || name === 'TimeoutError') {
     return { status: 504, errorSource: 'downstream', message: `query timed out or was cancelled: ${message}` };
   }
-  if (name === 'ParamError' || name === 'PushValidationError') return { status: 400, errorSource: 'downstream', message };
+  if (name === 'ParamError' || name === 'PushValidationError')
+    return { status: 400, errorSource: 'downstream', message };
   if (name === 'UnsupportedDatabaseError') return { status: 400, errorSource: 'downstream', message };
   return { status: 500, errorSource: 'plugin', message };
 }
@@ -87,9 +89,21 @@ export async function runDataQuery(
     const kind = resultKind(result);
     ctx.metrics.queries.inc({ status: '200', kind });
     ctx.metrics.queryDuration.observe({ kind }, (performance.now() - t0) / 1000);
-    return { frames: frames.map((f) => Buffer.from(encodeFrame(f))), error: '', status: 200, errorSource: '', format: 0 };
+    return {
+      frames: frames.map((f) => Buffer.from(encodeFrame(f))),
+      error: '',
+      status: 200,
+      errorSource: '',
+      format: 0,
+    };
   } catch (e) {
-    const r = errorResponse(timeout.aborted && !(parent?.aborted ?? false) ? Object.assign(new Error(`query exceeded the timeout of ${config.timeoutMs / 1000} s`), { name: 'TimeoutError' }) : e);
+    const r = errorResponse(
+      timeout.aborted && !(parent?.aborted ?? false)
+        ? Object.assign(new Error(`query exceeded the timeout of ${config.timeoutMs / 1000} s`), {
+            name: 'TimeoutError',
+          })
+        : e,
+    );
     ctx.metrics.queries.inc({ status: String(r.status), kind: 'error' });
     ctx.log.debug('Query failed', { refId: q.refId, status: r.status, error: r.error });
     return r;
@@ -98,7 +112,11 @@ export async function runDataQuery(
 
 type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => void;
 
-function unary<Req, Res>(ctx: ServiceContext, method: string, fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): Unary<Req, Res> {
+function unary<Req, Res>(
+  ctx: ServiceContext,
+  method: string,
+  fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>,
+): Unary<Req, Res> {
   return (call, cb) => {
     ctx.metrics.grpcCalls.inc({ method });
     fn(call.request, call).then(
@@ -111,7 +129,10 @@ function unary<Req, Res>(ctx: ServiceContext, method: string, fn: (req: Req, cal
   };
 }
 
-function callSignal(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>, stopping: AbortSignal): AbortSignal {
+function callSignal(
+  call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
+  stopping: AbortSignal,
+): AbortSignal {
   const ac = new AbortController();
   call.on('cancelled', () => ac.abort());
   return AbortSignal.any([ac.signal, stopping]);
@@ -135,33 +156,37 @@ export function makeServices(ctx: ServiceContext) {
   const { cache, log, metrics } = ctx;
 
   const Data = {
-    QueryData: unary<QueryDataRequestWire, { responses: Record<string, DataResponseWire> }>(ctx, 'QueryData', async (req, call) => {
-      const signal = callSignal(call as never, ctx.stopping);
-      const responses: Record<string, DataResponseWire> = {};
-      let instance: { config: DataSourceConfig; engine: EngineApi } | undefined;
-      let instanceError: unknown;
-      try {
-        instance = await cache.get(req.pluginContext?.dataSourceInstanceSettings);
-      } catch (e) {
-        instanceError = e;
-      }
-      await Promise.all(
-        (req.queries ?? []).map(async (q) => {
-          if (!instance) {
-            const r = errorResponse(instanceError);
-            if (!(instanceError instanceof SettingsError)) {
-              r.error = `cannot open the database: ${r.error}`;
-              r.status = 502;
-              r.errorSource = 'downstream';
+    QueryData: unary<QueryDataRequestWire, { responses: Record<string, DataResponseWire> }>(
+      ctx,
+      'QueryData',
+      async (req, call) => {
+        const signal = callSignal(call as never, ctx.stopping);
+        const responses: Record<string, DataResponseWire> = {};
+        let instance: { config: DataSourceConfig; engine: EngineApi } | undefined;
+        let instanceError: unknown;
+        try {
+          instance = await cache.get(req.pluginContext?.dataSourceInstanceSettings);
+        } catch (e) {
+          instanceError = e;
+        }
+        await Promise.all(
+          (req.queries ?? []).map(async (q) => {
+            if (!instance) {
+              const r = errorResponse(instanceError);
+              if (!(instanceError instanceof SettingsError)) {
+                r.error = `cannot open the database: ${r.error}`;
+                r.status = 502;
+                r.errorSource = 'downstream';
+              }
+              responses[q.refId] = r;
+              return;
             }
-            responses[q.refId] = r;
-            return;
-          }
-          responses[q.refId] = await runDataQuery(instance.engine, instance.config, q, ctx, signal);
-        }),
-      );
-      return { responses };
-    }),
+            responses[q.refId] = await runDataQuery(instance.engine, instance.config, q, ctx, signal);
+          }),
+        );
+        return { responses };
+      },
+    ),
   };
 
   const Diagnostics = {
@@ -184,9 +209,25 @@ export function makeServices(ctx: ServiceContext) {
         details.tableMapping = config.tableMapping.mode;
         const now = BigInt(Date.now()) * 1_000_000n;
         try {
-          const r = await engine.query({ query: 'vector(1)+vector(1)', start: now, end: now, instant: true, limit: 1, direction: 'backward', signal: AbortSignal.timeout(config.timeoutMs) });
-          const v = r.data.resultType === 'vector' ? r.data.result[0]?.value[1] : r.data.resultType === 'scalar' ? r.data.result[1] : undefined;
-          if (v !== 2) return fail(`Test query vector(1)+vector(1) returned ${JSON.stringify(v)} instead of 2 (${config.displayUrl})`);
+          const r = await engine.query({
+            query: 'vector(1)+vector(1)',
+            start: now,
+            end: now,
+            instant: true,
+            limit: 1,
+            direction: 'backward',
+            signal: AbortSignal.timeout(config.timeoutMs),
+          });
+          const v =
+            r.data.resultType === 'vector'
+              ? r.data.result[0]?.value[1]
+              : r.data.resultType === 'scalar'
+                ? r.data.result[1]
+                : undefined;
+          if (v !== 2)
+            return fail(
+              `Test query vector(1)+vector(1) returned ${JSON.stringify(v)} instead of 2 (${config.displayUrl})`,
+            );
         } catch (e) {
           return fail(`Test query failed on ${config.displayUrl}: ${(e as Error).message}`);
         }
@@ -195,7 +236,9 @@ export function makeServices(ctx: ServiceContext) {
           // reads the log tables through the configured mapping
           labels = await engine.labelNames(0n, now);
         } catch (e) {
-          return fail(`Reading the log tables (${config.tableMapping.mode} mapping${config.tableMapping.table ? ` of ${config.tableMapping.table}` : ''}) failed on ${config.displayUrl}: ${(e as Error).message}`);
+          return fail(
+            `Reading the log tables (${config.tableMapping.mode} mapping${config.tableMapping.table ? ` of ${config.tableMapping.table}` : ''}) failed on ${config.displayUrl}: ${(e as Error).message}`,
+          );
         }
         details.labels = labels.length;
         const message = `Data source is working: ${config.engine} at ${config.displayUrl}, ${config.tableMapping.mode} tables, ${labels.length} label name${labels.length === 1 ? '' : 's'} found`;
@@ -217,7 +260,13 @@ export function makeServices(ctx: ServiceContext) {
         let status = 500;
         try {
           const { config, engine } = await cache.get(req.pluginContext?.dataSourceInstanceSettings);
-          const res = await handleResource(engine, config, { method: req.method, path: req.path, url: req.url || req.path, headers, body: req.body });
+          const res = await handleResource(engine, config, {
+            method: req.method,
+            path: req.path,
+            url: req.url || req.path,
+            headers,
+            body: req.body,
+          });
           status = res.status;
           const hdrs: Record<string, { values: string[] }> = {};
           for (const [k, v] of Object.entries(res.headers)) hdrs[k] = { values: v };
@@ -238,21 +287,22 @@ export function makeServices(ctx: ServiceContext) {
   };
 
   const Stream = {
-    SubscribeStream: unary<{ pluginContext?: PluginContextWire; path: string; data?: Buffer }, { status: number; data: Buffer }>(
-      ctx,
-      'SubscribeStream',
-      async (req) => {
-        try {
-          const { config } = await cache.get(req.pluginContext?.dataSourceInstanceSettings);
-          parseTailRequest(req.path, req.data, config);
-          return { status: 0, data: Buffer.alloc(0) };
-        } catch (e) {
-          log.info('Stream subscription refused', { path: req.path, error: (e as Error).message });
-          return { status: 1, data: Buffer.alloc(0) };
-        }
-      },
-    ),
-    RunStream: (call: grpc.ServerWritableStream<{ pluginContext?: PluginContextWire; path: string; data?: Buffer }, unknown>) => {
+    SubscribeStream: unary<
+      { pluginContext?: PluginContextWire; path: string; data?: Buffer },
+      { status: number; data: Buffer }
+    >(ctx, 'SubscribeStream', async (req) => {
+      try {
+        const { config } = await cache.get(req.pluginContext?.dataSourceInstanceSettings);
+        parseTailRequest(req.path, req.data, config);
+        return { status: 0, data: Buffer.alloc(0) };
+      } catch (e) {
+        log.info('Stream subscription refused', { path: req.path, error: (e as Error).message });
+        return { status: 1, data: Buffer.alloc(0) };
+      }
+    }),
+    RunStream: (
+      call: grpc.ServerWritableStream<{ pluginContext?: PluginContextWire; path: string; data?: Buffer }, unknown>,
+    ) => {
       metrics.grpcCalls.inc({ method: 'RunStream' });
       const signal = callSignal(call, ctx.stopping);
       void (async () => {
@@ -260,7 +310,14 @@ export function makeServices(ctx: ServiceContext) {
           const { config, engine } = await cache.get(call.request.pluginContext?.dataSourceInstanceSettings);
           const tail = parseTailRequest(call.request.path, call.request.data, config);
           log.debug('Live tail started', { path: call.request.path, expr: tail.expr });
-          await runTail(engine, tail, call.request.path, (json) => call.write({ data: Buffer.from(json) }), signal, log);
+          await runTail(
+            engine,
+            tail,
+            call.request.path,
+            (json) => call.write({ data: Buffer.from(json) }),
+            signal,
+            log,
+          );
           call.end();
         } catch (e) {
           if (signal.aborted) {
@@ -305,7 +362,8 @@ export function makeServices(ctx: ServiceContext) {
   const Health = {
     Check: (call: grpc.ServerUnaryCall<{ service: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       const s = healthStatus(call.request.service ?? '');
-      if (s === SERVICE_UNKNOWN) cb({ code: grpc.status.NOT_FOUND, details: `unknown service ${call.request.service}` });
+      if (s === SERVICE_UNKNOWN)
+        cb({ code: grpc.status.NOT_FOUND, details: `unknown service ${call.request.service}` });
       else cb(null, { status: s });
     },
     Watch: (call: grpc.ServerWritableStream<{ service: string }, unknown>) => {
@@ -317,7 +375,10 @@ export function makeServices(ctx: ServiceContext) {
   return { Data, Diagnostics, Resource, Stream, GRPCController, GRPCStdio, GRPCBroker, Health };
 }
 
-function holdOpen(call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>, stopping: AbortSignal): void {
+function holdOpen(
+  call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>,
+  stopping: AbortSignal,
+): void {
   const end = () => {
     try {
       call.end();
@@ -333,5 +394,18 @@ function holdOpen(call: grpc.ServerWritableStream<unknown, unknown> | grpc.Serve
 function routeName(path: string): string {
   const p = path.replace(/^\/+/, '');
   if (/^label\/[^/]+\/values$/.test(p)) return 'label_values';
-  return ['labels', 'label', 'series', 'index/stats', 'translate', 'explain', 'validate', 'sample', 'push', 'health'].includes(p) ? p : 'other';
+  return [
+    'labels',
+    'label',
+    'series',
+    'index/stats',
+    'translate',
+    'explain',
+    'validate',
+    'sample',
+    'push',
+    'health',
+  ].includes(p)
+    ? p
+    : 'other';
 }

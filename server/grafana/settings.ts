@@ -86,7 +86,8 @@ export function parseDurationMs(v: number | string | undefined, fallback: number
     total += Number(m[1]) * unit[m[2]!]!;
     consumed += m[0].length;
   }
-  if (consumed !== s.length || total <= 0) throw new SettingsError(`invalid timeout ${JSON.stringify(v)}: use seconds or a duration like 30s`);
+  if (consumed !== s.length || total <= 0)
+    throw new SettingsError(`invalid timeout ${JSON.stringify(v)}: use seconds or a duration like 30s`);
   return total;
 }
 
@@ -166,7 +167,8 @@ export function parseSettings(raw: RawInstanceSettings | undefined | null): Data
         const scheme = engine === 'postgres' ? 'postgres' : 'clickhouse';
         const [host, portFromHost] = hostPort.split(':');
         const port = Number(jd.port || portFromHost || defaultPort);
-        if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new SettingsError(`invalid port ${JSON.stringify(jd.port)}`);
+        if (!Number.isInteger(port) || port <= 0 || port > 65535)
+          throw new SettingsError(`invalid port ${JSON.stringify(jd.port)}`);
         url = `${scheme}://${host}:${port}/${encodeURIComponent(database ?? (engine === 'postgres' ? 'postgres' : 'default'))}`;
         if (jd.tls && engine === 'postgres') url += '?sslmode=require';
         break;
@@ -175,7 +177,8 @@ export function parseSettings(raw: RawInstanceSettings | undefined | null): Data
   }
   const dbUrl = withPassword(url, user, password);
   const maxLines = jd.maxLines === undefined || jd.maxLines === '' ? DEFAULT_MAX_LINES : Number(jd.maxLines);
-  if (!Number.isInteger(maxLines) || maxLines <= 0) throw new SettingsError(`invalid maxLines ${JSON.stringify(jd.maxLines)}`);
+  if (!Number.isInteger(maxLines) || maxLines <= 0)
+    throw new SettingsError(`invalid maxLines ${JSON.stringify(jd.maxLines)}`);
   const mapping: TableMapping = jd.tableMapping ?? { mode: 'native' };
   if (!['native', 'flat', 'map', 'otel'].includes(mapping.mode)) {
     throw new SettingsError(`unknown table mapping ${JSON.stringify(mapping.mode)}: use native, flat, map or otel`);

@@ -16,8 +16,13 @@ export interface TailRequest {
   intervalMs: number;
 }
 
-export function parseTailRequest(path: string, data: Buffer | Uint8Array | undefined, config: DataSourceConfig): TailRequest {
-  if (!path.startsWith('tail/') && path !== 'tail') throw new Error(`unknown channel path ${JSON.stringify(path)}: use tail/<id>`);
+export function parseTailRequest(
+  path: string,
+  data: Buffer | Uint8Array | undefined,
+  config: DataSourceConfig,
+): TailRequest {
+  if (!path.startsWith('tail/') && path !== 'tail')
+    throw new Error(`unknown channel path ${JSON.stringify(path)}: use tail/<id>`);
   let model: Record<string, unknown> = {};
   if (data && data.length) {
     try {

@@ -10,8 +10,12 @@ export type AnyClient = grpc.Client & Record<string, (...args: unknown[]) => unk
 
 export function clients(address: string) {
   const pkg = loadProtocol();
-  const opts = { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES };
-  const mk = (path: string) => new (clientCtor(pkg, path))(address, grpc.credentials.createInsecure(), opts) as unknown as AnyClient;
+  const opts = {
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  };
+  const mk = (path: string) =>
+    new (clientCtor(pkg, path))(address, grpc.credentials.createInsecure(), opts) as unknown as AnyClient;
   return {
     data: mk('pluginv2.Data'),
     diagnostics: mk('pluginv2.Diagnostics'),
@@ -20,14 +24,17 @@ export function clients(address: string) {
     controller: mk('plugin.GRPCController'),
     health: mk('grpc.health.v1.Health'),
     close() {
-      for (const c of [this.data, this.diagnostics, this.resource, this.stream, this.controller, this.health]) c.close();
+      for (const c of [this.data, this.diagnostics, this.resource, this.stream, this.controller, this.health])
+        c.close();
     },
   };
 }
 
 export function call<T>(client: AnyClient, method: string, req: unknown): Promise<T> {
   return new Promise((resolve, reject) =>
-    (client[method] as (r: unknown, cb: (e: Error | null, v: T) => void) => void)(req, (e, v) => (e ? reject(e) : resolve(v))),
+    (client[method] as (r: unknown, cb: (e: Error | null, v: T) => void) => void)(req, (e, v) =>
+      e ? reject(e) : resolve(v),
+    ),
   );
 }
 
@@ -57,7 +64,10 @@ export class FakeEngine implements EngineApi {
     this.lastRequest = req;
     const stats = { sql: ['SELECT fake'], tsStages: [], rowsScanned: 0, sqlMs: 0, totalMs: 0 };
     if (req.query === 'vector(1)+vector(1)') {
-      return { data: { resultType: 'vector', result: [{ metric: {}, value: [Number(req.end / 1_000_000n), 2] }] }, stats };
+      return {
+        data: { resultType: 'vector', result: [{ metric: {}, value: [Number(req.end / 1_000_000n), 2] }] },
+        stats,
+      };
     }
     if (req.query.startsWith('rate(')) {
       const step = Number((req.step ?? 60_000_000_000n) / 1_000_000n);

@@ -26,8 +26,16 @@ describe('query model', () => {
   });
 
   it('builds range, instant and log requests', () => {
-    const r = prepareQuery(q({ expr: ' rate({a="b"}[1m]) ', legendFormat: '{{a}}' }, { intervalMS: 15_000 }), { maxLines: 1000 });
-    expect(r.request).toMatchObject({ query: 'rate({a="b"}[1m])', instant: false, step: 15_000_000_000n, limit: 1000, direction: 'backward' });
+    const r = prepareQuery(q({ expr: ' rate({a="b"}[1m]) ', legendFormat: '{{a}}' }, { intervalMS: 15_000 }), {
+      maxLines: 1000,
+    });
+    expect(r.request).toMatchObject({
+      query: 'rate({a="b"}[1m])',
+      instant: false,
+      step: 15_000_000_000n,
+      limit: 1000,
+      direction: 'backward',
+    });
     expect(r.request.start).toBe(1_000_000_000_000n);
     const i = prepareQuery(q({ expr: 'x', queryType: 'instant' }), { maxLines: 1000 });
     expect(i.request).toMatchObject({ instant: true, start: 4_600_000_000_000n, end: 4_600_000_000_000n });
@@ -42,12 +50,19 @@ describe('query model', () => {
 });
 
 describe('settings', () => {
-  const s = (jsonData: unknown, extra: Record<string, unknown> = {}) => ({ uid: 'u', jsonData: Buffer.from(JSON.stringify(jsonData)), ...extra });
+  const s = (jsonData: unknown, extra: Record<string, unknown> = {}) => ({
+    uid: 'u',
+    jsonData: Buffer.from(JSON.stringify(jsonData)),
+    ...extra,
+  });
   it('builds database URLs, with the secure password', () => {
     expect(parseSettings(s({})).dbUrl).toBe('duckdb::memory:');
     expect(parseSettings(s({ engine: 'duckdb', path: './x.duckdb' })).dbUrl).toBe('duckdb:./x.duckdb');
     const pg = parseSettings(
-      s({ engine: 'postgres', host: 'db', port: 5433, database: 'logs', user: 'me' }, { decryptedSecureJsonData: { password: 'p@ss' } }),
+      s(
+        { engine: 'postgres', host: 'db', port: 5433, database: 'logs', user: 'me' },
+        { decryptedSecureJsonData: { password: 'p@ss' } },
+      ),
     );
     expect(pg.dbUrl).toBe('postgres://me:p%40ss@db:5433/logs');
     expect(pg.displayUrl).toBe('postgres://me:***@db:5433/logs');

@@ -3,6 +3,7 @@
 
 import type { PushStream } from '../engine/types';
 import * as ingest from '../ingest';
+import { decodePushProtobuf } from '../ingest/protobuf';
 import { parse } from '../logql/check';
 import { formatExpr } from '../logql/format';
 
@@ -21,12 +22,13 @@ export interface ServerDeps {
 
 let loaded: Promise<ServerDeps> | undefined;
 
-/** The real implementations. Protobuf push is picked up when the ingest module provides it. */
+/** The real implementations. */
 export function loadDefaultDeps(): Promise<ServerDeps> {
   loaded ??= (async () => {
     const deps: ServerDeps = {
       decodePushJson: ingest.decodePushJson,
       formatQuery: (q) => formatExpr(parse(q)),
+      decodePushProtobuf,
     };
     const optional = ingest as unknown as Record<string, unknown>;
     if (typeof optional.decodePushProtobuf === 'function') {

@@ -11,7 +11,13 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import type { EngineApi, QueryResult } from '../engine/types';
+import websocket from '@fastify/websocket';
+import type { EngineApi, PushStream, QueryResult } from '../engine/types';
+import { IngestGate, IngestRefused, type GateOptions } from '../ingest/backpressure';
+import type { OtlpOptions } from '../ingest/otlp';
+import { TailHub } from '../tail/tail';
+import { registerEcosystemRoutes } from './ecosystem';
+import { checkAuth, tenantOf, type TenantEngines } from './access';
 import { LogQLError } from '../logql/errors';
 import { loadDefaultDeps, type ServerDeps } from './deps';
 import { encodeLabelsResponse, encodeQueryResponse, encodeSeriesResponse } from './marshal';
@@ -35,6 +41,16 @@ export interface ServerOptions {
   compress?: boolean;
   /** `/ready` answers 503 until this returns true; default: always ready */
   ready?: () => boolean;
+  /** require `Authorization: Bearer <token>` (or basic auth with this password) on the Loki and OTLP APIs */
+  authToken?: string;
+  /** multi-tenancy: when set, `X-Scope-OrgID` is required and selects the tenant's engine (off by default) */
+  tenants?: TenantEngines;
+  /** ingest admission limits (429/503 with Retry-After) */
+  ingest?: GateOptions;
+  /** OTLP → Loki stream mapping */
+  otlp?: OtlpOptions;
+  /** live tail: how often tailers poll for writes made outside this process (ms, default 1000) */
+  tailPollMs?: number;
 }
 
 /** An error with an HTTP status, written as plain text. */
@@ -42,6 +58,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** extra response headers (Retry-After, WWW-Authenticate) */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -62,6 +80,7 @@ export function errorStatus(err: unknown, aborted = false): { status: number; me
   if (aborted) return { status: 499, message: ERR_CANCELED };
   if (err instanceof ParamError) return { status: 400, message: err.message };
   if (err instanceof HttpError) return { status: err.status, message: err.message };
+  if (err instanceof IngestRefused) return { status: err.status, message: err.message };
   if (isLogQLError(err)) return { status: err.isUserError ? 400 : 500, message: err.message };
   if (err instanceof Error) {
     const e = err as Error & { status?: unknown; statusCode?: unknown };
@@ -152,8 +171,27 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
   });
   let deps: Promise<ServerDeps> | undefined = opts.deps ? Promise.resolve(opts.deps) : undefined;
   const getDeps = () => (deps ??= loadDefaultDeps());
+  const gate = new IngestGate(opts.ingest);
+  const hubs = new WeakMap<EngineApi, TailHub>();
+  const hubOf = (e: EngineApi): TailHub => {
+    let h = hubs.get(e);
+    if (!h) hubs.set(e, (h = new TailHub()));
+    return h;
+  };
+  /** The engine serving this request: the tenant's when multi-tenancy is on. */
+  const engineOf = async (req: FastifyRequest): Promise<EngineApi> => {
+    if (!opts.tenants) return engine;
+    return opts.tenants.engineFor(tenantOf(req));
+  };
+
+  app.addHook('onRequest', async (req) => {
+    checkAuth(req, opts.authToken);
+    if (opts.tenants && /^\/(loki|otlp|api\/prom)\//.test(req.url) && !req.url.startsWith('/loki/api/v1/status/buildinfo')) tenantOf(req);
+  });
 
   // Bodies: forms become URLSearchParams (Go's r.Form), everything else stays a raw Buffer for the push decoders.
+  // tail over WebSocket: @fastify/websocket handles the upgrade on the same port
+  app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, new URLSearchParams(body as string));
@@ -175,6 +213,8 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     const { status, message } = errorStatus(err);
     if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
     else req.log.debug({ status, msg: message, url: req.url }, 'request rejected');
+    if (err instanceof HttpError) for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+    if (err instanceof IngestRefused) reply.header('retry-after', String(err.retryAfterSeconds));
     reply.code(status).type(TEXT).header('x-content-type-options', 'nosniff').send(message);
   });
 
@@ -186,7 +226,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     try {
       if (instant) {
         const q = parseInstantQuery(p);
-        result = await engine.query({
+        result = await (await engineOf(req)).query({
           query: q.query,
           start: q.time,
           end: q.time,
@@ -197,7 +237,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
         });
       } else {
         const q = parseRangeQuery(p);
-        result = await engine.query({
+        result = await (await engineOf(req)).query({
           query: q.query,
           start: q.start,
           end: q.end,
@@ -242,7 +282,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     const p = params(req);
     const { start, end } = parseBounds(p);
     const q = p.get('query');
-    const names = await engine.labelNames(start, end, q === '' ? undefined : q);
+    const names = await (await engineOf(req)).labelNames(start, end, q === '' ? undefined : q);
     return reply.type(JSON_CT).send(encodeLabelsResponse(names));
   };
   both('/loki/api/v1/labels', labelNames);
@@ -253,7 +293,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     const p = params(req);
     const { start, end } = parseBounds(p);
     const q = p.get('query');
-    const values = await engine.labelValues(name, start, end, q === '' ? undefined : q);
+    const values = await (await engineOf(req)).labelValues(name, start, end, q === '' ? undefined : q);
     return reply.type(JSON_CT).send(encodeLabelsResponse(values));
   };
   both('/loki/api/v1/label/:name/values', labelValues);
@@ -262,14 +302,14 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     const p = params(req);
     const { start, end } = parseBounds(p);
     const match = parseSeriesMatchers(p);
-    const series = await engine.series(match, start, end);
+    const series = await (await engineOf(req)).series(match, start, end);
     return reply.type(JSON_CT).send(encodeSeriesResponse(series));
   });
 
   both('/loki/api/v1/index/stats', async (req, reply) => {
     const p = params(req);
     const q = parseRangeQuery(p);
-    const s = await engine.indexStats(q.query, q.start, q.end);
+    const s = await (await engineOf(req)).indexStats(q.query, q.start, q.end);
     return reply
       .type(JSON_CT)
       .send(JSON.stringify({ streams: s.streams, chunks: s.chunks, bytes: s.bytes, entries: s.entries }) + '\n');
@@ -291,6 +331,23 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     }
   });
 
+  /** Admit, commit, count and announce to tailers; resolves after the commit. */
+  const pushStreams = async (req: FastifyRequest, streams: PushStream[]): Promise<void> => {
+    let rows = 0;
+    let bytes = 0;
+    for (const s of streams) {
+      rows += s.entries.length;
+      for (const e of s.entries) bytes += e.line.length;
+    }
+    if (rows === 0) return;
+    const eng = await engineOf(req);
+    const { entries } = await gate.run(rows, bytes, () => eng.push(streams));
+    metrics.ingestedEntries.inc(entries);
+    metrics.ingestedBytes.inc(bytes);
+    const hub = hubs.get(eng);
+    if (hub && hub.size > 0) hub.notify(streams);
+  };
+
   const push = async (req: FastifyRequest, reply: FastifyReply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const ct = mediaType(req.headers['content-type']);
@@ -311,11 +368,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
         }
         streams = await d.decodePushProtobuf(body, ce);
       }
-      const { entries } = await engine.push(streams);
-      metrics.ingestedEntries.inc(entries);
-      let bytes = 0;
-      for (const s of streams) for (const e of s.entries) bytes += Buffer.byteLength(e.line);
-      metrics.ingestedBytes.inc(bytes);
+      await pushStreams(req, streams);
       metrics.pushRequests.inc({ status: '204' });
     } catch (e) {
       metrics.pushRequests.inc({ status: String(errorStatus(e).status) });
@@ -330,13 +383,13 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
   app.get('/api/prom/label', async (req, reply) => {
     const p = params(req);
     const { start, end } = parseBounds(p);
-    return reply.type(JSON_CT).send(JSON.stringify({ values: await engine.labelNames(start, end) }) + '\n');
+    return reply.type(JSON_CT).send(JSON.stringify({ values: await (await engineOf(req)).labelNames(start, end) }) + '\n');
   });
   app.get('/api/prom/label/:name/values', async (req, reply) => {
     const { name } = req.params as { name: string };
     const p = params(req);
     const { start, end } = parseBounds(p);
-    return reply.type(JSON_CT).send(JSON.stringify({ values: await engine.labelValues(name, start, end) }) + '\n');
+    return reply.type(JSON_CT).send(JSON.stringify({ values: await (await engineOf(req)).labelValues(name, start, end) }) + '\n');
   });
 
   app.get('/ready', async (_req, reply) => {
@@ -362,6 +415,18 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
       }) + '\n',
     );
   app.get('/loki/api/v1/status/buildinfo', buildinfo);
+
+  registerEcosystemRoutes(app, {
+    engineOf,
+    hubOf,
+    pushStreams,
+    otlp: opts.otlp ?? {},
+    tailPollMs: opts.tailPollMs,
+    maxLimit: (engine as { maxLimit?: number }).maxLimit ?? 5000,
+    sendQueryResult: (req, reply, result) =>
+      sendChunks(req, reply, encodeQueryResponse(result, { categorizeLabels: encodingFlags(req).has('categorize-labels') }), compress),
+    metrics,
+  });
 
   return app;
 }

@@ -45,6 +45,7 @@ interface StreamInfo {
   last: bigint;
 }
 
+const DEBUG = !!process.env.LOGQLSQL_INGEST_DEBUG;
 const STAGE = '_ingest_stage';
 const NEW = '_ingest_new';
 
@@ -150,6 +151,10 @@ export class Ingester {
     let maxTs: bigint | undefined;
     const pushRows = group.map((p) => p.rows);
 
+    const t0 = performance.now();
+    const lap = (what: string) => {
+      if (DEBUG) console.error(`ingest ${what}: ${(performance.now() - t0).toFixed(0)} ms`);
+    };
     return duck.transaction(async (s: DuckDBSession) => {
       await s.exec(
         `CREATE OR REPLACE TEMP TABLE ${STAGE} (push_no INTEGER, stream_id BIGINT, ts BIGINT, line VARCHAR, metadata VARCHAR)`,
@@ -183,6 +188,7 @@ export class Ingester {
       } finally {
         app.closeSync();
       }
+      lap('appended');
       for (const st of streams.values()) {
         if (minTs === undefined || st.first < minTs) minTs = st.first;
         if (maxTs === undefined || st.last > maxTs) maxTs = st.last;
@@ -199,11 +205,13 @@ export class Ingester {
           WHERE stream_id IN (${ids}) AND ts BETWEEN ${minTs} AND ${maxTs}
         )
         SELECT b.* FROM b ANTI JOIN old USING (stream_id, ts, line)`);
+      lap('deduplicated');
       await s.exec(
         `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata)
          SELECT stream_id, ts, line, metadata FROM temp.main.${NEW}
          ORDER BY ts // ${TIME_CHUNK_NS}, stream_id, ts`,
       );
+      lap('inserted');
       const counts = await s.query<{ push_no: number; n: bigint }>(
         `SELECT push_no, count(*) AS n FROM temp.main.${NEW} GROUP BY push_no`,
       );
@@ -217,6 +225,7 @@ export class Ingester {
         [list.map((x) => x.id), list.map((x) => x.json), list.map((x) => x.first), list.map((x) => x.last)],
       );
       await s.exec(`DROP TABLE temp.main.${STAGE}; DROP TABLE temp.main.${NEW}`);
+      lap('streams');
       const stored = new Array<number>(group.length).fill(0);
       for (const c of counts) stored[c.push_no] = Number(c.n);
       return pushRows.map((rows, i) => ({ entries: stored[i], duplicates: rows - stored[i] }));

@@ -11,7 +11,7 @@ const START = 1_795_168_800_000_000_000n;
 const HOUR = 3_600_000_000_000n;
 
 describe.skipIf(!process.env.LOGQLSQL_BENCH)('ingest throughput', () => {
-  for (const target of ['memory', 'file']) {
+  for (const target of (process.env.LOGQLSQL_BENCH_TARGETS ?? "memory,file").split(",")) {
     it(`1M rows into ${target}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'logqlsql-bench-'));
       const d = await openDriver(target === 'memory' ? 'duckdb::memory:' : `duckdb:${join(dir, 'b.duckdb')}`);

@@ -56,6 +56,12 @@ export interface Dialect {
   sharedCte(name: string, body: string): string;
   /** an aggregate over double `v`; `phi` (quantile) is a finite number in [0, 1] */
   aggregate(fn: 'stddev_pop' | 'var_pop' | 'quantile', v: string, w: SqlWriter, phi?: number): string;
+  /** a positive integer constant typed as a signed 64-bit integer where the engine would otherwise make it unsigned
+   *  (ClickHouse: Int64 % UInt64 is computed unsigned) */
+  int64Const?(digits: string): string;
+  /** the relation holding entries (stream_id, ts, line, metadata): the native `entries` table when undefined, or
+   *  the derived table an existing-table mapping presents (schema/mapping.ts builds a dialect copy with it) */
+  readonly entries?: string;
   /** alias for a derived table in FROM (PostgreSQL 15 requires one) */
   readonly derivedAlias: string;
 }
@@ -82,6 +88,7 @@ export function numberLiteral(x: number): string {
 
 /** floor(a / b) for BIGINT a (any sign) and a positive constant b, exact on every engine. */
 export function floorDiv(d: Dialect, a: string, b: string): string {
+  if (d.int64Const) b = d.int64Const(b);
   return d.exactDiv(`((${a}) - ((((${a}) % ${b}) + ${b}) % ${b}))`, b);
 }
 

@@ -21,8 +21,6 @@ export interface CountingAggregate {
   steps: number;
   range: bigint;
   offset: bigint;
-  /** the entries relation (a table name or a derived table); default: the native `entries` table */
-  source?: string;
   /** sum line bytes too (bytes_over_time, bytes_rate); reading the line column costs a lot when not needed */
   bytes?: boolean;
 }
@@ -36,7 +34,7 @@ function gcd(a: bigint, b: bigint): bigint {
 export function compileCountingAggregate(d: Dialect, q: CountingAggregate): CompiledSql {
   const w = new SqlWriter(d);
   const bytes = q.bytes ? `sum(${d.byteLength('line')})` : '0';
-  const source = q.source ?? ENTRIES_TABLE;
+  const source = d.entries ?? ENTRIES_TABLE;
   if (q.steps === 1 || q.step === 0n) {
     // one window (from, to]: `from` itself is outside it
     const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');

@@ -15,8 +15,6 @@ export interface RowSelect {
   limit?: number;
   /** continue after this row in `order` */
   after?: { ts: bigint; streamId: bigint; line: string };
-  /** the entries relation (a table name or a derived table); default: the native `entries` table */
-  source?: string;
 }
 
 export interface CompiledSql {
@@ -59,7 +57,7 @@ export function compileRowSelect(d: Dialect, q: RowSelect): CompiledSql {
     conds.push(`(ts ${cmp} ${ts} OR (ts = ${ts} AND (stream_id ${cmp} ${sid} OR (stream_id = ${sid} AND ${line} ${cmp} ${after}))))`);
   }
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
-  let text = `SELECT stream_id, ts, line, metadata FROM ${q.source ?? ENTRIES_TABLE} WHERE ${conds.join(' AND ')} ORDER BY ts ${dir}, stream_id ${dir}, ${line} ${dir}`;
+  let text = `SELECT stream_id, ts, line, metadata FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${conds.join(' AND ')} ORDER BY ts ${dir}, stream_id ${dir}, ${line} ${dir}`;
   if (q.limit !== undefined) text += ` LIMIT ${w.bind(q.limit, 'int64')}`;
   return { text, params: w.params };
 }

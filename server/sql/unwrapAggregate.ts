@@ -35,8 +35,6 @@ export interface UnwrapAggregate {
   steps: number;
   range: bigint;
   offset: bigint;
-  /** the entries relation (a table name or a derived table); default: the native `entries` table */
-  source?: string;
 }
 
 /** Go's strconv.ParseFloat accepts more (hex floats, Inf, NaN, underscores): those rows are "unsure", never wrong. */
@@ -54,7 +52,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   const base =
     `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ` +
     `CASE WHEN v_raw IS NOT NULL AND ${d.simpleFullMatch('v_raw', decimal)} THEN ${d.toDouble('v_raw')} END AS v ` +
-    `FROM (SELECT ts, stream_id, ${raw} AS v_raw FROM ${q.source ?? ENTRIES_TABLE} WHERE ${where})${d.derivedAlias}`;
+    `FROM (SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where})${d.derivedAlias}`;
   let kExpr: string;
   if (single) kExpr = '0';
   else {

@@ -18,7 +18,11 @@ const ds = {
   setTimeRange: vi.fn(),
   validate: vi.fn(async () => ({ ok: true })),
   translate: vi.fn(),
-  languageProvider: { labelNames: vi.fn(async () => []), labelValues: vi.fn(async () => []), detectedFields: vi.fn(async () => []) },
+  languageProvider: {
+    labelNames: vi.fn(async () => []),
+    labelValues: vi.fn(async () => []),
+    detectedFields: vi.fn(async () => []),
+  },
 } as any;
 
 describe('AnnotationQueryEditor', () => {
@@ -38,10 +42,10 @@ describe('AnnotationQueryEditor', () => {
     const box = screen.getByLabelText('Query editor');
     fireEvent.change(box, { target: { value: '{app="web"}' } });
     fireEvent.blur(box);
-    expect(onAnnotationChange.mock.lastCall[0].target.expr).toBe('{app="web"}');
+    expect(onAnnotationChange.mock.lastCall![0].target.expr).toBe('{app="web"}');
     const tags = screen.getByLabelText('Tags');
     fireEvent.change(tags, { target: { value: 'app' } });
     fireEvent.blur(tags);
-    expect(onAnnotationChange.mock.lastCall[0].target.tagKeys).toBe('app');
+    expect(onAnnotationChange.mock.lastCall![0].target.tagKeys).toBe('app');
   });
 });

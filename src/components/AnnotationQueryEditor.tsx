@@ -28,7 +28,8 @@ export function AnnotationQueryEditor(props: Props) {
     return <div>Annotation editor needs Grafana’s annotation settings.</div>;
   }
   const target: LogQLAnnotationQuery = annotation.target ?? { refId: 'Anno', expr: '' };
-  const set = (patch: Partial<LogQLAnnotationQuery>) => onAnnotationChange({ ...annotation, target: { ...target, ...patch } });
+  const set = (patch: Partial<LogQLAnnotationQuery>) =>
+    onAnnotationChange({ ...annotation, target: { ...target, ...patch } });
   return (
     <div data-testid="logqlsql-annotation-editor">
       <QueryEditor
@@ -38,13 +39,28 @@ export function AnnotationQueryEditor(props: Props) {
         onRunQuery={() => undefined}
       />
       <Field label="Tags" description="Comma-separated label names used as tags (empty: all labels)">
-        <Input aria-label="Tags" width={40} defaultValue={target.tagKeys ?? ''} onBlur={(e) => set({ tagKeys: e.currentTarget.value })} />
+        <Input
+          aria-label="Tags"
+          width={40}
+          defaultValue={target.tagKeys ?? ''}
+          onBlur={(e) => set({ tagKeys: e.currentTarget.value })}
+        />
       </Field>
       <Field label="Title" description="Template, e.g. {{app}}">
-        <Input aria-label="Title" width={40} defaultValue={target.titleFormat ?? ''} onBlur={(e) => set({ titleFormat: e.currentTarget.value })} />
+        <Input
+          aria-label="Title"
+          width={40}
+          defaultValue={target.titleFormat ?? ''}
+          onBlur={(e) => set({ titleFormat: e.currentTarget.value })}
+        />
       </Field>
       <Field label="Text" description="Template; {{__line__}} is the log line (the default)">
-        <Input aria-label="Text" width={40} defaultValue={target.textFormat ?? ''} onBlur={(e) => set({ textFormat: e.currentTarget.value })} />
+        <Input
+          aria-label="Text"
+          width={40}
+          defaultValue={target.textFormat ?? ''}
+          onBlur={(e) => set({ textFormat: e.currentTarget.value })}
+        />
       </Field>
     </div>
   );

@@ -18,12 +18,23 @@ export const ENGINES: Array<SelectableValue<Engine>> = [
   { label: 'chDB', value: 'chdb', description: 'ClickHouse in-process; a data directory' },
 ];
 
-const DEFAULT_PORTS: Record<Engine, number | undefined> = { duckdb: undefined, chdb: undefined, postgres: 5432, clickhouse: 8123 };
+const DEFAULT_PORTS: Record<Engine, number | undefined> = {
+  duckdb: undefined,
+  chdb: undefined,
+  postgres: 5432,
+  clickhouse: 8123,
+};
 
 /** Column defaults for each table-mapping preset. */
 export const MAPPING_PRESETS: Record<MappingPreset, TableMapping> = {
   native: { preset: 'native' },
-  flat: { preset: 'flat', table: 'logs', timestampColumn: 'timestamp', lineColumn: 'message', labelColumns: ['service', 'level', 'host'] },
+  flat: {
+    preset: 'flat',
+    table: 'logs',
+    timestampColumn: 'timestamp',
+    lineColumn: 'message',
+    labelColumns: ['service', 'level', 'host'],
+  },
   map: { preset: 'map', table: 'logs', timestampColumn: 'timestamp', lineColumn: 'line', labelsColumn: 'labels' },
   otel: {
     preset: 'otel',
@@ -88,7 +99,14 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
         />
       </Field>
       {(engine === 'duckdb' || engine === 'chdb') && (
-        <Field label="Path" description={engine === 'duckdb' ? 'A DuckDB file (relative to Grafana’s working directory) or :memory:' : 'A chDB data directory'}>
+        <Field
+          label="Path"
+          description={
+            engine === 'duckdb'
+              ? 'A DuckDB file (relative to Grafana’s working directory) or :memory:'
+              : 'A chDB data directory'
+          }
+        >
           <Input
             id="logqlsql-path"
             width={60}
@@ -102,7 +120,13 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
         <>
           <div className={styles.row}>
             <Field label="Host">
-              <Input id="logqlsql-host" width={40} value={json.host ?? ''} placeholder="localhost" onChange={(e) => setJson({ host: e.currentTarget.value })} />
+              <Input
+                id="logqlsql-host"
+                width={40}
+                value={json.host ?? ''}
+                placeholder="localhost"
+                onChange={(e) => setJson({ host: e.currentTarget.value })}
+              />
             </Field>
             <Field label="Port">
               <Input
@@ -117,10 +141,20 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
           </div>
           <div className={styles.row}>
             <Field label="Database">
-              <Input id="logqlsql-database" width={30} value={json.database ?? ''} onChange={(e) => setJson({ database: e.currentTarget.value })} />
+              <Input
+                id="logqlsql-database"
+                width={30}
+                value={json.database ?? ''}
+                onChange={(e) => setJson({ database: e.currentTarget.value })}
+              />
             </Field>
             <Field label="User">
-              <Input id="logqlsql-user" width={30} value={json.user ?? ''} onChange={(e) => setJson({ user: e.currentTarget.value })} />
+              <Input
+                id="logqlsql-user"
+                width={30}
+                value={json.user ?? ''}
+                onChange={(e) => setJson({ user: e.currentTarget.value })}
+              />
             </Field>
           </div>
           <Field label="Password" description="Stored encrypted; never sent back to the browser">
@@ -136,15 +170,24 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
                   secureJsonData: { ...secure, password: '' },
                 })
               }
-              onChange={(e) => onOptionsChange({ ...options, secureJsonData: { ...secure, password: e.currentTarget.value } })}
+              onChange={(e) =>
+                onOptionsChange({ ...options, secureJsonData: { ...secure, password: e.currentTarget.value } })
+              }
             />
           </Field>
           <Field label="TLS">
-            <Switch id="logqlsql-tls" value={Boolean(json.tlsEnabled)} onChange={(e) => setJson({ tlsEnabled: e.currentTarget.checked })} />
+            <Switch
+              id="logqlsql-tls"
+              value={Boolean(json.tlsEnabled)}
+              onChange={(e) => setJson({ tlsEnabled: e.currentTarget.checked })}
+            />
           </Field>
         </>
       )}
-      <Field label="Database URL" description="What the backend connects to (the password is added from the secure field)">
+      <Field
+        label="Database URL"
+        description="What the backend connects to (the password is added from the secure field)"
+      >
         <code data-testid="logqlsql-url">{buildDatabaseUrl(json)}</code>
       </Field>
 
@@ -160,34 +203,73 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
         <div data-testid="logqlsql-mapping-columns">
           <div className={styles.row}>
             <Field label="Table">
-              <Input id="logqlsql-table" width={30} value={mapping.table ?? ''} onChange={(e) => setMapping({ table: e.currentTarget.value })} />
+              <Input
+                id="logqlsql-table"
+                width={30}
+                value={mapping.table ?? ''}
+                onChange={(e) => setMapping({ table: e.currentTarget.value })}
+              />
             </Field>
             <Field label="Timestamp column">
-              <Input id="logqlsql-ts" width={24} value={mapping.timestampColumn ?? ''} onChange={(e) => setMapping({ timestampColumn: e.currentTarget.value })} />
+              <Input
+                id="logqlsql-ts"
+                width={24}
+                value={mapping.timestampColumn ?? ''}
+                onChange={(e) => setMapping({ timestampColumn: e.currentTarget.value })}
+              />
             </Field>
             <Field label="Line column">
-              <Input id="logqlsql-line" width={24} value={mapping.lineColumn ?? ''} onChange={(e) => setMapping({ lineColumn: e.currentTarget.value })} />
+              <Input
+                id="logqlsql-line"
+                width={24}
+                value={mapping.lineColumn ?? ''}
+                onChange={(e) => setMapping({ lineColumn: e.currentTarget.value })}
+              />
             </Field>
           </div>
           {mapping.preset === 'flat' ? (
             <Field label="Label columns" description="Plain columns exposed as labels">
-              <TagsInput tags={mapping.labelColumns ?? []} onChange={(tags) => setMapping({ labelColumns: tags })} placeholder="column, Enter" />
+              <TagsInput
+                tags={mapping.labelColumns ?? []}
+                onChange={(tags) => setMapping({ labelColumns: tags })}
+                placeholder="column, Enter"
+              />
             </Field>
           ) : (
             <Field label="Labels column" description="A map or JSON column with the labels">
-              <Input id="logqlsql-labels" width={30} value={mapping.labelsColumn ?? ''} onChange={(e) => setMapping({ labelsColumn: e.currentTarget.value })} />
+              <Input
+                id="logqlsql-labels"
+                width={30}
+                value={mapping.labelsColumn ?? ''}
+                onChange={(e) => setMapping({ labelsColumn: e.currentTarget.value })}
+              />
             </Field>
           )}
           {mapping.preset === 'otel' && (
             <div className={styles.row}>
               <Field label="Attributes column" description="Structured metadata">
-                <Input id="logqlsql-meta" width={24} value={mapping.metadataColumn ?? ''} onChange={(e) => setMapping({ metadataColumn: e.currentTarget.value })} />
+                <Input
+                  id="logqlsql-meta"
+                  width={24}
+                  value={mapping.metadataColumn ?? ''}
+                  onChange={(e) => setMapping({ metadataColumn: e.currentTarget.value })}
+                />
               </Field>
               <Field label="Severity column">
-                <Input id="logqlsql-sev" width={24} value={mapping.severityColumn ?? ''} onChange={(e) => setMapping({ severityColumn: e.currentTarget.value })} />
+                <Input
+                  id="logqlsql-sev"
+                  width={24}
+                  value={mapping.severityColumn ?? ''}
+                  onChange={(e) => setMapping({ severityColumn: e.currentTarget.value })}
+                />
               </Field>
               <Field label="Trace ID column">
-                <Input id="logqlsql-trace" width={24} value={mapping.traceIdColumn ?? ''} onChange={(e) => setMapping({ traceIdColumn: e.currentTarget.value })} />
+                <Input
+                  id="logqlsql-trace"
+                  width={24}
+                  value={mapping.traceIdColumn ?? ''}
+                  onChange={(e) => setMapping({ traceIdColumn: e.currentTarget.value })}
+                />
               </Field>
             </div>
           )}
@@ -197,13 +279,33 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
       <h3 className={styles.heading}>Limits</h3>
       <div className={styles.row}>
         <Field label="Maximum lines" description="Cap on lines per log query">
-          <Input id="logqlsql-maxlines" width={16} type="number" value={json.maxLines ?? ''} placeholder="5000" onChange={(e) => setJson({ maxLines: num(e.currentTarget.value) })} />
+          <Input
+            id="logqlsql-maxlines"
+            width={16}
+            type="number"
+            value={json.maxLines ?? ''}
+            placeholder="5000"
+            onChange={(e) => setJson({ maxLines: num(e.currentTarget.value) })}
+          />
         </Field>
         <Field label="Maximum query length" description="Longest time range, e.g. 30d">
-          <Input id="logqlsql-maxlen" width={16} value={json.maxQueryLength ?? ''} placeholder="30d1h" onChange={(e) => setJson({ maxQueryLength: e.currentTarget.value || undefined })} />
+          <Input
+            id="logqlsql-maxlen"
+            width={16}
+            value={json.maxQueryLength ?? ''}
+            placeholder="30d1h"
+            onChange={(e) => setJson({ maxQueryLength: e.currentTarget.value || undefined })}
+          />
         </Field>
         <Field label="Query timeout (s)">
-          <Input id="logqlsql-timeout" width={16} type="number" value={json.queryTimeout ?? ''} placeholder="60" onChange={(e) => setJson({ queryTimeout: num(e.currentTarget.value) })} />
+          <Input
+            id="logqlsql-timeout"
+            width={16}
+            type="number"
+            value={json.queryTimeout ?? ''}
+            placeholder="60"
+            onChange={(e) => setJson({ queryTimeout: num(e.currentTarget.value) })}
+          />
         </Field>
       </div>
 

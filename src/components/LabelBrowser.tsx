@@ -23,7 +23,9 @@ export interface LabelBrowserProps {
 export function buildSelector(selected: Record<string, string[]>): string {
   const matchers: Matcher[] = Object.entries(selected)
     .filter(([, vs]) => vs.length > 0)
-    .map(([label, vs]) => (vs.length === 1 ? { label, op: '=', value: vs[0] } : { label, op: '=~', value: vs.map(escapeRegex).join('|') }));
+    .map(([label, vs]) =>
+      vs.length === 1 ? { label, op: '=', value: vs[0] } : { label, op: '=~', value: vs.map(escapeRegex).join('|') },
+    );
   return formatSelector(matchers);
 }
 
@@ -84,7 +86,12 @@ export function LabelBrowser({ provider, onChange, onClose }: LabelBrowserProps)
         <div className={styles.heading}>1. Select labels</div>
         <div className={styles.chips}>
           {labels.map((l) => (
-            <Button key={l} size="sm" variant={chosen.includes(l) ? 'primary' : 'secondary'} onClick={() => toggleLabel(l)}>
+            <Button
+              key={l}
+              size="sm"
+              variant={chosen.includes(l) ? 'primary' : 'secondary'}
+              onClick={() => toggleLabel(l)}
+            >
               {l}
             </Button>
           ))}
@@ -134,7 +141,12 @@ export function LabelBrowser({ provider, onChange, onClose }: LabelBrowserProps)
           <Button size="sm" disabled={selector === '{}'} onClick={() => onChange(selector)}>
             Show logs
           </Button>
-          <Button size="sm" variant="secondary" disabled={selector === '{}'} onClick={() => onChange(`rate(${selector} [$__auto])`)}>
+          <Button
+            size="sm"
+            variant="secondary"
+            disabled={selector === '{}'}
+            onClick={() => onChange(`rate(${selector} [$__auto])`)}
+          >
             Show logs rate
           </Button>
           {onClose && (

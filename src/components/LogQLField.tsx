@@ -55,23 +55,25 @@ export function LogQLField(props: LogQLFieldProps) {
         showLineNumbers={false}
         showMiniMap={false}
         containerStyles={styles.editor}
-        monacoOptions={{
-          fixedOverflowWidgets: true,
-          scrollBeyondLastLine: false,
-          overviewRulerLanes: 0,
-          renderLineHighlight: 'none',
-          wordBasedSuggestions: false,
-          quickSuggestions: { other: true, comments: false, strings: true },
-          suggest: { showWords: false, snippetsPreventQuickSuggestions: false },
-          wordWrap: 'on',
-          fontSize: 14,
-          lineHeight: 19,
-          glyphMargin: false,
-          folding: false,
-          lineNumbers: 'off',
-          lineDecorationsWidth: 8,
-          placeholder: props.placeholder,
-        } as any}
+        monacoOptions={
+          {
+            fixedOverflowWidgets: true,
+            scrollBeyondLastLine: false,
+            overviewRulerLanes: 0,
+            renderLineHighlight: 'none',
+            wordBasedSuggestions: false,
+            quickSuggestions: { other: true, comments: false, strings: true },
+            suggest: { showWords: false, snippetsPreventQuickSuggestions: false },
+            wordWrap: 'on',
+            fontSize: 14,
+            lineHeight: 19,
+            glyphMargin: false,
+            folding: false,
+            lineNumbers: 'off',
+            lineDecorationsWidth: 8,
+            placeholder: props.placeholder,
+          } as any
+        }
         onBeforeEditorMount={(monaco) => registerLanguage(monaco)}
         onBlur={(v) => latest.current.onCommit(v)}
         onChange={(v) => latest.current.onEdit?.(v)}

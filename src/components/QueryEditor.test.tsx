@@ -19,7 +19,9 @@ function fakeDs(overrides: Record<string, unknown> = {}) {
     engine: 'duckdb',
     settings: { jsonData: { maxLines: 500 } },
     setTimeRange: vi.fn(),
-    validate: vi.fn(async (expr: string) => (expr.includes('!!') ? { error: { message: 'backend says no', from: 0, to: 2 } } : { ok: true })),
+    validate: vi.fn(async (expr: string) =>
+      expr.includes('!!') ? { error: { message: 'backend says no', from: 0, to: 2 } } : { ok: true },
+    ),
     translate: vi.fn(async () => ({
       sql: [{ text: 'SELECT ts, line FROM entries WHERE stream_id IN (?)', params: ['api'] }],
       tsStages: [],

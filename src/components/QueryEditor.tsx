@@ -155,5 +155,9 @@ export function QueryEditor(props: Props) {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   wrapper: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
-  error: css({ color: theme.colors.error.text, fontSize: theme.typography.bodySmall.fontSize, fontFamily: theme.typography.fontFamilyMonospace }),
+  error: css({
+    color: theme.colors.error.text,
+    fontSize: theme.typography.bodySmall.fontSize,
+    fontFamily: theme.typography.fontFamilyMonospace,
+  }),
 });

@@ -15,14 +15,36 @@ describe('SqlPreview', () => {
     expect(await screen.findByTestId('sql-preview-error')).toHaveTextContent('parse error at 1:5');
   });
   it('names the stages that run in TypeScript', async () => {
-    const translate = vi.fn(async () => ({ sql: [{ text: 'SELECT 1', params: [] }], tsStages: ['line_format'], explain: '' }));
-    render(<SqlPreview expr='{a="b"} | line_format "x"' engine="postgres" translate={translate} isOpen onToggle={vi.fn()} debounceMs={0} />);
+    const translate = vi.fn(async () => ({
+      sql: [{ text: 'SELECT 1', params: [] }],
+      tsStages: ['line_format'],
+      explain: '',
+    }));
+    render(
+      <SqlPreview
+        expr='{a="b"} | line_format "x"'
+        engine="postgres"
+        translate={translate}
+        isOpen
+        onToggle={vi.fn()}
+        debounceMs={0}
+      />,
+    );
     expect(await screen.findByText(/Runs after the database \(TypeScript\): line_format/)).toBeInTheDocument();
     expect(screen.getByText('SQL (postgres)')).toBeInTheDocument();
   });
   it('does not translate while collapsed', () => {
     const translate = vi.fn();
-    render(<SqlPreview expr='{a="b"}' engine="duckdb" translate={translate} isOpen={false} onToggle={vi.fn()} debounceMs={0} />);
+    render(
+      <SqlPreview
+        expr='{a="b"}'
+        engine="duckdb"
+        translate={translate}
+        isOpen={false}
+        onToggle={vi.fn()}
+        debounceMs={0}
+      />,
+    );
     expect(translate).not.toHaveBeenCalled();
   });
 });

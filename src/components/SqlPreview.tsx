@@ -17,7 +17,11 @@ export interface SqlPreviewProps {
   debounceMs?: number;
 }
 
-type State = { status: 'idle' } | { status: 'loading' } | { status: 'done'; t: Translation } | { status: 'error'; message: string };
+type State =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'done'; t: Translation }
+  | { status: 'error'; message: string };
 
 function formatParam(p: unknown): string {
   return typeof p === 'string' ? `'${p.replace(/'/g, "''")}'` : JSON.stringify(p);
@@ -37,7 +41,8 @@ export function SqlPreview({ expr, engine, translate, isOpen, onToggle, debounce
     const timer = setTimeout(() => {
       translate(expr).then(
         (t) => !cancelled && setState({ status: 'done', t }),
-        (err: unknown) => !cancelled && setState({ status: 'error', message: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) =>
+          !cancelled && setState({ status: 'error', message: err instanceof Error ? err.message : String(err) }),
       );
     }, debounceMs);
     return () => {
@@ -97,7 +102,15 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderRadius: theme.shape.radius.default,
   }),
   params: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginTop: theme.spacing(0.5) }),
-  param: css({ fontFamily: theme.typography.fontFamilyMonospace, fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
+  param: css({
+    fontFamily: theme.typography.fontFamilyMonospace,
+    fontSize: theme.typography.bodySmall.fontSize,
+    color: theme.colors.text.secondary,
+  }),
   muted: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
-  explain: css({ whiteSpace: 'pre-wrap', color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  explain: css({
+    whiteSpace: 'pre-wrap',
+    color: theme.colors.text.secondary,
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
 });

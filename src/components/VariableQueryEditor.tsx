@@ -24,7 +24,9 @@ const TYPES: Array<SelectableValue<VariableQueryType>> = [
 ];
 
 export function VariableQueryEditor({ query, onChange, datasource }: VariableEditorProps) {
-  const q = parseVariableQuery((query as LogQLVariableQuery | string | undefined) ?? { refId: 'variable', type: 'labelNames' });
+  const q = parseVariableQuery(
+    (query as LogQLVariableQuery | string | undefined) ?? { refId: 'variable', type: 'labelNames' },
+  );
   const [labels, setLabels] = useState<string[]>([]);
   useEffect(() => {
     datasource.languageProvider.labelNames().then(setLabels, () => setLabels([]));
@@ -52,12 +54,22 @@ export function VariableQueryEditor({ query, onChange, datasource }: VariableEdi
       )}
       {(q.type === 'labelValues' || q.type === 'labelNames') && (
         <Field label="Stream selector" description='Optional, e.g. {app="api"}'>
-          <Input aria-label="Stream selector" width={50} defaultValue={q.stream ?? ''} onBlur={(e) => update({ stream: e.currentTarget.value || undefined })} />
+          <Input
+            aria-label="Stream selector"
+            width={50}
+            defaultValue={q.stream ?? ''}
+            onBlur={(e) => update({ stream: e.currentTarget.value || undefined })}
+          />
         </Field>
       )}
       {q.type === 'logql' && (
         <Field label="LogQL query" description="Metric query: each series’ labels; log query: each line">
-          <Input aria-label="LogQL query" width={70} defaultValue={q.expr ?? ''} onBlur={(e) => update({ expr: e.currentTarget.value })} />
+          <Input
+            aria-label="LogQL query"
+            width={70}
+            defaultValue={q.expr ?? ''}
+            onBlur={(e) => update({ expr: e.currentTarget.value })}
+          />
         </Field>
       )}
     </div>

@@ -34,7 +34,6 @@ export function MockCodeEditor(props: {
     };
     props.onBeforeEditorMount?.(monaco);
     props.onEditorDidMount?.(editor, monaco);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return (
     <textarea

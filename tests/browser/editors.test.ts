@@ -20,9 +20,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SERVER = process.env.LOGQLSQL_CJS ?? join(ROOT, 'dist/logqlsql.cjs');
 const OUT = join(ROOT, 'test-results/browser');
 
-const missing = [!existsSync(CHROMIUM) && `${CHROMIUM} (apt-get install -y chromium)`, !existsSync(SERVER) && `${SERVER} (npm run build)`].filter(
-  Boolean,
-) as string[];
+const missing = [
+  !existsSync(CHROMIUM) && `${CHROMIUM} (apt-get install -y chromium)`,
+  !existsSync(SERVER) && `${SERVER} (npm run build)`,
+].filter(Boolean) as string[];
 if (missing.length) {
   if (process.env.CI === 'true') {
     throw new Error(`browser test: missing ${missing.join(' and ')}`);
@@ -65,7 +66,12 @@ async function pushFixture(url: string): Promise<void> {
     stream: labels,
     values: Array.from({ length: 20 }, (_, i) => [
       String(now - BigInt((i + 1) * 60 + s) * 1_000_000_000n),
-      JSON.stringify({ msg: `request ${i}`, status: i % 5 === 0 ? 500 : 200, duration_ms: 10 + i, trace_id: `t${s}${i}` }),
+      JSON.stringify({
+        msg: `request ${i}`,
+        status: i % 5 === 0 ? 500 : 200,
+        duration_ms: 10 + i,
+        trace_id: `t${s}${i}`,
+      }),
     ]),
   }));
   const res = await fetch(`${url}/loki/api/v1/push`, {
@@ -112,7 +118,9 @@ describe.skipIf(missing.length > 0)('editors in a real browser', () => {
     const probe = await fetch(`${upstream}/api/v1/translate?query=${encodeURIComponent('{app="api"}')}&dialect=duckdb`);
     translateAvailable.value = probe.ok;
     if (!probe.ok) {
-      console.warn(`*** logqlsql has no /api/v1/translate (HTTP ${probe.status}): the SQL preview shows the error instead ***`);
+      console.warn(
+        `*** logqlsql has no /api/v1/translate (HTTP ${probe.status}): the SQL preview shows the error instead ***`,
+      );
     }
     web = await startPageServer(pageDir, upstream);
     const { chromium } = await import('playwright-core');
@@ -121,7 +129,15 @@ describe.skipIf(missing.length > 0)('editors in a real browser', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1200, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e: Error) => console.warn('page error:', e.message));
@@ -155,7 +171,10 @@ describe.skipIf(missing.length > 0)('editors in a real browser', () => {
 
     await page.keyboard.type('app="', { delay: 20 });
     await page.waitForFunction(
-      () => Array.from(document.querySelectorAll('.suggest-widget .monaco-list-row')).some((r) => r.textContent?.includes('web')),
+      () =>
+        Array.from(document.querySelectorAll('.suggest-widget .monaco-list-row')).some((r) =>
+          r.textContent?.includes('web'),
+        ),
       null,
       { timeout: 15_000 },
     );
@@ -172,7 +191,10 @@ describe.skipIf(missing.length > 0)('editors in a real browser', () => {
     await setEditorText('{app="api"} ');
     await page.keyboard.press('Control+Space');
     await page.waitForFunction(
-      () => Array.from(document.querySelectorAll('.suggest-widget .monaco-list-row')).some((r) => r.textContent?.includes('json')),
+      () =>
+        Array.from(document.querySelectorAll('.suggest-widget .monaco-list-row')).some((r) =>
+          r.textContent?.includes('json'),
+        ),
       null,
       { timeout: 15_000 },
     );
@@ -182,7 +204,9 @@ describe.skipIf(missing.length > 0)('editors in a real browser', () => {
     await page.screenshot({ path: join(OUT, '03-pipeline-completion.png') });
     await page.keyboard.press('Escape');
     // highlighting: the selector's label and string get distinct token classes
-    const classes = await page.$$eval('#query-editor .view-line span span', (els: Element[]) => els.map((e) => e.className));
+    const classes = await page.$$eval('#query-editor .view-line span span', (els: Element[]) =>
+      els.map((e) => e.className),
+    );
     expect(new Set(classes).size).toBeGreaterThan(2);
   });
 

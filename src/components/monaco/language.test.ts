@@ -8,7 +8,17 @@ function fakeMonaco() {
       setMonarchTokensProvider: vi.fn(),
       setLanguageConfiguration: vi.fn(),
       registerCompletionItemProvider: vi.fn((_id: string, p: any) => ({ provider: p, dispose: vi.fn() })),
-      CompletionItemKind: { Function: 1, Operator: 2, Enum: 3, EnumMember: 4, Class: 5, Unit: 6, Field: 7, Keyword: 8, Snippet: 9 },
+      CompletionItemKind: {
+        Function: 1,
+        Operator: 2,
+        Enum: 3,
+        EnumMember: 4,
+        Class: 5,
+        Unit: 6,
+        Field: 7,
+        Keyword: 8,
+        Snippet: 9,
+      },
       CompletionItemInsertTextRule: { InsertAsSnippet: 4 },
     },
     editor: { setModelMarkers: vi.fn() },
@@ -47,7 +57,10 @@ describe('monaco LogQL language', () => {
     expect(res.suggestions.map((s: any) => s.label)).toEqual(['app', 'env']);
     expect(res.suggestions[0]).toMatchObject({ insertText: 'app=', kind: 3, range: { startColumn: 2, endColumn: 4 } });
     expect(res.suggestions[0].command.id).toBe('editor.action.triggerSuggest');
-    const other = await reg.provider.provideCompletionItems({ ...model(text), id: 'other' }, { lineNumber: 1, column: 4 });
+    const other = await reg.provider.provideCompletionItems(
+      { ...model(text), id: 'other' },
+      { lineNumber: 1, column: 4 },
+    );
     expect(other.suggestions).toEqual([]);
   });
 

@@ -89,7 +89,14 @@ function App() {
     isDefault: true,
     readOnly: false,
     withCredentials: false,
-    jsonData: { engine: 'postgres', host: 'db.internal', port: 5432, database: 'logs', user: 'grafana', mapping: { preset: 'native' } },
+    jsonData: {
+      engine: 'postgres',
+      host: 'db.internal',
+      port: 5432,
+      database: 'logs',
+      user: 'grafana',
+      mapping: { preset: 'native' },
+    },
     secureJsonFields: { password: true },
     secureJsonData: {},
   } as DataSourceSettings<LogQLOptions, LogQLSecureJsonData>);

@@ -4,7 +4,8 @@ import { numberLiteral, type Dialect } from '../../dialect';
  *  Overrides of the DuckDB reference:
  *  - `match()` is RE2, but ClickHouse compiles patterns with `.` matching newline; Go's regexp (Loki) does not, so
  *    every pattern gets a `(?-s)` prefix (a flag group in the user's pattern still overrides it, as in Go);
- *  - integer division is `intDiv` (`/` is floating point);
+ *  - integer division is `intDiv` (`/` is floating point), and divisors are `toInt64(…)`: a literal above 2^31 is
+ *    UInt64 and Int64 % UInt64 is computed unsigned (wrong for negative dividends);
  *  - `arrayJoin(range(…))` explodes a step range; quantiles are `quantileExactInclusive(φ)` (linear interpolation
  *    between closest ranks, as Prometheus); φ must be a constant, written through `numberLiteral`;
  *  - no `AS MATERIALIZED`: a CTE read twice is computed twice (still one statement, Distributed-safe). */
@@ -47,5 +48,6 @@ export const clickhouseDialect: Dialect = {
     if (fn === 'quantile') return `quantileExactInclusive(${numberLiteral(phi ?? 0)})(${v})`;
     return fn === 'stddev_pop' ? `stddevPop(${v})` : `varPop(${v})`;
   },
+  int64Const: (digits) => `toInt64(${digits})`,
   derivedAlias: ' AS t',
 };

@@ -24,7 +24,7 @@ interface Transport {
   close(): Promise<void>;
 }
 
-const BIG = /^(Nullable\()?(LowCardinality\()?U?Int(64|128|256)\)*$/;
+const BIG = /^(?:Nullable\(|LowCardinality\(|SimpleAggregateFunction\(\w+, )*U?Int(64|128|256)\)*$/;
 const FLOAT = /^(Nullable\()?Float(32|64)\)?$/;
 
 function convertFloat(v: unknown): unknown {
