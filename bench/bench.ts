@@ -4,6 +4,7 @@ import { Engine } from '../server/engine/engine';
 import { generateDemo } from '../server/demo';
 import type { QueryRequest } from '../server/engine/types';
 import { pushThroughHttp } from './ingest';
+import { benchGrafana, formatGrafanaBench } from '../server/grafana/bench';
 
 const NS_MIN = 60_000_000_000n;
 const HOURS = Number(process.env.BENCH_HOURS ?? 6);
@@ -111,6 +112,9 @@ async function main(): Promise<void> {
       `${c.name.padEnd(100)} ${ours.toFixed(1).padStart(9)} ${hand.toFixed(1).padStart(12)} ${(ours / hand).toFixed(2).padStart(7)}${where}`,
     );
   }
+  const small: QueryRequest = { query: '{app="api-gateway"} |= "error"', start, end, instant: false, limit: 1000, direction: 'backward' };
+  console.log('\nGrafana backend (QueryData → Arrow frames):');
+  console.log(formatGrafanaBench(await benchGrafana(engine, small)));
   await engine.close();
 }
 

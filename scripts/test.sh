@@ -5,6 +5,7 @@
 # Outside CI a suite whose system part is missing is skipped loudly; under CI=true nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
 
 need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
@@ -28,6 +29,25 @@ read -r v_pass v_fail v_skip < <(node -e '
   const r = require("./test-results/vitest.json");
   console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests);')
 
+echo "== protocol harness (Go, Grafana's plugin SDK client against dist/gpx_logqlsql_linux_amd64 and server mode)"
+h_pass=0
+h_fail=0
+if command -v go >/dev/null; then
+  if (cd harness && GOFLAGS=-mod=mod go test -count=1 -v ./... >../test-results/harness.log 2>&1); then :; else h_status=1; fi
+  h_pass=$(grep -c -- '--- PASS' test-results/harness.log || true)
+  h_fail=$(grep -c -- '--- FAIL' test-results/harness.log || true)
+  tail -3 test-results/harness.log
+  if [ "${h_status:-0}" != 0 ]; then
+    grep -E -- '--- FAIL|Error|error' test-results/harness.log | head -40
+    exit 1
+  fi
+elif [ "${CI:-}" = "true" ]; then
+  echo "Go is required under CI=true for the protocol harness" >&2
+  exit 1
+else
+  echo "SKIPPING the protocol harness: Go is not installed (needs go >= 1.24)" >&2
+fi
+
 echo "== outside conformance check (check.py against a fresh ./bin/logqlsql serve on in-memory DuckDB)"
 port=$((31000 + RANDOM % 2000))
 log=$(mktemp)
@@ -44,4 +64,4 @@ echo "$check_out" | tail -1
 read -r c_pass c_fail < <(echo "$check_out" | tail -1 | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
 
 echo
-echo "total: $((v_pass + c_pass)) passed, $((v_fail + c_fail)) failed, ${v_skip} skipped"
+echo "total: $((v_pass + c_pass + h_pass)) passed, $((v_fail + c_fail + h_fail)) failed, ${v_skip} skipped"

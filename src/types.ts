@@ -29,19 +29,17 @@ export type Engine = 'duckdb' | 'postgres' | 'clickhouse' | 'chdb';
 /** Where the log lines live. `native` is the schema `logqlsql` creates for pushed logs. */
 export type MappingPreset = 'native' | 'flat' | 'map' | 'otel';
 
+/** jsonData.tableMapping, as the backend reads it (server/grafana/settings.ts). */
 export interface TableMapping {
-  preset: MappingPreset;
+  mode: MappingPreset;
   table?: string;
   timestampColumn?: string;
-  lineColumn?: string;
+  bodyColumn?: string;
   /** map / otel: the map or JSON column holding the labels */
   labelsColumn?: string;
-  /** flat: plain columns exposed as labels */
+  /** flat: plain columns exposed as labels (empty: every other string column) */
   labelColumns?: string[];
-  /** otel: the map column with per-line attributes (structured metadata) */
-  metadataColumn?: string;
   severityColumn?: string;
-  traceIdColumn?: string;
 }
 
 /** Turns a regex match in the line (or a label's value) into a link, e.g. a trace ID into a trace data source. */
@@ -67,14 +65,12 @@ export interface LogQLOptions extends DataSourceJsonData {
   user?: string;
   /** duckdb / chdb: file path (or :memory:) */
   path?: string;
-  tlsEnabled?: boolean;
-  mapping?: TableMapping;
-  /** cap on log lines per query (Loki's max_entries_limit_per_query, default 5000) */
+  tls?: boolean;
+  tableMapping?: TableMapping;
+  /** default line limit of log queries that set none */
   maxLines?: number;
-  /** longest allowed query range, a duration like `30d` */
-  maxQueryLength?: string;
-  /** seconds */
-  queryTimeout?: number;
+  /** query timeout in seconds */
+  timeout?: number;
   derivedFields?: DerivedFieldConfig[];
 }
 
@@ -108,4 +104,5 @@ export interface ValidationError {
   from?: number;
   to?: number;
 }
-export type ValidationResult = { ok: true } | { error: ValidationError };
+/** validate resource: `{valid: true}` or `{valid: false, error}` (`{ok: true}` / `{error}` accepted too). */
+export type ValidationResult = { valid?: boolean; ok?: boolean; error?: ValidationError; tsStages?: string[] };

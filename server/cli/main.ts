@@ -6,6 +6,8 @@ import pino, { type Logger } from 'pino';
 import type { Direction, EngineApi, QueryRequest, QueryResult } from '../engine/types';
 import { generateDemo, startTrickle } from '../demo';
 import { startServer, VERSION } from '../http/server';
+import { createHclogLogger, defaultEngineFactory, isPluginMode, runPluginMode, startGrpcServer } from '../grafana';
+import type { Engine } from '../engine/engine';
 import { encodeQueryResponse } from '../http/marshal';
 import {
   ParamError,
@@ -166,6 +168,8 @@ async function isEmpty(engine: EngineApi): Promise<boolean> {
 interface ServeOptions {
   db: string;
   listen: { host: string; port: number };
+  /** also serve Grafana's backend-plugin gRPC services here (server mode, for the launcher) */
+  grpc?: { host: string; port: number };
   demo?: boolean;
   demoHours: number;
   maxLimit: number;
@@ -202,6 +206,21 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
     await engine.close().catch(() => undefined);
     throw new CliError(`cannot listen on ${opts.listen.host}:${opts.listen.port}: ${(e as Error).message}`);
   }
+  let grpcServer: { stop(): Promise<void> } | undefined;
+  if (opts.grpc) {
+    try {
+      // Grafana's data source instances all share this process's database (server mode serves one database).
+      grpcServer = await startGrpcServer(async () => engine as Engine, opts.grpc.host, opts.grpc.port, {
+        closeEngines: false,
+        logger: createHclogLogger({ module: 'grpc' }),
+      });
+    } catch (e) {
+      await app.close().catch(() => undefined);
+      await engine.close().catch(() => undefined);
+      throw new CliError(`cannot serve gRPC on ${opts.grpc.host}:${opts.grpc.port}: ${(e as Error).message}`);
+    }
+    log.info({ grpc: `${opts.grpc.host}:${opts.grpc.port}` }, 'serving the Grafana plugin protocol');
+  }
   log.info({ db: opts.db, version: VERSION, demo: opts.demo === true }, 'logqlsql ready');
 
   await new Promise<void>((resolve) => {
@@ -222,6 +241,7 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
       void (async () => {
         try {
           await app.close();
+          await grpcServer?.stop();
         } catch (e) {
           log.error({ err: e }, 'closing the HTTP server failed');
         }
@@ -347,6 +367,7 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .description("serve Loki's HTTP API (/loki/api/v1/*, push, /metrics)")
     .addOption(dbOption())
     .option('--listen <host:port>', 'address to listen on', parseListen, parseListen(DEFAULT_LISTEN))
+    .option('--grpc <host:port>', "also serve Grafana's backend-plugin protocol (gRPC) here: server mode", parseListen)
     .option('--demo', 'load demo logs when the database is empty, then keep adding a few lines a second')
     .option(
       '--demo-hours <h>',
@@ -422,6 +443,11 @@ export async function main(argv: string[] = process.argv, io: CliIO = defaultIO)
 
 /** Entry point of the bundle (dist/logqlsql.cjs) and of `bin/logqlsql`. */
 export function run(argv: string[] = process.argv): void {
+  if (isPluginMode()) {
+    // Grafana started us as its plugin (env grafana_plugin_type): handshake on stdout, gRPC, nothing else.
+    void runPluginMode({ engineFactory: defaultEngineFactory });
+    return;
+  }
   const exit = (code: number) => {
     // let piped stdout drain before exiting (DuckDB threads would otherwise keep the process alive)
     process.stdout.write('', () => process.exit(code));

@@ -54,7 +54,11 @@ export class Engine implements EngineApi {
   }
 
   static async open(dbUrl: string, opts: EngineOptions = {}): Promise<Engine> {
-    const driver = await openDriver(dbUrl);
+    return Engine.openWith(await openDriver(dbUrl), opts);
+  }
+
+  /** An engine over an open driver (closed with the engine, or here when the schema or mapping is unusable). */
+  static async openWith(driver: Driver, opts: EngineOptions = {}): Promise<Engine> {
     try {
       const dialect = DIALECTS[driver.engine];
       if (!dialect) throw new Error(`no SQL dialect for ${driver.engine}`);

@@ -148,7 +148,8 @@ export function normalizeLabelName(name: string): string {
 function hex(v: Uint8Array | string | null | undefined, json: boolean): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return json ? v.toLowerCase() : Buffer.from(v, 'base64').toString('hex');
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  if (v.length === 0) return '';
+  return (ArrayBuffer.isView(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.from(v as ArrayLike<number>)).toString('hex');
 }
 
 function toJsonValue(v: AnyValue | null | undefined, json: boolean): unknown {

@@ -42,7 +42,7 @@ describe('ConfigEditor', () => {
     expect(buildDatabaseUrl({ engine: 'postgres', host: 'db', user: 'me', database: 'logs' })).toBe(
       'postgres://me@db:5432/logs',
     );
-    expect(buildDatabaseUrl({ engine: 'clickhouse', host: 'ch', port: 8443, tlsEnabled: true })).toBe(
+    expect(buildDatabaseUrl({ engine: 'clickhouse', host: 'ch', port: 8443, tls: true })).toBe(
       'clickhouse://ch:8443?secure=true',
     );
   });
@@ -67,10 +67,10 @@ describe('ConfigEditor', () => {
   it('applies table mapping presets with their columns', async () => {
     const { onOptionsChange } = setup({ engine: 'clickhouse' });
     await userEvent.click(screen.getByLabelText('OTel'));
-    expect(onOptionsChange.mock.lastCall![0].jsonData.mapping).toEqual(MAPPING_PRESETS.otel);
-    setup({ mapping: MAPPING_PRESETS.otel });
+    expect(onOptionsChange.mock.lastCall![0].jsonData.tableMapping).toEqual(MAPPING_PRESETS.otel);
+    setup({ tableMapping: MAPPING_PRESETS.otel });
     expect(screen.getByDisplayValue('otel_logs')).toBeInTheDocument();
-    expect(screen.getByDisplayValue('TraceId')).toBeInTheDocument();
+    expect(screen.getByDisplayValue('SeverityText')).toBeInTheDocument();
   });
 
   it('edits limits and derived fields', async () => {

@@ -27,24 +27,22 @@ const DEFAULT_PORTS: Record<Engine, number | undefined> = {
 
 /** Column defaults for each table-mapping preset. */
 export const MAPPING_PRESETS: Record<MappingPreset, TableMapping> = {
-  native: { preset: 'native' },
+  native: { mode: 'native' },
   flat: {
-    preset: 'flat',
+    mode: 'flat',
     table: 'logs',
     timestampColumn: 'timestamp',
-    lineColumn: 'message',
+    bodyColumn: 'message',
     labelColumns: ['service', 'level', 'host'],
   },
-  map: { preset: 'map', table: 'logs', timestampColumn: 'timestamp', lineColumn: 'line', labelsColumn: 'labels' },
+  map: { mode: 'map', table: 'logs', timestampColumn: 'timestamp', bodyColumn: 'line', labelsColumn: 'labels' },
   otel: {
-    preset: 'otel',
+    mode: 'otel',
     table: 'otel_logs',
     timestampColumn: 'Timestamp',
-    lineColumn: 'Body',
+    bodyColumn: 'Body',
     labelsColumn: 'ResourceAttributes',
-    metadataColumn: 'LogAttributes',
     severityColumn: 'SeverityText',
-    traceIdColumn: 'TraceId',
   },
 };
 
@@ -66,7 +64,7 @@ export function buildDatabaseUrl(o: LogQLOptions): string {
   const host = o.host || 'localhost';
   const port = o.port ?? DEFAULT_PORTS[engine];
   const db = o.database ? `/${encodeURIComponent(o.database)}` : '';
-  const tls = o.tlsEnabled ? (engine === 'postgres' ? '?sslmode=require' : '?secure=true') : '';
+  const tls = o.tls ? (engine === 'postgres' ? '?sslmode=require' : '?secure=true') : '';
   return `${scheme}://${user}${host}${port ? `:${port}` : ''}${db}${tls}`;
 }
 
@@ -74,7 +72,7 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
   const styles = useStyles2(getStyles);
   const json = options.jsonData ?? {};
   const engine = json.engine ?? 'duckdb';
-  const mapping = json.mapping ?? MAPPING_PRESETS.native;
+  const mapping = json.tableMapping ?? MAPPING_PRESETS.native;
   const secure = (options.secureJsonData ?? {}) as LogQLSecureJsonData;
 
   const setJson = (patch: Partial<LogQLOptions>) => {
@@ -82,7 +80,7 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
     jsonData.url = buildDatabaseUrl(jsonData);
     onOptionsChange({ ...options, jsonData });
   };
-  const setMapping = (patch: Partial<TableMapping>) => setJson({ mapping: { ...mapping, ...patch } });
+  const setMapping = (patch: Partial<TableMapping>) => setJson({ tableMapping: { ...mapping, ...patch } });
   const num = (v: string) => (v.trim() === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
 
   return (
@@ -178,8 +176,8 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
           <Field label="TLS">
             <Switch
               id="logqlsql-tls"
-              value={Boolean(json.tlsEnabled)}
-              onChange={(e) => setJson({ tlsEnabled: e.currentTarget.checked })}
+              value={Boolean(json.tls)}
+              onChange={(e) => setJson({ tls: e.currentTarget.checked })}
             />
           </Field>
         </>
@@ -195,11 +193,11 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
       <Field label="Layout">
         <RadioButtonGroup<MappingPreset>
           options={PRESET_OPTIONS}
-          value={mapping.preset}
-          onChange={(p) => setJson({ mapping: { ...MAPPING_PRESETS[p] } })}
+          value={mapping.mode}
+          onChange={(p) => setJson({ tableMapping: { ...MAPPING_PRESETS[p] } })}
         />
       </Field>
-      {mapping.preset !== 'native' && (
+      {mapping.mode !== 'native' && (
         <div data-testid="logqlsql-mapping-columns">
           <div className={styles.row}>
             <Field label="Table">
@@ -222,12 +220,12 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
               <Input
                 id="logqlsql-line"
                 width={24}
-                value={mapping.lineColumn ?? ''}
-                onChange={(e) => setMapping({ lineColumn: e.currentTarget.value })}
+                value={mapping.bodyColumn ?? ''}
+                onChange={(e) => setMapping({ bodyColumn: e.currentTarget.value })}
               />
             </Field>
           </div>
-          {mapping.preset === 'flat' ? (
+          {mapping.mode === 'flat' ? (
             <Field label="Label columns" description="Plain columns exposed as labels">
               <TagsInput
                 tags={mapping.labelColumns ?? []}
@@ -245,40 +243,22 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
               />
             </Field>
           )}
-          {mapping.preset === 'otel' && (
-            <div className={styles.row}>
-              <Field label="Attributes column" description="Structured metadata">
-                <Input
-                  id="logqlsql-meta"
-                  width={24}
-                  value={mapping.metadataColumn ?? ''}
-                  onChange={(e) => setMapping({ metadataColumn: e.currentTarget.value })}
-                />
-              </Field>
-              <Field label="Severity column">
-                <Input
-                  id="logqlsql-sev"
-                  width={24}
-                  value={mapping.severityColumn ?? ''}
-                  onChange={(e) => setMapping({ severityColumn: e.currentTarget.value })}
-                />
-              </Field>
-              <Field label="Trace ID column">
-                <Input
-                  id="logqlsql-trace"
-                  width={24}
-                  value={mapping.traceIdColumn ?? ''}
-                  onChange={(e) => setMapping({ traceIdColumn: e.currentTarget.value })}
-                />
-              </Field>
-            </div>
+          {(mapping.mode === 'otel' || mapping.mode === 'flat' || mapping.mode === 'map') && (
+            <Field label="Severity column" description="Optional: the level of each line">
+              <Input
+                id="logqlsql-sev"
+                width={24}
+                value={mapping.severityColumn ?? ''}
+                onChange={(e) => setMapping({ severityColumn: e.currentTarget.value || undefined })}
+              />
+            </Field>
           )}
         </div>
       )}
 
       <h3 className={styles.heading}>Limits</h3>
       <div className={styles.row}>
-        <Field label="Maximum lines" description="Cap on lines per log query">
+        <Field label="Default line limit" description="Lines a log query returns when it sets no limit">
           <Input
             id="logqlsql-maxlines"
             width={16}
@@ -288,23 +268,14 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
             onChange={(e) => setJson({ maxLines: num(e.currentTarget.value) })}
           />
         </Field>
-        <Field label="Maximum query length" description="Longest time range, e.g. 30d">
-          <Input
-            id="logqlsql-maxlen"
-            width={16}
-            value={json.maxQueryLength ?? ''}
-            placeholder="30d1h"
-            onChange={(e) => setJson({ maxQueryLength: e.currentTarget.value || undefined })}
-          />
-        </Field>
         <Field label="Query timeout (s)">
           <Input
             id="logqlsql-timeout"
             width={16}
             type="number"
-            value={json.queryTimeout ?? ''}
+            value={json.timeout ?? ''}
             placeholder="60"
-            onChange={(e) => setJson({ queryTimeout: num(e.currentTarget.value) })}
+            onChange={(e) => setJson({ timeout: num(e.currentTarget.value) })}
           />
         </Field>
       </div>

@@ -95,7 +95,7 @@ function App() {
       port: 5432,
       database: 'logs',
       user: 'grafana',
-      mapping: { preset: 'native' },
+      tableMapping: { mode: 'native' },
     },
     secureJsonFields: { password: true },
     secureJsonData: {},
