@@ -44,6 +44,7 @@ const VARIABLE_RE = new RegExp(
     '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', // uuid
     '^(?=[0-9a-f]*\\d)[0-9a-f]{8,}$', // hex ids, hashes
     '^\\d{1,3}(?:\\.\\d{1,3}){3}(?::\\d+)?$', // ipv4[:port]
+    '^[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}$', // ipv6
     '^\\d{4}-\\d{2}-\\d{2}(?:[t ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:z|[-+]\\d{2}:?\\d{2})?)?$', // dates, RFC3339
     '^\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?$', // clock times
     '^[a-z]+-?\\d+(?:-\\d+)*$', // host-1, pod-7f9
@@ -53,31 +54,33 @@ const VARIABLE_RE = new RegExp(
 
 /** True when a token is a variable by its shape alone. */
 export function looksVariable(tok: string): boolean {
-  const t = tok.replace(/^["'([{<]+|[)\]}>"',;.:]+$/g, '');
+  // eslint-disable-next-line no-control-regex
+  const t = tok.replace(/\x1b\[[0-9;]*m/g, '').replace(/^["'([{<]+|[)\]}>"',;.:]+$/g, '');
   return t !== '' && VARIABLE_RE.test(t);
 }
 
-/** Split a line into tokens and the separators before them. `key=value` splits after `=`. */
+const TEXT_TOKEN = /[^\s=]+=?|=/g;
+// JSON lines: strings (keys keep their colon), bare values, and structural punctuation are tokens
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"\s*:?|[^\s,{}[\]":]+|[{}[\],:]/g;
+
+/** Split a line into tokens and the separators before them (`key=value` splits after `=`; JSON by its syntax). */
 export function tokenize(line: string, maxTokens = 80): { tokens: string[]; seps: string[] } {
   const tokens: string[] = [];
   const seps: string[] = [];
-  const re = /(\s+)|([^\s=]+=?|=)/g;
-  let sep = '';
+  const re = new RegExp(line.trimStart().startsWith('{') ? JSON_TOKEN : TEXT_TOKEN);
+  let last = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(line)) !== null) {
-    if (m[1] !== undefined) {
-      sep += m[1];
-      continue;
-    }
+    const sep = line.slice(last, m.index);
     if (tokens.length >= maxTokens) {
       // the rest of the line is one variable tail
       tokens.push(PARAM);
       seps.push(sep);
       break;
     }
-    tokens.push(m[2]!);
+    tokens.push(m[0]);
     seps.push(sep);
-    sep = '';
+    last = m.index + m[0].length;
   }
   return { tokens, seps };
 }

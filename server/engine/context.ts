@@ -13,12 +13,15 @@ export interface ExecContext {
   signal?: AbortSignal;
   /** when false, only plan (translate): statements are recorded, not run */
   execute: boolean;
+  /** every statement planned, with its bound parameters (translate shows them) */
+  statements?: { text: string; params: SqlParam[] }[];
   /** false forces every range aggregation through the TypeScript path (tests compare both paths) */
   pushdown?: boolean;
 }
 
 export async function runSql<T extends Row = Row>(ctx: ExecContext, text: string, params: SqlParam[]): Promise<T[]> {
   ctx.stats.sql.push(text);
+  ctx.statements?.push({ text, params });
   if (!ctx.execute) return [];
   const t0 = performance.now();
   const rows = await ctx.driver.query<T>(text, params, ctx.signal);

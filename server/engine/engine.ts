@@ -48,7 +48,9 @@ export class Engine implements EngineApi {
     readonly mapped?: MappedSource,
   ) {
     // a mapped table's catalog is an aggregate over the whole table: refresh it less often
-    this.catalog = mapped ? new StreamCatalog(driver, 30_000, { sql: mapped.streamsSql, toLabels: mapped.toLabels }) : new StreamCatalog(driver);
+    this.catalog = mapped
+      ? new StreamCatalog(driver, 30_000, { sql: mapped.streamsSql, toLabels: mapped.toLabels })
+      : new StreamCatalog(driver);
     this.ingester = mapped ? undefined : new Ingester(driver);
     this.maxLimit = opts.maxLimit ?? 5000;
   }
@@ -64,7 +66,7 @@ export class Engine implements EngineApi {
       if (!dialect) throw new Error(`no SQL dialect for ${driver.engine}`);
       if (opts.mapping) {
         const src = await resolveMapping(driver, opts.mapping);
-        const engine = new Engine(driver, mappedDialect(dialect, src), opts, src);
+        const engine = new Engine(driver, await mappedDialect(driver, dialect, src), opts, src);
         await engine.catalog.all(); // a mapping that validates but cannot be read fails here, at start-up
         return engine;
       }
@@ -122,11 +124,24 @@ export class Engine implements EngineApi {
     return toQueryData(value, grid, req.instant, expr);
   }
 
+  /** The dialect `translate` renders for: this engine's own (mapped relation included) or another engine's. */
+  private dialectFor(name: string | undefined): Dialect {
+    if (!name || name === this.dialect.name) return this.dialect;
+    const alias: Record<string, string> = { postgresql: 'postgres', pg: 'postgres', chdb: 'clickhouse' };
+    const d = DIALECTS[alias[name] ?? name];
+    if (!d)
+      throw new LogQLError(
+        'unsupported',
+        `unknown SQL dialect ${JSON.stringify(name)}: use ${Object.keys(DIALECTS).join(', ')}`,
+      );
+    return this.mapped ? { ...d, entries: undefined } : d;
+  }
+
   /** Plans the query without running SQL: the statements it would run and what stays in TypeScript. */
   async translate(query: string, dialectName?: string, req?: Partial<QueryRequest>): Promise<Translation> {
     const expr = parse(query);
-    const dialect = DIALECTS[dialectName ?? this.dialect.name] ?? this.dialect;
-    const ctx: ExecContext = { ...this.context(query, undefined, false), dialect };
+    const dialect = this.dialectFor(dialectName);
+    const ctx: ExecContext = { ...this.context(query, undefined, false), dialect, statements: [] };
     const end = req?.end ?? BigInt(Date.now()) * 1_000_000n;
     const start = req?.start ?? end - 3_600_000_000_000n;
     await this.execute(ctx, expr, {
@@ -140,7 +155,10 @@ export class Engine implements EngineApi {
     });
     const tsStages = [...new Set(ctx.stats.tsStages)];
     return {
-      sql: ctx.stats.sql.map((text) => ({ text, params: [] })),
+      sql: ctx.statements!.map((st) => ({
+        text: st.text,
+        params: st.params.map((p) => (typeof p === 'bigint' ? p.toString() : Array.isArray(p) ? p.map(String) : p)),
+      })),
       tsStages,
       explain: [
         `dialect: ${dialect.name}`,
@@ -202,7 +220,10 @@ export class Engine implements EngineApi {
 
   async push(streams: PushStream[]): Promise<{ entries: number }> {
     if (!this.ingester) {
-      throw new PushValidationError(`push is disabled: this server reads the existing ${this.mapped?.describe ?? 'table'}`, 405);
+      throw new PushValidationError(
+        `push is disabled: this server reads the existing ${this.mapped?.describe ?? 'table'}`,
+        405,
+      );
     }
     const res = await this.ingester.push(streams);
     this.catalog.invalidate();

@@ -30,10 +30,8 @@ export async function runLogQuery(
   const streams = await ctx.catalog.select(a.expr.matchers, a.from, a.to);
   const split = splitPipeline(a.expr.pipeline, ctx.dialect.capabilities);
   ctx.stats.tsStages.push(...split.reasons);
-  if (streams.length === 0 || a.limit <= 0) {
-    if (!ctx.execute) ctx.stats.sql.push('-- no stream matches the selector: nothing to scan');
-    return { streams: [], limitReached: false };
-  }
+  // translate plans the statement even when no stream matches yet (the editor's SQL preview on an empty database)
+  if ((streams.length === 0 && ctx.execute) || a.limit <= 0) return { streams: [], limitReached: false };
   const byId = new Map(streams.map((s) => [s.id, s.labels]));
   const order: 'asc' | 'desc' = a.direction === 'backward' ? 'desc' : 'asc';
   const pipeline = split.rest.length > 0 ? compilePipeline(split.rest) : undefined;

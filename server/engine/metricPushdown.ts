@@ -3,8 +3,14 @@
 // - line-counting and byte-counting functions over pipelines made only of line filters the dialect can express
 //   (series = streams: no parser can add labels or errors);
 // - unwrapped aggregations over `| json | unwrap field` grouped `by` stream labels, when every row's value is certain
-//   (sql/unwrapAggregate.ts reports rows it cannot be sure of, and then the TypeScript path answers instead).
-import type { RangeAggregation } from '../logql/ast';
+//   (sql/unwrapAggregate.ts reports rows it cannot be sure of, and then the TypeScript path answers instead);
+// - both of the above under a decomposable vector aggregation (`sum by (stream labels)` over counts, sums and rates,
+//   `max` over max_over_time, `min` over min_over_time): parser stages cannot change what such an aggregation reads
+//   (parsers never drop lines, and an extracted label that clashes with a stream label becomes `<name>_extracted`),
+//   so the database aggregates per stream or per group and the parsed label sets are never materialised.
+import type { RangeAggregation, Stage } from '../logql/ast';
+import type { Consumer } from '../eval/metric';
+import type { StreamInfo } from './streams';
 import type { StepGrid } from '../eval/steps';
 import { newSeries, type SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
@@ -21,14 +27,17 @@ export async function pushRangeAggregation(
   ctx: ExecContext,
   node: RangeAggregation,
   grid: StepGrid,
+  consumer?: Consumer,
 ): Promise<SeriesData[] | undefined> {
-  if (node.unwrap) return pushUnwrap(ctx, node, grid);
+  if (node.unwrap) return pushUnwrap(ctx, node, grid, consumer);
   if (!COUNTING.has(node.op) || node.grouping) return undefined;
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
-  if (split.rest.length > 0) return undefined;
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
-  if (streams.length === 0) return [];
+  if (split.rest.length > 0 && !(consumer?.op === 'sum' && onlyParsers(split.rest) && collapsedTo(consumer, streams))) {
+    return undefined;
+  }
+  if (streams.length === 0 && ctx.execute) return [];
   const q = compileCountingAggregate(ctx.dialect, {
     streamIds: streams.map((s) => s.id),
     filters: split.pushed,
@@ -83,11 +92,39 @@ const UNWRAP_OPS = new Set<string>([
   'rate',
 ]);
 
-async function pushUnwrap(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[] | undefined> {
+/** Stages that never drop a line, never rewrite it and never change a stream label's value. */
+const PARSERS = new Set<Stage['kind']>(['json', 'logfmt', 'regexp', 'pattern']);
+
+function onlyParsers(stages: Stage[]): boolean {
+  return stages.every((s) => PARSERS.has(s.kind));
+}
+
+/** The labels a decomposable outer aggregation groups by, when every selected stream carries them all. */
+function collapsedTo(consumer: Consumer, streams: StreamInfo[]): string[] | undefined {
+  if (consumer.grouping?.without) return undefined;
+  const by = consumer.grouping?.labels ?? [];
+  return streams.every((s) => by.every((g) => !!s.labels[g])) ? by : undefined;
+}
+
+/** Which vector aggregation can absorb which unwrapped range aggregation. */
+const ABSORBS: Record<string, string[]> = {
+  sum: ['sum_over_time', 'rate'],
+  max: ['max_over_time'],
+  min: ['min_over_time'],
+};
+
+async function pushUnwrap(
+  ctx: ExecContext,
+  node: RangeAggregation,
+  grid: StepGrid,
+  consumer?: Consumer,
+): Promise<SeriesData[] | undefined> {
   const u = node.unwrap!;
   if (!ctx.dialect.capabilities.jsonExtract || !UNWRAP_OPS.has(node.op) || u.conversion || u.postFilters.length)
     return undefined;
-  if (!node.grouping || node.grouping.without) return undefined;
+  let by: string[] | undefined = node.grouping && !node.grouping.without ? node.grouping.labels : undefined;
+  const fused = !node.grouping && consumer && ABSORBS[consumer.op]?.includes(node.op);
+  if (!by && !fused) return undefined;
   if (node.op === 'quantile_over_time' && !(node.param !== undefined && node.param >= 0 && node.param <= 1))
     return undefined;
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
@@ -95,8 +132,9 @@ async function pushUnwrap(ctx: ExecContext, node: RangeAggregation, grid: StepGr
   if (!json || json.kind !== 'json' || json.params.length > 0 || more.length > 0) return undefined;
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
-  if (streams.length === 0) return [];
-  const by = node.grouping.labels;
+  if (streams.length === 0 && ctx.execute) return [];
+  if (fused) by = collapsedTo(consumer!, streams);
+  if (!by) return undefined;
   // grouping labels must come from the stream (a JSON key of the same name becomes `<name>_extracted`), and the
   // unwrapped field must come from the JSON (a stream label of that name would shadow it)
   if (streams.some((s) => by.some((g) => !s.labels[g]) || s.labels[u.label] !== undefined)) return undefined;

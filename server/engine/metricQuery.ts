@@ -3,7 +3,7 @@
 // and aggregating here. Everything above range aggregations is evaluated in eval/metric.ts.
 import type { MetricExpr, RangeAggregation } from '../logql/ast';
 import { compilePipeline, compileUnwrap } from '../eval/pipeline';
-import { evalMetric } from '../eval/metric';
+import { evalMetric, type Consumer } from '../eval/metric';
 import { evalRangeAggregation, SampleCollector } from '../eval/range';
 import type { StepGrid } from '../eval/steps';
 import type { EvalValue, SeriesData } from '../eval/value';
@@ -24,13 +24,18 @@ type EntryRow = {
 const utf8 = new TextEncoder();
 
 export async function runMetricQuery(ctx: ExecContext, expr: MetricExpr, grid: StepGrid): Promise<EvalValue> {
-  const value = await evalMetric(expr, grid, (node, g) => rangeSource(ctx, node, g), ctx.query);
+  const value = await evalMetric(expr, grid, (node, g, consumer) => rangeSource(ctx, node, g, consumer), ctx.query);
   if (value.kind === 'vector') assertNoPipelineError(ctx, value.series);
   return value;
 }
 
-async function rangeSource(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[]> {
-  const pushed = ctx.pushdown === false ? undefined : await pushRangeAggregation(ctx, node, grid);
+async function rangeSource(
+  ctx: ExecContext,
+  node: RangeAggregation,
+  grid: StepGrid,
+  consumer?: Consumer,
+): Promise<SeriesData[]> {
+  const pushed = ctx.pushdown === false ? undefined : await pushRangeAggregation(ctx, node, grid, consumer);
   if (pushed) return pushed;
   return scanRangeAggregation(ctx, node, grid);
 }
@@ -46,7 +51,7 @@ async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, gr
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
   ctx.stats.tsStages.push(...split.reasons, `${node.op} over the pipeline's samples runs in TypeScript`);
   const collector = new SampleCollector();
-  if (streams.length > 0) {
+  if (streams.length > 0 || !ctx.execute) {
     const byId = new Map(streams.map((s) => [s.id, s.labels]));
     const pipeline = compilePipeline(split.rest);
     const unwrap = node.unwrap ? compileUnwrap(node.unwrap) : undefined;

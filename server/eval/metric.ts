@@ -1,14 +1,21 @@
 // Evaluates a metric expression tree step by step. Range aggregations come from a RangeSource, which either pushed
 // the whole aggregation into SQL or ran the pipeline in TypeScript (see engine/metricQuery.ts); everything above
 // them (vector aggregation, binary operators, label_replace) works on O(series × steps) values here.
-import type { MetricExpr, RangeAggregation } from '../logql/ast';
+import type { Grouping, MetricExpr, RangeAggregation, VectorOp } from '../logql/ast';
 import { evalBinary } from './binary';
 import { evalLabelReplace } from './labelReplace';
 import type { StepGrid } from './steps';
 import { newSeries, type EvalValue, type SeriesData } from './value';
 import { evalVectorAggregation } from './vector';
 
-export type RangeSource = (node: RangeAggregation, grid: StepGrid) => Promise<SeriesData[]>;
+/** The vector aggregation applied directly to a range aggregation's output, if any: a source may then return
+ * series already collapsed to what that aggregation reads (e.g. per stream instead of per parsed label set). */
+export interface Consumer {
+  op: VectorOp;
+  grouping?: Grouping;
+}
+
+export type RangeSource = (node: RangeAggregation, grid: StepGrid, consumer?: Consumer) => Promise<SeriesData[]>;
 
 export async function evalMetric(
   expr: MetricExpr,
@@ -29,7 +36,10 @@ export async function evalMetric(
     case 'rangeAgg':
       return { kind: 'vector', series: await source(expr, grid) };
     case 'vectorAgg': {
-      const inner = await evalMetric(expr.expr, grid, source, query);
+      const inner =
+        expr.expr.kind === 'rangeAgg'
+          ? { kind: 'vector' as const, series: await source(expr.expr, grid, { op: expr.op, grouping: expr.grouping }) }
+          : await evalMetric(expr.expr, grid, source, query);
       const series = inner.kind === 'vector' ? inner.series : scalarAsSeries(inner.values);
       return { kind: 'vector', series: evalVectorAggregation(expr, series, steps) };
     }

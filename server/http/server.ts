@@ -2,6 +2,7 @@
 // push, /ready, /metrics, buildinfo. Parameters, defaults, messages and response shapes follow Loki (pkg/loghttp,
 // pkg/util/marshal, pkg/util/server/error.go): errors are plain text with the status code.
 
+import { registerEditorResources } from './editorResources';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import Fastify, {
@@ -391,6 +392,8 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     const { start, end } = parseBounds(p);
     return reply.type(JSON_CT).send(JSON.stringify({ values: await (await engineOf(req)).labelValues(name, start, end) }) + '\n');
   });
+
+  registerEditorResources(app, engine);
 
   app.get('/ready', async (_req, reply) => {
     if (opts.ready && !opts.ready()) return reply.code(503).type(TEXT).send('Not ready\n');

@@ -11,6 +11,7 @@
 //         structured metadata (`severity_text`, `trace_id`, `span_id`, attribute names) — what OTel users see in Loki.
 //         Attribute names become label names as Loki makes them: every char outside [A-Za-z0-9_] → `_`.
 //
+// Duplicates: equal (stream, ts, line) rows are one entry, as Loki stores them (the entries relation groups them).
 // Stream identity: a 64-bit hash of the row's label values computed in SQL (DuckDB hash, PostgreSQL
 // hashtextextended, ClickHouse cityHash64), the same expression in both relations. An empty or NULL label value is
 // no label (as in Loki), so both hash as ''.
@@ -91,6 +92,8 @@ interface EngineSql {
   /** OTel metadata JSON text (NULL when empty) from LogAttributes + the three columns */
   otelMetadata(attrs: string, kind: Kind, severity: string, trace: string, span: string): string;
   nullText: string;
+  /** any one value of the group */
+  anyValue(e: string): string;
 }
 
 const DUCKDB: EngineSql = {
@@ -123,6 +126,7 @@ const DUCKDB: EngineSql = {
     return `CASE WHEN len(${list}) = 0 THEN NULL ELSE CAST(to_json(map_from_entries(${list})) AS VARCHAR) END`;
   },
   nullText: 'CAST(NULL AS VARCHAR)',
+  anyValue: (e) => `any_value(${e})`,
 };
 
 const POSTGRES: EngineSql = {
@@ -150,6 +154,7 @@ const POSTGRES: EngineSql = {
     `SELECT regexp_replace(key, '[^A-Za-z0-9_]', '_', 'g') AS k, value AS v FROM jsonb_each_text(coalesce((${a})::jsonb, '{}'::jsonb)) ` +
     `UNION ALL VALUES ('severity_text', ${sev}::text), ('trace_id', ${tr}::text), ('span_id', ${sp}::text)) AS attrs WHERE coalesce(v, '') <> '')`,
   nullText: 'CAST(NULL AS text)',
+  anyValue: (e) => `min(${e})`,
 };
 
 const CLICKHOUSE: EngineSql = {
@@ -182,6 +187,7 @@ const CLICKHOUSE: EngineSql = {
     return `if(empty(${m}), NULL, toJSONString(${m}))`;
   },
   nullText: 'CAST(NULL, \'Nullable(String)\')',
+  anyValue: (e) => `any(${e})`,
 };
 
 const ENGINES: Record<EngineName, EngineSql> = { duckdb: DUCKDB, postgres: POSTGRES, clickhouse: CLICKHOUSE };
@@ -269,7 +275,11 @@ export async function resolveMapping(driver: Driver, cfg: MappingConfig): Promis
   if (mapCol) labelCols.push(`${e.mapJson(q(mapCol), mapCol.kind)} AS _lmap`);
   const lineExpr = driver.engine === 'postgres' ? `(${q(lineCol)})::text COLLATE "C"` : q(lineCol);
   const inner = `SELECT ${e.hash(keyExprs)} AS stream_id, ${e.tsNs(q(tsCol), tsCol.kind)} AS ts, ${lineExpr} AS line, ${metadata} AS metadata`;
-  const entries = `(${inner} FROM ${t.sql}) AS entries`;
+  // Loki keeps one entry per equal (timestamp, line) in a stream; a table may hold duplicates, so group them here
+  // (the engines push the stream/time/line filters below the grouping: they filter grouping keys).
+  const entries =
+    `(SELECT stream_id, ts, line, ${e.anyValue('metadata')} AS metadata FROM (${inner} FROM ${t.sql}) AS rows ` +
+    `GROUP BY stream_id, ts, line) AS entries`;
   const labelNames = labelCols.map((_, i) => (mapCol && i === labelCols.length - 1 ? '_lmap' : `_l${i}`));
   const streamsSql =
     `SELECT stream_id AS id, ${labelNames.join(', ')}, min(ts) AS first_ts, max(ts) AS last_ts FROM ` +
@@ -288,9 +298,22 @@ export async function resolveMapping(driver: Driver, cfg: MappingConfig): Promis
   return { entries, streamsSql, toLabels, describe };
 }
 
-/** A dialect reading entries from the mapped relation. */
-export function mappedDialect(d: Dialect, src: MappedSource): Dialect {
-  return { ...d, entries: src.entries };
+/** A dialect reading entries from the mapped relation. On PostgreSQL, JSON pushdown needs our
+ *  logqlsql_json_field() function (schema/postgres.ts); a mapped database we do not own may lack it, and we write
+ *  nothing there: then `| json | unwrap` runs in TypeScript, with the reason named. */
+export async function mappedDialect(driver: Driver, d: Dialect, src: MappedSource): Promise<Dialect> {
+  const out: Dialect = { ...d, entries: src.entries };
+  if (driver.engine === 'postgres' && d.capabilities.jsonExtract) {
+    const rows = await driver.query<{ ok: boolean }>(`SELECT to_regprocedure('logqlsql_json_field(text,text)') IS NOT NULL AS ok`);
+    if (!rows[0]?.ok) {
+      return {
+        ...out,
+        capabilities: { ...d.capabilities, jsonExtract: false },
+        limits: { ...d.limits, json: 'JSON pushdown: function logqlsql_json_field(text, text) is not installed in this PostgreSQL database' },
+      };
+    }
+  }
+  return out;
 }
 
 /** Parse `layout:key=value,…` (CLI / config): `flat:table=logs,ts=time,line=msg,labels=app|level`,

@@ -40,7 +40,11 @@ const GRIDS: [string, bigint, bigint, bigint, boolean][] = [
 function normalize(v: EvalValue): Map<string, (number | null)[]> {
   const out = new Map<string, (number | null)[]>();
   if (v.kind !== 'vector') throw new Error('vector expected');
-  for (const s of v.series) out.set(labelsKey(s.labels), [...s.values].map((x, i) => (s.present[i] ? x : null)));
+  for (const s of v.series)
+    out.set(
+      labelsKey(s.labels),
+      [...s.values].map((x, i) => (s.present[i] ? x : null)),
+    );
   return out;
 }
 
