@@ -116,6 +116,11 @@ async function main(): Promise<void> {
   console.log('\nGrafana backend (QueryData → Arrow frames):');
   console.log(formatGrafanaBench(await benchGrafana(engine, small)));
   await engine.close();
+  if (process.env.BENCH_ENGINES !== 'duckdb') {
+    // the PostgreSQL and ClickHouse columns: same data, same queries, ours ÷ hand-written SQL on that engine
+    const { benchEngines } = await import('./engines');
+    await benchEngines(streams, start, end, time);
+  }
 }
 
 main().catch((e) => {

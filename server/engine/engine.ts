@@ -11,7 +11,7 @@ import { clickhouseDialect } from '../sql/dialects/clickhouse/dialect';
 import { ensureNativeSchema, ENTRIES_TABLE } from '../schema/native';
 import { Ingester, PushValidationError } from '../ingest';
 import { StreamCatalog } from './streams';
-import { mappedDialect, resolveMapping, type MappedSource, type MappingConfig } from '../schema/mapping';
+import { mappedDialect, parseMapping, resolveMapping, type MappedSource, type MappingConfig } from '../schema/mapping';
 import { newStats, runSql, type ExecContext } from './context';
 import { runLogQuery } from './logQuery';
 import { runMetricQuery } from './metricQuery';
@@ -55,7 +55,11 @@ export class Engine implements EngineApi {
     this.maxLimit = opts.maxLimit ?? 5000;
   }
 
+  /** `dbUrl` may end in `#<mapping>` to read an existing table (schema/mapping.ts parseMapping), e.g.
+   *  `clickhouse://host:8123/default#otel` or `postgres://…/db#flat:table=logs,ts=time,line=msg`. */
   static async open(dbUrl: string, opts: EngineOptions = {}): Promise<Engine> {
+    const m = /^(.*)#((?:flat|map|otel)(?::.*)?)$/s.exec(dbUrl);
+    if (m && !opts.mapping) return Engine.openWith(await openDriver(m[1]), { ...opts, mapping: parseMapping(m[2]) });
     return Engine.openWith(await openDriver(dbUrl), opts);
   }
 

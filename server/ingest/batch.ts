@@ -28,7 +28,17 @@ export function buildBatch(
   group: { streams: PushStream[]; rows: number }[],
   streamInfo: (labels: PushStream['labels']) => { id: bigint; json: string },
 ): Batch {
-  const b: Batch = { pushNo: [], streamId: [], ts: [], line: [], metadata: [], streams: [], minTs: 0n, maxTs: 0n, pushRows: group.map((p) => p.rows) };
+  const b: Batch = {
+    pushNo: [],
+    streamId: [],
+    ts: [],
+    line: [],
+    metadata: [],
+    streams: [],
+    minTs: 0n,
+    maxTs: 0n,
+    pushRows: group.map((p) => p.rows),
+  };
   const streams = new Map<bigint, BatchStream>();
   for (let pn = 0; pn < group.length; pn++) {
     for (const ps of group[pn].streams) {

@@ -23,7 +23,14 @@ export async function writeClickHouseBatch(driver: ClickHouseDriver, b: Batch): 
   try {
     const rows: Record<string, unknown>[] = new Array(b.line.length);
     for (let i = 0; i < b.line.length; i++) {
-      rows[i] = { seq: i, push_no: b.pushNo[i], stream_id: b.streamId[i], ts: b.ts[i], line: b.line[i], metadata: b.metadata[i] };
+      rows[i] = {
+        seq: i,
+        push_no: b.pushNo[i],
+        stream_id: b.streamId[i],
+        ts: b.ts[i],
+        line: b.line[i],
+        metadata: b.metadata[i],
+      };
     }
     await driver.insertRows(stage, rows);
     // ids and bounds are bigints computed here (never user text)
@@ -40,7 +47,9 @@ export async function writeClickHouseBatch(driver: ClickHouseDriver, b: Batch): 
     await driver.exec(
       `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata) SELECT stream_id, ts, line, metadata FROM ${fresh} ORDER BY stream_id, ts`,
     );
-    const counts = await driver.query<{ push_no: number; n: bigint }>(`SELECT push_no, count() AS n FROM ${fresh} GROUP BY push_no`);
+    const counts = await driver.query<{ push_no: number; n: bigint }>(
+      `SELECT push_no, count() AS n FROM ${fresh} GROUP BY push_no`,
+    );
     await driver.insertRows(
       STREAMS_TABLE,
       b.streams.map((s) => ({ id: s.id, labels: s.json, first_ts: s.first, last_ts: s.last })),

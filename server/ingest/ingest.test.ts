@@ -137,6 +137,21 @@ describe('Ingester', () => {
     await d.close();
   });
 
+  it('keeps writing after a push arrives while the writer loop is finishing (regression)', async () => {
+    const d = await openDriver('duckdb::memory:');
+    const ing = new Ingester(d);
+    // each push is issued right after the previous one resolved: it lands while the loop winds down
+    for (let i = 0; i < 5; i++) {
+      expect(await ing.push([{ labels: { app: 's' }, entries: [{ ts: BigInt(i), line: `l${i}` }] }])).toEqual({ entries: 1, duplicates: 0 });
+    }
+    const rs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ing.push([{ labels: { app: 's' }, entries: [{ ts: BigInt(100 + i), line: 'x' }] }])),
+    );
+    expect(rs.every((r) => r.entries === 1)).toBe(true);
+    expect(await counts(d)).toEqual({ streams: 1n, entries: 15n });
+    await d.close();
+  });
+
   it('acknowledges concurrent pushes (group commit) and stores each entry once', async () => {
     const d = await openDriver(`duckdb:${join(dir, 'concurrent.duckdb')}`);
     const ing = new Ingester(d);

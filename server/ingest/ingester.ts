@@ -13,6 +13,7 @@
 //   4. streams upserted: new label sets inserted, first_ts/last_ts widened.
 // Writes are serialised through this queue, so the duplicate check cannot race with another write of this process.
 
+import { writeSync } from 'node:fs';
 import type { PushStream } from '../engine/types';
 import type { Driver } from '../sql/driver';
 import { DuckDBDriver, type DuckDBSession } from '../sql/dialects/duckdb/driver';
@@ -83,10 +84,16 @@ export class Ingester {
     if (rows === 0) return Promise.resolve({ entries: 0, duplicates: 0 });
     return new Promise<PushResult>((resolve, reject) => {
       this.queue.push({ streams, rows, resolve, reject });
-      this.running ??= this.drain().finally(() => {
-        this.running = undefined;
-        if (this.queue.length > 0) this.running = this.drain();
-      });
+      this.kick();
+    });
+  }
+
+  /** Start the writer loop unless it runs; it restarts itself when pushes arrived while it was finishing. */
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.queue.length > 0) this.kick();
     });
   }
 
@@ -153,13 +160,15 @@ export class Ingester {
 
     const t0 = performance.now();
     const lap = (what: string) => {
-      if (DEBUG) console.error(`ingest ${what}: ${(performance.now() - t0).toFixed(0)} ms`);
+      if (DEBUG) writeSync(2, `ingest ${what}: ${(performance.now() - t0).toFixed(0)} ms\n`);
     };
     return duck.transaction(async (s: DuckDBSession) => {
+      lap('begun');
       await s.exec(
         `CREATE OR REPLACE TEMP TABLE ${STAGE} (push_no INTEGER, stream_id BIGINT, ts BIGINT, line VARCHAR, metadata VARCHAR)`,
       );
       const app = await s.appender(STAGE, 'main', 'temp');
+      lap('appender');
       try {
         for (let pn = 0; pn < group.length; pn++) {
           for (const ps of group[pn].streams) {

@@ -27,7 +27,14 @@ export async function writePostgresBatch(driver: PostgresDriver, b: Batch): Prom
       const seq = Array.from({ length: j - i }, (_, k) => i + k);
       await s.query(
         `INSERT INTO _ingest_stage SELECT * FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[])`,
-        [seq, b.pushNo.slice(i, j), b.streamId.slice(i, j), b.ts.slice(i, j), b.line.slice(i, j), b.metadata.slice(i, j) as string[]],
+        [
+          seq,
+          b.pushNo.slice(i, j),
+          b.streamId.slice(i, j),
+          b.ts.slice(i, j),
+          b.line.slice(i, j),
+          b.metadata.slice(i, j) as string[],
+        ],
       );
     }
     const counts = await s.query<{ push_no: number; n: bigint }>(
@@ -49,7 +56,12 @@ export async function writePostgresBatch(driver: PostgresDriver, b: Batch): Prom
        ON CONFLICT (id) DO UPDATE SET
          first_ts = least(${STREAMS_TABLE}.first_ts, excluded.first_ts),
          last_ts = greatest(${STREAMS_TABLE}.last_ts, excluded.last_ts)`,
-      [b.streams.map((x) => x.id), b.streams.map((x) => x.json), b.streams.map((x) => x.first), b.streams.map((x) => x.last)],
+      [
+        b.streams.map((x) => x.id),
+        b.streams.map((x) => x.json),
+        b.streams.map((x) => x.first),
+        b.streams.map((x) => x.last),
+      ],
     );
     return storedPerPush(b.pushRows.length, counts);
   });

@@ -6,6 +6,7 @@
 
 import { parser } from '@grafana/lezer-logql';
 import type { SyntaxNode } from '@lezer/common';
+import { GoSyntaxError, unquoteGo } from '../util/gostring';
 import type {
   BinaryOp,
   CompareOp,
@@ -151,107 +152,12 @@ function syntaxError(query: string, from: number, to: number): LogQLError {
 // ---------------------------------------------------------------- Go string literals
 
 /**
- * Decodes a Go string literal as Loki's lexer does (Prometheus strutil.Unquote): `"…"` with Go escapes
- * (\a \b \f \n \r \t \v \\ \" \xNN \NNN octal \uNNNN \UNNNNNNNN), or a backtick raw string (no escapes).
- * Byte escapes (\x, octal) produce bytes; the result is decoded as UTF-8. Throws Error on a bad escape.
+ * Decodes a Go string literal as Loki's lexer does (Prometheus strutil.Unquote): `"…"` with Go escapes, or a backtick
+ * raw string (no escapes, carriage returns kept). See unquoteGo. Throws Error on a bad literal.
  */
 export function unquoteGoString(lit: string): string {
-  const q = lit[0];
-  if (lit.length < 2 || lit[lit.length - 1] !== q) throw new Error('invalid syntax');
-  const body = lit.slice(1, -1);
-  if (q === '`') {
-    if (body.includes('`')) throw new Error('invalid syntax');
-    return body;
-  }
-  if (q !== '"') throw new Error('invalid syntax');
-  if (body.includes('\n')) throw new Error('invalid syntax: newline in string');
-  if (!body.includes('\\') && !body.includes('"')) return body;
-  const bytes: number[] = [];
-  const enc = new TextEncoder();
-  const pushStr = (s: string) => {
-    for (const b of enc.encode(s)) bytes.push(b);
-  };
-  const isHex = (ch: string | undefined) => ch !== undefined && /^[0-9a-fA-F]$/.test(ch);
-  let i = 0;
-  while (i < body.length) {
-    const c = body[i]!;
-    if (c === '"') throw new Error('invalid syntax: unescaped quote');
-    if (c !== '\\') {
-      const cp = body.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      pushStr(ch);
-      i += ch.length;
-      continue;
-    }
-    const e = body[i + 1];
-    i += 2;
-    switch (e) {
-      case 'a':
-        bytes.push(7);
-        break;
-      case 'b':
-        bytes.push(8);
-        break;
-      case 'f':
-        bytes.push(12);
-        break;
-      case 'n':
-        bytes.push(10);
-        break;
-      case 'r':
-        bytes.push(13);
-        break;
-      case 't':
-        bytes.push(9);
-        break;
-      case 'v':
-        bytes.push(11);
-        break;
-      case '\\':
-        bytes.push(92);
-        break;
-      case '"':
-        bytes.push(34);
-        break;
-      case 'x': {
-        const h = body.slice(i, i + 2);
-        if (h.length < 2 || !isHex(h[0]) || !isHex(h[1])) throw new Error('invalid syntax: bad \\x escape');
-        bytes.push(parseInt(h, 16));
-        i += 2;
-        break;
-      }
-      case 'u':
-      case 'U': {
-        const n = e === 'u' ? 4 : 8;
-        const h = body.slice(i, i + n);
-        if (h.length < n || ![...h].every(isHex)) throw new Error(`invalid syntax: bad \\${e} escape`);
-        const cp = parseInt(h, 16);
-        if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) throw new Error(`invalid syntax: bad \\${e} escape`);
-        pushStr(String.fromCodePoint(cp));
-        i += n;
-        break;
-      }
-      case '0':
-      case '1':
-      case '2':
-      case '3':
-      case '4':
-      case '5':
-      case '6':
-      case '7': {
-        const o = body.slice(i - 1, i + 2);
-        if (o.length < 3 || !/^[0-7]{3}$/.test(o)) throw new Error('invalid syntax: bad octal escape');
-        const v = parseInt(o, 8);
-        if (v > 255) throw new Error('invalid syntax: bad octal escape');
-        bytes.push(v);
-        i += 2;
-        break;
-      }
-      default:
-        throw new Error(`invalid syntax: unknown escape sequence \\${e ?? ''}`);
-    }
-  }
-  return new TextDecoder('utf-8').decode(new Uint8Array(bytes));
+  if (lit[0] === "'") throw new GoSyntaxError();
+  return unquoteGo(lit, { keepRawCR: true });
 }
 
 /** Go's strconv.ParseFloat for the number forms the grammar lexes (no hex without a `p` exponent, as Go). */

@@ -117,7 +117,8 @@ const DUCKDB: EngineSql = {
   text: (c) => `coalesce(CAST(${c} AS VARCHAR), '')`,
   hash: (es) => `CAST(hash(${es.join(', ')}) >> 1 AS BIGINT)`,
   mapJson: (c, k) => (k === 'json' ? `CAST(${c} AS VARCHAR)` : `CAST(to_json(${c}) AS VARCHAR)`),
-  mapKey: (c, k) => (k === 'json' ? `CAST(${c} AS VARCHAR)` : `CAST(to_json(map_from_entries(list_sort(map_entries(${c})))) AS VARCHAR)`),
+  mapKey: (c, k) =>
+    k === 'json' ? `CAST(${c} AS VARCHAR)` : `CAST(to_json(map_from_entries(list_sort(map_entries(${c})))) AS VARCHAR)`,
   otelMetadata: (a, k, sev, tr, sp) => {
     const entries = k === 'json' ? `map_entries(CAST(${a} AS MAP(VARCHAR, VARCHAR)))` : `map_entries(${a})`;
     const list =
@@ -175,7 +176,11 @@ const CLICKHOUSE: EngineSql = {
     );
   },
   tsNs: (c, k) =>
-    k === 'int' ? `toInt64(${c})` : k === 'datetime' ? `(toInt64(toUnixTimestamp(${c})) * 1000000000)` : `toUnixTimestamp64Nano(${c})`,
+    k === 'int'
+      ? `toInt64(${c})`
+      : k === 'datetime'
+        ? `(toInt64(toUnixTimestamp(${c})) * 1000000000)`
+        : `toUnixTimestamp64Nano(${c})`,
   text: (c) => `ifNull(toString(${c}), '')`,
   hash: (es) => `reinterpretAsInt64(cityHash64(${es.join(', ')}))`,
   mapJson: (c, k) => (k === 'json' ? `toJSONString(${c})` : `toJSONString(mapSort(${c}))`),
@@ -186,7 +191,7 @@ const CLICKHOUSE: EngineSql = {
       `map('severity_text', toString(${sev}), 'trace_id', toString(${tr}), 'span_id', toString(${sp}))))`;
     return `if(empty(${m}), NULL, toJSONString(${m}))`;
   },
-  nullText: 'CAST(NULL, \'Nullable(String)\')',
+  nullText: "CAST(NULL, 'Nullable(String)')",
   anyValue: (e) => `any(${e})`,
 };
 
@@ -219,7 +224,8 @@ export async function resolveMapping(driver: Driver, cfg: MappingConfig): Promis
   if (!tableName) throw new MappingError(`mapping ${cfg.layout}: a table is required`);
   const t = tableRef(tableName);
   const cols = (await e.columns(driver, t)).map((c) => ({ ...c, kind: e.kindOf(String(c.type)) }) as Column);
-  if (cols.length === 0) throw new MappingError(`table ${JSON.stringify(tableName)} not found in the ${driver.engine} database`);
+  if (cols.length === 0)
+    throw new MappingError(`table ${JSON.stringify(tableName)} not found in the ${driver.engine} database`);
   const byName = new Map(cols.map((c) => [c.name, c]));
   const need = (name: string, role: string, kinds: Kind[]): Column => {
     ident(name, `${role} column`);
@@ -230,7 +236,9 @@ export async function resolveMapping(driver: Driver, cfg: MappingConfig): Promis
       );
     }
     if (!kinds.includes(c.kind)) {
-      throw new MappingError(`column ${JSON.stringify(name)} of ${JSON.stringify(tableName)} is ${c.type}: the ${role} column must be ${kinds.join(' or ')}`);
+      throw new MappingError(
+        `column ${JSON.stringify(name)} of ${JSON.stringify(tableName)} is ${c.type}: the ${role} column must be ${kinds.join(' or ')}`,
+      );
     }
     return c;
   };
@@ -263,9 +271,17 @@ export async function resolveMapping(driver: Driver, cfg: MappingConfig): Promis
       mapCol = need(cfg.labels, 'labels', ['map', 'json']);
       describe = `map table ${JSON.stringify(tableName)} (ts=${cfg.timestamp}, line=${cfg.line}, labels in ${cfg.labels})`;
     } else {
-      const names = cfg.labels ?? cols.filter((c) => c.kind === 'text' && c.name !== cfg.line && c.name !== cfg.timestamp).map((c) => c.name);
-      if (names.length === 0) throw new MappingError(`flat table ${JSON.stringify(tableName)}: no label columns (configure them or add string columns)`);
-      labelExprs = names.map((n) => ({ name: sanitizeLabelName(n), expr: e.text(q(need(n, 'label', ['text', 'int']))) }));
+      const names =
+        cfg.labels ??
+        cols.filter((c) => c.kind === 'text' && c.name !== cfg.line && c.name !== cfg.timestamp).map((c) => c.name);
+      if (names.length === 0)
+        throw new MappingError(
+          `flat table ${JSON.stringify(tableName)}: no label columns (configure them or add string columns)`,
+        );
+      labelExprs = names.map((n) => ({
+        name: sanitizeLabelName(n),
+        expr: e.text(q(need(n, 'label', ['text', 'int']))),
+      }));
       describe = `flat table ${JSON.stringify(tableName)} (ts=${cfg.timestamp}, line=${cfg.line}, labels: ${names.join(', ')})`;
     }
   }
@@ -304,12 +320,17 @@ export async function resolveMapping(driver: Driver, cfg: MappingConfig): Promis
 export async function mappedDialect(driver: Driver, d: Dialect, src: MappedSource): Promise<Dialect> {
   const out: Dialect = { ...d, entries: src.entries };
   if (driver.engine === 'postgres' && d.capabilities.jsonExtract) {
-    const rows = await driver.query<{ ok: boolean }>(`SELECT to_regprocedure('logqlsql_json_field(text,text)') IS NOT NULL AS ok`);
+    const rows = await driver.query<{ ok: boolean }>(
+      `SELECT to_regprocedure('logqlsql_json_field(text,text)') IS NOT NULL AS ok`,
+    );
     if (!rows[0]?.ok) {
       return {
         ...out,
         capabilities: { ...d.capabilities, jsonExtract: false },
-        limits: { ...d.limits, json: 'JSON pushdown: function logqlsql_json_field(text, text) is not installed in this PostgreSQL database' },
+        limits: {
+          ...d.limits,
+          json: 'JSON pushdown: function logqlsql_json_field(text, text) is not installed in this PostgreSQL database',
+        },
       };
     }
   }
@@ -323,7 +344,8 @@ export function parseMapping(spec: string): MappingConfig {
   const kv: Record<string, string> = {};
   for (const part of rest.split(',').filter(Boolean)) {
     const i = part.indexOf('=');
-    if (i <= 0) throw new MappingError(`mapping ${JSON.stringify(spec)}: expected key=value, got ${JSON.stringify(part)}`);
+    if (i <= 0)
+      throw new MappingError(`mapping ${JSON.stringify(spec)}: expected key=value, got ${JSON.stringify(part)}`);
     kv[part.slice(0, i).trim()] = part.slice(i + 1).trim();
   }
   const req = (k: string) => {
@@ -334,7 +356,13 @@ export function parseMapping(spec: string): MappingConfig {
     case 'otel':
       return { layout: 'otel', table: kv.table };
     case 'flat':
-      return { layout: 'flat', table: req('table'), timestamp: req('ts'), line: req('line'), labels: kv.labels ? kv.labels.split('|') : undefined };
+      return {
+        layout: 'flat',
+        table: req('table'),
+        timestamp: req('ts'),
+        line: req('line'),
+        labels: kv.labels ? kv.labels.split('|') : undefined,
+      };
     case 'map':
       return { layout: 'map', table: req('table'), timestamp: req('ts'), line: req('line'), labels: req('labels') };
     default:

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { openDriver } from '../sql/open';
-import { canonicalLabels, ensureNativeSchema, fnv1a64, fnv1a64Reference, goQuote, labelsJson, streamId } from './native';
+import {
+  canonicalLabels,
+  ensureNativeSchema,
+  fnv1a64,
+  fnv1a64Reference,
+  goQuote,
+  labelsJson,
+  streamId,
+} from './native';
 
 describe('canonical labels and stream ids', () => {
   it('sorts keys and Go-quotes values', () => {

@@ -116,7 +116,13 @@ function sortedKeys(labels: Labels): string[] {
 
 /** `{a="1", b="2"}`: keys sorted (byte order), values Go-quoted — Loki's stream string. */
 export function canonicalLabels(labels: Labels): string {
-  return '{' + sortedKeys(labels).map((k) => `${k}=${goQuote(labels[k])}`).join(', ') + '}';
+  return (
+    '{' +
+    sortedKeys(labels)
+      .map((k) => `${k}=${goQuote(labels[k])}`)
+      .join(', ') +
+    '}'
+  );
 }
 
 /** The label set as JSON object text with sorted keys (streams.labels). */

@@ -14,11 +14,12 @@
 // - streams: one row per label set, PRIMARY KEY (id) for the upsert, labels as JSON text (parsed in TypeScript).
 // - logqlsql_json_field(line, key): a top-level JSON field as text, NULL for invalid JSON (PostgreSQL 15 has no
 //   `IS JSON`; the cast raises, the function catches). The `{`-prefix test keeps the exception path off plain lines.
+//   PARALLEL UNSAFE: an exception block starts a subtransaction, which parallel workers cannot.
 import { ENTRIES_TABLE, STREAMS_TABLE } from './tables';
 import type { PostgresDriver } from '../sql/dialects/postgres/driver';
 
 export const POSTGRES_JSON_FIELD_FN = `CREATE OR REPLACE FUNCTION logqlsql_json_field(line text, key text) RETURNS text
-  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+  LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE AS $fn$
 BEGIN
   IF line IS NULL OR left(ltrim(line, E' \\t\\n\\r'), 1) <> '{' THEN
     RETURN NULL;

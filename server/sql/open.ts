@@ -7,6 +7,9 @@
 //                            by default; clickhouses:// for HTTPS)
 //   chdb:PATH                ClickHouse in-process via chDB, data kept in directory PATH (chdb::memory: for a
 //                            temporary directory removed on close)
+//
+// Engine.open also takes `URL#mapping` to read an existing table instead of the native schema (schema/mapping.ts):
+//   …#otel   …#flat:table=logs,ts=time,line=msg[,labels=a|b]   …#map:table=logs,ts=time,line=msg,labels=attrs
 
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -39,7 +42,9 @@ type Opener = (rest: string, url: string, opts: OpenOptions) => Promise<Driver>;
 async function openDuckDB(rest: string, _url: string, opts: OpenOptions): Promise<Driver> {
   if (rest === ':memory:') return DuckDBDriver.open({ path: ':memory:', ...opts });
   if (rest === '') {
-    throw new UnsupportedDatabaseError('duckdb: needs a file path or :memory: (duckdb:./data/logs.duckdb, duckdb::memory:)');
+    throw new UnsupportedDatabaseError(
+      'duckdb: needs a file path or :memory: (duckdb:./data/logs.duckdb, duckdb::memory:)',
+    );
   }
   const path = resolve(rest.startsWith('//') ? rest.slice(2) : rest);
   await mkdir(dirname(path), { recursive: true });
@@ -58,7 +63,8 @@ async function openClickHouse(rest: string, url: string): Promise<Driver> {
 async function openChdb(rest: string): Promise<Driver> {
   const { ClickHouseDriver } = await import('./dialects/clickhouse/driver');
   if (rest === ':memory:') return ClickHouseDriver.openChdb(undefined);
-  if (rest === '') throw new UnsupportedDatabaseError('chdb: needs a directory path or :memory: (chdb:./data/chdb, chdb::memory:)');
+  if (rest === '')
+    throw new UnsupportedDatabaseError('chdb: needs a directory path or :memory: (chdb:./data/chdb, chdb::memory:)');
   const path = resolve(rest.startsWith('//') ? rest.slice(2) : rest);
   await mkdir(path, { recursive: true });
   return ClickHouseDriver.openChdb(path);

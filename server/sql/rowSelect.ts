@@ -35,7 +35,13 @@ export function lineFilterSql(w: SqlWriter, col: string, f: LineFilter): string 
 }
 
 /** WHERE conditions shared by every statement that reads entries of selected streams. */
-export function entriesWhere(w: SqlWriter, streamIds: bigint[], from: bigint, to: bigint, filters: LineFilter[]): string[] {
+export function entriesWhere(
+  w: SqlWriter,
+  streamIds: bigint[],
+  from: bigint,
+  to: bigint,
+  filters: LineFilter[],
+): string[] {
   const conds = [
     w.dialect.inArray('stream_id', w.bind(streamIds, 'int64[]')),
     `ts >= ${w.bind(from, 'int64')}`,
@@ -54,7 +60,9 @@ export function compileRowSelect(d: Dialect, q: RowSelect): CompiledSql {
     const ts = w.bind(q.after.ts, 'int64');
     const sid = w.bind(q.after.streamId, 'int64');
     const after = w.bind(q.after.line, 'string');
-    conds.push(`(ts ${cmp} ${ts} OR (ts = ${ts} AND (stream_id ${cmp} ${sid} OR (stream_id = ${sid} AND ${line} ${cmp} ${after}))))`);
+    conds.push(
+      `(ts ${cmp} ${ts} OR (ts = ${ts} AND (stream_id ${cmp} ${sid} OR (stream_id = ${sid} AND ${line} ${cmp} ${after}))))`,
+    );
   }
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
   let text = `SELECT stream_id, ts, line, metadata FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${conds.join(' AND ')} ORDER BY ts ${dir}, stream_id ${dir}, ${line} ${dir}`;

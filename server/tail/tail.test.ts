@@ -81,7 +81,7 @@ describe('tail over WebSocket', () => {
     const res = await fetch(`${base}/loki/api/v1/push`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf' },
-      body: encodePushProtobuf([{ labels: { app: 'tailtest', env: 'b' }, entries: [{ ts: t - 30_000_000_000n, line: 'late protobuf line', metadata: { trace_id: 'abc' } }] }]),
+      body: new Uint8Array(encodePushProtobuf([{ labels: { app: 'tailtest', env: 'b' }, entries: [{ ts: t - 30_000_000_000n, line: 'late protobuf line', metadata: { trace_id: 'abc' } }] }])),
     });
     expect(res.status).toBe(204);
     await until(() => lines(frames).includes('new line 1') && lines(frames).includes('late protobuf line'));

@@ -23,7 +23,10 @@ export function loadDataset(): PushStream[] {
   const raw = JSON.parse(readFileSync(join(FIXTURES, 'dataset.json'), 'utf8')) as {
     streams: { stream: Record<string, string>; values: [string, string][] }[];
   };
-  return raw.streams.map((s) => ({ labels: s.stream, entries: s.values.map(([ts, line]) => ({ ts: BigInt(ts), line })) }));
+  return raw.streams.map((s) => ({
+    labels: s.stream,
+    entries: s.values.map(([ts, line]) => ({ ts: BigInt(ts), line })),
+  }));
 }
 
 /** Replays a case through the engine; returns Loki-shaped `data` or throws the engine's error. */
@@ -64,7 +67,10 @@ export function toLokiJson(d: QueryData): any {
         result: d.result.map((s) => ({ metric: s.metric, values: s.values.map(([t, v]) => [t / 1000, String(v)]) })),
       };
     case 'vector':
-      return { resultType: 'vector', result: d.result.map((s) => ({ metric: s.metric, value: [s.value[0] / 1000, String(s.value[1])] })) };
+      return {
+        resultType: 'vector',
+        result: d.result.map((s) => ({ metric: s.metric, value: [s.value[0] / 1000, String(s.value[1])] })),
+      };
     case 'scalar':
       return { resultType: 'scalar', result: [d.result[0] / 1000, String(d.result[1])] };
   }
@@ -87,7 +93,9 @@ export function compare(c: Case, got: any): string | undefined {
   if (c.kind === 'labels' || c.kind === 'values') {
     const e = [...(exp ?? [])].sort();
     const g = [...(got ?? [])].sort();
-    return JSON.stringify(e) === JSON.stringify(g) ? undefined : `values differ: ${JSON.stringify(e).slice(0, 200)} vs ${JSON.stringify(g).slice(0, 200)}`;
+    return JSON.stringify(e) === JSON.stringify(g)
+      ? undefined
+      : `values differ: ${JSON.stringify(e).slice(0, 200)} vs ${JSON.stringify(g).slice(0, 200)}`;
   }
   if (c.kind === 'series') {
     const e = (exp ?? []).map(key).sort();
@@ -108,8 +116,13 @@ export function compare(c: Case, got: any): string | undefined {
       }
       const out = new Map<string, string[]>();
       for (const [k, v] of m) {
-        v.sort((a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : BigInt(a[0]) > BigInt(b[0]) ? 1 : 0) * (backward ? -1 : 1));
-        out.set(k, v.map((x) => JSON.stringify(x)));
+        v.sort(
+          (a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : BigInt(a[0]) > BigInt(b[0]) ? 1 : 0) * (backward ? -1 : 1),
+        );
+        out.set(
+          k,
+          v.map((x) => JSON.stringify(x)),
+        );
       }
       return out;
     };
@@ -156,6 +169,7 @@ export function compare(c: Case, got: any): string | undefined {
     }
     return undefined;
   }
-  if (exp.resultType === 'scalar') return close(exp.result[1], got.result[1]) ? undefined : `scalar ${exp.result} vs ${got.result}`;
+  if (exp.resultType === 'scalar')
+    return close(exp.result[1], got.result[1]) ? undefined : `scalar ${exp.result} vs ${got.result}`;
   return `unknown resultType ${exp.resultType}`;
 }

@@ -38,7 +38,11 @@ function debianVersions(): string[] {
 }
 
 function asPostgresUser(sql: string): void {
-  execFileSync('su', ['postgres', '-c', 'psql -v ON_ERROR_STOP=1 -q -X'], { input: sql, stdio: ['pipe', 'pipe', 'pipe'], cwd: '/' });
+  execFileSync('su', ['postgres', '-c', 'psql -v ON_ERROR_STOP=1 -q -X'], {
+    input: sql,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: '/',
+  });
 }
 
 let adminUrl: Promise<string> | undefined;
@@ -56,10 +60,14 @@ function postgresAdminUrl(): Promise<string> {
     if (!(await canConnect(url))) return url;
     const versions = debianVersions();
     if (versions.length === 0) {
-      throw new EngineUnavailable('PostgreSQL is not installed (Debian package `postgresql`; `apt-get install -y postgresql`)');
+      throw new EngineUnavailable(
+        'PostgreSQL is not installed (Debian package `postgresql`; `apt-get install -y postgresql`)',
+      );
     }
     if (process.getuid?.() !== 0) {
-      throw new EngineUnavailable('PostgreSQL is installed but not reachable, and only root may start the Debian cluster here');
+      throw new EngineUnavailable(
+        'PostgreSQL is installed but not reachable, and only root may start the Debian cluster here',
+      );
     }
     const v = versions.sort().at(-1)!;
     try {
@@ -81,7 +89,10 @@ function postgresAdminUrl(): Promise<string> {
         END $$;`);
         break;
       } catch (e) {
-        if (i === 39) throw new Error(`could not prepare the PostgreSQL ${v} cluster: ${String((e as { stderr?: Buffer }).stderr ?? e)}`);
+        if (i === 39)
+          throw new Error(
+            `could not prepare the PostgreSQL ${v} cluster: ${String((e as { stderr?: Buffer }).stderr ?? e)}`,
+          );
         await new Promise((r) => setTimeout(r, 250));
       }
     }

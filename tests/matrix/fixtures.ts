@@ -37,7 +37,8 @@ const CHUNK = 5000;
 
 export async function createFlatFixture(driver: Driver, streams: PushStream[]): Promise<string[]> {
   const names = labelNamesOf(streams);
-  for (const n of names) if (sanitizeLabelName(n) !== n) throw new Error(`fixture label ${n} is not a plain column name`);
+  for (const n of names)
+    if (sanitizeLabelName(n) !== n) throw new Error(`fixture label ${n} is not a plain column name`);
   const rows = rowsOf(streams);
   const labelCols = names.map((n) => `"${n}"`);
   switch (driver.engine) {
@@ -45,13 +46,23 @@ export async function createFlatFixture(driver: Driver, streams: PushStream[]): 
     case 'postgres': {
       const duck = driver.engine === 'duckdb';
       const tsType = duck ? 'TIMESTAMP_NS' : 'BIGINT';
-      await driver.exec(`CREATE TABLE ${FLAT_TABLE} (ts ${tsType} NOT NULL, message TEXT NOT NULL, ${labelCols.map((c) => `${c} TEXT`).join(', ')})`);
+      await driver.exec(
+        `CREATE TABLE ${FLAT_TABLE} (ts ${tsType} NOT NULL, message TEXT NOT NULL, ${labelCols.map((c) => `${c} TEXT`).join(', ')})`,
+      );
       for (let i = 0; i < rows.length; i += CHUNK) {
         const part = rows.slice(i, i + CHUNK);
         // DuckDB's driver binds no NULL inside lists: '' (an empty label is no label, as in Loki)
-        const params = [part.map((r) => r.ts), part.map((r) => r.line), ...names.map((n) => part.map((r) => r.labels[n] ?? (duck ? '' : null)))];
+        const params = [
+          part.map((r) => r.ts),
+          part.map((r) => r.line),
+          ...names.map((n) => part.map((r) => r.labels[n] ?? (duck ? '' : null))),
+        ];
         const arr = (k: number, t: string) => (duck ? `unnest($${k}::${t}[])` : `$${k}::${t}[]`);
-        const cols = [duck ? `make_timestamp_ns(${arr(1, 'BIGINT')})` : arr(1, 'bigint'), arr(2, 'TEXT'), ...names.map((_, j) => arr(j + 3, 'TEXT'))];
+        const cols = [
+          duck ? `make_timestamp_ns(${arr(1, 'BIGINT')})` : arr(1, 'bigint'),
+          arr(2, 'TEXT'),
+          ...names.map((_, j) => arr(j + 3, 'TEXT')),
+        ];
         const sql = duck
           ? `INSERT INTO ${FLAT_TABLE} SELECT ${cols.join(', ')}`
           : `INSERT INTO ${FLAT_TABLE} SELECT * FROM unnest(${cols.join(', ')})`;
@@ -66,7 +77,11 @@ export async function createFlatFixture(driver: Driver, streams: PushStream[]): 
       const ch = driver as ClickHouseDriver;
       await ch.insertRows(
         FLAT_TABLE,
-        rows.map((r) => ({ ts: chTime(r.ts), message: r.line, ...Object.fromEntries(names.map((n) => [n, r.labels[n] ?? null])) })),
+        rows.map((r) => ({
+          ts: chTime(r.ts),
+          message: r.line,
+          ...Object.fromEntries(names.map((n) => [n, r.labels[n] ?? null])),
+        })),
       );
       break;
     }
@@ -112,7 +127,16 @@ export async function createOtelFixture(driver: Driver, streams: PushStream[]): 
       );
       await (driver as ClickHouseDriver).insertRows(
         OTEL_TABLE,
-        rows.map((r) => ({ Timestamp: chTime(r.ts), TraceId: '', SpanId: '', SeverityText: '', ServiceName: '', Body: r.line, ResourceAttributes: r.labels, LogAttributes: {} })),
+        rows.map((r) => ({
+          Timestamp: chTime(r.ts),
+          TraceId: '',
+          SpanId: '',
+          SeverityText: '',
+          ServiceName: '',
+          Body: r.line,
+          ResourceAttributes: r.labels,
+          LogAttributes: {},
+        })),
       );
       break;
     }

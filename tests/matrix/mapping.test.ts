@@ -21,14 +21,17 @@ for (const name of MATRIX_ENGINES.filter((e) => !only || only.includes(e))) {
     let driver: Driver;
     const engines: Record<string, Engine> = {};
     // engines share the one driver (closed once, at the end)
-    const shared = () => new Proxy(driver, { get: (t, p) => (p === 'close' ? async () => undefined : Reflect.get(t, p, t)) });
+    const shared = () =>
+      new Proxy(driver, { get: (t, p) => (p === 'close' ? async () => undefined : Reflect.get(t, p, t)) });
     beforeAll(async () => {
       db = await matrixDatabase(name);
       driver = await openDriver(db.url);
       const data = loadDataset();
       await createFlatFixture(driver, data);
       await createOtelFixture(driver, data);
-      engines.flat = await Engine.openWith(shared(), { mapping: { layout: 'flat', table: FLAT_TABLE, timestamp: 'ts', line: 'message' } });
+      engines.flat = await Engine.openWith(shared(), {
+        mapping: { layout: 'flat', table: FLAT_TABLE, timestamp: 'ts', line: 'message' },
+      });
       engines.otel = await Engine.openWith(shared(), { mapping: { layout: 'otel' } });
     });
     afterAll(async () => {
@@ -88,23 +91,28 @@ for (const name of MATRIX_ENGINES.filter((e) => !only || only.includes(e))) {
       expect(await engines.otel.labelValues('app', ...all)).toEqual(await engines.flat.labelValues('app', ...all));
     });
     it('refuses pushes into a mapped table', async () => {
-      await expect(engines.flat.push([{ labels: { a: '1' }, entries: [{ ts: 1n, line: 'x' }] }])).rejects.toThrow(/push is disabled/);
+      await expect(engines.flat.push([{ labels: { a: '1' }, entries: [{ ts: 1n, line: 'x' }] }])).rejects.toThrow(
+        /push is disabled/,
+      );
     });
     it('maps OTel names as Loki shows them: service_name, attributes with _ , metadata', async () => {
       const ts = 1_795_168_800_000_000_000n;
       if (name === 'clickhouse') {
-        await (driver as import('../../server/sql/dialects/clickhouse/driver').ClickHouseDriver).insertRows(OTEL_TABLE, [
-          {
-            Timestamp: '1795168800.000000000',
-            TraceId: 'abc',
-            SpanId: '',
-            SeverityText: 'ERROR',
-            ServiceName: 'checkout',
-            Body: 'otel line',
-            ResourceAttributes: { 'k8s.pod.name': 'p-1' },
-            LogAttributes: { 'http.method': 'GET' },
-          },
-        ]);
+        await (driver as import('../../server/sql/dialects/clickhouse/driver').ClickHouseDriver).insertRows(
+          OTEL_TABLE,
+          [
+            {
+              Timestamp: '1795168800.000000000',
+              TraceId: 'abc',
+              SpanId: '',
+              SeverityText: 'ERROR',
+              ServiceName: 'checkout',
+              Body: 'otel line',
+              ResourceAttributes: { 'k8s.pod.name': 'p-1' },
+              LogAttributes: { 'http.method': 'GET' },
+            },
+          ],
+        );
       } else {
         const duck = name === 'duckdb';
         await driver.query(
@@ -122,7 +130,11 @@ for (const name of MATRIX_ENGINES.filter((e) => !only || only.includes(e))) {
         limit: 10,
         direction: 'forward',
       });
-      const streams = (res.data as { result: { labels: Record<string, string>; entries: { line: string; metadata?: Record<string, string> }[] }[] }).result;
+      const streams = (
+        res.data as {
+          result: { labels: Record<string, string>; entries: { line: string; metadata?: Record<string, string> }[] }[];
+        }
+      ).result;
       expect(streams).toHaveLength(1);
       expect(streams[0].labels).toMatchObject({ service_name: 'checkout', k8s_pod_name: 'p-1' });
       expect(streams[0].entries[0].line).toBe('otel line');
@@ -144,5 +156,11 @@ describe('mapping specs', () => {
     expect(parseMapping('otel')).toEqual({ layout: 'otel', table: undefined });
     expect(() => parseMapping('flat:table=logs')).toThrow(/missing ts=/);
     expect(() => parseMapping('csv:x=1')).toThrow(/unknown mapping layout/);
+  });
+  it('reads a mapping from the database URL fragment (serve --db URL#mapping)', async () => {
+    await expect(Engine.open('duckdb::memory:#flat:table=nope,ts=t,line=l')).rejects.toThrow(
+      /table "nope" not found in the duckdb database/,
+    );
+    await expect(Engine.open('duckdb::memory:#otel')).rejects.toThrow(/table "otel_logs" not found/);
   });
 });

@@ -1,4 +1,5 @@
 // Lexer and parser for Go text/template syntax (subset used by Loki: no custom delimiters).
+import { GoSyntaxError, unquoteGo, unquoteGoCharText } from '../../util/gostring';
 import type { FuncDef } from './funcs';
 
 export class TemplateError extends Error {
@@ -401,99 +402,17 @@ export interface ParsedTemplate {
 
 // ---------------- string unquoting ----------------
 
-function unquoteGo(text: string, quote: string, src: string, pos: number): string {
-  const bytes: number[] = [];
-  const pushCp = (cp: number) => {
-    if (cp < 0x80) bytes.push(cp);
-    else if (cp < 0x800) bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-    else if (cp < 0x10000) bytes.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-    else bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-  };
-  const bad = () => makeError(src, pos, `invalid syntax: ${text}`);
-  const body = text.slice(1, -1);
-  for (let i = 0; i < body.length;) {
-    const c = body[i]!;
-    if (c !== '\\') {
-      const cp = body.codePointAt(i)!;
-      if (c === quote) throw bad();
-      pushCp(cp);
-      i += cp > 0xffff ? 2 : 1;
-      continue;
-    }
-    const e = body[i + 1];
-    i += 2;
-    switch (e) {
-      case 'a':
-        bytes.push(7);
-        break;
-      case 'b':
-        bytes.push(8);
-        break;
-      case 'f':
-        bytes.push(12);
-        break;
-      case 'n':
-        bytes.push(10);
-        break;
-      case 'r':
-        bytes.push(13);
-        break;
-      case 't':
-        bytes.push(9);
-        break;
-      case 'v':
-        bytes.push(11);
-        break;
-      case '\\':
-        bytes.push(92);
-        break;
-      case "'":
-      case '"':
-        if (e !== quote) throw bad();
-        bytes.push(e.charCodeAt(0));
-        break;
-      case 'x': {
-        const h = body.slice(i, i + 2);
-        if (!/^[0-9a-fA-F]{2}$/.test(h)) throw bad();
-        const v = parseInt(h, 16);
-        if (quote === "'") pushCp(v);
-        else bytes.push(v);
-        i += 2;
-        break;
-      }
-      case 'u':
-      case 'U': {
-        const len = e === 'u' ? 4 : 8;
-        const h = body.slice(i, i + len);
-        if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(h)) throw bad();
-        const v = parseInt(h, 16);
-        if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) throw bad();
-        pushCp(v);
-        i += len;
-        break;
-      }
-      case '0':
-      case '1':
-      case '2':
-      case '3':
-      case '4':
-      case '5':
-      case '6':
-      case '7': {
-        const o = body.slice(i - 1, i + 2);
-        if (!/^[0-7]{3}$/.test(o)) throw bad();
-        const v = parseInt(o, 8);
-        if (v > 255) throw bad();
-        if (quote === "'") pushCp(v);
-        else bytes.push(v);
-        i += 2;
-        break;
-      }
-      default:
-        throw bad();
-    }
+/**
+ * A quoted or raw string token's value (Go's strconv.Unquote), or with `decode` a character constant's text;
+ * a template error at the token on a bad one.
+ */
+function unquote(text: string, src: string, pos: number, decode: (lit: string) => string = unquoteGo): string {
+  try {
+    return decode(text);
+  } catch (e) {
+    if (e instanceof GoSyntaxError) throw makeError(src, pos, `invalid syntax: ${text}`);
+    throw e;
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 // ---------------- numbers ----------------
@@ -562,7 +481,7 @@ function makeNumber(src: string, tok: Token): NumberLit {
     ideal: 0n,
   };
   if (tok.t === T.CharConst) {
-    const s = unquoteGo(text, "'", src, tok.pos);
+    const s = unquote(text, src, tok.pos, unquoteGoCharText);
     const cps = [...s];
     if (cps.length !== 1) throw makeError(src, tok.pos, `malformed character constant: ${text}`);
     const cp = cps[0]!.codePointAt(0)!;
@@ -736,8 +655,7 @@ export function parseTemplate(src: string, funcs: Map<string, FuncDef>): ParsedT
   };
 
   const parseTemplateName = (tok: Token, context: string): string => {
-    if (tok.t === T.String) return unquoteGo(tok.val, '"', src, tok.pos);
-    if (tok.t === T.RawString) return tok.val.slice(1, -1);
+    if (tok.t === T.String || tok.t === T.RawString) return unquote(tok.val, src, tok.pos);
     return unexpected(tok, context);
   };
 
@@ -912,9 +830,8 @@ export function parseTemplate(src: string, funcs: Map<string, FuncDef>): ParsedT
         return { k: 'pipe', pos: t.pos, pipe };
       }
       case T.String:
-        return { k: 'string', pos: t.pos, v: unquoteGo(t.val, '"', src, t.pos), text: t.val };
       case T.RawString:
-        return { k: 'string', pos: t.pos, v: t.val.slice(1, -1).replace(/\r/g, ''), text: t.val };
+        return { k: 'string', pos: t.pos, v: unquote(t.val, src, t.pos), text: t.val };
     }
     backup();
     return null;

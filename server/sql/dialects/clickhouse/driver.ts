@@ -48,7 +48,8 @@ export function parseCompactRows<T extends Row>(text: string): T[] {
     const r: Row = {};
     for (let c = 0; c < names.length; c++) {
       const v = vals[c];
-      r[names[c]] = v === null ? null : conv[c] === 'big' ? BigInt(v as string) : conv[c] === 'float' ? convertFloat(v) : v;
+      r[names[c]] =
+        v === null ? null : conv[c] === 'big' ? BigInt(v as string) : conv[c] === 'float' ? convertFloat(v) : v;
     }
     out[i - 2] = r as T;
   }
@@ -165,7 +166,9 @@ export class ClickHouseDriver implements Driver {
       await d.query('SELECT 1');
     } catch (e) {
       await t.close().catch(() => undefined);
-      throw new DatabaseUnreachableError(`cannot connect to ClickHouse at ${where}: ${(e as Error).message || String(e)}`);
+      throw new DatabaseUnreachableError(
+        `cannot connect to ClickHouse at ${where}: ${(e as Error).message || String(e)}`,
+      );
     }
     return d;
   }
