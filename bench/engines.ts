@@ -4,6 +4,7 @@
 //               Debian cluster (tests/matrix/engines.ts starts it and creates the role); skipped with a note when
 //               neither is available.
 //   ClickHouse: chDB in-process in a temporary directory ($BENCH_CLICKHOUSE_URL = clickhouse://… for a server).
+// BENCH_ENGINES=postgres,clickhouse picks engines (duckdb alone: only the DuckDB table).
 import type { QueryRequest, PushStream } from '../server/engine/types';
 import { Engine } from '../server/engine/engine';
 
@@ -108,7 +109,8 @@ export async function benchEngines(
 ): Promise<Record<string, EngineBenchRow[] | string>> {
   const out: Record<string, EngineBenchRow[] | string> = {};
   const total = streams.reduce((n, s) => n + s.entries.length, 0);
-  for (const name of ['postgres', 'clickhouse'] as const) {
+  const want = process.env.BENCH_ENGINES?.split(',');
+  for (const name of (['postgres', 'clickhouse'] as const).filter((e) => !want || want.includes(e))) {
     let url: string;
     let drop = async () => undefined as void;
     if (name === 'postgres') {

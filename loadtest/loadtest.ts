@@ -95,6 +95,10 @@ const PATHS = ['/api/v1/items', '/api/v1/orders', '/health', '/api/v1/users', '/
 
 class Server {
   proc: ChildProcess | undefined;
+  /** unexpected exits (the supervisor restarts the server, as systemd would) */
+  crashes: string[] = [];
+  private stopping = false;
+  private restarting: Promise<void> | undefined;
   constructor(
     private readonly db: string,
     private readonly port: number,
@@ -104,8 +108,19 @@ class Server {
   }
   async start(): Promise<void> {
     const bin = join(__dirname, '..', 'bin', 'logqlsql');
-    this.proc = spawn(process.execPath, [bin, 'serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn'], {
+    this.stopping = false;
+    const proc = spawn(process.execPath, [bin, 'serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn'], {
       stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    this.proc = proc;
+    proc.once('exit', (code, signal) => {
+      if (this.stopping || this.proc !== proc) return;
+      this.crashes.push(`exit ${code ?? signal} at ${new Date().toISOString()}`);
+      console.log(`!!! logqlsql serve exited unexpectedly (${code ?? signal}): restarting it`);
+      this.restarting ??= sleep(500)
+        .then(() => this.start())
+        .catch((e) => console.log(`restart failed: ${(e as Error).message}`))
+        .finally(() => (this.restarting = undefined));
     });
     const t0 = Date.now();
     for (;;) {
@@ -121,7 +136,9 @@ class Server {
     }
   }
   async kill(signal: NodeJS.Signals): Promise<void> {
+    await this.restarting;
     const p = this.proc;
+    this.stopping = true;
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
     p.kill(signal);
@@ -259,8 +276,9 @@ export async function main(argv: string[]): Promise<number> {
   const file = join(dir, 'load.duckdb');
   let cluster: PrivateCluster | undefined;
   if (o.db === 'postgres') {
-    cluster = new PrivateCluster();
-    cluster.create();
+    const c = (cluster = new PrivateCluster());
+    c.create();
+    if (!o.keep) process.once('exit', () => c.drop());
     o.db = cluster.url;
   }
   const db = o.db ?? `duckdb:${file}`;
@@ -315,11 +333,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   console.log(`query errors           ${qerr.n} (during the outage)`);
   if (o.fault !== 'none') console.log(`outage                 ${(outageMs / 1000).toFixed(1)} s`);
+  if (srv.crashes.length) console.log(`SERVER CRASHED         ${srv.crashes.length}× (${srv.crashes.join('; ')}) — restarted by this test`);
   console.log(`stored                 ${fmt(v.stored)} lines (${fmt(v.extra)} stored but never acknowledged)`);
   console.log(`lost                   ${v.lost}`);
   console.log(`duplicated             ${v.dup}`);
   if (!o.keep) rmSync(dir, { recursive: true, force: true });
-  if (cluster && !o.keep) cluster.drop();
   const ok = v.lost === 0 && v.dup === 0;
   console.log(ok ? 'PASS: every acknowledged line is stored exactly once' : 'FAIL: lost or duplicated acknowledged lines');
   return ok ? 0 : 1;

@@ -22,7 +22,8 @@ describe('generateDemo', () => {
       for (const k of Object.keys(s.labels)) expect(k).toMatch(LABEL_NAME_RE);
       for (let i = 1; i < s.entries.length; i++) expect(s.entries[i].ts >= s.entries[i - 1].ts).toBe(true);
       for (const e of s.entries) expect(e.ts >= START && e.ts < START + HOUR).toBe(true);
-      if (s.labels.app === 'api-gateway') for (const e of s.entries.slice(0, 50)) expect(() => JSON.parse(e.line)).not.toThrow();
+      if (s.labels.app === 'api-gateway')
+        for (const e of s.entries.slice(0, 50)) expect(() => JSON.parse(e.line)).not.toThrow();
     }
     const lines = a.flatMap((s) => s.entries.map((e) => e.line));
     expect(lines.some((l) => /^[0-9a-f:]+:[0-9a-f]+ - - \[/.test(l) && l.includes('2001:db8:'))).toBe(true);

@@ -37,7 +37,10 @@ export function decodeContentEncoding(body: Buffer, contentEncoding?: string): B
     throw new PushValidationError(`invalid ${enc || 'gzip'} body: ${(e as Error).message}`);
   }
   if (enc === '' || enc === 'identity') return body;
-  throw new PushValidationError(`unsupported Content-Encoding ${JSON.stringify(contentEncoding)} (gzip, deflate or none)`, 415);
+  throw new PushValidationError(
+    `unsupported Content-Encoding ${JSON.stringify(contentEncoding)} (gzip, deflate or none)`,
+    415,
+  );
 }
 
 function kind(v: unknown): string {
@@ -47,13 +50,17 @@ function kind(v: unknown): string {
 /** Validate a label set; labels with an empty value are dropped (as in Prometheus/Loki). */
 export function validateLabels(raw: unknown, where: string): Labels {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new PushValidationError(`${where}: "stream" must be an object of label names to string values, got ${kind(raw)}`);
+    throw new PushValidationError(
+      `${where}: "stream" must be an object of label names to string values, got ${kind(raw)}`,
+    );
   }
   const labels: Labels = {};
   let n = 0;
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (!LABEL_NAME_RE.test(k)) {
-      throw new PushValidationError(`${where}: invalid label name ${JSON.stringify(k)} (must match [a-zA-Z_][a-zA-Z0-9_]*)`);
+      throw new PushValidationError(
+        `${where}: invalid label name ${JSON.stringify(k)} (must match [a-zA-Z_][a-zA-Z0-9_]*)`,
+      );
     }
     if (typeof v !== 'string') {
       throw new PushValidationError(`${where}: label ${k} must have a string value, got ${kind(v)}`);
@@ -62,7 +69,10 @@ export function validateLabels(raw: unknown, where: string): Labels {
     labels[k] = v;
     n++;
   }
-  if (n === 0) throw new PushValidationError(`${where}: empty label set (a stream needs at least one label with a non-empty value)`);
+  if (n === 0)
+    throw new PushValidationError(
+      `${where}: empty label set (a stream needs at least one label with a non-empty value)`,
+    );
   return labels;
 }
 
@@ -81,7 +91,9 @@ function validateMetadata(raw: unknown, where: string): Labels | undefined {
   let md: Labels | undefined;
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (!LABEL_NAME_RE.test(k)) {
-      throw new PushValidationError(`${where}: invalid structured metadata name ${JSON.stringify(k)} (must match [a-zA-Z_][a-zA-Z0-9_]*)`);
+      throw new PushValidationError(
+        `${where}: invalid structured metadata name ${JSON.stringify(k)} (must match [a-zA-Z_][a-zA-Z0-9_]*)`,
+      );
     }
     if (typeof v !== 'string') {
       throw new PushValidationError(`${where}: structured metadata ${k} must be a string, got ${kind(v)}`);
@@ -112,7 +124,9 @@ export function validatePushPayload(payload: unknown): PushStream[] {
     const labels = validateLabels(so.stream, where);
     const values = so.values;
     if (!Array.isArray(values)) {
-      throw new PushValidationError(`${where}: "values" must be an array of [timestamp, line] pairs, got ${kind(values)}`);
+      throw new PushValidationError(
+        `${where}: "values" must be an array of [timestamp, line] pairs, got ${kind(values)}`,
+      );
     }
     const entries: LogEntry[] = new Array(values.length);
     for (let j = 0; j < values.length; j++) {

@@ -6,8 +6,8 @@
 //
 // One transaction (DuckDB):
 //   1. rows are appended (DuckDB appender: the fastest path from JS) to a connection-local temp staging table,
-//   2. de-duplicated within the batch (GROUP BY stream_id, ts, line; the first occurrence wins, by rowid) and
-//      against stored rows with an anti-join restricted to the batch's stream ids and ts range (zone maps skip
+//   2. de-duplicated within the batch (GROUP BY stream_id, ts, line; the first occurrence wins, by rowid — skipped
+//      when every stream's timestamps strictly increase in the batch, so no duplicate can exist) and against stored rows with an anti-join restricted to the batch's stream ids and ts range (zone maps skip
 //      everything else),
 //   3. inserted into `entries` ordered by (time chunk, stream_id, ts) — see schema/native.ts for why,
 //   4. streams upserted: new label sets inserted, first_ts/last_ts widened.
@@ -17,7 +17,15 @@ import { writeSync } from 'node:fs';
 import type { PushStream } from '../engine/types';
 import type { Driver } from '../sql/driver';
 import { DuckDBDriver, type DuckDBSession } from '../sql/dialects/duckdb/driver';
-import { ENTRIES_TABLE, STREAMS_TABLE, TIME_CHUNK_NS, canonicalLabels, ensureNativeSchema, fnv1a64, labelsJson } from '../schema/native';
+import {
+  ENTRIES_TABLE,
+  STREAMS_TABLE,
+  TIME_CHUNK_NS,
+  canonicalLabels,
+  ensureNativeSchema,
+  fnv1a64,
+  labelsJson,
+} from '../schema/native';
 import { engineWriter, type GroupWriter } from './writers';
 
 export interface PushResult {
@@ -44,9 +52,46 @@ interface StreamInfo {
   json: string;
   first: bigint;
   last: bigint;
+  /** timestamp of the stream's previous row in this batch */
+  prev: bigint;
 }
 
 const DEBUG = !!process.env.LOGQLSQL_INGEST_DEBUG;
+
+/** A slice [from, to) of one pushed stream's entries, all in one time chunk when split. */
+interface Run {
+  pn: number;
+  id: bigint;
+  entries: PushStream['entries'];
+  from: number;
+  to: number;
+  chunk: bigint;
+}
+
+/** Floor division (SQL's `//` on BIGINT floors too). */
+function chunkOf(ts: bigint): bigint {
+  const q = ts / TIME_CHUNK_NS;
+  return ts < 0n && q * TIME_CHUNK_NS !== ts ? q - 1n : q;
+}
+
+/** Split runs of ascending entries at time-chunk boundaries and order them by (chunk, stream id), stably. */
+function splitByChunk(runs: Run[]): Run[] {
+  const out: Run[] = [];
+  for (const r of runs) {
+    let from = r.from;
+    while (from < r.to) {
+      const chunk = chunkOf(r.entries[from].ts);
+      const next = (chunk + 1n) * TIME_CHUNK_NS;
+      let to = from + 1;
+      while (to < r.to && r.entries[to].ts < next) to++;
+      out.push({ ...r, from, to, chunk });
+      from = to;
+    }
+  }
+  return out.sort((a, b) =>
+    a.chunk !== b.chunk ? (a.chunk < b.chunk ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+}
 const STAGE = '_ingest_stage';
 const NEW = '_ingest_new';
 
@@ -157,6 +202,9 @@ export class Ingester {
     let minTs: bigint | undefined;
     let maxTs: bigint | undefined;
     const pushRows = group.map((p) => p.rows);
+    // Duplicates inside the batch are only possible when some stream's timestamps do not strictly increase in
+    // batch order; the usual push (ascending ts per stream) skips the GROUP BY over (stream_id, ts, line).
+    let mayDup = false;
 
     const t0 = performance.now();
     const lap = (what: string) => {
@@ -167,30 +215,48 @@ export class Ingester {
       await s.exec(
         `CREATE OR REPLACE TEMP TABLE ${STAGE} (push_no INTEGER, stream_id BIGINT, ts BIGINT, line VARCHAR, metadata VARCHAR)`,
       );
+      // Pass 1: stream ids, first/last ts, and whether every stream's timestamps strictly increase.
+      const runs: Run[] = [];
+      for (let pn = 0; pn < group.length; pn++) {
+        for (const ps of group[pn].streams) {
+          if (ps.entries.length === 0) continue;
+          const si = this.streamInfo(ps.labels);
+          let st = streams.get(si.id);
+          for (const e of ps.entries) {
+            const ts = e.ts;
+            if (!st) {
+              st = { id: si.id, json: si.json, first: ts, last: ts, prev: ts };
+              streams.set(si.id, st);
+            } else {
+              if (ts <= st.prev) mayDup = true;
+              st.prev = ts;
+              if (ts < st.first) st.first = ts;
+              else if (ts > st.last) st.last = ts;
+            }
+          }
+          runs.push({ pn, id: si.id, entries: ps.entries, from: 0, to: ps.entries.length, chunk: 0n });
+        }
+      }
+      // Pass 2 (ascending streams): cut each stream's entries into runs per time chunk and append the runs in
+      // (chunk, stream_id) order — the table's layout order — so the INSERT needs no ORDER BY (a sort of the whole
+      // batch, lines included, cost more than the rest of the insert). Otherwise the INSERT sorts.
+      const ordered = !mayDup;
+      const appendOrder = ordered ? splitByChunk(runs) : runs;
       const app = await s.appender(STAGE, 'main', 'temp');
       lap('appender');
       try {
-        for (let pn = 0; pn < group.length; pn++) {
-          for (const ps of group[pn].streams) {
-            if (ps.entries.length === 0) continue;
-            const si = this.streamInfo(ps.labels);
-            let st = streams.get(si.id);
-            for (const e of ps.entries) {
-              const ts = e.ts;
-              if (!st) {
-                st = { id: si.id, json: si.json, first: ts, last: ts };
-                streams.set(si.id, st);
-              } else if (ts < st.first) st.first = ts;
-              else if (ts > st.last) st.last = ts;
-              app.appendInteger(pn);
-              app.appendBigInt(si.id);
-              app.appendBigInt(ts);
-              app.appendVarchar(e.line);
-              const md = e.metadata;
-              if (md && Object.keys(md).length > 0) app.appendVarchar(labelsJson(md));
-              else app.appendNull();
-              app.endRow();
-            }
+        for (const r of appendOrder) {
+          const { pn, id, entries } = r;
+          for (let i = r.from; i < r.to; i++) {
+            const e = entries[i];
+            app.appendInteger(pn);
+            app.appendBigInt(id);
+            app.appendBigInt(e.ts);
+            app.appendVarchar(e.line);
+            const md = e.metadata;
+            if (md && Object.keys(md).length > 0) app.appendVarchar(labelsJson(md));
+            else app.appendNull();
+            app.endRow();
           }
         }
         app.flushSync();
@@ -204,26 +270,60 @@ export class Ingester {
       }
       // Only bigints generated above are spliced into the SQL text (ids, ts bounds); nothing user-supplied.
       const ids = [...streams.keys()].join(', ');
-      await s.exec(`CREATE OR REPLACE TEMP TABLE ${NEW} AS
-        WITH b AS (
-          SELECT stream_id, ts, line, arg_min_null(metadata, rowid) AS metadata, arg_min(push_no, rowid) AS push_no
-          FROM temp.main.${STAGE}
-          GROUP BY stream_id, ts, line
-        ), old AS (
-          SELECT stream_id, ts, line FROM ${ENTRIES_TABLE}
-          WHERE stream_id IN (${ids}) AND ts BETWEEN ${minTs} AND ${maxTs}
-        )
-        SELECT b.* FROM b ANTI JOIN old USING (stream_id, ts, line)`);
-      lap('deduplicated');
-      await s.exec(
-        `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata)
-         SELECT stream_id, ts, line, metadata FROM temp.main.${NEW}
-         ORDER BY ts // ${TIME_CHUNK_NS}, stream_id, ts`,
-      );
-      lap('inserted');
-      const counts = await s.query<{ push_no: number; n: bigint }>(
-        `SELECT push_no, count(*) AS n FROM temp.main.${NEW} GROUP BY push_no`,
-      );
+      const old = `(SELECT stream_id, ts, line FROM ${ENTRIES_TABLE}
+          WHERE stream_id IN (${ids}) AND ts BETWEEN ${minTs} AND ${maxTs}) AS old`;
+      const stored = new Array<number>(group.length).fill(0);
+      // The usual push has no duplicates at all: check that first (a semi-join over the stored rows of the batch's
+      // streams and time range), then insert with a plain scan of the staging table, which keeps the appended
+      // (chunk, stream_id, ts) order. A join's output order is not guaranteed, so any other case sorts.
+      let clean = false;
+      if (ordered) {
+        // new data (no stored row of these streams in this time range, answered from zone maps) needs no join
+        const [o] = await s.query<{ n: bigint }>(`SELECT count(*) AS n FROM ${old}`);
+        if (o.n === 0n) clean = true;
+        else {
+          const [r] = await s.query<{ n: bigint }>(
+            `SELECT count(*) AS n FROM temp.main.${STAGE} AS b SEMI JOIN ${old} USING (stream_id, ts, line)`,
+          );
+          clean = r.n === 0n;
+        }
+        lap('checked');
+      }
+      if (clean) {
+        await s.exec(
+          `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata) SELECT stream_id, ts, line, metadata FROM temp.main.${STAGE}`,
+        );
+        pushRows.forEach((n, i) => (stored[i] = n));
+        lap('inserted');
+      } else {
+        const batch = mayDup
+          ? `(SELECT stream_id, ts, line, arg_min_null(metadata, rowid) AS metadata, arg_min(push_no, rowid) AS push_no
+              FROM temp.main.${STAGE} GROUP BY stream_id, ts, line)`
+          : `temp.main.${STAGE}`;
+        const fresh = `SELECT b.stream_id, b.ts, b.line, b.metadata, b.push_no FROM ${batch} AS b
+          ANTI JOIN ${old} USING (stream_id, ts, line)`;
+        const insert = (from: string) =>
+          `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata)
+           SELECT stream_id, ts, line, metadata FROM ${from}
+           ORDER BY ts // ${TIME_CHUNK_NS}, stream_id, ts`;
+        if (group.length === 1) {
+          // one push: the INSERT's row count is what it stored
+          const [r] = await s.query<{ Count: bigint }>(insert(`(${fresh})`));
+          stored[0] = Number(r.Count);
+          lap('inserted');
+        } else {
+          // several pushes: materialise the new rows once to credit each push with what it stored
+          await s.exec(`CREATE OR REPLACE TEMP TABLE ${NEW} AS ${fresh}`);
+          lap('deduplicated');
+          await s.exec(insert(`temp.main.${NEW}`));
+          lap('inserted');
+          const counts = await s.query<{ push_no: number; n: bigint }>(
+            `SELECT push_no, count(*) AS n FROM temp.main.${NEW} GROUP BY push_no`,
+          );
+          for (const c of counts) stored[c.push_no] = Number(c.n);
+          await s.exec(`DROP TABLE temp.main.${NEW}`);
+        }
+      }
       const list = [...streams.values()];
       await s.query(
         `INSERT INTO ${STREAMS_TABLE} (id, labels, first_ts, last_ts)
@@ -233,10 +333,8 @@ export class Ingester {
            last_ts = greatest(${STREAMS_TABLE}.last_ts, excluded.last_ts)`,
         [list.map((x) => x.id), list.map((x) => x.json), list.map((x) => x.first), list.map((x) => x.last)],
       );
-      await s.exec(`DROP TABLE temp.main.${STAGE}; DROP TABLE temp.main.${NEW}`);
+      await s.exec(`DROP TABLE temp.main.${STAGE}`);
       lap('streams');
-      const stored = new Array<number>(group.length).fill(0);
-      for (const c of counts) stored[c.push_no] = Number(c.n);
       return pushRows.map((rows, i) => ({ entries: stored[i], duplicates: rows - stored[i] }));
     });
   }

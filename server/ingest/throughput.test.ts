@@ -11,12 +11,17 @@ const START = 1_795_168_800_000_000_000n;
 const HOUR = 3_600_000_000_000n;
 
 describe.skipIf(!process.env.LOGQLSQL_BENCH)('ingest throughput', () => {
-  for (const target of (process.env.LOGQLSQL_BENCH_TARGETS ?? "memory,file").split(",")) {
+  for (const target of (process.env.LOGQLSQL_BENCH_TARGETS ?? 'memory,file').split(',')) {
     it(`1M rows into ${target}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'logqlsql-bench-'));
       const d = await openDriver(target === 'memory' ? 'duckdb::memory:' : `duckdb:${join(dir, 'b.duckdb')}`);
       const ing = new Ingester(d);
-      const streams = generateDemo({ start: START, end: START + 24n * HOUR, linesPerMinute: 1_000_000 / 1440, seed: 1 });
+      const streams = generateDemo({
+        start: START,
+        end: START + 24n * HOUR,
+        linesPerMinute: 1_000_000 / 1440,
+        seed: 1,
+      });
       const t0 = performance.now();
       const r = await ing.push(streams);
       const ms = performance.now() - t0;
@@ -27,13 +32,20 @@ describe.skipIf(!process.env.LOGQLSQL_BENCH)('ingest throughput', () => {
       console.log(`${target}: re-push (all duplicates): ${(performance.now() - t1).toFixed(0)} ms`, r2);
       // many concurrent small pushes (10 × 1000 rows per push, 100 pushes) into the loaded table
       const small = Array.from({ length: 100 }, (_, i) =>
-        generateDemo({ start: START + 25n * HOUR + BigInt(i) * 60_000_000_000n, end: START + 25n * HOUR + BigInt(i + 1) * 60_000_000_000n, linesPerMinute: 1000, seed: 100 + i }),
+        generateDemo({
+          start: START + 25n * HOUR + BigInt(i) * 60_000_000_000n,
+          end: START + 25n * HOUR + BigInt(i + 1) * 60_000_000_000n,
+          linesPerMinute: 1000,
+          seed: 100 + i,
+        }),
       );
       const t2 = performance.now();
       const rs = await Promise.all(small.map((s) => ing.push(s)));
       const ms2 = performance.now() - t2;
       const n2 = rs.reduce((k, x) => k + x.entries, 0);
-      console.log(`${target}: 100 concurrent pushes of ~1000 rows: ${ms2.toFixed(0)} ms = ${Math.round(n2 / (ms2 / 1000))} rows/s`);
+      console.log(
+        `${target}: 100 concurrent pushes of ~1000 rows: ${ms2.toFixed(0)} ms = ${Math.round(n2 / (ms2 / 1000))} rows/s`,
+      );
       expect(r.entries + r.duplicates).toBe(1_000_000);
       await d.close();
       rmSync(dir, { recursive: true, force: true });

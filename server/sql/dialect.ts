@@ -52,6 +52,9 @@ export interface Dialect {
   lookup(keysParam: string, valuesParam: string, col: string): string;
   /** CAST to a double */
   toDouble(expr: string): string;
+  /** like explodeRange, but a single row -1 when `nullable` IS NULL: lets an engine without materialized CTEs
+   *  aggregate values and count unreadable rows in one pass (unwrapAggregate.ts) */
+  explodeRangeOrMinusOne?(lo: string, hi: string, nullable: string): string;
   /** `name AS (body)` for a CTE that several later parts read (materialized once where the engine allows) */
   sharedCte(name: string, body: string): string;
   /** an aggregate over double `v`; `phi` (quantile) is a finite number in [0, 1] */

@@ -53,21 +53,31 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ` +
     `CASE WHEN v_raw IS NOT NULL AND ${d.simpleFullMatch('v_raw', decimal)} THEN ${d.toDouble('v_raw')} END AS v ` +
     `FROM (SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where})${d.derivedAlias}`;
-  let kExpr: string;
-  if (single) kExpr = '0';
-  else {
+  let lo = '0';
+  let hi = '0';
+  if (!single) {
     const step = q.step.toString();
     const u = `(ts + ${(q.offset - q.firstStep).toString()})`;
-    const lo = `greatest(${ceilDiv(d, u, step)}, 0)`;
-    const hi = `least(${floorDiv(d, `${u} + ${(q.range - 1n).toString()}`, step)}, ${q.steps - 1})`;
-    kExpr = d.explodeRange(lo, hi);
+    lo = `greatest(${ceilDiv(d, u, step)}, 0)`;
+    hi = `least(${floorDiv(d, `${u} + ${(q.range - 1n).toString()}`, step)}, ${q.steps - 1})`;
   }
   const agg = aggregateSql(q, w);
-  const text =
-    `WITH ${d.sharedCte('base', base)}, ` +
-    `spread AS (SELECT grp, ${kExpr} AS k, v FROM base WHERE v IS NOT NULL) ` +
-    `SELECT grp, k, ${agg} AS value, NULL AS unsure FROM spread GROUP BY grp, k ` +
-    `UNION ALL SELECT NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
+  let text: string;
+  if (d.explodeRangeOrMinusOne) {
+    // one pass: unreadable rows land in step -1 of their group and are counted there
+    const kk = d.explodeRangeOrMinusOne(lo, hi, 'v');
+    text =
+      `WITH ${d.sharedCte('base', base)} ` +
+      `SELECT if(kk = -1, NULL, g) AS grp, if(kk = -1, NULL, kk) AS k, if(kk = -1, NULL, ${agg}) AS value, ` +
+      `if(kk = -1, count(*), NULL) AS unsure FROM (SELECT grp AS g, ${kk} AS kk, v FROM base)${d.derivedAlias} GROUP BY g, kk`;
+  } else {
+    const kExpr = single ? '0' : d.explodeRange(lo, hi);
+    text =
+      `WITH ${d.sharedCte('base', base)}, ` +
+      `spread AS (SELECT grp, ${kExpr} AS k, v FROM base WHERE v IS NOT NULL) ` +
+      `SELECT grp, k, ${agg} AS value, NULL AS unsure FROM spread GROUP BY grp, k ` +
+      `UNION ALL SELECT NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
+  }
   return { text, params: w.params };
 }
 

@@ -184,20 +184,7 @@ export function lex(src: string): Token[] {
         continue;
       }
       if (c === '"') {
-        pos++;
-        for (;;) {
-          const ch = src[pos];
-          if (ch === '\\') {
-            if (pos + 1 < n && src[pos + 1] !== '\n') {
-              pos += 2;
-              continue;
-            }
-            throw err(s, 'unterminated quoted string');
-          }
-          if (ch === undefined || ch === '\n') throw err(s, 'unterminated quoted string');
-          pos++;
-          if (ch === '"') break;
-        }
+        pos = lexQuoted(src, pos, err, 'unterminated quoted string');
         toks.push({ t: T.String, pos: s, val: src.slice(s, pos) });
         continue;
       }
@@ -209,20 +196,7 @@ export function lex(src: string): Token[] {
         continue;
       }
       if (c === "'") {
-        pos++;
-        for (;;) {
-          const ch = src[pos];
-          if (ch === '\\') {
-            if (pos + 1 < n && src[pos + 1] !== '\n') {
-              pos += 2;
-              continue;
-            }
-            throw err(s, 'unterminated character constant');
-          }
-          if (ch === undefined || ch === '\n') throw err(s, 'unterminated character constant');
-          pos++;
-          if (ch === "'") break;
-        }
+        pos = lexQuoted(src, pos, err, 'unterminated character constant');
         toks.push({ t: T.CharConst, pos: s, val: src.slice(s, pos) });
         continue;
       }
@@ -289,6 +263,22 @@ export function lex(src: string): Token[] {
   }
   toks.push({ t: T.EOF, pos: n, val: '' });
   return toks;
+}
+
+/** Scans a `"…"` or `'…'` literal opening at `start` (backslash escapes; no newline); returns the position after it. */
+function lexQuoted(src: string, start: number, err: (p: number, m: string) => TemplateError, unterminated: string): number {
+  const quote = src[start];
+  let pos = start + 1;
+  for (;;) {
+    const ch = src[pos];
+    if (ch === '\\' && pos + 1 < src.length && src[pos + 1] !== '\n') {
+      pos += 2;
+      continue;
+    }
+    if (ch === undefined || ch === '\n' || ch === '\\') throw err(start, unterminated);
+    pos++;
+    if (ch === quote) return pos;
+  }
 }
 
 function checkTerminator(src: string, pos: number, err: (p: number, m: string) => TemplateError): void {

@@ -33,13 +33,15 @@ export const clickhouseDialect: Dialect = {
   byteLength: (col) => `length(${col})`,
   exactDiv: (a, b) => `intDiv(${a}, ${b})`,
   explodeRange: (lo, hi) => `arrayJoin(range(toInt64(${lo}), toInt64(${hi}) + 1))`,
+  explodeRangeOrMinusOne: (lo, hi, v) =>
+    `arrayJoin(if(${v} IS NULL, [toInt64(-1)], range(toInt64(${lo}), toInt64(${hi}) + 1)))`,
   byteOrder: (col) => col,
   jsonField: (w, col, key) => {
+    // JSONExtractRaw parses (and validates) the whole line once: '' when invalid or missing; a string value comes
+    // back quoted, so only then is it extracted unescaped (ClickHouse evaluates the repeated call once)
     const k = w.bind(key, 'string');
-    return (
-      `if(isValidJSON(${col}) AND JSONHas(${col}, ${k}), ` +
-      `if(JSONType(${col}, ${k}) = 'String', JSONExtractString(${col}, ${k}), JSONExtractRaw(${col}, ${k})), NULL)`
-    );
+    const raw = `JSONExtractRaw(${col}, ${k})`;
+    return `if(startsWith(${raw}, '"'), JSONExtractString(${col}, ${k}), nullIf(${raw}, ''))`;
   },
   lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
   toDouble: (e) => `toFloat64(${e})`,

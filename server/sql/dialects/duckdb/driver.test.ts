@@ -27,15 +27,13 @@ describe('DuckDBDriver', () => {
   afterAll(() => d.close());
 
   it('binds scalar parameters with their types', async () => {
-    const rows = await d.query('SELECT $1 AS s, $2 AS b, $3 AS i, $4 AS f, $5 AS t, $6 AS n, typeof($2) AS bt, typeof($3) AS it', [
-      'x',
-      9223372036854775807n,
-      42,
-      1.5,
-      true,
-      null,
+    const rows = await d.query(
+      'SELECT $1 AS s, $2 AS b, $3 AS i, $4 AS f, $5 AS t, $6 AS n, typeof($2) AS bt, typeof($3) AS it',
+      ['x', 9223372036854775807n, 42, 1.5, true, null],
+    );
+    expect(rows).toEqual([
+      { s: 'x', b: 9223372036854775807n, i: 42, f: 1.5, t: true, n: null, bt: 'BIGINT', it: 'INTEGER' },
     ]);
-    expect(rows).toEqual([{ s: 'x', b: 9223372036854775807n, i: 42, f: 1.5, t: true, n: null, bt: 'BIGINT', it: 'INTEGER' }]);
   });
 
   it('binds hostile strings exactly, never as SQL', async () => {
@@ -66,7 +64,9 @@ describe('DuckDBDriver', () => {
   });
 
   it('runs concurrent queries on separate connections', async () => {
-    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => d.query('SELECT $1::BIGINT * 2 AS v', [BigInt(i)])));
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => d.query('SELECT $1::BIGINT * 2 AS v', [BigInt(i)])),
+    );
     expect(rs.map((r) => r[0].v)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i * 2)));
   });
 
@@ -111,10 +111,14 @@ describe('openDriver', () => {
     await d2.close();
   });
 
-  it('names unsupported and unknown URLs clearly', async () => {
-    await expect(openDriver('postgres://u:secret@h/db')).rejects.toThrow(/PostgreSQL is not yet supported.*u:\*\*\*@h/);
-    await expect(openDriver('clickhouse://h:8123/db')).rejects.toThrow(/ClickHouse is not yet supported/);
-    await expect(openDriver('chdb:./x')).rejects.toThrow(/chDB.*not yet supported/);
+  it('names unreachable, unsupported and unknown URLs clearly', async () => {
+    await expect(openDriver('postgres://u:secret@127.0.0.1:1/db')).rejects.toThrow(
+      /cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127/,
+    );
+    await expect(openDriver('clickhouse://127.0.0.1:1/db')).rejects.toThrow(
+      /cannot connect to ClickHouse at http:\/\/127\.0\.0\.1:1/,
+    );
+    await expect(openDriver('chdb:')).rejects.toThrow(/chdb: needs a directory path or :memory:/);
     await expect(openDriver('mysql://x')).rejects.toThrow(/accepted forms: duckdb::memory:/);
     await expect(openDriver('logs.duckdb')).rejects.toThrow(/unknown database URL/);
   });

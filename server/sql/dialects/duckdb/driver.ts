@@ -76,7 +76,8 @@ function typeFor(p: SqlParam, index: number): [DuckDBValue, DuckDBType] {
     case 'string':
       return [p, VARCHAR];
     case 'bigint':
-      if (p < -(2n ** 63n) || p >= 2n ** 63n) throw new RangeError(`parameter $${index + 1}: bigint out of BIGINT range`);
+      if (p < -(2n ** 63n) || p >= 2n ** 63n)
+        throw new RangeError(`parameter $${index + 1}: bigint out of BIGINT range`);
       return [p, BIGINT];
     case 'number':
       return Number.isInteger(p) && p >= -2147483648 && p <= 2147483647 ? [p, INTEGER] : [p, DOUBLE];
@@ -159,7 +160,9 @@ export class DuckDBDriver implements Driver {
       if (opts.path === ':memory:') {
         await conn.run(`ATTACH ':memory:' AS ${CATALOG}`);
       } else {
-        await conn.run(`ATTACH ${quoteDuckDBString(opts.path)} AS ${CATALOG} (ROW_GROUP_SIZE ${DUCKDB_ROW_GROUP_SIZE})`);
+        await conn.run(
+          `ATTACH ${quoteDuckDBString(opts.path)} AS ${CATALOG} (ROW_GROUP_SIZE ${DUCKDB_ROW_GROUP_SIZE})`,
+        );
       }
       await conn.run(`USE ${CATALOG}`);
     } catch (e) {
