@@ -114,13 +114,21 @@ class Server {
     });
     this.proc = proc;
     proc.once('exit', (code, signal) => {
-      if (this.stopping || this.proc !== proc) return;
+      if (this.stopping || this.proc !== proc || this.restarting) return;
       this.crashes.push(`exit ${code ?? signal} at ${new Date().toISOString()}`);
       console.log(`!!! logqlsql serve exited unexpectedly (${code ?? signal}): restarting it`);
-      this.restarting ??= sleep(500)
-        .then(() => this.start())
-        .catch((e) => console.log(`restart failed: ${(e as Error).message}`))
-        .finally(() => (this.restarting = undefined));
+      this.restarting ??= (async () => {
+        for (let i = 0; ; i++) {
+          await sleep(Math.min(5000, 250 * 2 ** i));
+          try {
+            await this.start();
+            return;
+          } catch (e) {
+            if (this.proc !== undefined && this.proc.exitCode === null) return; // a newer start is running
+            console.log(`restart failed (${(e as Error).message}): retrying`);
+          }
+        }
+      })().finally(() => (this.restarting = undefined));
     });
     const t0 = Date.now();
     for (;;) {
@@ -272,13 +280,22 @@ function tally(rows: { p: number; s: number; n: number }[], acked: number[]): { 
 
 export async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
+  const cleanups: (() => void)[] = [];
+  try {
+    return await run(o, cleanups);
+  } finally {
+    for (const c of cleanups) c();
+  }
+}
+
+async function run(o: Opts, cleanups: (() => void)[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'logqlsql-load-'));
   const file = join(dir, 'load.duckdb');
   let cluster: PrivateCluster | undefined;
   if (o.db === 'postgres') {
     const c = (cluster = new PrivateCluster());
     c.create();
-    if (!o.keep) process.once('exit', () => c.drop());
+    if (!o.keep) cleanups.push(() => c.drop());
     o.db = cluster.url;
   }
   const db = o.db ?? `duckdb:${file}`;

@@ -70,7 +70,8 @@ export interface Frame {
   fields: FrameField[];
 }
 
-const TSTYPE: Record<FrameFieldType, string> = {
+/** Grafana's field type (`tstype` in Arrow metadata, `type` in the JSON schema) for each of ours. */
+export const TS_TYPE: Record<FrameFieldType, string> = {
   time: 'time',
   string: 'string',
   float64: 'number',
@@ -199,7 +200,7 @@ export function frameToTable(frame: Frame): Table {
       throw new Error(`frame field ${f.name} has ${f.values.length} values, expected ${length}`);
     }
     const { type, data } = columnData(f);
-    const md = new Map<string, string>([['tstype', TSTYPE[f.type]]]);
+    const md = new Map<string, string>([['tstype', TS_TYPE[f.type]]]);
     if (f.labels) md.set('labels', JSON.stringify(f.labels));
     if (f.config) md.set('config', JSON.stringify(f.config));
     const nullable = f.nullable ?? false;

@@ -1,16 +1,8 @@
 // Grafana's JSON data frame encoding ({schema, data}), used for live stream packets (StreamPacket.data). Times are
 // epoch ms with the sub-millisecond remainder in `data.nanos`; NaN/±Inf floats are written as null and listed in
 // `data.entities`, as the plugin SDK does.
-import type { Frame, FrameField, FrameFieldType } from './arrow';
+import { TS_TYPE, type Frame, type FrameField, type FrameFieldType } from './arrow';
 
-const TS_TYPE: Record<FrameFieldType, string> = {
-  time: 'time',
-  string: 'string',
-  float64: 'number',
-  int64: 'number',
-  bool: 'boolean',
-  json: 'other',
-};
 const GO_TYPE: Record<FrameFieldType, string> = {
   time: 'time.Time',
   string: 'string',

@@ -276,15 +276,15 @@ export function loadProtocol(): grpc.GrpcObject {
 
 type Ctor = grpc.ServiceClientConstructor;
 
-export function serviceDef(pkg: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
-  let o: unknown = pkg;
-  for (const part of path.split('.')) o = (o as Record<string, unknown>)[part];
-  if (!o) throw new Error(`no service ${path}`);
-  return (o as Ctor).service;
-}
-
+/** The service client constructor at a dotted path in the package object (`pluginv2.Data`, …). */
 export function clientCtor(pkg: grpc.GrpcObject, path: string): Ctor {
   let o: unknown = pkg;
   for (const part of path.split('.')) o = (o as Record<string, unknown>)[part];
   return o as Ctor;
+}
+
+export function serviceDef(pkg: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
+  const ctor = clientCtor(pkg, path) as Ctor | undefined;
+  if (!ctor) throw new Error(`no service ${path}`);
+  return ctor.service;
 }

@@ -129,6 +129,35 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
     return json(reply, { status: 'success', data });
   });
 
+  // ------------------------------------------------------------------------------------------------ drilldown-limits
+  // Logs Drilldown reads this on every service page (and hides the Patterns tab unless pattern_ingester_enabled).
+  // We report what we do: no ingest-time service_name / detected_level discovery, volume and patterns available.
+  app.get('/loki/api/v1/drilldown-limits', async (_req, reply) =>
+    json(reply, {
+      limits: {
+        discover_log_levels: false,
+        discover_service_name: [],
+        log_level_fields: ['level', 'LEVEL', 'Level', 'severity', 'SEVERITY', 'Severity', 'lvl', 'LVL', 'Lvl'],
+        max_entries_limit_per_query: ctx.maxLimit,
+        max_line_size_truncate: false,
+        max_query_bytes_read: '0B',
+        max_query_length: '0s',
+        max_query_lookback: '0s',
+        max_query_range: '0s',
+        max_query_series: 500,
+        metric_aggregation_enabled: false,
+        otlp_config: { resource_attributes: { attributes_config: [{ action: 'index_label', attributes: ctx.otlp.indexLabels ?? [] }] } },
+        pattern_persistence_enabled: false,
+        query_timeout: '5m',
+        retention_period: '0s',
+        volume_enabled: true,
+        volume_max_series: 1000,
+      },
+      pattern_ingester_enabled: true,
+      version: '3.5.0',
+    }),
+  );
+
   // ------------------------------------------------------------------------------------------------ tail
   app.register(async (f) => {
     f.get('/loki/api/v1/tail', { websocket: true }, (socket: WebSocket, req: FastifyRequest) => {

@@ -41,7 +41,12 @@ export const MAX_QUERY_LENGTH = 5120;
 
 export function parseExpr(query: string): Expr {
   if (query.length >= MAX_QUERY_LENGTH) {
-    throw new LogQLError('parse', `input size too long (${query.length} > ${MAX_QUERY_LENGTH})`, { from: 0, to: 0 }, query);
+    throw new LogQLError(
+      'parse',
+      `input size too long (${query.length} > ${MAX_QUERY_LENGTH})`,
+      { from: 0, to: 0 },
+      query,
+    );
   }
   // The lezer grammar lacks Loki's `selector pipeline unwrap [range] offset d` form: when the parse fails on such an
   // `offset`, blank it out (same length, so every span stays valid), parse again and hand the offset to the builder.
@@ -143,10 +148,20 @@ export function tokenAt(text: string, pos: number): { text: string; from: number
 function syntaxError(query: string, from: number, to: number): LogQLError {
   const tok = tokenAt(query, from);
   if (!tok) {
-    return new LogQLError('parse', 'syntax error: unexpected end of query', { from: query.length, to: query.length }, query);
+    return new LogQLError(
+      'parse',
+      'syntax error: unexpected end of query',
+      { from: query.length, to: query.length },
+      query,
+    );
   }
   const shown = tok.text.length > 40 ? tok.text.slice(0, 40) + '…' : tok.text;
-  return new LogQLError('parse', `syntax error: unexpected ${JSON.stringify(shown)}`, { from: tok.from, to: Math.max(to, tok.from + tok.text.length) }, query);
+  return new LogQLError(
+    'parse',
+    `syntax error: unexpected ${JSON.stringify(shown)}`,
+    { from: tok.from, to: Math.max(to, tok.from + tok.text.length) },
+    query,
+  );
 }
 
 // ---------------------------------------------------------------- Go string literals
@@ -169,7 +184,15 @@ export function parseGoFloat(text: string): number | undefined {
 // ---------------------------------------------------------------- tree → AST
 
 const MATCH_OPS: Record<string, MatchOp> = { Eq: '=', Neq: '!=', Re: '=~', Nre: '!~' };
-const COMPARE_OPS: Record<string, CompareOp> = { Eq: '=', Eql: '==', Neq: '!=', Gtr: '>', Gte: '>=', Lss: '<', Lte: '<=' };
+const COMPARE_OPS: Record<string, CompareOp> = {
+  Eq: '=',
+  Eql: '==',
+  Neq: '!=',
+  Gtr: '>',
+  Gte: '>=',
+  Lss: '<',
+  Lte: '<=',
+};
 const LINE_FILTER_OPS: Record<string, LineFilterOp> = {
   PipeExact: '|=',
   Neq: '!=',
@@ -337,10 +360,20 @@ class Builder {
       case 'LogfmtExpressionParser': {
         const flags = this.flags(body.getChild('LogfmtParserFlags'));
         const list = body.getChild('LabelExtractionExpressionList');
-        return [{ kind: 'logfmt', strict: flags.has('--strict'), keepEmpty: flags.has('--keep-empty'), params: list ? this.extractionParams(list) : [], span }];
+        return [
+          {
+            kind: 'logfmt',
+            strict: flags.has('--strict'),
+            keepEmpty: flags.has('--keep-empty'),
+            params: list ? this.extractionParams(list) : [],
+            span,
+          },
+        ];
       }
       case 'JsonExpressionParser':
-        return [{ kind: 'json', params: this.extractionParams(this.need(body, 'LabelExtractionExpressionList')), span }];
+        return [
+          { kind: 'json', params: this.extractionParams(this.need(body, 'LabelExtractionExpressionList')), span },
+        ];
       case 'LabelParser': {
         const kw = body.firstChild!;
         switch (kw.name) {
@@ -364,9 +397,21 @@ class Builder {
       case 'DecolorizeExpr':
         return [{ kind: 'decolorize', span }];
       case 'DropLabelsExpr':
-        return [{ kind: 'drop', labels: this.labelSelections(this.need(body, 'DropLabels'), 'DropLabels', 'DropLabel'), span }];
+        return [
+          {
+            kind: 'drop',
+            labels: this.labelSelections(this.need(body, 'DropLabels'), 'DropLabels', 'DropLabel'),
+            span,
+          },
+        ];
       case 'KeepLabelsExpr':
-        return [{ kind: 'keep', labels: this.labelSelections(this.need(body, 'KeepLabels'), 'KeepLabels', 'KeepLabel'), span }];
+        return [
+          {
+            kind: 'keep',
+            labels: this.labelSelections(this.need(body, 'KeepLabels'), 'KeepLabels', 'KeepLabel'),
+            span,
+          },
+        ];
     }
     return this.fail(body, `unsupported pipeline stage ${this.text(body)}`, 'unsupported');
   }
@@ -376,7 +421,10 @@ class Builder {
     const orValues = (o: SyntaxNode, into: LineFilter) => {
       // OrFilter: String | FilterOp ( String ) | String Or OrFilter
       const s = o.getChild('String');
-      if (s) into.values.push(o.getChild('FilterOp') ? { kind: 'ip', value: this.str(s) } : { kind: 'string', value: this.str(s) });
+      if (s)
+        into.values.push(
+          o.getChild('FilterOp') ? { kind: 'ip', value: this.str(s) } : { kind: 'string', value: this.str(s) },
+        );
       into.span = { from: into.span.from, to: Math.max(into.span.to, o.to) };
       const next = o.getChild('OrFilter');
       if (next) orValues(next, into);
@@ -404,12 +452,17 @@ class Builder {
     const op = opNode ? LINE_FILTER_OPS[opNode.name] : undefined;
     if (!op) this.fail(filter, `syntax error: unknown line filter ${this.text(filter)}`);
     const s = this.need(n, 'String');
-    const first: LineFilterValue = n.getChild('FilterOp') ? { kind: 'ip', value: this.str(s) } : { kind: 'string', value: this.str(s) };
+    const first: LineFilterValue = n.getChild('FilterOp')
+      ? { kind: 'ip', value: this.str(s) }
+      : { kind: 'string', value: this.str(s) };
     const f: LineFilter = { op, values: [first], span: this.span(n) };
     let o = n.getChild('OrFilter');
     while (o) {
       const os = o.getChild('String');
-      if (os) f.values.push(o.getChild('FilterOp') ? { kind: 'ip', value: this.str(os) } : { kind: 'string', value: this.str(os) });
+      if (os)
+        f.values.push(
+          o.getChild('FilterOp') ? { kind: 'ip', value: this.str(os) } : { kind: 'string', value: this.str(os) },
+        );
       o = o.getChild('OrFilter');
     }
     return f;
@@ -448,7 +501,8 @@ class Builder {
         else if (c.name === 'LabelFormatMatcher') {
           const [dst, , src] = children(c);
           if (!dst || !src) this.fail(c, `syntax error: invalid label_format ${this.text(c)}`);
-          if (src.name === 'String') out.push({ kind: 'template', dst: this.text(dst), template: this.str(src), span: this.span(c) });
+          if (src.name === 'String')
+            out.push({ kind: 'template', dst: this.text(dst), template: this.str(src), span: this.span(c) });
           else out.push({ kind: 'rename', dst: this.text(dst), src: this.text(src), span: this.span(c) });
         }
       }
@@ -555,7 +609,15 @@ class Builder {
         const strs = c.getChildren('String');
         if (strs.length !== 4) this.fail(c, 'syntax error: label_replace needs an expression and four strings');
         const [dst, replacement, src, regex] = strs.map((s) => this.str(s)) as [string, string, string, string];
-        return { kind: 'labelReplace', expr: this.metricExpr(this.need(c, 'MetricExpr')), dst, replacement, src, regex, span };
+        return {
+          kind: 'labelReplace',
+          expr: this.metricExpr(this.need(c, 'MetricExpr')),
+          dst,
+          replacement,
+          src,
+          regex,
+          span,
+        };
       }
       case 'LabelAggregationExpr':
         return this.fail(c, `${this.text(c.firstChild ?? c).split('(')[0]} is not supported`, 'unsupported');
@@ -610,7 +672,11 @@ class Builder {
     for (const lf of filters) {
       // the stage's span starts at the pipe before the filter
       const pipe = lf.prevSibling;
-      post.push({ kind: 'labelFilter', expr: this.labelFilter(lf), span: { from: pipe ? pipe.from : lf.from, to: lf.to } });
+      post.push({
+        kind: 'labelFilter',
+        expr: this.labelFilter(lf),
+        span: { from: pipe ? pipe.from : lf.from, to: lf.to },
+      });
     }
     const conv = cur.getChild('ConvOp');
     const id = this.need(cur, 'Identifier');
@@ -688,7 +754,11 @@ class Builder {
       return;
     }
     if (!c || c.name !== 'MetricExpr') {
-      this.fail(e, `unexpected type for ${side} leg of binary operation (${op}): a log query is not a metric query`, 'check');
+      this.fail(
+        e,
+        `unexpected type for ${side} leg of binary operation (${op}): a log query is not a metric query`,
+        'check',
+      );
     }
     operands.push({ expr: this.metricExpr(c), span: this.span(e) });
   }
@@ -698,10 +768,14 @@ class Builder {
     const bool = !!n.getChild('Bool');
     const oi = n.getChild('OnOrIgnoringModifier');
     if (!oi) return { bool };
-    const matching: VectorMatching = { on: !!oi.getChild('On'), labels: this.groupingLabels(oi.getChild('GroupingLabels')) };
+    const matching: VectorMatching = {
+      on: !!oi.getChild('On'),
+      labels: this.groupingLabels(oi.getChild('GroupingLabels')),
+    };
     const gl = n.getChild('GroupLeft');
     const gr = n.getChild('GroupRight');
-    if (gl || gr) matching.group = { side: gl ? 'left' : 'right', include: this.groupingLabels(n.getChild('GroupingLabels')) };
+    if (gl || gr)
+      matching.group = { side: gl ? 'left' : 'right', include: this.groupingLabels(n.getChild('GroupingLabels')) };
     return { bool, matching };
   }
 

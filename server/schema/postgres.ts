@@ -24,7 +24,8 @@ BEGIN
   IF line IS NULL OR left(ltrim(line, E' \\t\\n\\r'), 1) <> '{' THEN
     RETURN NULL;
   END IF;
-  RETURN (line::json) ->> key;
+  -- json (not jsonb) keeps duplicate keys in order: the first one wins, as in Loki's parser (->> takes the last)
+  RETURN (SELECT j.value FROM json_each_text(line::json) AS j WHERE j.key = logqlsql_json_field.key LIMIT 1);
 EXCEPTION WHEN others THEN
   RETURN NULL;
 END

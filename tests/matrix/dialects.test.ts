@@ -35,7 +35,10 @@ for (const name of MATRIX_ENGINES.filter((e) => !only || only.includes(e))) {
       db = await matrixDatabase(name);
       engine = await Engine.open(db.url);
       const lines = [...HOSTILE.map((h) => `before ${h} after`), 'a\nb', 'axb', 'plain'];
-      await engine.push([{ labels: { app: 'h' }, entries: lines.map((line, i) => ({ ts: T0 + BigInt(i), line })) }]);
+      await engine.push([
+        { labels: { app: 'h' }, entries: lines.map((line, i) => ({ ts: T0 + BigInt(i), line })) },
+        { labels: { app: 'dup' }, entries: [{ ts: T0, line: '{"v": 1, "v": 2, "s": "2.5"}' }] },
+      ]);
     });
     afterAll(async () => {
       await engine?.close();
@@ -69,6 +72,24 @@ for (const name of MATRIX_ENGINES.filter((e) => !only || only.includes(e))) {
       expect(await lines('{app="h"} |~ "(?i)PLAIN"')).toEqual(['plain']);
       expect(await lines(`{app="h"} |~ "\\\\d{3}"`)).toEqual(['before 100% _done_ after']);
       expect(await lines(`{app="h"} |~ "\\\\pL\\\\pL \\\\x{1F680}"`)).toEqual(['before 결제 🚀 after']);
+    });
+
+    it('unwraps the first of duplicate JSON keys (as Loki), in the database', async () => {
+      for (const [field, want] of [
+        ['v', 1],
+        ['s', 2.5],
+      ] as const) {
+        const res = await engine.query({
+          query: `sum by (app) (sum_over_time({app="dup"} | json | unwrap ${field} [1s]))`,
+          start: T0 + 1000n,
+          end: T0 + 1000n,
+          instant: true,
+          limit: 100,
+          direction: 'backward',
+        });
+        expect(res.data.resultType === 'vector' ? Number(res.data.result[0].value[1]) : NaN).toBe(want);
+        expect(res.stats.tsStages.join(';')).not.toMatch(/could not parse/);
+      }
     });
 
     it('counts bytes as UTF-8', async () => {

@@ -16,7 +16,7 @@ import type {
 import { compileRE2, translateRE2 } from '../re2';
 import { compileTemplate } from '../template';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, LabelsBuilder, sanitizeLabelKey } from './builder';
-import { durationSeconds, parseGoDuration, parseGoFloat, parseHumanBytes } from './convert';
+import { durationSeconds, parseGoDuration, parseGoFloat, parseHumanBytes, type Parsed } from './convert';
 import { compileIPMatcher, ipInText } from './ip';
 import {
   JType,
@@ -138,6 +138,28 @@ function compare<T extends number | bigint>(op: string, a: T, b: T): boolean {
 
 type LabelPredicate = (b: LabelsBuilder) => boolean;
 
+/**
+ * A numeric label filter: the label parsed as `parse` does, compared with `want`. A missing label fails; one that does
+ * not parse passes, marked with a label filter error (the first error stands).
+ */
+function compareParsed<T extends number | bigint>(
+  name: string,
+  op: string,
+  parse: (v: string) => Parsed<T>,
+  want: T,
+): LabelPredicate {
+  return (b) => {
+    const v = b.get(name);
+    if (v === undefined) return false;
+    const p = parse(v);
+    if (!p.ok) {
+      if (b.err === '') b.setErr(ERR_LABEL_FILTER, p.error);
+      return true;
+    }
+    return compare(op, p.value, want);
+  };
+}
+
 function compileLabelFilterExpr(e: LabelFilterExpr): LabelPredicate {
   switch (e.kind) {
     case 'and': {
@@ -160,46 +182,12 @@ function compileLabelFilterExpr(e: LabelFilterExpr): LabelPredicate {
       const name = e.name;
       return (b) => m(b.value(name));
     }
-    case 'number': {
-      const { name, op, value } = e;
-      return (b) => {
-        const v = b.get(name);
-        if (v === undefined) return false;
-        const p = parseGoFloat(v);
-        if (!p.ok) {
-          if (b.err === '') b.setErr(ERR_LABEL_FILTER, p.error);
-          return true;
-        }
-        return compare(op, p.value, value);
-      };
-    }
-    case 'duration': {
-      const { name, op } = e;
-      const want = BigInt(Math.round(e.seconds * 1e9));
-      return (b) => {
-        const v = b.get(name);
-        if (v === undefined) return false;
-        const p = parseGoDuration(v);
-        if (!p.ok) {
-          if (b.err === '') b.setErr(ERR_LABEL_FILTER, p.error);
-          return true;
-        }
-        return compare(op, p.value, want);
-      };
-    }
-    case 'bytes': {
-      const { name, op, bytes } = e;
-      return (b) => {
-        const v = b.get(name);
-        if (v === undefined) return false;
-        const p = parseHumanBytes(v);
-        if (!p.ok) {
-          if (b.err === '') b.setErr(ERR_LABEL_FILTER, p.error);
-          return true;
-        }
-        return compare(op, p.value, bytes);
-      };
-    }
+    case 'number':
+      return compareParsed(e.name, e.op, parseGoFloat, e.value);
+    case 'duration':
+      return compareParsed(e.name, e.op, parseGoDuration, BigInt(Math.round(e.seconds * 1e9)));
+    case 'bytes':
+      return compareParsed(e.name, e.op, parseHumanBytes, e.bytes);
     case 'ip': {
       const m = compileIPMatcher(e.value);
       const { name, op } = e;
@@ -574,7 +562,10 @@ function decolorize(_b: LabelsBuilder, line: string): string {
 }
 
 function compileDrop(sels: LabelSelection[]): StageFn {
-  const compiled = sels.map((s) => ({ name: s.name, m: s.matcher ? compileMatcher(s.matcher.op, s.matcher.value) : null }));
+  const compiled = sels.map((s) => ({
+    name: s.name,
+    m: s.matcher ? compileMatcher(s.matcher.op, s.matcher.value) : null,
+  }));
   return (b, line) => {
     for (const { name, m } of compiled) {
       if (name === ERROR_LABEL) {

@@ -166,6 +166,18 @@ function hex4(s: string, i: number): number {
   return r;
 }
 
+/** The one-letter escapes and what they stand for. */
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
 /** jsonparser.Unescape: null on an invalid escape */
 export function unescape(s: string): string | null {
   let b = s.indexOf('\\');
@@ -175,52 +187,25 @@ export function unescape(s: string): string | null {
   while (i < s.length) {
     // at a backslash
     if (i + 1 >= s.length) return null;
-    const e = s[i + 1];
-    switch (e) {
-      case '"':
-      case '\\':
-      case '/':
-        out += e;
-        i += 2;
-        break;
-      case 'b':
-        out += '\b';
-        i += 2;
-        break;
-      case 'f':
-        out += '\f';
-        i += 2;
-        break;
-      case 'n':
-        out += '\n';
-        i += 2;
-        break;
-      case 'r':
-        out += '\r';
-        i += 2;
-        break;
-      case 't':
-        out += '\t';
-        i += 2;
-        break;
-      case 'u': {
-        const r = hex4(s, i);
-        if (r < 0) return null;
-        if (r < 0xd800 || r > 0xdfff) {
-          out += String.fromCharCode(r);
-          i += 6;
-          break;
-        }
+    const e = s[i + 1]!;
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      i += 2;
+    } else if (e === 'u') {
+      const r = hex4(s, i);
+      if (r < 0) return null;
+      if (r < 0xd800 || r > 0xdfff) {
+        out += String.fromCharCode(r);
+        i += 6;
+      } else {
         const r2 = hex4(s, i + 6);
         if (r2 < 0 || r2 < 0xdc00) return null;
         const cp = 0x10000 + ((r - 0xd800) << 10) + (r2 - 0xdc00);
         out += cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\ufffd' : String.fromCodePoint(cp);
         i += 12;
-        break;
       }
-      default:
-        return null;
-    }
+    } else return null;
     b = s.indexOf('\\', i);
     if (b < 0) {
       out += s.slice(i);

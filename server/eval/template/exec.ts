@@ -309,7 +309,7 @@ export class Exec {
 
   private validate(v: Value, kind: Kind, pos: number): Value {
     if (kind === 'any') return v;
-    if (v === null) throw this.error(pos, `invalid value; expected ${goKind(kind)}`);
+    if (v === null) throw this.error(pos, `invalid value; expected ${GO_KIND[kind]}`);
     let ok: boolean;
     switch (kind) {
       case 'string':
@@ -328,7 +328,7 @@ export class Exec {
         ok = v instanceof GoTime;
         break;
     }
-    if (!ok) throw this.error(pos, `wrong type for value; expected ${goKind(kind)}; got ${typeName(v)}`);
+    if (!ok) throw this.error(pos, `wrong type for value; expected ${GO_KIND[kind]}; got ${typeName(v)}`);
     return v;
   }
 
@@ -338,7 +338,7 @@ export class Exec {
         return this.validate(dot, kind, n.pos);
       case 'nil':
         if (kind === 'any') return null;
-        throw this.error(n.pos, `cannot assign nil to ${goKind(kind)}`);
+        throw this.error(n.pos, `cannot assign nil to ${GO_KIND[kind]}`);
       case 'field':
         return this.validate(this.evalFieldChain(dot, dot, n.pos, n.idents, [n], MISSING), kind, n.pos);
       case 'var':
@@ -351,10 +351,10 @@ export class Exec {
         return this.validate(this.evalChain(dot, n, [n], MISSING), kind, n.pos);
       case 'bool':
         if (kind === 'bool' || kind === 'any') return n.v;
-        throw this.error(n.pos, `expected ${kindExpect(kind)}; found ${n.v}`);
+        throw this.error(n.pos, `expected ${KIND_EXPECT[kind]}; found ${n.v}`);
       case 'string':
         if (kind === 'string' || kind === 'any') return n.v;
-        throw this.error(n.pos, `expected ${kindExpect(kind)}; found ${n.text}`);
+        throw this.error(n.pos, `expected ${KIND_EXPECT[kind]}; found ${n.text}`);
       case 'number':
         return this.numberArg(n, kind);
     }
@@ -371,43 +371,27 @@ export class Exec {
         if (n.isFloat) return n.float;
         break;
     }
-    throw this.error(n.pos, `expected ${kindExpect(kind)}; found ${n.text}`);
+    throw this.error(n.pos, `expected ${KIND_EXPECT[kind]}; found ${n.text}`);
   }
 }
 
-function kindExpect(kind: Kind): string {
-  switch (kind) {
-    case 'int':
-      return 'integer';
-    case 'float':
-      return 'float';
-    case 'bool':
-      return 'bool';
-    case 'string':
-      return 'string';
-    case 'time':
-      return 'time.Time';
-    default:
-      return 'value';
-  }
-}
-
-function goKind(kind: Kind): string {
-  switch (kind) {
-    case 'int':
-      return 'int';
-    case 'float':
-      return 'float64';
-    case 'bool':
-      return 'bool';
-    case 'string':
-      return 'string';
-    case 'time':
-      return 'time.Time';
-    default:
-      return 'interface {}';
-  }
-}
+/** How Go's text/template names a kind: in "expected …" argument errors, and as a Go type. */
+const KIND_EXPECT: Record<Kind, string> = {
+  int: 'integer',
+  float: 'float',
+  bool: 'bool',
+  string: 'string',
+  time: 'time.Time',
+  any: 'value',
+};
+const GO_KIND: Record<Kind, string> = {
+  int: 'int',
+  float: 'float64',
+  bool: 'bool',
+  string: 'string',
+  time: 'time.Time',
+  any: 'interface {}',
+};
 
 function argString(a: Arg): string {
   switch (a.k) {

@@ -89,44 +89,17 @@ export class Location {
       });
     }
     const ms = Math.max(-8.64e15, Math.min(8.64e15, sec * 1000));
-    let y = 1970,
-      mo = 1,
-      d = 1,
-      h = 0,
-      mi = 0,
-      s = 0,
-      abbr = 'UTC',
-      bc = false;
+    const num: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
+    let abbr = 'UTC';
+    let bc = false;
     for (const p of this.fmt.formatToParts(new Date(ms))) {
-      switch (p.type) {
-        case 'year':
-          y = Number(p.value);
-          break;
-        case 'month':
-          mo = Number(p.value);
-          break;
-        case 'day':
-          d = Number(p.value);
-          break;
-        case 'hour':
-          h = Number(p.value);
-          break;
-        case 'minute':
-          mi = Number(p.value);
-          break;
-        case 'second':
-          s = Number(p.value);
-          break;
-        case 'era':
-          bc = p.value.startsWith('B');
-          break;
-        case 'timeZoneName':
-          abbr = p.value;
-          break;
-      }
+      if (p.type === 'era') bc = p.value.startsWith('B');
+      else if (p.type === 'timeZoneName') abbr = p.value;
+      else if (p.type !== 'literal') num[p.type] = Number(p.value);
     }
-    if (bc) y = 1 - y;
-    const wall = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+    const { year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = num;
+    const y = bc ? 1 - year : year;
+    const wall = daysFromCivil(y, month, day) * 86400 + hour * 3600 + minute * 60 + second;
     const offset = wall - Math.floor(ms / 1000);
     const m = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/.exec(abbr);
     if (abbr === 'GMT' && offset === 0 && this.iana !== 'Europe/London') abbr = 'UTC';
@@ -327,6 +300,43 @@ interface Chunk {
   n: number; // digits for fractional seconds
 }
 
+/** Go's layout elements (time.nextStdChunk), tried in order: where one is a prefix of another, the longer first. */
+const STD_CHUNKS: [string, Std][] = [
+  ['January', Std.LongMonth],
+  ['Jan', Std.Month],
+  ['Monday', Std.LongWeekDay],
+  ['Mon', Std.WeekDay],
+  ['MST', Std.TZ],
+  ['01', Std.ZeroMonth],
+  ['02', Std.ZeroDay],
+  ['03', Std.ZeroHour12],
+  ['04', Std.ZeroMinute],
+  ['05', Std.ZeroSecond],
+  ['06', Std.Year],
+  ['002', Std.ZeroYearDay],
+  ['15', Std.Hour],
+  ['1', Std.NumMonth],
+  ['2006', Std.LongYear],
+  ['2', Std.Day],
+  ['_2', Std.UnderDay],
+  ['__2', Std.UnderYearDay],
+  ['3', Std.Hour12],
+  ['4', Std.Minute],
+  ['5', Std.Second],
+  ['PM', Std.PM],
+  ['pm', Std.pm],
+  ['-070000', Std.NumSecondsTz],
+  ['-07:00:00', Std.NumColonSecondsTZ],
+  ['-0700', Std.NumTZ],
+  ['-07:00', Std.NumColonTZ],
+  ['-07', Std.NumShortTZ],
+  ['Z070000', Std.ISO8601SecondsTZ],
+  ['Z07:00:00', Std.ISO8601ColonSecondsTZ],
+  ['Z0700', Std.ISO8601TZ],
+  ['Z07:00', Std.ISO8601ColonTZ],
+  ['Z07', Std.ISO8601ShortTZ],
+];
+
 const layoutCache = new Map<string, Chunk[]>();
 
 function isDigitAt(s: string, i: number): boolean {
@@ -353,101 +363,31 @@ function compileLayout(layout: string): Chunk[] {
   };
   while (i < L.length) {
     const c = L[i]!;
-    let matched = true;
-    switch (c) {
-      case 'J':
-        if (at('January')) take(Std.LongMonth, 7);
-        else if (at('Jan')) take(Std.Month, 3);
-        else matched = false;
-        break;
-      case 'M':
-        if (at('Monday')) take(Std.LongWeekDay, 6);
-        else if (at('Mon')) take(Std.WeekDay, 3);
-        else if (at('MST')) take(Std.TZ, 3);
-        else matched = false;
-        break;
-      case '0': {
-        const n = L[i + 1];
-        if (n !== undefined && n >= '1' && n <= '6') {
-          push([Std.ZeroMonth, Std.ZeroDay, Std.ZeroHour12, Std.ZeroMinute, Std.ZeroSecond, Std.Year][Number(n) - 1]!);
-          i += 2;
-        } else if (at('002')) take(Std.ZeroYearDay, 3);
-        else matched = false;
-        break;
-      }
-      case '1':
-        if (at('15')) take(Std.Hour, 2);
-        else take(Std.NumMonth, 1);
-        break;
-      case '2':
-        if (at('2006')) take(Std.LongYear, 4);
-        else take(Std.Day, 1);
-        break;
-      case '_':
-        if (at('_2')) {
-          if (at('_2006')) {
-            lit += '_';
-            push(Std.LongYear);
-            i += 5;
-          } else take(Std.UnderDay, 2);
-        } else if (at('__2')) take(Std.UnderYearDay, 3);
-        else matched = false;
-        break;
-      case '3':
-        take(Std.Hour12, 1);
-        break;
-      case '4':
-        take(Std.Minute, 1);
-        break;
-      case '5':
-        take(Std.Second, 1);
-        break;
-      case 'P':
-        if (at('PM')) take(Std.PM, 2);
-        else matched = false;
-        break;
-      case 'p':
-        if (at('pm')) take(Std.pm, 2);
-        else matched = false;
-        break;
-      case '-':
-        if (at('-070000')) take(Std.NumSecondsTz, 7);
-        else if (at('-07:00:00')) take(Std.NumColonSecondsTZ, 9);
-        else if (at('-0700')) take(Std.NumTZ, 5);
-        else if (at('-07:00')) take(Std.NumColonTZ, 6);
-        else if (at('-07')) take(Std.NumShortTZ, 3);
-        else matched = false;
-        break;
-      case 'Z':
-        if (at('Z070000')) take(Std.ISO8601SecondsTZ, 7);
-        else if (at('Z07:00:00')) take(Std.ISO8601ColonSecondsTZ, 9);
-        else if (at('Z0700')) take(Std.ISO8601TZ, 5);
-        else if (at('Z07:00')) take(Std.ISO8601ColonTZ, 6);
-        else if (at('Z07')) take(Std.ISO8601ShortTZ, 3);
-        else matched = false;
-        break;
-      case '.':
-      case ',': {
-        const ch = L[i + 1];
-        if (ch === '0' || ch === '9') {
-          let j = i + 1;
-          while (j < L.length && L[j] === ch) j++;
-          if (!isDigitAt(L, j)) {
-            push(ch === '0' ? Std.FracSecond0 : Std.FracSecond9, j - (i + 1), c);
-            i = j;
-            break;
-          }
-        }
-        matched = false;
-        break;
-      }
-      default:
-        matched = false;
-    }
-    if (!matched) {
-      lit += c;
+    if (at('_2006')) {
+      // a literal "_" before the year
+      lit += '_';
       i++;
+      take(Std.LongYear, 4);
+      continue;
     }
+    const std = STD_CHUNKS.find(([p]) => at(p));
+    if (std) {
+      take(std[1], std[0].length);
+      continue;
+    }
+    const ch = L[i + 1];
+    if ((c === '.' || c === ',') && (ch === '0' || ch === '9')) {
+      // fractional seconds: a run of 0s or 9s that no other digit follows
+      let j = i + 1;
+      while (j < L.length && L[j] === ch) j++;
+      if (!isDigitAt(L, j)) {
+        push(ch === '0' ? Std.FracSecond0 : Std.FracSecond9, j - (i + 1), c);
+        i = j;
+        continue;
+      }
+    }
+    lit += c;
+    i++;
   }
   if (lit) out.push({ std: Std.Literal, lit, n: 0 });
   if (layoutCache.size > 512) layoutCache.clear();
@@ -792,17 +732,14 @@ export function parseTime(layout: string, value0: string, defaultLoc: Location):
           break;
         }
         case Std.PM:
-          if (value.startsWith('PM')) pmSet = true;
-          else if (value.startsWith('AM')) amSet = true;
+        case Std.pm: {
+          const upper = c.std === Std.PM;
+          if (value.startsWith(upper ? 'PM' : 'pm')) pmSet = true;
+          else if (value.startsWith(upper ? 'AM' : 'am')) amSet = true;
           else throw new TimeParseError('');
           value = value.slice(2);
           break;
-        case Std.pm:
-          if (value.startsWith('pm')) pmSet = true;
-          else if (value.startsWith('am')) amSet = true;
-          else throw new TimeParseError('');
-          value = value.slice(2);
-          break;
+        }
         case Std.ISO8601TZ:
         case Std.ISO8601ColonTZ:
         case Std.ISO8601SecondsTZ:

@@ -266,7 +266,12 @@ export function lex(src: string): Token[] {
 }
 
 /** Scans a `"…"` or `'…'` literal opening at `start` (backslash escapes; no newline); returns the position after it. */
-function lexQuoted(src: string, start: number, err: (p: number, m: string) => TemplateError, unterminated: string): number {
+function lexQuoted(
+  src: string,
+  start: number,
+  err: (p: number, m: string) => TemplateError,
+  unterminated: string,
+): number {
   const quote = src[start];
   let pos = start + 1;
   for (;;) {
