@@ -28,7 +28,16 @@ interface Opts {
 }
 
 function parseArgs(argv: string[]): Opts {
-  const o: Opts = { durationS: 30, pushers: 8, batch: 5000, readers: 2, fault: 'kill', format: 'json', port: 31337, keep: false };
+  const o: Opts = {
+    durationS: 30,
+    pushers: 8,
+    batch: 5000,
+    readers: 2,
+    fault: 'kill',
+    format: 'json',
+    port: 31337,
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = () => argv[++i]!;
@@ -42,7 +51,9 @@ function parseArgs(argv: string[]): Opts {
     else if (a === '--port') o.port = Number(v());
     else if (a === '--keep') o.keep = true;
     else if (a === '--help') {
-      console.log('npm run loadtest -- [--duration 30] [--pushers 8] [--batch 5000] [--readers 2] [--format json|protobuf] [--fault kill|pg-restart|none] [--db duckdb:FILE | postgres]');
+      console.log(
+        'npm run loadtest -- [--duration 30] [--pushers 8] [--batch 5000] [--readers 2] [--format json|protobuf] [--fault kill|pg-restart|none] [--db duckdb:FILE | postgres]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -60,7 +71,10 @@ class PrivateCluster {
   version = '';
   url = '';
   create(): void {
-    const vs = spawnSync('ls', ['/usr/lib/postgresql'], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean).sort();
+    const vs = spawnSync('ls', ['/usr/lib/postgresql'], { encoding: 'utf8' })
+      .stdout.split(/\s+/)
+      .filter(Boolean)
+      .sort();
     if (vs.length === 0) throw new Error('PostgreSQL is not installed (apt-get install -y postgresql)');
     this.version = vs.at(-1)!;
     const run = (cmd: string, args: string[]) => {
@@ -68,7 +82,11 @@ class PrivateCluster {
       if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.error}`);
     };
     run('pg_createcluster', [this.version, this.name, '-p', String(this.port), '--start', '--', '--auth-host=md5']);
-    run('su', ['postgres', '-c', `psql -p ${this.port} -q -c "CREATE ROLE loadtest LOGIN PASSWORD 'loadtest'" -c "CREATE DATABASE loadtest OWNER loadtest"`]);
+    run('su', [
+      'postgres',
+      '-c',
+      `psql -p ${this.port} -q -c "CREATE ROLE loadtest LOGIN PASSWORD 'loadtest'" -c "CREATE DATABASE loadtest OWNER loadtest"`,
+    ]);
     this.url = `postgres://loadtest:loadtest@127.0.0.1:${this.port}/loadtest`;
   }
   stop(): void {
@@ -109,9 +127,13 @@ class Server {
   async start(): Promise<void> {
     const bin = join(__dirname, '..', 'bin', 'logqlsql');
     this.stopping = false;
-    const proc = spawn(process.execPath, [bin, 'serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const proc = spawn(
+      process.execPath,
+      [bin, 'serve', '--db', this.db, '--listen', `127.0.0.1:${this.port}`, '--log-level', 'warn'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     this.proc = proc;
     proc.once('exit', (code, signal) => {
       if (this.stopping || this.proc !== proc || this.restarting) return;
@@ -161,7 +183,12 @@ interface PushStats {
   errors: number;
 }
 
-function buildBody(pusher: number, from: number, n: number, format: Opts['format']): { body: Uint8Array | string; ct: string } {
+function buildBody(
+  pusher: number,
+  from: number,
+  n: number,
+  format: Opts['format'],
+): { body: Uint8Array | string; ct: string } {
   const ms = Date.now();
   const byLevel = new Map<string, string[]>();
   const entries = new Map<string, { ts: bigint; line: string }[]>();
@@ -180,10 +207,16 @@ function buildBody(pusher: number, from: number, n: number, format: Opts['format
     }
   }
   if (format === 'json') {
-    const streams = [...byLevel].map(([level, vals]) => `{"stream":{"job":"loadtest","pusher":"p${pusher}","level":"${level}"},"values":[${vals.join(',')}]}`);
+    const streams = [...byLevel].map(
+      ([level, vals]) =>
+        `{"stream":{"job":"loadtest","pusher":"p${pusher}","level":"${level}"},"values":[${vals.join(',')}]}`,
+    );
     return { body: `{"streams":[${streams.join(',')}]}`, ct: 'application/json' };
   }
-  const streams = [...entries].map(([level, es]) => ({ labels: { job: 'loadtest', pusher: `p${pusher}`, level }, entries: es }));
+  const streams = [...entries].map(([level, es]) => ({
+    labels: { job: 'loadtest', pusher: `p${pusher}`, level },
+    entries: es,
+  }));
   return { body: new Uint8Array(encodePushProtobuf(streams)), ct: 'application/x-protobuf' };
 }
 
@@ -195,7 +228,11 @@ async function pusher(i: number, srv: Server, o: Opts, stopAt: () => boolean, st
     for (let attempt = 0; ; attempt++) {
       const t0 = performance.now();
       try {
-        const r = await fetch(`${srv.base}/loki/api/v1/push`, { method: 'POST', headers: { 'content-type': ct }, body });
+        const r = await fetch(`${srv.base}/loki/api/v1/push`, {
+          method: 'POST',
+          headers: { 'content-type': ct },
+          body,
+        });
         await r.arrayBuffer();
         if (r.status === 204) {
           st.latencies.push(performance.now() - t0);
@@ -214,10 +251,23 @@ async function pusher(i: number, srv: Server, o: Opts, stopAt: () => boolean, st
   }
 }
 
-async function reader(srv: Server, stopAt: () => boolean, lat: Record<string, number[]>, errors: { n: number }): Promise<void> {
+async function reader(
+  srv: Server,
+  stopAt: () => boolean,
+  lat: Record<string, number[]>,
+  errors: { n: number },
+): Promise<void> {
   const queries: [string, (now: number) => string][] = [
-    ['metric sum by level (5m)', (now) => `/loki/api/v1/query_range?query=${encodeURIComponent('sum by (level) (count_over_time({job="loadtest"}[1m]))')}&start=${now - 300}&end=${now}&step=15`],
-    ['logs limit 100, |= filter', (now) => `/loki/api/v1/query_range?query=${encodeURIComponent('{job="loadtest", level="error"} |= "status=500"')}&start=${now - 300}&end=${now}&limit=100`],
+    [
+      'metric sum by level (5m)',
+      (now) =>
+        `/loki/api/v1/query_range?query=${encodeURIComponent('sum by (level) (count_over_time({job="loadtest"}[1m]))')}&start=${now - 300}&end=${now}&step=15`,
+    ],
+    [
+      'logs limit 100, |= filter',
+      (now) =>
+        `/loki/api/v1/query_range?query=${encodeURIComponent('{job="loadtest", level="error"} |= "status=500"')}&start=${now - 300}&end=${now}&limit=100`,
+    ],
     ['labels', (now) => `/loki/api/v1/labels?start=${now - 300}&end=${now}`],
   ];
   let k = 0;
@@ -237,7 +287,10 @@ async function reader(srv: Server, stopAt: () => boolean, lat: Record<string, nu
   }
 }
 
-async function verifyDuckDB(file: string, acked: number[]): Promise<{ lost: number; dup: number; extra: number; stored: number }> {
+async function verifyDuckDB(
+  file: string,
+  acked: number[],
+): Promise<{ lost: number; dup: number; extra: number; stored: number }> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const inst = await DuckDBInstance.create(file);
   const con = await inst.connect();
@@ -248,10 +301,16 @@ async function verifyDuckDB(file: string, acked: number[]): Promise<{ lost: numb
     )
   ).getRowObjects() as { p: number; s: bigint; n: bigint }[];
   con.closeSync();
-  return tally(rows.map((r) => ({ p: Number(r.p), s: Number(r.s), n: Number(r.n) })), acked);
+  return tally(
+    rows.map((r) => ({ p: Number(r.p), s: Number(r.s), n: Number(r.n) })),
+    acked,
+  );
 }
 
-async function verifyPostgres(url: string, acked: number[]): Promise<{ lost: number; dup: number; extra: number; stored: number }> {
+async function verifyPostgres(
+  url: string,
+  acked: number[],
+): Promise<{ lost: number; dup: number; extra: number; stored: number }> {
   const pg = (await import('pg')).default;
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -260,10 +319,16 @@ async function verifyPostgres(url: string, acked: number[]): Promise<{ lost: num
      FROM entries WHERE line LIKE '%msg="request handled"%' GROUP BY 1, 2`,
   );
   await c.end();
-  return tally(r.rows.map((x: { p: number; s: string; n: number }) => ({ p: x.p, s: Number(x.s), n: x.n })), acked);
+  return tally(
+    r.rows.map((x: { p: number; s: string; n: number }) => ({ p: x.p, s: Number(x.s), n: x.n })),
+    acked,
+  );
 }
 
-function tally(rows: { p: number; s: number; n: number }[], acked: number[]): { lost: number; dup: number; extra: number; stored: number } {
+function tally(
+  rows: { p: number; s: number; n: number }[],
+  acked: number[],
+): { lost: number; dup: number; extra: number; stored: number } {
   const present = acked.map(() => 0);
   let dup = 0;
   let extra = 0;
@@ -300,7 +365,9 @@ async function run(o: Opts, cleanups: (() => void)[]): Promise<number> {
   }
   const db = o.db ?? `duckdb:${file}`;
   const srv = new Server(db, o.port);
-  console.log(`load test: ${o.pushers} pushers × ${o.batch}-line ${o.format} batches for ${o.durationS} s, ${o.readers} readers, fault: ${o.fault}, db: ${db}, ${cpus().length} CPUs`);
+  console.log(
+    `load test: ${o.pushers} pushers × ${o.batch}-line ${o.format} batches for ${o.durationS} s, ${o.readers} readers, fault: ${o.fault}, db: ${db}, ${cpus().length} CPUs`,
+  );
   await srv.start();
 
   const st: PushStats = { acked: new Array(o.pushers).fill(0), latencies: [], refused: {}, errors: 0 };
@@ -319,12 +386,16 @@ async function run(o: Opts, cleanups: (() => void)[]): Promise<number> {
     beforeFault = { lines: st.acked.reduce((a, b) => a + b, 0), s: (performance.now() - t0) / 1000 };
     const f0 = performance.now();
     if (o.fault === 'kill') {
-      console.log(`t=${beforeFault.s.toFixed(1)} s: SIGKILL logqlsql serve (${beforeFault.lines} lines acknowledged so far), restarting`);
+      console.log(
+        `t=${beforeFault.s.toFixed(1)} s: SIGKILL logqlsql serve (${beforeFault.lines} lines acknowledged so far), restarting`,
+      );
       await srv.kill('SIGKILL');
       await srv.start();
     } else {
       if (!cluster) throw new Error('--fault pg-restart needs --db postgres (a private cluster this test may stop)');
-      console.log(`t=${beforeFault.s.toFixed(1)} s: stopping PostgreSQL for 3 s (${beforeFault.lines} lines acknowledged so far)`);
+      console.log(
+        `t=${beforeFault.s.toFixed(1)} s: stopping PostgreSQL for 3 s (${beforeFault.lines} lines acknowledged so far)`,
+      );
       cluster.stop();
       await sleep(3000);
       cluster.start();
@@ -342,20 +413,30 @@ async function run(o: Opts, cleanups: (() => void)[]): Promise<number> {
   console.log('');
   console.log(`acknowledged lines     ${fmt(total)} in ${elapsed.toFixed(1)} s`);
   console.log(`push throughput        ${fmt(total / elapsed)} lines/s overall (incl. the outage)`);
-  if (beforeFault.s > 0) console.log(`                       ${fmt(beforeFault.lines / beforeFault.s)} lines/s before the fault`);
-  console.log(`push latency           p50 ${pct(st.latencies, 50).toFixed(0)} ms, p99 ${pct(st.latencies, 99).toFixed(0)} ms (${st.latencies.length} batches)`);
-  console.log(`push refusals/errors   ${JSON.stringify(st.refused)} refused, ${st.errors} connection errors (all retried)`);
+  if (beforeFault.s > 0)
+    console.log(`                       ${fmt(beforeFault.lines / beforeFault.s)} lines/s before the fault`);
+  console.log(
+    `push latency           p50 ${pct(st.latencies, 50).toFixed(0)} ms, p99 ${pct(st.latencies, 99).toFixed(0)} ms (${st.latencies.length} batches)`,
+  );
+  console.log(
+    `push refusals/errors   ${JSON.stringify(st.refused)} refused, ${st.errors} connection errors (all retried)`,
+  );
   for (const [name, xs] of Object.entries(qlat)) {
-    console.log(`query latency          ${name}: p50 ${pct(xs, 50).toFixed(0)} ms, p99 ${pct(xs, 99).toFixed(0)} ms (${xs.length} queries)`);
+    console.log(
+      `query latency          ${name}: p50 ${pct(xs, 50).toFixed(0)} ms, p99 ${pct(xs, 99).toFixed(0)} ms (${xs.length} queries)`,
+    );
   }
   console.log(`query errors           ${qerr.n} (during the outage)`);
   if (o.fault !== 'none') console.log(`outage                 ${(outageMs / 1000).toFixed(1)} s`);
-  if (srv.crashes.length) console.log(`SERVER CRASHED         ${srv.crashes.length}× (${srv.crashes.join('; ')}) — restarted by this test`);
+  if (srv.crashes.length)
+    console.log(`SERVER CRASHED         ${srv.crashes.length}× (${srv.crashes.join('; ')}) — restarted by this test`);
   console.log(`stored                 ${fmt(v.stored)} lines (${fmt(v.extra)} stored but never acknowledged)`);
   console.log(`lost                   ${v.lost}`);
   console.log(`duplicated             ${v.dup}`);
   if (!o.keep) rmSync(dir, { recursive: true, force: true });
   const ok = v.lost === 0 && v.dup === 0;
-  console.log(ok ? 'PASS: every acknowledged line is stored exactly once' : 'FAIL: lost or duplicated acknowledged lines');
+  console.log(
+    ok ? 'PASS: every acknowledged line is stored exactly once' : 'FAIL: lost or duplicated acknowledged lines',
+  );
   return ok ? 0 : 1;
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm run loadtest`: bundle loadtest/loadtest.ts with esbuild (it imports the server's encoders) and run it.
 // Arguments pass through: npm run loadtest -- --duration 60 --pushers 8 --db postgres://…
-/* global process, console */
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,33 +1,37 @@
-// The SQL engines every execution test runs on. Each entry opens a fresh, empty database; an engine whose system part
-// is missing is skipped loudly outside CI (the reason says what is missing) and fails under CI=true.
+// The SQL engines every execution test runs on (the matrix of tests/matrix/engines.ts): DuckDB in memory, a real
+// PostgreSQL server, ClickHouse through chDB. Each `open()` gives a fresh, empty database, dropped on close. An engine
+// whose system part is missing is skipped loudly outside CI (the reason names what is missing) and fails under CI=true.
 import { Engine } from '../server/engine/engine';
+import { MATRIX_ENGINES, matrixDatabase, unavailable, type MatrixEngine } from './matrix/engines';
 
 export interface TestEngine {
-  name: string;
-  /** a database URL for a fresh empty database, or a reason the engine cannot run here */
+  name: MatrixEngine;
   open(): Promise<Engine>;
-  available(): Promise<true | string>;
 }
 
-export const ENGINES: TestEngine[] = [
-  {
-    name: 'duckdb',
-    open: () => Engine.open('duckdb::memory:'),
-    available: async () => true,
-  },
-];
+function testEngine(name: MatrixEngine): TestEngine {
+  return {
+    name,
+    open: async () => {
+      const db = await matrixDatabase(name);
+      const engine = await Engine.open(db.url);
+      const close = engine.close.bind(engine);
+      engine.close = async () => {
+        await close();
+        await db.cleanup();
+      };
+      return engine;
+    },
+  };
+}
 
-/** Engines to test, each with `skip` set when it is not available (never under CI). */
+/** Engines to test, each with `skip` set when it is not available here (never under CI=true). */
 export async function enginesToTest(): Promise<{ engine: TestEngine; skip?: string }[]> {
   const out: { engine: TestEngine; skip?: string }[] = [];
-  for (const engine of ENGINES) {
-    const ok = await engine.available();
-    if (ok === true) out.push({ engine });
-    else if (process.env.CI === 'true') throw new Error(`${engine.name} is required under CI=true: ${ok}`);
-    else {
-      console.warn(`SKIPPING ${engine.name} execution tests: ${ok}`);
-      out.push({ engine, skip: ok });
-    }
+  for (const name of MATRIX_ENGINES) {
+    const reason = await unavailable(name);
+    if (reason) console.warn(`SKIPPING ${name} execution tests: ${reason}`);
+    out.push({ engine: testEngine(name), skip: reason });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { Direction, EngineApi, QueryRequest, QueryResult } from '../engine/types';
 import { generateDemo, startTrickle } from '../demo';
 import { startServer, VERSION } from '../http/server';
+import { tenantEngines } from '../http/access';
 import { createHclogLogger, defaultEngineFactory, isPluginMode, runPluginMode, startGrpcServer } from '../grafana';
 import type { Engine } from '../engine/engine';
 import { encodeQueryResponse } from '../http/marshal';
@@ -174,6 +175,12 @@ interface ServeOptions {
   demoHours: number;
   maxLimit: number;
   logLevel: string;
+  /** require this bearer token on the API (also LOGQLSQL_AUTH_TOKEN) */
+  authToken?: string;
+  /** X-Scope-OrgID multi-tenancy: one database per tenant */
+  tenants?: boolean;
+  /** rows waiting for the database before pushes get 429 */
+  maxQueuedRows?: number;
 }
 
 async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
@@ -200,7 +207,18 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
   }
   let app;
   try {
-    ({ app } = await startServer(engine, { host: opts.listen.host, port: opts.listen.port, logger: log }));
+    const tenants = opts.tenants
+      ? tenantEngines(opts.db, (url) => io.openEngine(url, { maxLimit: opts.maxLimit }))
+      : undefined;
+    ({ app } = await startServer(engine, {
+      host: opts.listen.host,
+      port: opts.listen.port,
+      logger: log,
+      authToken: opts.authToken || process.env.LOGQLSQL_AUTH_TOKEN || undefined,
+      tenants,
+      ingest: opts.maxQueuedRows ? { maxQueuedRows: opts.maxQueuedRows } : undefined,
+    }));
+    if (tenants) app.addHook('onClose', () => tenants.close());
   } catch (e) {
     stopTrickle?.();
     await engine.close().catch(() => undefined);
@@ -380,6 +398,16 @@ export function buildProgram(io: CliIO = defaultIO): Command {
       6,
     )
     .addOption(maxLimitOption())
+    .option(
+      '--auth-token <token>',
+      'require Authorization: Bearer <token> (or basic auth with it as password); env LOGQLSQL_AUTH_TOKEN',
+    )
+    .option('--tenants', 'multi-tenancy: require X-Scope-OrgID and keep each tenant in its own database')
+    .addOption(
+      new Option('--max-queued-rows <n>', 'rows waiting for the database before pushes are refused with 429')
+        .argParser(intArg('--max-queued-rows'))
+        .default(1_000_000),
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error'])

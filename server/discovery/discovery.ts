@@ -68,7 +68,8 @@ export async function volume(engine: EngineApi, req: VolumeRequest, range: boole
     return labelVolumes(engine, selector, groups, req, range, t0);
   }
   groups = req.targetLabels.length > 0 ? req.targetLabels : [...new Set(expr.matchers.map((m) => m.name))];
-  for (const g of groups) if (!LABEL_RE.test(g)) throw new LogQLError('check', `invalid label name ${JSON.stringify(g)} in targetLabels`);
+  for (const g of groups)
+    if (!LABEL_RE.test(g)) throw new LogQLError('check', `invalid label name ${JSON.stringify(g)} in targetLabels`);
   const inner = (window: string) => `bytes_over_time(${selector} [${window}])`;
   const agg = (window: string) => `sum by (${nameList(groups)}) (${inner(window)})`;
   const res = range
@@ -81,7 +82,14 @@ export async function volume(engine: EngineApi, req: VolumeRequest, range: boole
         limit: req.limit,
         direction: 'backward',
       })
-    : await engine.query({ query: agg(durationMs(req.end - req.start)), start: req.end, end: req.end, instant: true, limit: req.limit, direction: 'backward' });
+    : await engine.query({
+        query: agg(durationMs(req.end - req.start)),
+        start: req.end,
+        end: req.end,
+        instant: true,
+        limit: req.limit,
+        direction: 'backward',
+      });
   return topN(res, groups, req.limit);
 }
 
@@ -100,10 +108,21 @@ function topN(res: QueryResult, groups: string[], limit: number): QueryResult {
   return res;
 }
 
-async function labelVolumes(engine: EngineApi, selector: string, names: string[], req: VolumeRequest, range: boolean, t0: number): Promise<QueryResult> {
+async function labelVolumes(
+  engine: EngineApi,
+  selector: string,
+  names: string[],
+  req: VolumeRequest,
+  range: boolean,
+  t0: number,
+): Promise<QueryResult> {
   const parts = await Promise.all(
     names.map(async (n) => {
-      const r = await volume(engine, { ...req, query: `${selector.slice(0, -1)}, ${n}=~".+"}`, targetLabels: [], aggregateBy: 'series' }, range).catch(() => undefined);
+      const r = await volume(
+        engine,
+        { ...req, query: `${selector.slice(0, -1)}, ${n}=~".+"}`, targetLabels: [], aggregateBy: 'series' },
+        range,
+      ).catch(() => undefined);
       return { n, r };
     }),
   );
@@ -122,8 +141,12 @@ async function labelVolumes(engine: EngineApi, selector: string, names: string[]
   const result = parts
     .map(({ n, r }) => {
       const acc = new Map<number, number>();
-      if (r && r.data.resultType === 'matrix') for (const s of r.data.result) for (const [t, v] of s.values) acc.set(t, (acc.get(t) ?? 0) + v);
-      return { metric: { [n]: '' } as Labels, values: [...acc.entries()].sort((a, b) => a[0] - b[0]) as [number, number][] };
+      if (r && r.data.resultType === 'matrix')
+        for (const s of r.data.result) for (const [t, v] of s.values) acc.set(t, (acc.get(t) ?? 0) + v);
+      return {
+        metric: { [n]: '' } as Labels,
+        values: [...acc.entries()].sort((a, b) => a[0] - b[0]) as [number, number][],
+      };
     })
     .filter((s) => s.values.length > 0)
     .slice(0, req.limit);
@@ -142,7 +165,12 @@ export interface DetectedLabel {
 
 /** Labels of the streams matching `query` (all streams when empty) and their distinct-value counts. Like Loki, a
  *  label with a single value (except cluster/namespace/instance/pod) and labels whose values are all IDs are left out. */
-export async function detectedLabels(engine: EngineApi, query: string | undefined, start: bigint, end: bigint): Promise<DetectedLabel[]> {
+export async function detectedLabels(
+  engine: EngineApi,
+  query: string | undefined,
+  start: bigint,
+  end: bigint,
+): Promise<DetectedLabel[]> {
   const match = query && query.trim() !== '' ? [selectorOf(query).selector] : [];
   const series = await engine.series(match, start, end);
   const values = new Map<string, Set<string>>();
@@ -179,7 +207,8 @@ export interface DetectedField {
 }
 
 const DURATION_RE = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
-const BYTES_RE = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*(?:b|kb|mb|gb|tb|pb|eb|kib|mib|gib|tib|pib|eib|k|m|g|t|p|e|ki|mi|gi|ti|pi|ei)$/i;
+const BYTES_RE =
+  /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*(?:b|kb|mb|gb|tb|pb|eb|kib|mib|gib|tib|pib|eib|k|m|g|t|p|e|ki|mi|gi|ti|pi|ei)$/i;
 const BOOL_VALUES = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /** The type Loki reports for a value (strconv.ParseInt/ParseFloat/ParseBool, time.ParseDuration, humanize.ParseBytes). */
@@ -204,7 +233,12 @@ export function sanitizeName(k: string): string {
   return s;
 }
 
-function flattenJson(v: unknown, prefix: string, path: string[], out: (name: string, value: string, path: string[]) => void): void {
+function flattenJson(
+  v: unknown,
+  prefix: string,
+  path: string[],
+  out: (name: string, value: string, path: string[]) => void,
+): void {
   if (v === null || v === undefined) return;
   if (Array.isArray(v)) return;
   if (typeof v === 'object') {
@@ -286,7 +320,9 @@ export function collectFields(streams: Stream[]): Map<string, FieldAcc> {
   };
   for (const s of streams) {
     for (const e of s.entries) {
-      if (e.metadata) for (const [k, v] of Object.entries(e.metadata)) if (s.labels[k] === undefined || s.labels[k] !== v) add(k, v, null);
+      if (e.metadata)
+        for (const [k, v] of Object.entries(e.metadata))
+          if (s.labels[k] === undefined || s.labels[k] !== v) add(k, v, null);
       const line = e.line;
       const t = line.trimStart();
       if (t.startsWith('{')) {
@@ -319,11 +355,22 @@ export interface SampleRequest {
 async function sample(engine: EngineApi, req: SampleRequest): Promise<Stream[]> {
   const { expr } = selectorOf(req.query);
   void expr;
-  const res = await engine.query({ query: req.query, start: req.start, end: req.end, instant: false, limit: req.lineLimit, direction: 'backward' });
+  const res = await engine.query({
+    query: req.query,
+    start: req.start,
+    end: req.end,
+    instant: false,
+    limit: req.lineLimit,
+    direction: 'backward',
+  });
   return res.data.resultType === 'streams' ? res.data.result : [];
 }
 
-export async function detectedFields(engine: EngineApi, req: SampleRequest, fieldLimit: number): Promise<DetectedField[]> {
+export async function detectedFields(
+  engine: EngineApi,
+  req: SampleRequest,
+  fieldLimit: number,
+): Promise<DetectedField[]> {
   const fields = collectFields(await sample(engine, req));
   const out: DetectedField[] = [];
   for (const [label, f] of fields) {
@@ -339,7 +386,12 @@ export async function detectedFields(engine: EngineApi, req: SampleRequest, fiel
   return out.slice(0, fieldLimit);
 }
 
-export async function detectedFieldValues(engine: EngineApi, name: string, req: SampleRequest, limit: number): Promise<string[]> {
+export async function detectedFieldValues(
+  engine: EngineApi,
+  name: string,
+  req: SampleRequest,
+  limit: number,
+): Promise<string[]> {
   const f = collectFields(await sample(engine, req)).get(name);
   return f ? [...f.values].sort().slice(0, limit) : [];
 }
@@ -374,12 +426,21 @@ export async function patterns(engine: EngineApi, req: PatternsRequest): Promise
   const k = Math.max(1, Math.min(req.slices ?? 10, Number(span / 1_000_000_000n) || 1));
   const per = Math.max(1, Math.ceil(sampleLimit / k));
   const bounds: [bigint, bigint][] = [];
-  for (let i = 0; i < k; i++) bounds.push([req.start + (span * BigInt(i)) / BigInt(k), req.start + (span * BigInt(i + 1)) / BigInt(k)]);
+  for (let i = 0; i < k; i++)
+    bounds.push([req.start + (span * BigInt(i)) / BigInt(k), req.start + (span * BigInt(i + 1)) / BigInt(k)]);
   const slices = await Promise.all(
     bounds.map(async ([s, e]) => {
-      const r = await engine.query({ query: req.query, start: s, end: e, instant: false, limit: per, direction: 'backward' });
+      const r = await engine.query({
+        query: req.query,
+        start: s,
+        end: e,
+        instant: false,
+        limit: per,
+        direction: 'backward',
+      });
       const lines: { ts: bigint; line: string }[] = [];
-      if (r.data.resultType === 'streams') for (const st of r.data.result) for (const en of st.entries) lines.push({ ts: en.ts, line: en.line });
+      if (r.data.resultType === 'streams')
+        for (const st of r.data.result) for (const en of st.entries) lines.push({ ts: en.ts, line: en.line });
       let weight = 1;
       if (lines.length >= per) {
         const c = await engine.query({
@@ -414,7 +475,9 @@ export async function patterns(engine: EngineApi, req: PatternsRequest): Promise
   }
   const out: (PatternResult & { total: number })[] = [];
   for (const [pattern, m] of byPattern) {
-    const samples = [...m.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => [t, Math.round(v)] as [number, number]);
+    const samples = [...m.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([t, v]) => [t, Math.round(v)] as [number, number]);
     out.push({ pattern, samples, total: samples.reduce((a, [, v]) => a + v, 0) });
   }
   out.sort((a, b) => b.total - a.total);

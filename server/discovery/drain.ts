@@ -54,7 +54,6 @@ const VARIABLE_RE = new RegExp(
 
 /** True when a token is a variable by its shape alone. */
 export function looksVariable(tok: string): boolean {
-  // eslint-disable-next-line no-control-regex
   const t = tok.replace(/\x1b\[[0-9;]*m/g, '').replace(/^["'([{<]+|[)\]}>"',;.:]+$/g, '');
   return t !== '' && VARIABLE_RE.test(t);
 }
@@ -171,7 +170,8 @@ export class Drain {
     }
     const prefix = Math.min(this.depth - 2, tokens.length);
     for (let i = 0; i < prefix; i++) {
-      const tok: string = tokens[i]!;
+      // as in Drain, a token containing digits is a wildcard for the tree (it is likely a variable)
+      const tok: string = /\d/.test(tokens[i]!) ? PARAM : tokens[i]!;
       const cur: Node = node;
       let next: Node | undefined = cur.children.get(tok);
       if (!next) {
@@ -204,8 +204,9 @@ export class Drain {
       let params = 0;
       for (let i = 0; i < tokens.length; i++) {
         const t = c.tokens[i];
-        if (t === PARAM) params++;
-        else if (t === tokens[i]) same++;
+        // masked variables in the line equal the template's placeholders (Drain3 counts masks as equal tokens)
+        if (t === tokens[i]) same++;
+        else if (t === PARAM) params++;
       }
       const sim = tokens.length === 0 ? 1 : same / tokens.length;
       if (sim > bestSim || (sim === bestSim && params > bestParams)) {

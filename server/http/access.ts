@@ -39,7 +39,9 @@ export function checkAuth(req: FastifyRequest, token: string | undefined): void 
       if (i >= 0 && same(dec.slice(i + 1), token)) return;
     }
   }
-  throw new HttpError(401, 'unauthorized: send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="logqlsql"' });
+  throw new HttpError(401, 'unauthorized: send Authorization: Bearer <token>', {
+    'www-authenticate': 'Bearer realm="logqlsql"',
+  });
 }
 
 /** The request's tenant; 401 "no org id" when the header is missing (Loki's answer). */
@@ -57,13 +59,17 @@ export function tenantOf(req: FastifyRequest): string {
  * (and `duckdb::memory:` → one in-memory database per tenant). Other engines need a per-tenant URL template with
  * `{tenant}` in it (e.g. `postgres://…/logs_{tenant}`).
  */
-export function tenantEngines(dbUrl: string, open: (url: string) => Promise<EngineApi>): TenantEngines & { close(): Promise<void> } {
+export function tenantEngines(
+  dbUrl: string,
+  open: (url: string) => Promise<EngineApi>,
+): TenantEngines & { close(): Promise<void> } {
   const engines = new Map<string, Promise<EngineApi>>();
   const urlFor = (t: string): string => {
     if (dbUrl.includes('{tenant}')) return dbUrl.split('{tenant}').join(encodeURIComponent(t));
     if (dbUrl === 'duckdb::memory:' || dbUrl === 'duckdb:') return 'duckdb::memory:';
     const m = /^duckdb:(.+?)(\.duckdb|\.db)?$/.exec(dbUrl);
-    if (m) return `duckdb:${m[1]}.${t.replace(/[^A-Za-z0-9_.-]/g, (c) => '%' + c.charCodeAt(0).toString(16))}${m[2] ?? '.duckdb'}`;
+    if (m)
+      return `duckdb:${m[1]}.${t.replace(/[^A-Za-z0-9_.-]/g, (c) => '%' + c.charCodeAt(0).toString(16))}${m[2] ?? '.duckdb'}`;
     throw new Error(`multi-tenancy needs a database URL with {tenant} in it for ${dbUrl.split(':')[0]}`);
   };
   return {

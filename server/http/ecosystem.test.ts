@@ -28,7 +28,12 @@ afterAll(async () => {
 
 const get = async (url: string, headers: Record<string, string> = {}) => {
   const res = await app.inject({ url, headers });
-  return { status: res.statusCode, json: res.statusCode < 300 ? res.json() : undefined, body: res.body, headers: res.headers };
+  return {
+    status: res.statusCode,
+    json: res.statusCode < 300 ? res.json() : undefined,
+    body: res.body,
+    headers: res.headers,
+  };
 };
 
 describe('index/volume and volume_range', () => {
@@ -52,11 +57,18 @@ describe('index/volume and volume_range', () => {
   it('volume_range returns a matrix per step; aggregateBy=labels one series per label name', async () => {
     const q = encodeURIComponent('{app="api"}');
     const r = await get(`/loki/api/v1/index/volume_range?query=${q}&${range}&step=600&targetLabels=level`);
+    expect(r.status, r.body).toBe(200);
     expect(r.json.data.resultType).toBe('matrix');
     expect(r.json.data.result.map((s: any) => s.metric.level).sort()).toEqual(['error', 'info', 'warn']);
     expect(r.json.data.result[0].values.length).toBeGreaterThan(10);
     const l = await get(`/loki/api/v1/index/volume?query=${q}&${range}&aggregateBy=labels`);
-    expect(l.json.data.result.map((s: any) => Object.keys(s.metric)[0]).sort()).toEqual(['app', 'env', 'host', 'level', 'namespace']);
+    expect(l.json.data.result.map((s: any) => Object.keys(s.metric)[0]).sort()).toEqual([
+      'app',
+      'env',
+      'host',
+      'level',
+      'namespace',
+    ]);
   });
 });
 
@@ -68,7 +80,9 @@ describe('detected labels, fields, values; patterns', () => {
   });
 
   it('detected_fields: JSON and logfmt fields with types and parsers', async () => {
-    const api = await get(`/loki/api/v1/detected_fields?query=${encodeURIComponent('{app="api"}')}&${range}&line_limit=500`);
+    const api = await get(
+      `/loki/api/v1/detected_fields?query=${encodeURIComponent('{app="api"}')}&${range}&line_limit=500`,
+    );
     const f = Object.fromEntries(api.json.fields.map((d: any) => [d.label, d]));
     expect(f.status).toMatchObject({ type: 'int', parsers: ['json'] });
     expect(f.latency_ms.type).toBe('float');
@@ -78,7 +92,9 @@ describe('detected labels, fields, values; patterns', () => {
     const web = await get(`/loki/api/v1/detected_fields?query=${encodeURIComponent('{app="web"}')}&${range}`);
     const w = Object.fromEntries(web.json.fields.map((d: any) => [d.label, d]));
     expect(w.user_agent).toMatchObject({ type: 'string', parsers: ['logfmt'] });
-    const v = await get(`/loki/api/v1/detected_field/method/values?query=${encodeURIComponent('{app="web"}')}&${range}`);
+    const v = await get(
+      `/loki/api/v1/detected_field/method/values?query=${encodeURIComponent('{app="web"}')}&${range}`,
+    );
     expect(v.json.values.length).toBeGreaterThan(0);
     expect(v.json.values.every((x: string) => /^[A-Z]+$/.test(x))).toBe(true);
   });
@@ -98,10 +114,15 @@ describe('detected labels, fields, values; patterns', () => {
 
   it('categorize-labels on query_range puts structured metadata in a third element', async () => {
     const t = 1795180000000000000n;
-    await engine.push([{ labels: { app: 'sm' }, entries: [{ ts: t, line: 'with metadata', metadata: { trace_id: 't1' } }] }]);
-    const r = await get(`/loki/api/v1/query_range?query=${encodeURIComponent('{app="sm"}')}&start=${t - 1n}&end=${t + 1n}`, {
-      'x-loki-response-encoding-flags': 'categorize-labels',
-    });
+    await engine.push([
+      { labels: { app: 'sm' }, entries: [{ ts: t, line: 'with metadata', metadata: { trace_id: 't1' } }] },
+    ]);
+    const r = await get(
+      `/loki/api/v1/query_range?query=${encodeURIComponent('{app="sm"}')}&start=${t - 1n}&end=${t + 1n}`,
+      {
+        'x-loki-response-encoding-flags': 'categorize-labels',
+      },
+    );
     expect(r.json.data.encodingFlags).toEqual(['categorize-labels']);
     expect(r.json.data.result[0].values[0][2]).toEqual({ structuredMetadata: { trace_id: 't1' } });
   });
@@ -120,14 +141,34 @@ describe('OTLP with Loki 3 default mapping', () => {
         resource: { 'service.name': 'checkout', 'k8s.namespace.name': 'prod', 'host.name': 'node-1' },
         scope: { name: 'my.lib', version: '1.2' },
         records: [
-          { ts, body: 'payment accepted', attributes: { 'http.method': 'POST' }, severityText: 'INFO', severityNumber: 9, traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708' },
+          {
+            ts,
+            body: 'payment accepted',
+            attributes: { 'http.method': 'POST' },
+            severityText: 'INFO',
+            severityNumber: 9,
+            traceId: '0102030405060708090a0b0c0d0e0f10',
+            spanId: '0102030405060708',
+          },
         ],
       },
       { resource: { 'host.name': 'node-2' }, records: [{ ts, body: 'no service' }] },
     ]);
-    const res = await app.inject({ method: 'POST', url: '/otlp/v1/logs', headers: { 'content-type': 'application/x-protobuf' }, payload: body });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/otlp/v1/logs',
+      headers: { 'content-type': 'application/x-protobuf' },
+      payload: body,
+    });
     expect(res.statusCode).toBe(204);
-    const q = await engine.query({ query: '{service_name="checkout"}', start: ts, end: ts + 1n, instant: false, limit: 10, direction: 'forward' });
+    const q = await engine.query({
+      query: '{service_name="checkout"}',
+      start: ts,
+      end: ts + 1n,
+      instant: false,
+      limit: 10,
+      direction: 'forward',
+    });
     const s = q.data.resultType === 'streams' ? q.data.result[0]! : undefined;
     expect(s?.labels).toEqual({ service_name: 'checkout', k8s_namespace_name: 'prod' });
     expect(s?.entries[0]).toMatchObject({
@@ -143,7 +184,14 @@ describe('OTLP with Loki 3 default mapping', () => {
         span_id: '0102030405060708',
       },
     });
-    const u = await engine.query({ query: '{service_name="unknown_service"} | host_name="node-2"', start: ts, end: ts + 1n, instant: false, limit: 10, direction: 'forward' });
+    const u = await engine.query({
+      query: '{service_name="unknown_service"} | host_name="node-2"',
+      start: ts,
+      end: ts + 1n,
+      instant: false,
+      limit: 10,
+      direction: 'forward',
+    });
     expect(u.data.resultType === 'streams' && u.data.result[0]?.entries[0]?.line).toBe('no service');
   });
 });
@@ -162,22 +210,45 @@ describe('back-pressure', () => {
       },
     } as EngineApi;
     const a = buildServer(slow, { ingest: { maxQueuedRows: 3 } });
-    const body = (n: number) => JSON.stringify({ streams: [{ stream: { app: 'bp' }, values: Array.from({ length: n }, (_, i) => [String(i + 1), `l${i}`]) }] });
-    const first = a.inject({ method: 'POST', url: '/loki/api/v1/push', headers: { 'content-type': 'application/json' }, payload: body(2) });
+    const body = (n: number) =>
+      JSON.stringify({
+        streams: [{ stream: { app: 'bp' }, values: Array.from({ length: n }, (_, i) => [String(i + 1), `l${i}`]) }],
+      });
+    const first = a.inject({
+      method: 'POST',
+      url: '/loki/api/v1/push',
+      headers: { 'content-type': 'application/json' },
+      payload: body(2),
+    });
     await new Promise((r) => setTimeout(r, 20));
-    const second = await a.inject({ method: 'POST', url: '/loki/api/v1/push', headers: { 'content-type': 'application/json' }, payload: body(2) });
+    const second = await a.inject({
+      method: 'POST',
+      url: '/loki/api/v1/push',
+      headers: { 'content-type': 'application/json' },
+      payload: body(2),
+    });
     expect(second.statusCode).toBe(429);
     expect(second.headers['retry-after']).toBe('1');
     release();
     expect((await first).statusCode).toBe(204);
 
     fail = true;
-    const third = await a.inject({ method: 'POST', url: '/loki/api/v1/push', headers: { 'content-type': 'application/json' }, payload: body(1) });
+    const third = await a.inject({
+      method: 'POST',
+      url: '/loki/api/v1/push',
+      headers: { 'content-type': 'application/json' },
+      payload: body(1),
+    });
     expect(third.statusCode).toBe(503);
     expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // during the back-off the database is not even tried
     fail = false;
-    const fourth = await a.inject({ method: 'POST', url: '/loki/api/v1/push', headers: { 'content-type': 'application/json' }, payload: body(1) });
+    const fourth = await a.inject({
+      method: 'POST',
+      url: '/loki/api/v1/push',
+      headers: { 'content-type': 'application/json' },
+      payload: body(1),
+    });
     expect(fourth.statusCode).toBe(503);
     await a.close();
   });
@@ -187,10 +258,14 @@ describe('bearer token and tenants', () => {
   it('requires the token on the API but not on /ready', async () => {
     const a = buildServer(engine, { authToken: 's3cret' });
     expect((await a.inject({ url: '/loki/api/v1/labels' })).statusCode).toBe(401);
-    expect((await a.inject({ url: '/loki/api/v1/labels', headers: { authorization: 'Bearer s3cret' } })).statusCode).toBe(200);
+    expect(
+      (await a.inject({ url: '/loki/api/v1/labels', headers: { authorization: 'Bearer s3cret' } })).statusCode,
+    ).toBe(200);
     const basic = 'Basic ' + Buffer.from('grafana:s3cret').toString('base64');
     expect((await a.inject({ url: '/loki/api/v1/labels', headers: { authorization: basic } })).statusCode).toBe(200);
-    expect((await a.inject({ url: '/loki/api/v1/labels', headers: { authorization: 'Bearer nope' } })).statusCode).toBe(401);
+    expect((await a.inject({ url: '/loki/api/v1/labels', headers: { authorization: 'Bearer nope' } })).statusCode).toBe(
+      401,
+    );
     expect((await a.inject({ url: '/ready' })).statusCode).toBe(200);
     await a.close();
   });
@@ -208,7 +283,8 @@ describe('bearer token and tenants', () => {
     expect((await push('team-a', 'alpha')).statusCode).toBe(204);
     expect((await push('team-b', 'beta')).statusCode).toBe(204);
     const labels = async (org: string) =>
-      (await a.inject({ url: `/loki/api/v1/label/app/values?${range}`, headers: { 'x-scope-orgid': org } })).json().data;
+      (await a.inject({ url: `/loki/api/v1/label/app/values?${range}`, headers: { 'x-scope-orgid': org } })).json()
+        .data;
     expect(await labels('team-a')).toEqual(['alpha']);
     expect(await labels('team-b')).toEqual(['beta']);
     const none = await a.inject({ url: '/loki/api/v1/labels' });

@@ -4,11 +4,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { EngineApi, PushStream, QueryResult } from '../engine/types';
-import { decodeOtlpJson, decodeOtlpProtobuf, type OtlpOptions } from '../ingest/otlp';
+import { DEFAULT_OTLP_INDEX_LABELS, decodeOtlpJson, decodeOtlpProtobuf, type OtlpOptions } from '../ingest/otlp';
 import { MAX_DELAY_FOR_S, Tailer, type TailHub } from '../tail/tail';
 import { detectedFieldValues, detectedFields, detectedLabels, patterns, volume } from '../discovery/discovery';
 import type { ServerMetrics } from './metrics';
-import { ParamError, Params, defaultStep, goParseInt, parseBounds, parseLimit, parseSecondsOrDuration, parseTimestamp, nowNs } from './params';
+import {
+  ParamError,
+  Params,
+  defaultStep,
+  goParseInt,
+  parseBounds,
+  parseLimit,
+  parseSecondsOrDuration,
+  parseTimestamp,
+  nowNs,
+} from './params';
 
 export interface EcosystemContext {
   engineOf: (req: FastifyRequest) => Promise<EngineApi>;
@@ -19,6 +29,8 @@ export interface EcosystemContext {
   maxLimit: number;
   sendQueryResult: (req: FastifyRequest, reply: FastifyReply, result: QueryResult) => FastifyReply;
   metrics: ServerMetrics;
+  /** the Loki version we report (buildinfo) */
+  lokiVersion: string;
 }
 
 const JSON_CT = 'application/json; charset=utf-8';
@@ -53,7 +65,8 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
     const ct = mediaType(req.headers['content-type']);
     const ce = typeof req.headers['content-encoding'] === 'string' ? req.headers['content-encoding'] : undefined;
     try {
-      const streams = ct === 'application/json' ? decodeOtlpJson(body, ce, ctx.otlp) : decodeOtlpProtobuf(body, ce, ctx.otlp);
+      const streams =
+        ct === 'application/json' ? decodeOtlpJson(body, ce, ctx.otlp) : decodeOtlpProtobuf(body, ce, ctx.otlp);
       await ctx.pushStreams(req, streams);
       ctx.metrics.pushRequests.inc({ status: '204' });
     } catch (e) {
@@ -75,12 +88,18 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
       .map((s) => s.trim())
       .filter(Boolean);
     const aggregateBy = p.get('aggregateBy') || 'series';
-    if (aggregateBy !== 'series' && aggregateBy !== 'labels') throw new ParamError(`invalid aggregateBy ${JSON.stringify(aggregateBy)}: series or labels`);
+    if (aggregateBy !== 'series' && aggregateBy !== 'labels')
+      throw new ParamError(`invalid aggregateBy ${JSON.stringify(aggregateBy)}: series or labels`);
     const stepStr = p.get('step');
     const step = range ? (stepStr === '' ? defaultStep(start, end) : parseSecondsOrDuration(stepStr)) : undefined;
-    if (step !== undefined && step <= 0n) throw new ParamError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (step !== undefined && step <= 0n)
+      throw new ParamError('zero or negative query resolution step widths are not accepted. Try a positive integer');
     const engine = await ctx.engineOf(req);
-    const result = await volume(engine, { query, start, end, limit: parseLimit(p.get('limit'), 100), targetLabels, aggregateBy, step }, range);
+    const result = await volume(
+      engine,
+      { query, start, end, limit: parseLimit(p.get('limit'), 100), targetLabels, aggregateBy, step },
+      range,
+    );
     return ctx.sendQueryResult(req, reply, result);
   };
   both('/loki/api/v1/index/volume', volumeRoute(false));
@@ -125,7 +144,13 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
     if (query === '') throw new ParamError('query is required');
     const stepStr = p.get('step');
     const step = stepStr === '' ? defaultStep(start, end) : parseSecondsOrDuration(stepStr);
-    const data = await patterns(await ctx.engineOf(req), { query, start, end, step, sampleLimit: Math.min(ctx.maxLimit, 5000) });
+    const data = await patterns(await ctx.engineOf(req), {
+      query,
+      start,
+      end,
+      step,
+      sampleLimit: Math.min(ctx.maxLimit, 5000),
+    });
     return json(reply, { status: 'success', data });
   });
 
@@ -146,7 +171,13 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
         max_query_range: '0s',
         max_query_series: 500,
         metric_aggregation_enabled: false,
-        otlp_config: { resource_attributes: { attributes_config: [{ action: 'index_label', attributes: ctx.otlp.indexLabels ?? [] }] } },
+        otlp_config: {
+          resource_attributes: {
+            attributes_config: [
+              { action: 'index_label', attributes: ctx.otlp.indexLabels ?? DEFAULT_OTLP_INDEX_LABELS },
+            ],
+          },
+        },
         pattern_persistence_enabled: false,
         query_timeout: '5m',
         retention_period: '0s',
@@ -154,7 +185,7 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
         volume_max_series: 1000,
       },
       pattern_ingester_enabled: true,
-      version: '3.5.0',
+      version: ctx.lokiVersion,
     }),
   );
 
@@ -204,7 +235,10 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
           tailer?.stop();
           // Loki writes the error as a text message, then closes
           if (socket.readyState === socket.OPEN) socket.send((e as Error).message);
-          closeWith(e instanceof ParamError || (e as { isUserError?: boolean }).isUserError ? 1008 : 1011, (e as Error).message);
+          closeWith(
+            e instanceof ParamError || (e as { isUserError?: boolean }).isUserError ? 1008 : 1011,
+            (e as Error).message,
+          );
         }
       })();
     });

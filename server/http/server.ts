@@ -27,7 +27,7 @@ import { ParamError, Params, parseBounds, parseInstantQuery, parseRangeQuery, pa
 
 export const VERSION = '0.1.0';
 /** The Loki version we report in buildinfo (the API level we follow). */
-export const LOKI_API_VERSION = '3.0.0';
+export const LOKI_API_VERSION = '3.5.0';
 
 export interface ServerOptions {
   /** a pino logger (fastify's loggerInstance); default: no logging */
@@ -187,7 +187,12 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
 
   app.addHook('onRequest', async (req) => {
     checkAuth(req, opts.authToken);
-    if (opts.tenants && /^\/(loki|otlp|api\/prom)\//.test(req.url) && !req.url.startsWith('/loki/api/v1/status/buildinfo')) tenantOf(req);
+    if (
+      opts.tenants &&
+      /^\/(loki|otlp|api\/prom)\//.test(req.url) &&
+      !req.url.startsWith('/loki/api/v1/status/buildinfo')
+    )
+      tenantOf(req);
   });
 
   // Bodies: forms become URLSearchParams (Go's r.Form), everything else stays a raw Buffer for the push decoders.
@@ -227,7 +232,9 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     try {
       if (instant) {
         const q = parseInstantQuery(p);
-        result = await (await engineOf(req)).query({
+        result = await (
+          await engineOf(req)
+        ).query({
           query: q.query,
           start: q.time,
           end: q.time,
@@ -238,7 +245,9 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
         });
       } else {
         const q = parseRangeQuery(p);
-        result = await (await engineOf(req)).query({
+        result = await (
+          await engineOf(req)
+        ).query({
           query: q.query,
           start: q.start,
           end: q.end,
@@ -384,13 +393,17 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
   app.get('/api/prom/label', async (req, reply) => {
     const p = params(req);
     const { start, end } = parseBounds(p);
-    return reply.type(JSON_CT).send(JSON.stringify({ values: await (await engineOf(req)).labelNames(start, end) }) + '\n');
+    return reply
+      .type(JSON_CT)
+      .send(JSON.stringify({ values: await (await engineOf(req)).labelNames(start, end) }) + '\n');
   });
   app.get('/api/prom/label/:name/values', async (req, reply) => {
     const { name } = req.params as { name: string };
     const p = params(req);
     const { start, end } = parseBounds(p);
-    return reply.type(JSON_CT).send(JSON.stringify({ values: await (await engineOf(req)).labelValues(name, start, end) }) + '\n');
+    return reply
+      .type(JSON_CT)
+      .send(JSON.stringify({ values: await (await engineOf(req)).labelValues(name, start, end) }) + '\n');
   });
 
   registerEditorResources(app, engine);
@@ -427,8 +440,14 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     tailPollMs: opts.tailPollMs,
     maxLimit: (engine as { maxLimit?: number }).maxLimit ?? 5000,
     sendQueryResult: (req, reply, result) =>
-      sendChunks(req, reply, encodeQueryResponse(result, { categorizeLabels: encodingFlags(req).has('categorize-labels') }), compress),
+      sendChunks(
+        req,
+        reply,
+        encodeQueryResponse(result, { categorizeLabels: encodingFlags(req).has('categorize-labels') }),
+        compress,
+      ),
     metrics,
+    lokiVersion: LOKI_API_VERSION,
   });
 
   return app;

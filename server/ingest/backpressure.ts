@@ -133,7 +133,14 @@ export class IngestGate {
         writing,
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new IngestRefused(503, `the database did not commit within ${this.timeoutMs} ms: retry later`, this.retryAfter)),
+            () =>
+              reject(
+                new IngestRefused(
+                  503,
+                  `the database did not commit within ${this.timeoutMs} ms: retry later`,
+                  this.retryAfter,
+                ),
+              ),
             this.timeoutMs,
           );
         }),

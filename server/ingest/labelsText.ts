@@ -18,7 +18,9 @@ const SIMPLE: Record<string, string> = {
 };
 
 function fail(s: string, at: number, what: string): never {
-  throw new PushValidationError(`invalid stream labels ${JSON.stringify(s.length > 200 ? s.slice(0, 200) + '…' : s)}: ${what} at offset ${at}`);
+  throw new PushValidationError(
+    `invalid stream labels ${JSON.stringify(s.length > 200 ? s.slice(0, 200) + '…' : s)}: ${what} at offset ${at}`,
+  );
 }
 
 /** Parse `{name="value", …}`; labels with empty values are dropped (as Loki does). */
@@ -43,7 +45,8 @@ export function parseLabelsText(s: string): Labels {
       const name = s.slice(start, i);
       if (!LABEL_NAME_RE.test(name)) fail(s, start, `invalid label name ${JSON.stringify(name)}`);
       ws();
-      if (s[i] !== '=') fail(s, i, `expected "=" after ${name} (only equality matchers are allowed in a stream's labels)`);
+      if (s[i] !== '=')
+        fail(s, i, `expected "=" after ${name} (only equality matchers are allowed in a stream's labels)`);
       i++;
       ws();
       let value = '';
@@ -126,6 +129,7 @@ export function parseLabelsText(s: string): Labels {
   }
   ws();
   if (i !== n) fail(s, i, 'unexpected text after "}"');
-  if (Object.keys(labels).length === 0) throw new PushValidationError(`stream labels ${JSON.stringify(s)}: empty label set`);
+  if (Object.keys(labels).length === 0)
+    throw new PushValidationError(`stream labels ${JSON.stringify(s)}: empty label set`);
   return labels;
 }

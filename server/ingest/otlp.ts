@@ -120,7 +120,12 @@ interface LogRecord {
   spanId?: Uint8Array | string | null;
 }
 interface ScopeLogs {
-  scope?: { name?: string | null; version?: string | null; attributes?: KeyValue[] | null; droppedAttributesCount?: number | null } | null;
+  scope?: {
+    name?: string | null;
+    version?: string | null;
+    attributes?: KeyValue[] | null;
+    droppedAttributesCount?: number | null;
+  } | null;
   logRecords?: LogRecord[] | null;
 }
 interface ResourceLogs {
@@ -132,7 +137,33 @@ interface ExportRequest {
 }
 
 const SEVERITY_NAMES: Record<string, number> = {};
-for (const [i, n] of ['UNSPECIFIED', 'TRACE', 'TRACE2', 'TRACE3', 'TRACE4', 'DEBUG', 'DEBUG2', 'DEBUG3', 'DEBUG4', 'INFO', 'INFO2', 'INFO3', 'INFO4', 'WARN', 'WARN2', 'WARN3', 'WARN4', 'ERROR', 'ERROR2', 'ERROR3', 'ERROR4', 'FATAL', 'FATAL2', 'FATAL3', 'FATAL4'].entries()) {
+for (const [i, n] of [
+  'UNSPECIFIED',
+  'TRACE',
+  'TRACE2',
+  'TRACE3',
+  'TRACE4',
+  'DEBUG',
+  'DEBUG2',
+  'DEBUG3',
+  'DEBUG4',
+  'INFO',
+  'INFO2',
+  'INFO3',
+  'INFO4',
+  'WARN',
+  'WARN2',
+  'WARN3',
+  'WARN4',
+  'ERROR',
+  'ERROR2',
+  'ERROR3',
+  'ERROR4',
+  'FATAL',
+  'FATAL2',
+  'FATAL3',
+  'FATAL4',
+].entries()) {
   SEVERITY_NAMES[`SEVERITY_NUMBER_${n}`] = i;
 }
 
@@ -149,7 +180,9 @@ function hex(v: Uint8Array | string | null | undefined, json: boolean): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return json ? v.toLowerCase() : Buffer.from(v, 'base64').toString('hex');
   if (v.length === 0) return '';
-  return (ArrayBuffer.isView(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.from(v as ArrayLike<number>)).toString('hex');
+  return (
+    ArrayBuffer.isView(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.from(v as ArrayLike<number>)
+  ).toString('hex');
 }
 
 function toJsonValue(v: AnyValue | null | undefined, json: boolean): unknown {
@@ -218,7 +251,8 @@ function flatten(attrs: KeyValue[] | null | undefined, out: Labels, json: boolea
 function timestamp(v: Int64): bigint {
   if (v === undefined || v === null) return 0n;
   if (typeof v === 'object') return int64ToBigInt(v, true);
-  if (typeof v === 'string' && !/^[0-9]+$/.test(v)) throw new PushValidationError(`invalid OTLP timestamp ${JSON.stringify(v)}`);
+  if (typeof v === 'string' && !/^[0-9]+$/.test(v))
+    throw new PushValidationError(`invalid OTLP timestamp ${JSON.stringify(v)}`);
   return BigInt(v);
 }
 
@@ -242,7 +276,9 @@ export function otlpToStreams(req: ExportRequest, opts: OtlpOptions = {}, json =
     }
     if (labels.service_name === undefined && defaultService) labels.service_name = defaultService;
     if (Object.keys(labels).length === 0) {
-      throw new PushValidationError('OTLP resource has no attribute that maps to a stream label (and the unknown_service default is off)');
+      throw new PushValidationError(
+        'OTLP resource has no attribute that maps to a stream label (and the unknown_service default is off)',
+      );
     }
     const key = canonicalKey(labels);
     let stream = byStream.get(key);
@@ -262,7 +298,10 @@ export function otlpToStreams(req: ExportRequest, opts: OtlpOptions = {}, json =
       for (const rec of sl.logRecords ?? []) {
         const md: Labels = { ...resourceMd, ...scopeMd };
         flatten(rec.attributes, md, json);
-        const sevNum = typeof rec.severityNumber === 'string' ? (SEVERITY_NAMES[rec.severityNumber] ?? Number(rec.severityNumber)) : rec.severityNumber;
+        const sevNum =
+          typeof rec.severityNumber === 'string'
+            ? (SEVERITY_NAMES[rec.severityNumber] ?? Number(rec.severityNumber))
+            : rec.severityNumber;
         if (sevNum) md.severity_number = String(sevNum);
         if (rec.severityText) md.severity_text = rec.severityText;
         if (rec.droppedAttributesCount) md.dropped_attributes_count = String(rec.droppedAttributesCount);
@@ -275,10 +314,7 @@ export function otlpToStreams(req: ExportRequest, opts: OtlpOptions = {}, json =
         if (ts === 0n) ts = timestamp(rec.observedTimeUnixNano);
         if (ts === 0n) ts = now();
         const e: LogEntry = { ts, line: anyValueString(rec.body, json) };
-        for (const k in md) {
-          e.metadata = md;
-          break;
-        }
+        if (Object.keys(md).length > 0) e.metadata = md;
         stream.entries.push(e);
       }
     }
@@ -333,7 +369,8 @@ function camelize(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(camelize);
   if (v === null || typeof v !== 'object') return v;
   const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = camelize(x);
+  for (const [k, x] of Object.entries(v as Record<string, unknown>))
+    o[k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = camelize(x);
   return o;
 }
 
@@ -342,7 +379,15 @@ function camelize(v: unknown): unknown {
 
 export interface OtlpRecordInput {
   resource: Record<string, string>;
-  records: { ts: bigint; body: string; attributes?: Record<string, string>; severityText?: string; severityNumber?: number; traceId?: string; spanId?: string }[];
+  records: {
+    ts: bigint;
+    body: string;
+    attributes?: Record<string, string>;
+    severityText?: string;
+    severityNumber?: number;
+    traceId?: string;
+    spanId?: string;
+  }[];
   scope?: { name?: string; version?: string };
 }
 

@@ -4,5 +4,9 @@ export { PushValidationError } from './decode';
 
 /** A map key for a label set (sorted keys). */
 export function canonicalKey(labels: Labels): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
 }

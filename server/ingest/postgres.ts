@@ -9,13 +9,17 @@
 import type { PostgresDriver } from '../sql/dialects/postgres/driver';
 import { ENTRIES_TABLE, STREAMS_TABLE } from '../schema/tables';
 import { storedPerPush, type Batch } from './batch';
+import { PushValidationError } from './decode';
 
 const CHUNK = 20_000;
 const WRITE_LOCK = 7423001;
 
 export async function writePostgresBatch(driver: PostgresDriver, b: Batch): Promise<number[]> {
   for (const line of b.line) {
-    if (line.includes('\0')) throw new Error('PostgreSQL text cannot hold a NUL byte (\\u0000) in a log line');
+    if (line.includes('\0')) {
+      // rejected whole, before anything is written: the client gets a 400 naming the cause, nothing is half-stored
+      throw new PushValidationError('PostgreSQL text cannot hold a NUL byte (\\u0000) in a log line');
+    }
   }
   return driver.transaction(async (s) => {
     await s.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);

@@ -101,13 +101,18 @@ export function decompressProtobufBody(body: Buffer, contentEncoding?: string): 
     }
   }
   if (enc !== '' && enc !== 'snappy' && enc !== 'identity') {
-    throw new PushValidationError(`unsupported Content-Encoding ${JSON.stringify(contentEncoding)} for a protobuf push (snappy, gzip or none)`, 415);
+    throw new PushValidationError(
+      `unsupported Content-Encoding ${JSON.stringify(contentEncoding)} for a protobuf push (snappy, gzip or none)`,
+      415,
+    );
   }
   if (enc === 'identity') return body;
   try {
     return snappy.uncompress(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), MAX_DECOMPRESSED);
   } catch (e) {
-    throw new PushValidationError(`protobuf push body is not snappy-compressed (block format): ${(e as Error).message}`);
+    throw new PushValidationError(
+      `protobuf push body is not snappy-compressed (block format): ${(e as Error).message}`,
+    );
   }
 }
 
@@ -134,7 +139,9 @@ export function decodePushRequest(buf: Uint8Array): PushStream[] {
       const sec = typeof secs === 'number' ? BigInt(secs) : int64ToBigInt(secs);
       const ts = sec * NS + BigInt(nanos);
       if (ts < 0n || ts > INT64_MAX || nanos < 0 || nanos >= 1e9) {
-        throw new PushValidationError(`streams[${i}].entries[${j}]: timestamp out of range (seconds ${sec}, nanos ${nanos})`);
+        throw new PushValidationError(
+          `streams[${i}].entries[${j}]: timestamp out of range (seconds ${sec}, nanos ${nanos})`,
+        );
       }
       const line = e.line ?? '';
       const sm = e.structuredMetadata;
@@ -142,7 +149,9 @@ export function decodePushRequest(buf: Uint8Array): PushStream[] {
         const md: Labels = {};
         for (const p of sm) {
           if (!LABEL_NAME_RE.test(p.name)) {
-            throw new PushValidationError(`streams[${i}].entries[${j}]: invalid structured metadata name ${JSON.stringify(p.name)}`);
+            throw new PushValidationError(
+              `streams[${i}].entries[${j}]: invalid structured metadata name ${JSON.stringify(p.name)}`,
+            );
           }
           md[p.name] = p.value ?? '';
         }
@@ -165,7 +174,14 @@ export function decodePushProtobuf(body: Buffer, contentEncoding?: string): Push
 // Encoding (tests, the load test, and clients written in TypeScript)
 
 function labelsString(l: Labels): string {
-  return '{' + Object.keys(l).sort().map((k) => `${k}=${JSON.stringify(l[k])}`).join(', ') + '}';
+  return (
+    '{' +
+    Object.keys(l)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(l[k])}`)
+      .join(', ') +
+    '}'
+  );
 }
 
 /** Encode push streams as a snappy-compressed logproto.PushRequest (what Promtail sends). */

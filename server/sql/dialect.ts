@@ -10,6 +10,8 @@ export type ParamType = 'string' | 'int64' | 'float64' | 'int64[]' | 'string[]';
 export interface DialectCapabilities {
   /** the engine's regex functions are RE2 with the same syntax and semantics as Loki's */
   re2Regex: boolean;
+  /** text columns can store NUL (PostgreSQL's cannot: no stored line contains one, and binding one fails) */
+  textHoldsNul?: boolean;
   /** the engine can extract a top-level JSON string/number field from the line without failing on invalid JSON */
   jsonExtract: boolean;
 }

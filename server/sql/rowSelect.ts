@@ -28,6 +28,7 @@ export function lineFilterSql(w: SqlWriter, col: string, f: LineFilter): string 
   const regex = f.op === '|~' || f.op === '!~';
   const parts = f.values.map((v) => {
     if (v.value === '') return 'TRUE';
+    if (d.capabilities.textHoldsNul === false && v.value.includes('\0')) return 'FALSE'; // no stored line has one
     return regex ? d.regexMatch(col, w.bind(v.value, 'string')) : d.contains(col, w.bind(v.value, 'string'));
   });
   const any = parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;

@@ -3,10 +3,10 @@
 // non-numeric field, structured metadata that could shadow labels) is counted as "unsure" instead of aggregated, and
 // the caller falls back to the TypeScript pipeline when any exists — a pushed-down answer is Loki's answer or none.
 //
-// Windows as in rangeAggregate.ts, per row: u = ts + offset − first step lies in step k's window iff
-// k·step − range < u ≤ k·step, i.e. k ∈ [ceil(u / step), floor((u + range − 1) / step)].
+// Each row lands in every step whose window covers it (sql/stepWindows.ts, unbucketed: quantiles need every value).
 import type { LineFilter } from '../logql/ast';
-import { ceilDiv, floorDiv, SqlWriter, type Dialect } from './dialect';
+import { SqlWriter, type Dialect } from './dialect';
+import { offsetInRange, stepSpan } from './stepWindows';
 import { entriesWhere, type CompiledSql } from './rowSelect';
 import { ENTRIES_TABLE } from '../schema/native';
 
@@ -43,7 +43,7 @@ const DECIMAL = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
 export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): CompiledSql {
   const w = new SqlWriter(d);
   const single = q.steps === 1 || q.step === 0n;
-  const where = entriesWhere(w, q.streamIds, single ? q.from + 1n : q.from, q.to, q.filters).join(' AND ');
+  const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
   const field = d.jsonField(w, 'line', q.field);
   const ids = w.bind(q.streamIds, 'int64[]');
   const groups = w.bind(q.groupOf, 'int64[]');
@@ -56,10 +56,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   let lo = '0';
   let hi = '0';
   if (!single) {
-    const step = q.step.toString();
-    const u = `(ts + ${(q.offset - q.firstStep).toString()})`;
-    lo = `greatest(${ceilDiv(d, u, step)}, 0)`;
-    hi = `least(${floorDiv(d, `${u} + ${(q.range - 1n).toString()}`, step)}, ${q.steps - 1})`;
+    ({ lo, hi } = stepSpan(d, offsetInRange(d, q), 1n, q));
   }
   const agg = aggregateSql(q, w);
   let text: string;

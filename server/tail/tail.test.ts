@@ -27,7 +27,10 @@ interface Frame {
   dropped_entries: unknown;
 }
 
-function connect(query: string, extra = ''): Promise<{ ws: WebSocket; frames: Frame[]; texts: string[]; closed: Promise<number> }> {
+function connect(
+  query: string,
+  extra = '',
+): Promise<{ ws: WebSocket; frames: Frame[]; texts: string[]; closed: Promise<number> }> {
   const url = `${base.replace(/^http/, 'ws')}/loki/api/v1/tail?query=${encodeURIComponent(query)}${extra}`;
   const ws = new WebSocket(url);
   const frames: Frame[] = [];
@@ -58,14 +61,22 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 const lines = (frames: Frame[]) => frames.flatMap((f) => f.streams.flatMap((s) => s.values.map((v) => v[1])));
 
 async function push(body: unknown): Promise<void> {
-  const res = await fetch(`${base}/loki/api/v1/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}/loki/api/v1/push`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(204);
 }
 
 describe('tail over WebSocket', () => {
   it('sends history first, then lines pushed after connecting (JSON and protobuf pushes), filtered by the query', async () => {
     const t = nowNs();
-    await push({ streams: [{ stream: { app: 'tailtest', env: 'a' }, values: [[String(t - 5_000_000_000n), 'old line level=info']] }] });
+    await push({
+      streams: [
+        { stream: { app: 'tailtest', env: 'a' }, values: [[String(t - 5_000_000_000n), 'old line level=info']] },
+      ],
+    });
     const { ws, frames } = await connect('{app="tailtest"} != "skip"', `&start=${t - 60_000_000_000n}&limit=10`);
     await until(() => lines(frames).includes('old line level=info'));
     expect(frames[0]!.dropped_entries).toBeNull();
@@ -73,7 +84,13 @@ describe('tail over WebSocket', () => {
 
     await push({
       streams: [
-        { stream: { app: 'tailtest', env: 'a' }, values: [[String(nowNs()), 'new line 1'], [String(nowNs() + 1n), 'skip me']] },
+        {
+          stream: { app: 'tailtest', env: 'a' },
+          values: [
+            [String(nowNs()), 'new line 1'],
+            [String(nowNs() + 1n), 'skip me'],
+          ],
+        },
         { stream: { app: 'other' }, values: [[String(nowNs()), 'not for this tail']] },
       ],
     });
@@ -81,7 +98,14 @@ describe('tail over WebSocket', () => {
     const res = await fetch(`${base}/loki/api/v1/push`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf' },
-      body: new Uint8Array(encodePushProtobuf([{ labels: { app: 'tailtest', env: 'b' }, entries: [{ ts: t - 30_000_000_000n, line: 'late protobuf line', metadata: { trace_id: 'abc' } }] }])),
+      body: new Uint8Array(
+        encodePushProtobuf([
+          {
+            labels: { app: 'tailtest', env: 'b' },
+            entries: [{ ts: t - 30_000_000_000n, line: 'late protobuf line', metadata: { trace_id: 'abc' } }],
+          },
+        ]),
+      ),
     });
     expect(res.status).toBe(204);
     await until(() => lines(frames).includes('new line 1') && lines(frames).includes('late protobuf line'));

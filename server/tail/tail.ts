@@ -63,7 +63,11 @@ function entryKey(labels: Labels, ts: bigint, line: string): string {
 /** Validate the query: a log query (no metric queries), as Loki requires for tail. */
 export function tailMatcher(query: string): StreamMatcher {
   const expr = parse(query);
-  if (expr.kind !== 'log') throw new LogQLError('check', 'tail requires a log query (a stream selector with an optional pipeline), not a metric query');
+  if (expr.kind !== 'log')
+    throw new LogQLError(
+      'check',
+      'tail requires a log query (a stream selector with an optional pipeline), not a metric query',
+    );
   return compileMatchers(expr.matchers);
 }
 
@@ -101,7 +105,14 @@ export class Tailer {
     const end = nowNs() - BigInt(req.delayForS) * 1_000_000_000n;
     // history: newest `limit` since start, sent oldest first
     if (req.limit > 0 && req.start < end) {
-      const res = await engine.query({ query: req.query, start: req.start, end, instant: false, limit: req.limit, direction: 'backward' });
+      const res = await engine.query({
+        query: req.query,
+        start: req.start,
+        end,
+        instant: false,
+        limit: req.limit,
+        direction: 'backward',
+      });
       if (res.data.resultType === 'streams') this.emit(res.data.result, undefined, true);
     }
     this.cursor = end;
@@ -169,7 +180,14 @@ export class Tailer {
     let start = from;
     for (;;) {
       if (this.stopped) return;
-      const res = await this.o.engine.query({ query: this.o.req.query, start, end: to, instant: false, limit: this.pageLimit, direction: 'forward' });
+      const res = await this.o.engine.query({
+        query: this.o.req.query,
+        start,
+        end: to,
+        instant: false,
+        limit: this.pageLimit,
+        direction: 'forward',
+      });
       if (res.data.resultType !== 'streams') return;
       let n = 0;
       let last = start;

@@ -77,7 +77,10 @@ describe.each(engines)('SQL pushdown equals the TypeScript path on $engine.name'
         const grid = stepGrid(start, end, step, instant);
         const sql = await run(query, grid, true);
         const ts = await run(query, grid, false);
-        expect(sql.stats.tsStages.filter((s) => s.includes('TypeScript'))).toEqual([]);
+        // everything pushes down, except regex line filters on an engine whose regexes are not RE2
+        if (engine.dialect.capabilities.re2Regex || !query.includes('|~')) {
+          expect(sql.stats.tsStages.filter((s) => s.includes('TypeScript'))).toEqual([]);
+        }
         const a = normalize(sql.value);
         const b = normalize(ts.value);
         expect([...a.keys()].sort()).toEqual([...b.keys()].sort());

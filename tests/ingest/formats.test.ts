@@ -43,7 +43,11 @@ const FORMATS: Format[] = [
     url: '/loki/api/v1/push',
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
     body: (s) =>
-      gzipSync(JSON.stringify({ streams: s.map((x) => ({ stream: x.labels, values: x.entries.map((e) => [String(e.ts), e.line]) })) })),
+      gzipSync(
+        JSON.stringify({
+          streams: s.map((x) => ({ stream: x.labels, values: x.entries.map((e) => [String(e.ts), e.line]) })),
+        }),
+      ),
   },
   {
     name: 'Loki protobuf+snappy',

@@ -28,11 +28,23 @@ export async function runServer(opts: StartOptions = {}): Promise<Running> {
 }
 
 /** Lines of `{selector}` over the last day, forward. */
-export async function linesOf(engine: Engine, selector: string): Promise<{ labels: Record<string, string>; line: string; metadata?: Record<string, string> }[]> {
+export async function linesOf(
+  engine: Engine,
+  selector: string,
+): Promise<{ labels: Record<string, string>; line: string; metadata?: Record<string, string> }[]> {
   const end = BigInt(Date.now() + 60_000) * 1_000_000n;
-  const res = await engine.query({ query: selector, start: end - 86_400_000_000_000n, end, instant: false, limit: 5000, direction: 'forward' });
+  const res = await engine.query({
+    query: selector,
+    start: end - 86_400_000_000_000n,
+    end,
+    instant: false,
+    limit: 5000,
+    direction: 'forward',
+  });
   if (res.data.resultType !== 'streams') return [];
-  return res.data.result.flatMap((s) => s.entries.map((e) => ({ labels: s.labels, line: e.line, metadata: e.metadata })));
+  return res.data.result.flatMap((s) =>
+    s.entries.map((e) => ({ labels: s.labels, line: e.line, metadata: e.metadata })),
+  );
 }
 
 export async function waitFor<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
