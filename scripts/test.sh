@@ -48,20 +48,23 @@ else
   echo "SKIPPING the protocol harness: Go is not installed (needs go >= 1.24)" >&2
 fi
 
-echo "== outside conformance check (check.py against a fresh ./bin/logqlsql serve on in-memory DuckDB)"
-port=$((31000 + RANDOM % 2000))
-log=$(mktemp)
-./bin/logqlsql serve --db duckdb::memory: --listen 127.0.0.1:$port >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -fs "127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.5; done
-check_out=$(cd tests/fixtures/conformance && python3 check.py "http://127.0.0.1:$port" expected.json dataset.json) || {
-  echo "$check_out" | tail -20
-  tail -20 "$log"
+echo "== outside conformance check: check.py against a fresh ./bin/logqlsql serve on each engine"
+engines=(duckdb chdb)
+if command -v pg_ctlcluster >/dev/null || [ -n "${LOGQLSQL_TEST_POSTGRES_URL:-}" ]; then
+  engines+=(postgres)
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is required under CI=true" >&2
+  exit 1
+else
+  echo "SKIPPING the PostgreSQL outside check: PostgreSQL is not installed (Debian package postgresql)" >&2
+fi
+check_out=$(bash tests/matrix/serve-check.sh "${engines[@]}") || {
+  echo "$check_out"
   exit 1
 }
-echo "$check_out" | tail -1
-read -r c_pass c_fail < <(echo "$check_out" | tail -1 | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
+echo "$check_out"
+c_pass=$(echo "$check_out" | awk '/^[0-9]+ passed, [0-9]+ failed/ { n += $1 } END { print n + 0 }')
+c_fail=$(echo "$check_out" | awk '/^[0-9]+ passed, [0-9]+ failed/ { n += $3 } END { print n + 0 }')
 
 echo
 echo "total: $((v_pass + c_pass + h_pass)) passed, $((v_fail + c_fail + h_fail)) failed, ${v_skip} skipped"

@@ -9,6 +9,7 @@ import { startServer, VERSION } from '../http/server';
 import { tenantEngines } from '../http/access';
 import { createHclogLogger, defaultEngineFactory, isPluginMode, runPluginMode, startGrpcServer } from '../grafana';
 import type { Engine } from '../engine/engine';
+import { redact } from '../sql/open';
 import { encodeQueryResponse } from '../http/marshal';
 import {
   ParamError,
@@ -189,7 +190,7 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
   try {
     engine = await io.openEngine(opts.db, { maxLimit: opts.maxLimit });
   } catch (e) {
-    throw new CliError(`cannot open database ${opts.db}: ${(e as Error).message}`);
+    throw new CliError(`cannot open database ${redact(opts.db)}: ${(e as Error).message}`);
   }
   let stopTrickle: (() => void) | undefined;
   if (opts.demo) {
@@ -239,7 +240,7 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
     }
     log.info({ grpc: `${opts.grpc.host}:${opts.grpc.port}` }, 'serving the Grafana plugin protocol');
   }
-  log.info({ db: opts.db, version: VERSION, demo: opts.demo === true }, 'logqlsql ready');
+  log.info({ db: redact(opts.db), version: VERSION, demo: opts.demo === true }, 'logqlsql ready');
 
   await new Promise<void>((resolve) => {
     let closing = false;

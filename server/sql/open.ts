@@ -81,7 +81,7 @@ const OPENERS: Record<string, Opener> = {
 };
 
 /** Hide a password in `scheme://user:password@host`. */
-function redact(url: string): string {
+export function redact(url: string): string {
   return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
