@@ -50,6 +50,21 @@ async function main(): Promise<void> {
               AND e.ts >= ${start} AND e.ts < ${end} ORDER BY e.ts DESC LIMIT 100`,
     },
     {
+      name: 'log query with a json field filter: {app="api-gateway"} | json | status >= 500, limit 100',
+      req: {
+        query: '{app="api-gateway"} | json | status >= 500',
+        start,
+        end,
+        instant: false,
+        limit: 100,
+        direction: 'backward',
+      },
+      sql: `SELECT e.ts, e.line, s.labels FROM entries e JOIN streams s ON s.id = e.stream_id
+            WHERE json_extract_string(s.labels, '$.app') = 'api-gateway'
+              AND TRY_CAST(TRY(json_extract_string(e.line, '$.status')) AS INTEGER) >= 500
+              AND e.ts >= ${start} AND e.ts < ${end} ORDER BY e.ts DESC LIMIT 100`,
+    },
+    {
       name: 'sum by (level) (count_over_time({app="api-gateway"}[1m])), 6 h at 1 m',
       req: {
         query: 'sum by (level) (count_over_time({app="api-gateway"}[1m]))',
@@ -112,7 +127,14 @@ async function main(): Promise<void> {
       `${c.name.padEnd(100)} ${ours.toFixed(1).padStart(9)} ${hand.toFixed(1).padStart(12)} ${(ours / hand).toFixed(2).padStart(7)}${where}`,
     );
   }
-  const small: QueryRequest = { query: '{app="api-gateway"} |= "error"', start, end, instant: false, limit: 1000, direction: 'backward' };
+  const small: QueryRequest = {
+    query: '{app="api-gateway"} |= "error"',
+    start,
+    end,
+    instant: false,
+    limit: 1000,
+    direction: 'backward',
+  };
   console.log('\nGrafana backend (QueryData → Arrow frames):');
   console.log(formatGrafanaBench(await benchGrafana(engine, small)));
   await engine.close();

@@ -15,7 +15,8 @@ export interface ExecContext {
   execute: boolean;
   /** every statement planned, with its bound parameters (translate shows them) */
   statements?: { text: string; params: SqlParam[] }[];
-  /** false forces every range aggregation through the TypeScript path (tests compare both paths) */
+  /** false: nothing beyond selectors and line filters runs in SQL — no aggregation pushdown, no pre-filters
+   *  (tests compare both paths) */
   pushdown?: boolean;
 }
 

@@ -3,6 +3,7 @@
 import type { LogExpr } from '../logql/ast';
 import { compilePipeline } from '../eval/pipeline';
 import { splitPipeline } from '../plan/pushdown';
+import { jsonPrefilter } from '../plan/prefilter';
 import { compileRowSelect } from '../sql/rowSelect';
 import type { Direction, Labels, LogEntry, Stream } from './types';
 import { runSql, type ExecContext } from './context';
@@ -52,7 +53,16 @@ export async function runLogQuery(
     count++;
   };
 
-  const base = { streamIds: [...byId.keys()], from: a.from, to: a.to, filters: split.pushed, order };
+  const prefilter =
+    ctx.pushdown === false
+      ? undefined
+      : jsonPrefilter(
+          split.rest,
+          streams.map((s) => s.labels),
+          ctx.dialect,
+        );
+  if (prefilter) ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');
+  const base = { streamIds: [...byId.keys()], from: a.from, to: a.to, filters: split.pushed, order, prefilter };
   if (!pipeline) {
     const q = compileRowSelect(ctx.dialect, { ...base, limit: a.limit });
     for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {

@@ -8,6 +8,7 @@ import { evalRangeAggregation, SampleCollector } from '../eval/range';
 import type { StepGrid } from '../eval/steps';
 import type { EvalValue, SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
+import { jsonPrefilter } from '../plan/prefilter';
 import { compileRowSelect } from '../sql/rowSelect';
 import { runSql, type ExecContext } from './context';
 import type { Labels } from './types';
@@ -56,7 +57,17 @@ async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, gr
     const pipeline = compilePipeline(split.rest);
     const unwrap = node.unwrap ? compileUnwrap(node.unwrap) : undefined;
     const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
+    const prefilter =
+      ctx.pushdown === false
+        ? undefined
+        : jsonPrefilter(
+            split.rest,
+            streams.map((s) => s.labels),
+            ctx.dialect,
+          );
+    if (prefilter) ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');
     const q = compileRowSelect(ctx.dialect, {
+      prefilter,
       streamIds: [...byId.keys()],
       from,
       to,

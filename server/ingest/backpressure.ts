@@ -47,6 +47,18 @@ export interface GateStats {
   failing: boolean;
 }
 
+const UNAVAILABLE_RE =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|connection|connect|terminat|shutting down|the database system is|starting up|recovery mode|too many clients|IO Error|I\/O error|No space left|disk full|read-only|Could not set lock|lock on file|database is locked|timeout/i;
+
+/** Errors that mean "the database is unavailable" (back off) rather than "this push was rejected". */
+export function isUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e.name === 'DatabaseUnreachableError') return true;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(08|53|57P)/.test(code)) return true; // PostgreSQL connection/resource/shutdown classes
+  return UNAVAILABLE_RE.test(e.message) || (typeof code === 'string' && UNAVAILABLE_RE.test(code));
+}
+
 export class IngestGate {
   private queuedRows = 0;
   private queuedBytes = 0;
@@ -154,6 +166,7 @@ export class IngestGate {
         this.refused503++;
         throw e;
       }
+      if (!isUnavailable(e)) throw e; // a push the database rejects (500): no reason to refuse the others
       this.failures++;
       this.failingUntil = this.now() + Math.min(30_000, 1000 * 2 ** Math.min(this.failures - 1, 5));
       this.refused503++;

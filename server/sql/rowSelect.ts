@@ -15,6 +15,8 @@ export interface RowSelect {
   limit?: number;
   /** continue after this row in `order` */
   after?: { ts: bigint; streamId: bigint; line: string };
+  /** an extra condition implied by the TypeScript stages (plan/prefilter.ts) */
+  prefilter?: (w: SqlWriter) => string;
 }
 
 export interface CompiledSql {
@@ -55,6 +57,7 @@ export function entriesWhere(
 export function compileRowSelect(d: Dialect, q: RowSelect): CompiledSql {
   const w = new SqlWriter(d);
   const conds = entriesWhere(w, q.streamIds, q.from, q.to, q.filters);
+  if (q.prefilter) conds.push(q.prefilter(w));
   const cmp = q.order === 'desc' ? '<' : '>';
   const line = d.byteOrder('line');
   if (q.after) {

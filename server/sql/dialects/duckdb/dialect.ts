@@ -28,6 +28,12 @@ export const duckdbDialect: Dialect = {
   byteOrder: (col) => col,
   jsonField: (w, col, key) =>
     `CASE WHEN json_valid(${col}) THEN json_extract_string(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}) END`,
+  jsonProbe: (w, col, key) => {
+    const path = w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string');
+    // guarded by the caller's json_valid test; TRY keeps a reordered evaluation from throwing (DESIGN §8)
+    return { type: `TRY(json_type(${col}, ${path}))`, text: `TRY(json_extract_string(${col}, ${path}))` };
+  },
+  jsonValid: (col) => `json_valid(${col})`,
   lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
   toDouble: (e) => `CAST(${e} AS DOUBLE)`,
   sharedCte: (name, body) => `${name} AS MATERIALIZED (${body})`,
