@@ -3,6 +3,7 @@
 // pkg/util/marshal, pkg/util/server/error.go): errors are plain text with the status code.
 
 import { registerEditorResources } from './editorResources';
+import { STATUS_CODES } from 'node:http';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import Fastify, {
@@ -185,14 +186,29 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     return opts.tenants.engineFor(tenantOf(req));
   };
 
-  app.addHook('onRequest', async (req) => {
-    checkAuth(req, opts.authToken);
-    if (
-      opts.tenants &&
-      /^\/(loki|otlp|api\/prom)\//.test(req.url) &&
-      !req.url.startsWith('/loki/api/v1/status/buildinfo')
-    )
-      tenantOf(req);
+  app.addHook('onRequest', async (req, reply) => {
+    try {
+      checkAuth(req, opts.authToken);
+      const tenantRoute =
+        /^\/(loki|otlp|api\/prom)\//.test(req.url) && !req.url.startsWith('/loki/api/v1/status/buildinfo');
+      if (opts.tenants && tenantRoute) tenantOf(req);
+    } catch (e) {
+      // A refused WebSocket upgrade (tail): answer on the raw socket and close it — a reply through the upgrade's
+      // stand-in response would leave the socket open (and the server unable to close).
+      if (e instanceof HttpError && /websocket/i.test(String(req.headers.upgrade ?? ''))) {
+        reply.hijack();
+        const body = e.message + '\n';
+        const extra = Object.entries(e.headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('');
+        req.raw.socket.end(
+          `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\nContent-Type: ${TEXT}\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
+        );
+        return;
+      }
+      throw e;
+    }
   });
 
   // Bodies: forms become URLSearchParams (Go's r.Form), everything else stays a raw Buffer for the push decoders.

@@ -140,3 +140,29 @@ describe('tail over WebSocket', () => {
     expect(b.texts.join()).toMatch(/delay_for/);
   });
 });
+
+describe('tail with a bearer token', () => {
+  it('refuses the upgrade without the token and accepts it with the header', async () => {
+    const e = await Engine.open('duckdb::memory:');
+    const { app: a, address } = await startServer(e, { port: 0, authToken: 'tok' });
+    const url = `${address.replace(/^http/, 'ws')}/loki/api/v1/tail?query=${encodeURIComponent('{app="x"}')}`;
+    const denied = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(url);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => undefined);
+    });
+    expect(denied).toBe(401);
+    const ok = await new Promise<boolean>((resolve) => {
+      const ws = new WebSocket(url, { headers: { authorization: 'Bearer tok' } });
+      ws.on('open', () => {
+        ws.close();
+        resolve(true);
+      });
+      ws.on('error', () => resolve(false));
+    });
+    expect(ok).toBe(true);
+    await a.close();
+    await e.close();
+  });
+});
