@@ -231,7 +231,7 @@ async function pusher(i: number, srv: Server, o: Opts, stopAt: () => boolean, st
         const r = await fetch(`${srv.base}/loki/api/v1/push`, {
           method: 'POST',
           headers: { 'content-type': ct },
-          body,
+          body: typeof body === 'string' ? body : new Uint8Array(body),
         });
         await r.arrayBuffer();
         if (r.status === 204) {

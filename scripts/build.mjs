@@ -7,7 +7,6 @@
 // Native modules stay external (loaded from node_modules at run time). re2-wasm finds its .wasm next to the script
 // (__dirname), so the .wasm is copied into dist/ beside the bundles.
 
-/* global process, console, performance */
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

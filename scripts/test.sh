@@ -13,6 +13,8 @@ if [ "${LOGQLSQL_SKIP_APT:-}" != "1" ] && [ "$(id -u)" = "0" ] && command -v apt
   # suites that need system parts: browser (chromium), PostgreSQL matrix (postgresql)
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
+  # the log-shipper test: syslog-ng's http() destination posting Loki push JSON
+  [ -e /usr/lib/syslog-ng/3.38/libhttp.so ] || need_apt+=(syslog-ng-core syslog-ng-mod-http)
   if [ ${#need_apt[@]} -gt 0 ]; then
     echo "== installing Debian packages: ${need_apt[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

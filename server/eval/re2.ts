@@ -135,7 +135,12 @@ function rangesToClassBody(ranges: Range[]): string {
 function foldVariants(cp: number): number[] {
   const out = new Set<number>([cp]);
   const ch = String.fromCodePoint(cp);
-  for (const v of [ch.toLowerCase(), ch.toUpperCase(), ch.toUpperCase().toLowerCase(), ch.toLowerCase().toUpperCase()]) {
+  for (const v of [
+    ch.toLowerCase(),
+    ch.toUpperCase(),
+    ch.toUpperCase().toLowerCase(),
+    ch.toLowerCase().toUpperCase(),
+  ]) {
     if ([...v].length === 1) out.add(v.codePointAt(0)!);
   }
   // the non-trivial simple folds Go knows: k K U+212A (Kelvin), s S U+017F (long s), å Å U+212B (Angstrom)
@@ -186,7 +191,8 @@ class Translator {
   }
 
   private setFlags(f: Flags): void {
-    if (this.useIFlag && !f.i) throw new RE2UnsupportedError(`RE2 (?-i) after a leading (?i) is not supported: ${this.src}`);
+    if (this.useIFlag && !f.i)
+      throw new RE2UnsupportedError(`RE2 (?-i) after a leading (?i) is not supported: ${this.src}`);
     this.flags = f;
   }
 
@@ -243,7 +249,12 @@ class Translator {
       }
       if (this.flags.U) lazy = !lazy;
       const nextC = this.src[this.pos];
-      if (nextC === '*' || nextC === '+' || nextC === '?' || (nextC === '{' && /^\{\d+(,\d*)?\}/.test(this.src.slice(this.pos)))) {
+      if (
+        nextC === '*' ||
+        nextC === '+' ||
+        nextC === '?' ||
+        (nextC === '{' && /^\{\d+(,\d*)?\}/.test(this.src.slice(this.pos)))
+      ) {
         this.err(`invalid nested repetition operator: \`${q}${nextC}\``);
       }
       // wrap the atom so the quantifier applies to all of it (atoms may expand to several JS tokens)
@@ -358,7 +369,9 @@ class Translator {
   }
 
   /** reads an escape after '\'; returns either a code point or a class (ranges or a JS \p atom) */
-  private readEscape(inClass: boolean): { cp: number } | { ranges: Range[] } | { prop: string } | { assert: string } | { quote: string } {
+  private readEscape(
+    inClass: boolean,
+  ): { cp: number } | { ranges: Range[] } | { prop: string } | { assert: string } | { quote: string } {
     this.pos++; // the backslash
     if (this.pos >= this.src.length) this.err('trailing backslash at end of expression');
     const c = this.src[this.pos];

@@ -1,2 +1,9 @@
-export { PushValidationError, decodePushJson, decodeContentEncoding, validatePushPayload, validateLabels, parseTimestampNs } from './decode';
+export {
+  PushValidationError,
+  decodePushJson,
+  decodeContentEncoding,
+  validatePushPayload,
+  validateLabels,
+  parseTimestampNs,
+} from './decode';
 export { Ingester, type PushResult, type IngesterOptions } from './ingester';

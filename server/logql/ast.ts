@@ -275,12 +275,7 @@ export interface LabelReplaceExpr {
 }
 
 export type MetricExpr =
-  | RangeAggregation
-  | VectorAggregation
-  | BinaryExpr
-  | LiteralExpr
-  | VectorExpr
-  | LabelReplaceExpr;
+  RangeAggregation | VectorAggregation | BinaryExpr | LiteralExpr | VectorExpr | LabelReplaceExpr;
 
 export type Expr = LogExpr | MetricExpr;
 

@@ -99,7 +99,8 @@ export function patternError(text: string, lineFilter: boolean): string | undefi
   for (let i = 0; i + 1 < parts.length; i++) {
     const a = parts[i]!;
     const b = parts[i + 1]!;
-    if (a.kind === 'capture' && b.kind === 'capture') return `found consecutive capture '<${a.name}><${b.name}>': invalid expression`;
+    if (a.kind === 'capture' && b.kind === 'capture')
+      return `found consecutive capture '<${a.name}><${b.name}>': invalid expression`;
   }
   const named = parts.filter((p): p is { kind: 'capture'; name: string } => p.kind === 'capture' && p.name !== '_');
   if (lineFilter) {
@@ -243,7 +244,8 @@ class Checker {
         }
         return;
       case 'logfmt':
-        for (const p of s.params) if (!LABEL_NAME.test(p.label)) this.fail(p.span, `invalid extracted label name '${p.label}'`);
+        for (const p of s.params)
+          if (!LABEL_NAME.test(p.label)) this.fail(p.span, `invalid extracted label name '${p.label}'`);
         return;
       case 'labelFilter':
         this.labelFilter(s.expr);
@@ -252,14 +254,17 @@ class Checker {
         const seen = new Set<string>();
         for (const op of s.ops) {
           if (!LABEL_NAME.test(op.dst)) this.fail(op.span, `invalid label name '${op.dst}' in label_format`);
-          if (seen.has(op.dst)) this.fail(op.span, `multiple label name '${op.dst}' not allowed in a single format operation`);
+          if (seen.has(op.dst))
+            this.fail(op.span, `multiple label name '${op.dst}' not allowed in a single format operation`);
           seen.add(op.dst);
         }
         return;
       }
       case 'drop':
       case 'keep':
-        for (const l of s.labels) if (l.matcher && (l.matcher.op === '=~' || l.matcher.op === '!~')) this.regex(l.matcher.value, l.span, s.kind);
+        for (const l of s.labels)
+          if (l.matcher && (l.matcher.op === '=~' || l.matcher.op === '!~'))
+            this.regex(l.matcher.value, l.span, s.kind);
         return;
       case 'unpack':
       case 'lineFormat':
@@ -290,8 +295,10 @@ class Checker {
         return;
       case 'rangeAgg': {
         const fn = RANGE_FUNCTIONS[e.op];
-        if (e.param !== undefined && fn.param === 'none') this.fail(e.span, `parameter ${e.param} not supported for operation ${e.op}`);
-        if (e.param === undefined && fn.param === 'required') this.fail(e.span, `parameter required for operation ${e.op}`);
+        if (e.param !== undefined && fn.param === 'none')
+          this.fail(e.span, `parameter ${e.param} not supported for operation ${e.op}`);
+        if (e.param === undefined && fn.param === 'required')
+          this.fail(e.span, `parameter required for operation ${e.op}`);
         if (e.grouping && !fn.grouping) this.fail(e.grouping.span, `grouping not allowed for ${e.op} aggregation`);
         if (e.unwrap && fn.unwrap === 'forbidden') this.fail(e.unwrap.span, `invalid aggregation ${e.op} with unwrap`);
         if (!e.unwrap && fn.unwrap === 'required') this.fail(e.span, `invalid aggregation ${e.op} without unwrap`);
@@ -310,7 +317,8 @@ class Checker {
         }
         if (e.grouping) {
           if (fn.grouping === 'forbidden') this.fail(e.grouping.span, `grouping not allowed for ${e.op} aggregation`);
-          if (fn.grouping === 'empty-only' && e.grouping.labels.length > 0) this.fail(e.grouping.span, `${e.op} doesn't allow grouping by labels`);
+          if (fn.grouping === 'empty-only' && e.grouping.labels.length > 0)
+            this.fail(e.grouping.span, `${e.op} doesn't allow grouping by labels`);
         }
         this.metric(e.expr);
         return;
@@ -318,11 +326,18 @@ class Checker {
       case 'binary': {
         if (isSetOp(e.op)) {
           if (e.left.kind === 'literal')
-            this.fail(e.left.span, `unexpected literal for left leg of logical/set binary operation (${e.op}): ${e.left.value}`);
+            this.fail(
+              e.left.span,
+              `unexpected literal for left leg of logical/set binary operation (${e.op}): ${e.left.value}`,
+            );
           if (e.right.kind === 'literal')
-            this.fail(e.right.span, `unexpected literal for right leg of logical/set binary operation (${e.op}): ${e.right.value}`);
+            this.fail(
+              e.right.span,
+              `unexpected literal for right leg of logical/set binary operation (${e.op}): ${e.right.value}`,
+            );
         }
-        if (e.bool && !isComparisonOp(e.op)) this.fail(e.span, `bool modifier can only be used on comparison operators, not ${e.op}`);
+        if (e.bool && !isComparisonOp(e.op))
+          this.fail(e.span, `bool modifier can only be used on comparison operators, not ${e.op}`);
         if (e.matching?.group && isSetOp(e.op)) this.fail(e.span, `no grouping allowed for "${e.op}" operation`);
         if (e.matching) {
           const inMatch = new Set(e.matching.labels);

@@ -28,7 +28,13 @@ export class LogQLError extends Error {
 
   /** true when the user's query is at fault (HTTP 400), false for server-side failures (HTTP 5xx) */
   get isUserError(): boolean {
-    return this.kind === 'parse' || this.kind === 'check' || this.kind === 'unsupported' || this.kind === 'limit' || this.kind === 'execution';
+    return (
+      this.kind === 'parse' ||
+      this.kind === 'check' ||
+      this.kind === 'unsupported' ||
+      this.kind === 'limit' ||
+      this.kind === 'execution'
+    );
   }
 }
 

@@ -8,7 +8,10 @@ import { strip } from './testutil';
 const queries = [
   '{app="api"}',
   '{app="api", env=~"prod|dev", x!="a\\"b", y!~"\\\\d"}',
-  '{a="b"} |= "x" or "y" != "z" |~ `\\d+` !~ "q" |> "<_> x" !> "y" |= ip("10.0.0.0/8") or "q"'.replace(' |= ip("10.0.0.0/8") or "q"', ' |= "q" or ip("10.0.0.0/8")'),
+  '{a="b"} |= "x" or "y" != "z" |~ `\\d+` !~ "q" |> "<_> x" !> "y" |= ip("10.0.0.0/8") or "q"'.replace(
+    ' |= ip("10.0.0.0/8") or "q"',
+    ' |= "q" or ip("10.0.0.0/8")',
+  ),
   '{a="b"} | json | json a="b.c", d, e="[\\"k\\"]" | logfmt --strict --keep-empty x, y="z" | logfmt',
   '{a="b"} | regexp "(?P<x>\\\\w+)" | pattern `<ip> <_>` | unpack | decolorize | line_format "{{.a}}\\n" | label_format a=b, c="{{.d}}"',
   '{a="b"} | drop a, b="c", d=~"e" | keep x, y!="z"',
@@ -41,7 +44,9 @@ describe('formatExpr round trip', () => {
   });
 
   it('conformance queries round trip', () => {
-    const data = JSON.parse(readFileSync(new URL('../../tests/fixtures/conformance/expected.json', import.meta.url), 'utf8')) as {
+    const data = JSON.parse(
+      readFileSync(new URL('../../tests/fixtures/conformance/expected.json', import.meta.url), 'utf8'),
+    ) as {
       cases: { status: number; params: { query?: string } }[];
     };
     for (const c of data.cases) {
@@ -52,7 +57,9 @@ describe('formatExpr round trip', () => {
   });
 
   it('prints Loki-like text', () => {
-    expect(formatExpr(parseExpr('sum by (a,b) (rate({x="y"} |= "z" [5m])) > 2'))).toBe('(sum by (a,b)(rate({x="y"} |= "z"[5m])) > 2)');
+    expect(formatExpr(parseExpr('sum by (a,b) (rate({x="y"} |= "z" [5m])) > 2'))).toBe(
+      '(sum by (a,b)(rate({x="y"} |= "z"[5m])) > 2)',
+    );
     expect(formatExpr(parseExpr('{a="b"} | json | x=5'))).toBe('{a="b"} | json | x=5');
   });
 

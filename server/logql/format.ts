@@ -41,7 +41,8 @@ export function goQuote(s: string): string {
         continue;
     }
     if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if ((cp >= 0x80 && cp < 0xa0) || cp === 0xfeff || (cp >= 0xd800 && cp < 0xe000)) out += '\\u' + cp.toString(16).padStart(4, '0');
+    else if ((cp >= 0x80 && cp < 0xa0) || cp === 0xfeff || (cp >= 0xd800 && cp < 0xe000))
+      out += '\\u' + cp.toString(16).padStart(4, '0');
     else out += ch;
   }
   return out + '"';

@@ -6,7 +6,6 @@ import { LogQLError } from './errors';
 import { parseExpr, unquoteGoString } from './parse';
 import { strip } from './testutil';
 
-
 const log = (q: string) => parseExpr(q) as LogExpr;
 const metric = <T>(q: string) => parseExpr(q) as T;
 
@@ -37,13 +36,31 @@ describe('selectors and line filters', () => {
   it('parses every line filter operator, or chains and ip()', () => {
     const e = log('{a="b"} |= "x" or "y" != "z" |~ `re` !~ "r2" |> "<_> x" !> "y <_>" |= "q" or ip("10.0.0.0/8")');
     expect(strip(e.pipeline)).toEqual([
-      { kind: 'lineFilter', filter: { op: '|=', values: [{ kind: 'string', value: 'x' }, { kind: 'string', value: 'y' }] } },
+      {
+        kind: 'lineFilter',
+        filter: {
+          op: '|=',
+          values: [
+            { kind: 'string', value: 'x' },
+            { kind: 'string', value: 'y' },
+          ],
+        },
+      },
       { kind: 'lineFilter', filter: { op: '!=', values: [{ kind: 'string', value: 'z' }] } },
       { kind: 'lineFilter', filter: { op: '|~', values: [{ kind: 'string', value: 're' }] } },
       { kind: 'lineFilter', filter: { op: '!~', values: [{ kind: 'string', value: 'r2' }] } },
       { kind: 'lineFilter', filter: { op: '|>', values: [{ kind: 'string', value: '<_> x' }] } },
       { kind: 'lineFilter', filter: { op: '!>', values: [{ kind: 'string', value: 'y <_>' }] } },
-      { kind: 'lineFilter', filter: { op: '|=', values: [{ kind: 'string', value: 'q' }, { kind: 'ip', value: '10.0.0.0/8' }] } },
+      {
+        kind: 'lineFilter',
+        filter: {
+          op: '|=',
+          values: [
+            { kind: 'string', value: 'q' },
+            { kind: 'ip', value: '10.0.0.0/8' },
+          ],
+        },
+      },
     ]);
   });
 
@@ -64,18 +81,22 @@ describe('Go string literals', () => {
     expect(() => unquoteGoString('"\\d"')).toThrow();
     expect(() => unquoteGoString('"\\x4"')).toThrow();
     expect(() => unquoteGoString('"\\400"')).toThrow();
-    expect(() => unquoteGoString("\"\\'\"")).toThrow();
+    expect(() => unquoteGoString('"\\\'"')).toThrow();
     expect(parseError('{a="b"} |~ "\\d+"').kind).toBe('parse');
   });
   it('uses them in queries', () => {
     expect(log('{a="b"} |~ "\\" 50[03] "').pipeline[0]).toMatchObject({ filter: { values: [{ value: '" 50[03] ' }] } });
-    expect(log('{a="b"} |~ `\\[10[0-4]\\]`').pipeline[0]).toMatchObject({ filter: { values: [{ value: '\\[10[0-4]\\]' }] } });
+    expect(log('{a="b"} |~ `\\[10[0-4]\\]`').pipeline[0]).toMatchObject({
+      filter: { values: [{ value: '\\[10[0-4]\\]' }] },
+    });
   });
 });
 
 describe('parsers and formatters', () => {
   it('json and logfmt with params and flags', () => {
-    const e = log('{a="b"} | json | json a="b.c", d, e="[\\"k\\"]", f="g[0].h" | logfmt | logfmt --strict --keep-empty | logfmt --keep-empty x, y="z"');
+    const e = log(
+      '{a="b"} | json | json a="b.c", d, e="[\\"k\\"]", f="g[0].h" | logfmt | logfmt --strict --keep-empty | logfmt --keep-empty x, y="z"',
+    );
     expect(strip(e.pipeline)).toEqual([
       { kind: 'json', params: [] },
       {
@@ -89,7 +110,15 @@ describe('parsers and formatters', () => {
       },
       { kind: 'logfmt', strict: false, keepEmpty: false, params: [] },
       { kind: 'logfmt', strict: true, keepEmpty: true, params: [] },
-      { kind: 'logfmt', strict: false, keepEmpty: true, params: [{ label: 'x', expression: 'x' }, { label: 'y', expression: 'z' }] },
+      {
+        kind: 'logfmt',
+        strict: false,
+        keepEmpty: true,
+        params: [
+          { label: 'x', expression: 'x' },
+          { label: 'y', expression: 'z' },
+        ],
+      },
     ]);
   });
 
@@ -110,7 +139,14 @@ describe('parsers and formatters', () => {
           { kind: 'template', dst: 'c', template: '{{.d}}' },
         ],
       },
-      { kind: 'drop', labels: [{ name: 'a' }, { name: 'b', matcher: { op: '=', value: 'c' } }, { name: 'd', matcher: { op: '=~', value: 'e' } }] },
+      {
+        kind: 'drop',
+        labels: [
+          { name: 'a' },
+          { name: 'b', matcher: { op: '=', value: 'c' } },
+          { name: 'd', matcher: { op: '=~', value: 'e' } },
+        ],
+      },
       { kind: 'keep', labels: [{ name: 'x' }, { name: 'y', matcher: { op: '!=', value: 'z' } }] },
     ]);
   });
@@ -118,7 +154,9 @@ describe('parsers and formatters', () => {
 
 describe('label filters', () => {
   it('all kinds', () => {
-    const e = log('{a="b"} | s="x" | n >= 500 | n2 == -1.5 | n3 = 4 | d > 250ms | d2 <= 1h30m | sz > 4KB | sz2 < 1KiB | addr = ip("1.2.3.0/24") | addr2 != ip("::1")');
+    const e = log(
+      '{a="b"} | s="x" | n >= 500 | n2 == -1.5 | n3 = 4 | d > 250ms | d2 <= 1h30m | sz > 4KB | sz2 < 1KiB | addr = ip("1.2.3.0/24") | addr2 != ip("::1")',
+    );
     expect(strip(e.pipeline.map((s) => (s.kind === 'labelFilter' ? s.expr : s)))).toEqual([
       { kind: 'string', name: 's', op: '=', value: 'x' },
       { kind: 'number', name: 'n', op: '>=', value: 500 },
@@ -138,12 +176,20 @@ describe('label filters', () => {
     expect(strip((e.pipeline[0] as { expr: unknown }).expr)).toEqual({
       kind: 'or',
       left: { kind: 'string', name: 'x', op: '=', value: '1' },
-      right: { kind: 'and', left: { kind: 'string', name: 'y', op: '=', value: '2' }, right: { kind: 'string', name: 'z', op: '=', value: '3' } },
+      right: {
+        kind: 'and',
+        left: { kind: 'string', name: 'y', op: '=', value: '2' },
+        right: { kind: 'string', name: 'z', op: '=', value: '3' },
+      },
     });
     const p = log('{a="b"} | (x="1" or y="2"), z > 3');
     expect(strip((p.pipeline[0] as { expr: unknown }).expr)).toEqual({
       kind: 'and',
-      left: { kind: 'or', left: { kind: 'string', name: 'x', op: '=', value: '1' }, right: { kind: 'string', name: 'y', op: '=', value: '2' } },
+      left: {
+        kind: 'or',
+        left: { kind: 'string', name: 'x', op: '=', value: '1' },
+        right: { kind: 'string', name: 'y', op: '=', value: '2' },
+      },
       right: { kind: 'number', name: 'z', op: '>', value: 3 },
     });
   });
@@ -151,26 +197,40 @@ describe('label filters', () => {
 
 describe('range aggregations', () => {
   it('range, offset, unwrap with conversion and post filters', () => {
-    const e = metric<RangeAggregation>('sum_over_time({a="b"} | json | unwrap duration_seconds(d) | __error__="" [5m] offset 1h)');
+    const e = metric<RangeAggregation>(
+      'sum_over_time({a="b"} | json | unwrap duration_seconds(d) | __error__="" [5m] offset 1h)',
+    );
     expect(e.kind).toBe('rangeAgg');
     expect(e.range).toBe(300_000_000_000n);
     expect(e.offset).toBe(3_600_000_000_000n);
-    expect(strip(e.unwrap)).toEqual({ label: 'd', conversion: 'duration_seconds', postFilters: [{ kind: 'labelFilter', expr: { kind: 'string', name: '__error__', op: '=', value: '' } }] });
+    expect(strip(e.unwrap)).toEqual({
+      label: 'd',
+      conversion: 'duration_seconds',
+      postFilters: [{ kind: 'labelFilter', expr: { kind: 'string', name: '__error__', op: '=', value: '' } }],
+    });
     expect(e.log.pipeline).toHaveLength(1);
   });
 
   it('all placements of range/unwrap/pipeline', () => {
     const a = strip(parseExpr('rate({a="b"} | json | unwrap x [1m])'));
     expect(strip(parseExpr('rate({a="b"}[1m] | json | unwrap x)'))).toEqual(a);
-    expect(strip(parseExpr('rate(({a="b"} | unwrap x)[1m])'))).toEqual(strip(parseExpr('rate({a="b"} | unwrap x [1m])')));
-    expect(strip(parseExpr('count_over_time(({a="b"})[1m])'))).toEqual(strip(parseExpr('count_over_time({a="b"}[1m])')));
+    expect(strip(parseExpr('rate(({a="b"} | unwrap x)[1m])'))).toEqual(
+      strip(parseExpr('rate({a="b"} | unwrap x [1m])')),
+    );
+    expect(strip(parseExpr('count_over_time(({a="b"})[1m])'))).toEqual(
+      strip(parseExpr('count_over_time({a="b"}[1m])')),
+    );
     expect(metric<RangeAggregation>('count_over_time({a="b"}[1m] offset 5m | json)').offset).toBe(300_000_000_000n);
   });
 
   it('unwrap conversions', () => {
     expect(metric<RangeAggregation>('max_over_time({a="b"} | unwrap bytes(x) [1m])').unwrap?.conversion).toBe('bytes');
-    expect(metric<RangeAggregation>('max_over_time({a="b"} | unwrap duration(x) [1m])').unwrap?.conversion).toBe('duration');
-    expect(metric<RangeAggregation>('max_over_time({a="b"} | unwrap bytes [1m])').unwrap).toMatchObject({ label: 'bytes' });
+    expect(metric<RangeAggregation>('max_over_time({a="b"} | unwrap duration(x) [1m])').unwrap?.conversion).toBe(
+      'duration',
+    );
+    expect(metric<RangeAggregation>('max_over_time({a="b"} | unwrap bytes [1m])').unwrap).toMatchObject({
+      label: 'bytes',
+    });
   });
 
   it('quantile param and grouping', () => {
@@ -186,13 +246,22 @@ describe('vector aggregations and binary operations', () => {
     const b = metric<VectorAggregation>('sum(count_over_time({x="y"}[1m])) by (a, b)');
     expect(strip(a)).toEqual(strip(b));
     expect(strip(a.grouping)).toEqual({ without: false, labels: ['a', 'b'] });
-    expect(metric<VectorAggregation>('sum without () (count_over_time({x="y"}[1m]))').grouping).toMatchObject({ without: true, labels: [] });
+    expect(metric<VectorAggregation>('sum without () (count_over_time({x="y"}[1m]))').grouping).toMatchObject({
+      without: true,
+      labels: [],
+    });
   });
 
   it('topk, bottomk, approx_topk, sort, sort_desc', () => {
     expect(metric<VectorAggregation>('topk(3, count_over_time({x="y"}[1m]))')).toMatchObject({ op: 'topk', param: 3 });
-    expect(metric<VectorAggregation>('bottomk by (a) (2, count_over_time({x="y"}[1m]))')).toMatchObject({ op: 'bottomk', param: 2 });
-    expect(metric<VectorAggregation>('approx_topk(5, sum by (a) (count_over_time({x="y"}[1m])))')).toMatchObject({ op: 'approx_topk', param: 5 });
+    expect(metric<VectorAggregation>('bottomk by (a) (2, count_over_time({x="y"}[1m]))')).toMatchObject({
+      op: 'bottomk',
+      param: 2,
+    });
+    expect(metric<VectorAggregation>('approx_topk(5, sum by (a) (count_over_time({x="y"}[1m])))')).toMatchObject({
+      op: 'approx_topk',
+      param: 5,
+    });
     expect(metric<VectorAggregation>('sort(count_over_time({x="y"}[1m]))').op).toBe('sort');
     expect(metric<VectorAggregation>('sort_desc(count_over_time({x="y"}[1m]))').op).toBe('sort_desc');
   });
@@ -210,7 +279,11 @@ describe('vector aggregations and binary operations', () => {
     expect(shape(parseExpr('1 - 2 - 3'))).toEqual([[1, '-', 2], '-', 3]);
     expect(shape(parseExpr('2 ^ 3 ^ 2'))).toEqual([2, '^', [3, '^', 2]]);
     expect(shape(parseExpr('vector(1) / 2 ^ 3'))).toEqual(['v1', '/', [2, '^', 3]]);
-    expect(shape(parseExpr('vector(1) or vector(2) and vector(3) > 4 + 5'))).toEqual(['v1', 'or', ['v2', 'and', ['v3', '>', [4, '+', 5]]]]);
+    expect(shape(parseExpr('vector(1) or vector(2) and vector(3) > 4 + 5'))).toEqual([
+      'v1',
+      'or',
+      ['v2', 'and', ['v3', '>', [4, '+', 5]]],
+    ]);
     expect(shape(parseExpr('vector(1) unless vector(2) or vector(3)'))).toEqual([['v1', 'unless', 'v2'], 'or', 'v3']);
     expect(shape(parseExpr('(1 + 2) * 3'))).toEqual([[1, '+', 2], '*', 3]);
     expect(shape(parseExpr('2 * (3 + 4) % 5'))).toEqual([[2, '*', [3, '+', 4]], '%', 5]);
@@ -225,7 +298,11 @@ describe('vector aggregations and binary operations', () => {
 
   it('bool and vector matching', () => {
     const e = metric<BinaryExpr>('vector(1) > bool on (a, b) group_left (c) vector(2)');
-    expect(e).toMatchObject({ op: '>', bool: true, matching: { on: true, labels: ['a', 'b'], group: { side: 'left', include: ['c'] } } });
+    expect(e).toMatchObject({
+      op: '>',
+      bool: true,
+      matching: { on: true, labels: ['a', 'b'], group: { side: 'left', include: ['c'] } },
+    });
     const i = metric<BinaryExpr>('vector(1) / ignoring (l) group_right vector(2)');
     expect(i.matching).toEqual({ on: false, labels: ['l'], group: { side: 'right', include: [] } });
     expect(metric<BinaryExpr>('vector(1) + on() vector(2)').matching).toEqual({ on: true, labels: [] });
@@ -262,7 +339,19 @@ describe('syntax errors', () => {
     expect(g.column).toBe(23);
   });
   it('other malformed queries', () => {
-    for (const q of ['', '{', '{a="b"', '{a=b}', 'sum(', 'rate({a="b"}[5m]', '{a="b"} | json a=', '{a="b"} |= "x" or', 'vector(1) +', '{}', 'sum by (a) (']) {
+    for (const q of [
+      '',
+      '{',
+      '{a="b"',
+      '{a=b}',
+      'sum(',
+      'rate({a="b"}[5m]',
+      '{a="b"} | json a=',
+      '{a="b"} |= "x" or',
+      'vector(1) +',
+      '{}',
+      'sum by (a) (',
+    ]) {
       expect(parseError(q).kind, q).toBe('parse');
     }
   });
@@ -346,7 +435,9 @@ describe('checks', () => {
 });
 
 describe('conformance queries', () => {
-  const data = JSON.parse(readFileSync(new URL('../../tests/fixtures/conformance/expected.json', import.meta.url), 'utf8')) as {
+  const data = JSON.parse(
+    readFileSync(new URL('../../tests/fixtures/conformance/expected.json', import.meta.url), 'utf8'),
+  ) as {
     cases: { id: string; status: number; params: { query?: string } }[];
   };
   const ok = data.cases.filter((c) => c.params.query !== undefined && c.status === 200);

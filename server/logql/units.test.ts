@@ -12,7 +12,8 @@ describe('durations', () => {
     expect(parsePromDuration('1y')).toBe(365n * 86400n * S);
     expect(parsePromDuration('1s500ms')).toBe(1500_000_000n);
     expect(parsePromDuration('0')).toBe(0n);
-    for (const bad of ['', '1.5h', '30m1h', '5us', 'm', '1x', '-5m', '5']) expect(() => parsePromDuration(bad), bad).toThrow();
+    for (const bad of ['', '1.5h', '30m1h', '5us', 'm', '1x', '-5m', '5'])
+      expect(() => parsePromDuration(bad), bad).toThrow();
   });
   it('Go syntax', () => {
     expect(parseGoDuration('1.5h')).toBe(5400n * S);

@@ -31,8 +31,8 @@ const PROM_UNITS: Record<string, { pos: number; mult: bigint }> = {
 const GO_UNITS: Record<string, bigint> = {
   ns: NS,
   us: US,
-  'µs': US, // U+00B5 micro sign
-  'μs': US, // U+03BC Greek mu
+  µs: US, // U+00B5 micro sign
+  μs: US, // U+03BC Greek mu
   ms: MS,
   s: SEC,
   m: MIN,
@@ -239,7 +239,13 @@ export function formatBytes(n: number): string {
     ['kB', KB],
   ];
   for (const [u, m] of units) if (n >= m && n % m === 0) return `${n / m}${u}`;
-  for (const [u, m] of [['PiB', KIB ** 5], ['TiB', KIB ** 4], ['GiB', KIB ** 3], ['MiB', KIB ** 2], ['KiB', KIB]] as [string, number][])
+  for (const [u, m] of [
+    ['PiB', KIB ** 5],
+    ['TiB', KIB ** 4],
+    ['GiB', KIB ** 3],
+    ['MiB', KIB ** 2],
+    ['KiB', KIB],
+  ] as [string, number][])
     if (n >= m && n % m === 0) return `${n / m}${u}`;
   return `${n}B`;
 }

@@ -27,7 +27,8 @@ const SPECIAL = /^(?:([+-]?)(inf|infinity)|(nan))$/i;
 export function parseGoFloat(s: string): Parsed<number> {
   if (DECIMAL.test(s)) {
     const v = Number(s);
-    if (!Number.isFinite(v)) return { ok: false, value: v, error: `strconv.ParseFloat: parsing ${goQuote(s)}: value out of range` };
+    if (!Number.isFinite(v))
+      return { ok: false, value: v, error: `strconv.ParseFloat: parsing ${goQuote(s)}: value out of range` };
     return { ok: true, value: v };
   }
   const sp = SPECIAL.exec(s);
@@ -43,7 +44,8 @@ export function parseGoFloat(s: string): Parsed<number> {
     const exp = Number(hx[4]) - 4 * (hx[3] ?? '').length;
     let v = mant * Math.pow(2, exp);
     if (hx[1] === '-') v = -v;
-    if (!Number.isFinite(v)) return { ok: false, value: v, error: `strconv.ParseFloat: parsing ${goQuote(s)}: value out of range` };
+    if (!Number.isFinite(v))
+      return { ok: false, value: v, error: `strconv.ParseFloat: parsing ${goQuote(s)}: value out of range` };
     return { ok: true, value: v };
   }
   return { ok: false, value: 0, error: `strconv.ParseFloat: parsing ${goQuote(s)}: invalid syntax` };
@@ -113,7 +115,8 @@ export function parseGoDuration(orig: string): Parsed<bigint> {
     if (i === u0) return { ok: false, value: 0n, error: `time: missing unit in duration ${goQuote(orig)}` };
     const u = s.slice(u0, i);
     const unit = Object.hasOwn(UNIT_NS, u) ? UNIT_NS[u] : undefined;
-    if (unit === undefined) return { ok: false, value: 0n, error: `time: unknown unit ${goQuote(u)} in duration ${goQuote(orig)}` };
+    if (unit === undefined)
+      return { ok: false, value: 0n, error: `time: unknown unit ${goQuote(u)} in duration ${goQuote(orig)}` };
     if (v > MAX_DUR / unit) return invalid();
     v *= unit;
     if (f > 0) {

@@ -44,7 +44,13 @@ const logfmt = (opts: { strict?: boolean; keepEmpty?: boolean } = {}, ...params:
 const regexp = (pattern: string): Stage => ({ kind: 'regexp', pattern, span: sp });
 const pattern = (p: string): Stage => ({ kind: 'pattern', pattern: p, span: sp });
 const filt = (expr: LabelFilterExpr): Stage => ({ kind: 'labelFilter', expr, span: sp });
-const str = (name: string, op: '=' | '!=' | '=~' | '!~', value: string): LabelFilterExpr => ({ kind: 'string', name, op, value, span: sp });
+const str = (name: string, op: '=' | '!=' | '=~' | '!~', value: string): LabelFilterExpr => ({
+  kind: 'string',
+  name,
+  op,
+  value,
+  span: sp,
+});
 const num = (name: string, op: '>' | '>=' | '<' | '<=' | '==' | '!=' | '=', value: number): LabelFilterExpr => ({
   kind: 'number',
   name,
@@ -59,7 +65,9 @@ function run(stages: Stage[], line: string, stream: Labels = {}, metadata?: Labe
 
 describe('line filters', () => {
   it('|= contains, != excludes, |~ is an unanchored RE2 regex, !~ its negation', () => {
-    expect(compileLineFilter({ op: '|=', values: [{ kind: 'string', value: 'err' }], span: sp })('an error')).toBe(true);
+    expect(compileLineFilter({ op: '|=', values: [{ kind: 'string', value: 'err' }], span: sp })('an error')).toBe(
+      true,
+    );
     expect(run([lf('!=', 'err')], 'an error')).toBeNull();
     expect(run([lf('|~', '(?i)ERR')], 'an error')).not.toBeNull();
     expect(run([lf('!~', 'e.r')], 'an error')).toBeNull();
@@ -90,11 +98,19 @@ describe('line filters', () => {
 
 describe('json', () => {
   it('every key; nested keys joined with _; arrays skipped; numbers/bools as written; null skipped', () => {
-    const out = run([json()], '{"a":"x","n":1.50,"b":true,"z":null,"arr":[1,2],"o":{"p":{"q":"r"}},"esc":"a\\"b\\u00e9"}');
+    const out = run(
+      [json()],
+      '{"a":"x","n":1.50,"b":true,"z":null,"arr":[1,2],"o":{"p":{"q":"r"}},"esc":"a\\"b\\u00e9"}',
+    );
     expect(out!.labels).toEqual({ a: 'x', n: '1.50', b: 'true', o_p_q: 'r', esc: 'a"bé' });
   });
   it('names: non [A-Za-z0-9_] → _, leading digit gets _, clash with stream label or metadata → _extracted', () => {
-    const out = run([json()], '{"http.version":"1.1","trace-id":"t","1x":"d","level":"warn","sm":"v","이름":"k"}', { level: 'info' }, { sm: 'meta' });
+    const out = run(
+      [json()],
+      '{"http.version":"1.1","trace-id":"t","1x":"d","level":"warn","sm":"v","이름":"k"}',
+      { level: 'info' },
+      { sm: 'meta' },
+    );
     expect(out!.labels).toEqual({
       level: 'info',
       level_extracted: 'warn',
@@ -117,11 +133,15 @@ describe('json', () => {
       __error__: 'JSONParserErr',
       __error_details__: `Value is string, but can't find closing '"' symbol`,
     });
-    expect(run([json()], '{n}')!.labels.__error_details__).toBe("Value looks like object, but can't find closing '}' symbol");
+    expect(run([json()], '{n}')!.labels.__error_details__).toBe(
+      "Value looks like object, but can't find closing '}' symbol",
+    );
     expect(run([json()], 'plain text')!.labels.__error__).toBe('JSONParserErr');
   });
   it('parsing still runs on a line that already has __error__', () => {
-    expect(run([logfmt({ strict: true }), json()], 'a="x {"b":"c"}')!.labels).toMatchObject({ __error__: 'JSONParserErr' });
+    expect(run([logfmt({ strict: true }), json()], 'a="x {"b":"c"}')!.labels).toMatchObject({
+      __error__: 'JSONParserErr',
+    });
   });
   it('json with parameters: a.b, a[0], ["k"]; missing path → ""; objects raw', () => {
     const out = run(
@@ -150,19 +170,28 @@ describe('logfmt', () => {
     });
   });
   it('params: label=key', () => {
-    expect(run([logfmt({}, ['st', 'status'], ['d', 'duration'])], 'level=info status=200 duration=48.6ms')!.labels).toEqual({
+    expect(
+      run([logfmt({}, ['st', 'status'], ['d', 'duration'])], 'level=info status=200 duration=48.6ms')!.labels,
+    ).toEqual({
       st: '200',
       d: '48.6ms',
     });
   });
   it('stream label clash → _extracted', () => {
-    expect(run([logfmt()], 'app=x level=info', { app: 'web' })!.labels).toEqual({ app: 'web', app_extracted: 'x', level: 'info' });
+    expect(run([logfmt()], 'app=x level=info', { app: 'web' })!.labels).toEqual({
+      app: 'web',
+      app_extracted: 'x',
+      level: 'info',
+    });
   });
 });
 
 describe('regexp / pattern / unpack', () => {
   it('regexp: named groups only, no error when it does not match', () => {
-    expect(run([regexp('(?P<method>\\w+) (?P<path>\\S+) (\\d+)')], 'GET /x 200')!.labels).toEqual({ method: 'GET', path: '/x' });
+    expect(run([regexp('(?P<method>\\w+) (?P<path>\\S+) (\\d+)')], 'GET /x 200')!.labels).toEqual({
+      method: 'GET',
+      path: '/x',
+    });
     expect(run([regexp('(?P<method>\\w+) (?P<path>\\S+)')], '!!')!.labels).toEqual({});
   });
   it('pattern: <name> captures, <_> skipped, no error on no match', () => {
@@ -199,7 +228,13 @@ describe('label filters', () => {
     expect(run([logfmt(), filt(num('nope', '!=', 1))], 'status=abc')).toBeNull();
   });
   it('duration and bytes filters', () => {
-    const d = (op: '>' | '<', seconds: number): LabelFilterExpr => ({ kind: 'duration', name: 'duration', op, seconds, span: sp });
+    const d = (op: '>' | '<', seconds: number): LabelFilterExpr => ({
+      kind: 'duration',
+      name: 'duration',
+      op,
+      seconds,
+      span: sp,
+    });
     expect(run([logfmt(), filt(d('>', 0.04))], 'duration=48.6ms')).not.toBeNull();
     expect(run([logfmt(), filt(d('<', 0.04))], 'duration=48.6ms')).toBeNull();
     const by: LabelFilterExpr = { kind: 'bytes', name: 'size', op: '>=', bytes: 2048, span: sp };
@@ -209,7 +244,9 @@ describe('label filters', () => {
   it('and / or, and filters on __error__', () => {
     const e: LabelFilterExpr = { kind: 'or', left: str('a', '=', 'x'), right: str('b', '=', 'y'), span: sp };
     expect(run([logfmt(), filt(e)], 'a=q b=y')).not.toBeNull();
-    expect(run([logfmt(), filt({ kind: 'and', left: str('a', '=', 'q'), right: str('b', '=', 'n'), span: sp })], 'a=q b=y')).toBeNull();
+    expect(
+      run([logfmt(), filt({ kind: 'and', left: str('a', '=', 'q'), right: str('b', '=', 'n'), span: sp })], 'a=q b=y'),
+    ).toBeNull();
     expect(run([json(), filt(str('__error__', '=', ''))], 'not json')).toBeNull();
     expect(run([json(), filt(str('__error__', '=', 'JSONParserErr'))], 'not json')).not.toBeNull();
   });
@@ -225,7 +262,10 @@ describe('formatters, decolorize, drop, keep', () => {
     expect(run([logfmt(), { kind: 'lineFormat', template: '{{.a}}-{{.b}}', span: sp }], 'a=1 b=2')!.line).toBe('1-2');
     expect(run([{ kind: 'lineFormat', template: '{{.a}}', span: sp }], 'x')!.line).toBe('');
     const out = run([{ kind: 'lineFormat', template: 'x{{fail}}', span: sp }], 'orig');
-    expect(out).toEqual({ line: 'orig', labels: { __error__: 'TemplateFormatErr', __error_details__: 'template: label:1: boom' } });
+    expect(out).toEqual({
+      line: 'orig',
+      labels: { __error__: 'TemplateFormatErr', __error_details__: 'template: label:1: boom' },
+    });
     expect(() => compilePipeline([{ kind: 'lineFormat', template: '{{bad', span: sp }])).toThrow();
   });
   it('label_format: rename moves the value; template sets; same dst twice is rejected', () => {
@@ -253,7 +293,9 @@ describe('formatters, decolorize, drop, keep', () => {
   });
   it('decolorize strips ANSI sequences', () => {
     const l = '\u001b[32m2026-11-20 10:00:01.274 UTC [1086] LOG:  checkpoint complete\u001b[0m';
-    expect(run([{ kind: 'decolorize', span: sp }], l)!.line).toBe('2026-11-20 10:00:01.274 UTC [1086] LOG:  checkpoint complete');
+    expect(run([{ kind: 'decolorize', span: sp }], l)!.line).toBe(
+      '2026-11-20 10:00:01.274 UTC [1086] LOG:  checkpoint complete',
+    );
   });
   it('drop: names, matchers, __error__', () => {
     const st: Stage = {
@@ -269,8 +311,19 @@ describe('formatters, decolorize, drop, keep', () => {
     expect(run([logfmt(), json(), st], 'a=1 b=2 c=3')!.labels).toEqual({ c: '3' });
   });
   it('keep keeps only listed labels (stream labels too) and never drops __error__', () => {
-    const st: Stage = { kind: 'keep', labels: [{ name: 'app', span: sp }, { name: 'c', matcher: { op: '=', value: '3' }, span: sp }], span: sp };
-    expect(run([logfmt(), json(), st], 'a=1 c=3', { app: 'web', env: 'prod' })!.labels).toMatchObject({ app: 'web', c: '3', __error__: 'JSONParserErr' });
+    const st: Stage = {
+      kind: 'keep',
+      labels: [
+        { name: 'app', span: sp },
+        { name: 'c', matcher: { op: '=', value: '3' }, span: sp },
+      ],
+      span: sp,
+    };
+    expect(run([logfmt(), json(), st], 'a=1 c=3', { app: 'web', env: 'prod' })!.labels).toMatchObject({
+      app: 'web',
+      c: '3',
+      __error__: 'JSONParserErr',
+    });
     expect(Object.keys(run([logfmt(), json(), st], 'a=1 c=3', { app: 'web', env: 'prod' })!.labels).sort()).toEqual([
       '__error__',
       '__error_details__',
@@ -302,7 +355,11 @@ describe('unwrap', () => {
     expect(compileUnwrap(uw('nope'))(out)).toBeNull();
     expect(compileUnwrap(uw('v'))(out)).toEqual({
       value: 0,
-      labels: { v: 'abc', __error__: 'SampleExtractionErr', __error_details__: 'strconv.ParseFloat: parsing "abc": invalid syntax' },
+      labels: {
+        v: 'abc',
+        __error__: 'SampleExtractionErr',
+        __error_details__: 'strconv.ParseFloat: parsing "abc": invalid syntax',
+      },
     });
     expect(compileUnwrap(uw('v', undefined, [filt(str('__error__', '=', ''))]))(out)).toBeNull();
   });
@@ -310,7 +367,9 @@ describe('unwrap', () => {
 
 describe('conformance dataset lines', () => {
   type Push = { streams: { stream: Labels; values: [string, string][] }[] };
-  const data = JSON.parse(readFileSync(new URL('../../../tests/fixtures/conformance/dataset.json', import.meta.url), 'utf8')) as Push;
+  const data = JSON.parse(
+    readFileSync(new URL('../../../tests/fixtures/conformance/dataset.json', import.meta.url), 'utf8'),
+  ) as Push;
   const first = (app: string) => data.streams.find((s) => s.stream.app === app)!;
   it('api JSON: Korean text, dotted/dashed keys, nested user, stream-label clash on level', () => {
     const s = first('api');
@@ -331,7 +390,8 @@ describe('conformance dataset lines', () => {
   it('every line of every stream runs through json | logfmt | decolorize without throwing', () => {
     const p = compilePipeline([{ kind: 'decolorize', span: sp }, json(), logfmt()]);
     let n = 0;
-    for (const s of data.streams) for (const [ts, line] of s.values) if (p({ ts: BigInt(ts), line, stream: s.stream })) n++;
+    for (const s of data.streams)
+      for (const [ts, line] of s.values) if (p({ ts: BigInt(ts), line, stream: s.stream })) n++;
     expect(n).toBeGreaterThan(1000);
   });
 });

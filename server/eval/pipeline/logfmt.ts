@@ -238,4 +238,3 @@ function u4(s: string, i: number): number {
   const h = s.slice(i, i + 4);
   return /^[0-9A-Fa-f]{4}$/.test(h) ? parseInt(h, 16) : -1;
 }
-

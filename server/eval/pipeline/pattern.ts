@@ -103,6 +103,7 @@ export function compilePatternFilter(src: string): PatternMatcher {
   if (src.length === 0) return build([], []);
   const e = parse(src);
   noConsecutive(e);
-  for (const n of e) if ('cap' in n && n.cap !== '_') throw new Error(`named captures are not allowed: found '<${n.cap}>'`);
+  for (const n of e)
+    if ('cap' in n && n.cap !== '_') throw new Error(`named captures are not allowed: found '<${n.cap}>'`);
   return build(e, []);
 }

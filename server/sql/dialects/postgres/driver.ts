@@ -82,9 +82,28 @@ export class PostgresDriver implements Driver {
     return new PostgresDriver(pool, opts.url);
   }
 
+  /** A pooled client that cannot crash the process: while checked out, a connection that dies (server stopped or
+   *  restarted) emits 'error' on the client, which node would otherwise treat as unhandled. The failure still reaches
+   *  the caller through the query in flight; `done` releases the client, destroying it when it is broken. */
+  private async checkout(): Promise<{ client: pg.PoolClient; done: () => void }> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    client.on('error', onError);
+    return {
+      client,
+      done: () => {
+        client.off('error', onError);
+        client.release(broken);
+      },
+    };
+  }
+
   async query<T extends Row = Row>(sql: string, params?: SqlParam[], signal?: AbortSignal): Promise<T[]> {
     if (signal?.aborted) throw new AbortError();
-    const client = await this.pool.connect();
+    const { client, done } = await this.checkout();
     const pid = (client as unknown as { processID: number }).processID;
     let cancelled = false;
     const onAbort = () => {
@@ -101,7 +120,7 @@ export class PostgresDriver implements Driver {
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      client.release();
+      done();
     }
   }
 
@@ -111,7 +130,7 @@ export class PostgresDriver implements Driver {
 
   /** Run `fn` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
   async transaction<T>(fn: (s: PostgresSession) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const { client, done } = await this.checkout();
     const session: PostgresSession = {
       query: async <R extends Row = Row>(sql: string, params?: SqlParam[]) =>
         (await client.query({ text: sql, values: (params ?? []).map(toParam) })).rows as R[],
@@ -125,7 +144,7 @@ export class PostgresDriver implements Driver {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      client.release();
+      done();
     }
   }
 
