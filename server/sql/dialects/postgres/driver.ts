@@ -6,6 +6,9 @@
 // Rows: BIGINT (int8) → bigint, NUMERIC (e.g. sum(bigint)) → number, double → number, text → string.
 // Session settings: jit=off (see open()).
 // Cancellation: an aborted query is cancelled server-side with pg_cancel_backend(pid) from another connection.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import pg from 'pg';
 import type { Driver, EngineName, Row, SqlParam } from '../../driver';
 import { AbortError } from '../duckdb/driver';
@@ -31,6 +34,8 @@ export interface PostgresDriverOptions {
 /** A connection held for a sequence of statements (a transaction). */
 export interface PostgresSession {
   query<T extends Row = Row>(sql: string, params?: SqlParam[]): Promise<T[]>;
+  /** `COPY … FROM STDIN` fed with already-encoded text-format chunks (bulk loads: several times faster than INSERT) */
+  copyIn(sql: string, chunks: Iterable<string>): Promise<void>;
 }
 
 export class DatabaseUnreachableError extends Error {
@@ -134,6 +139,9 @@ export class PostgresDriver implements Driver {
     const session: PostgresSession = {
       query: async <R extends Row = Row>(sql: string, params?: SqlParam[]) =>
         (await client.query({ text: sql, values: (params ?? []).map(toParam) })).rows as R[],
+      copyIn: async (sql, chunks) => {
+        await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
+      },
     };
     try {
       await client.query('BEGIN');
