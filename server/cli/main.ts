@@ -1,6 +1,7 @@
 // The `logqlsql` command line: `serve` (Loki HTTP API), `query` (run LogQL against a database) and `translate`
 // (show the SQL a query compiles to). Logs go to stderr as JSON (pino); stdout carries only command output.
 
+import { labelsString } from '../util/labels';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pino, { type Logger } from 'pino';
 import type { Direction, EngineApi, QueryRequest, QueryResult } from '../engine/types';
@@ -111,17 +112,6 @@ export function formatNs(ns: bigint): string {
   return `${iso}${f}Z`;
 }
 
-function labelsText(l: Record<string, string>): string {
-  return (
-    '{' +
-    Object.keys(l)
-      .sort()
-      .map((k) => `${k}=${JSON.stringify(l[k])}`)
-      .join(', ') +
-    '}'
-  );
-}
-
 /** Human-readable output: log lines like logcli, metric results as rows. */
 export function formatTable(result: QueryResult, direction: Direction): string {
   const d = result.data;
@@ -130,11 +120,11 @@ export function formatTable(result: QueryResult, direction: Direction): string {
     case 'streams': {
       const rows: { ts: bigint; labels: string; line: string }[] = [];
       for (const s of d.result) {
-        const labels = labelsText(s.labels);
+        const labels = labelsString(s.labels);
         for (const e of s.entries)
           rows.push({
             ts: e.ts,
-            labels: e.metadata ? labelsText({ ...s.labels, ...e.metadata }) : labels,
+            labels: e.metadata ? labelsString({ ...s.labels, ...e.metadata }) : labels,
             line: e.line,
           });
       }
@@ -144,12 +134,12 @@ export function formatTable(result: QueryResult, direction: Direction): string {
     }
     case 'matrix':
       for (const s of d.result) {
-        out.push(labelsText(s.metric));
+        out.push(labelsString(s.metric));
         for (const [t, v] of s.values) out.push(`  ${new Date(t).toISOString()}  ${v}`);
       }
       break;
     case 'vector':
-      for (const s of d.result) out.push(`${labelsText(s.metric)}  ${s.value[1]}`);
+      for (const s of d.result) out.push(`${labelsString(s.metric)}  ${s.value[1]}`);
       break;
     case 'scalar':
       out.push(String(d.result[1]));

@@ -1,7 +1,9 @@
 import type { Dialect } from '../sql/dialect';
 import type { Driver, Row, SqlParam } from '../sql/driver';
 import type { StreamCatalog } from './streams';
-import type { QueryStats } from './types';
+import type { Labels, QueryStats } from './types';
+import type { Stage } from '../logql/ast';
+import { jsonPrefilter, type Prefilter } from '../plan/prefilter';
 
 /** What one query's execution carries: the database, the stream catalog and the stats it accumulates. */
 export interface ExecContext {
@@ -33,4 +35,16 @@ export async function runSql<T extends Row = Row>(ctx: ExecContext, text: string
 
 export function newStats(): QueryStats {
   return { sql: [], tsStages: [], rowsScanned: 0, sqlMs: 0, totalMs: 0 };
+}
+
+/** The SQL pre-filter implied by a pipeline's TypeScript stages (plan/prefilter.ts), noted in the stats when used. */
+export function prefilterFor(ctx: ExecContext, rest: Stage[], streams: { labels: Labels }[]): Prefilter | undefined {
+  if (ctx.pushdown === false) return undefined;
+  const p = jsonPrefilter(
+    rest,
+    streams.map((s) => s.labels),
+    ctx.dialect,
+  );
+  if (p) ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');
+  return p;
 }

@@ -3,10 +3,9 @@
 import type { LogExpr } from '../logql/ast';
 import { compilePipeline } from '../eval/pipeline';
 import { splitPipeline } from '../plan/pushdown';
-import { jsonPrefilter } from '../plan/prefilter';
 import { compileRowSelect } from '../sql/rowSelect';
 import type { Direction, Labels, LogEntry, Stream } from './types';
-import { runSql, type ExecContext } from './context';
+import { prefilterFor, runSql, type ExecContext } from './context';
 import { labelsKey, sortedLabels } from '../eval/value';
 
 type EntryRow = {
@@ -53,15 +52,7 @@ export async function runLogQuery(
     count++;
   };
 
-  const prefilter =
-    ctx.pushdown === false
-      ? undefined
-      : jsonPrefilter(
-          split.rest,
-          streams.map((s) => s.labels),
-          ctx.dialect,
-        );
-  if (prefilter) ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');
+  const prefilter = prefilterFor(ctx, split.rest, streams);
   const base = { streamIds: [...byId.keys()], from: a.from, to: a.to, filters: split.pushed, order, prefilter };
   if (!pipeline) {
     const q = compileRowSelect(ctx.dialect, { ...base, limit: a.limit });

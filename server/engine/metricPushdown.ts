@@ -19,7 +19,7 @@ import { compileUnwrapAggregate, type UnwrapAggOp } from '../sql/unwrapAggregate
 import { groupLabels } from '../eval/grouping';
 import { labelsKey } from '../eval/value';
 import { runSql, type ExecContext } from './context';
-import { sampleBounds } from './metricQuery';
+import { sampleBounds, windowsOf } from './metricQuery';
 
 const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
@@ -41,13 +41,7 @@ export async function pushRangeAggregation(
   const q = compileCountingAggregate(ctx.dialect, {
     streamIds: streams.map((s) => s.id),
     filters: split.pushed,
-    from,
-    to,
-    firstStep: grid.times[0],
-    step: grid.step,
-    steps: grid.times.length,
-    range: node.range,
-    offset: node.offset,
+    ...windowsOf(node, grid),
     bytes: node.op === 'bytes_over_time' || node.op === 'bytes_rate',
   });
   const rows = await runSql<{ stream_id: bigint; k: bigint | number; n: bigint | number; b: bigint | number }>(
@@ -159,13 +153,7 @@ async function pushUnwrap(
     groupOf,
     filters: split.pushed,
     field: u.label,
-    from,
-    to,
-    firstStep: grid.times[0],
-    step: grid.step,
-    steps: grid.times.length,
-    range: node.range,
-    offset: node.offset,
+    ...windowsOf(node, grid),
   });
   const rows = await runSql<{ grp: bigint | null; k: bigint | null; value: number | null; unsure: bigint | null }>(
     ctx,

@@ -8,9 +8,8 @@ import { evalRangeAggregation, SampleCollector } from '../eval/range';
 import type { StepGrid } from '../eval/steps';
 import type { EvalValue, SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
-import { jsonPrefilter } from '../plan/prefilter';
 import { compileRowSelect } from '../sql/rowSelect';
-import { runSql, type ExecContext } from './context';
+import { prefilterFor, runSql, type ExecContext } from './context';
 import type { Labels } from './types';
 import { LogQLError } from '../logql/errors';
 import { pushRangeAggregation } from './metricPushdown';
@@ -41,6 +40,18 @@ async function rangeSource(
   return scanRangeAggregation(ctx, node, grid);
 }
 
+/** Everything a SQL aggregation needs to know about the windows of `node` on `grid` (sql/stepWindows.ts). */
+export function windowsOf(node: RangeAggregation, grid: StepGrid) {
+  return {
+    ...sampleBounds(node, grid),
+    firstStep: grid.times[0],
+    step: grid.step,
+    steps: grid.times.length,
+    range: node.range,
+    offset: node.offset,
+  };
+}
+
 /** Loki reads samples in [first window start, last window end): see eval/steps.ts. */
 export function sampleBounds(node: RangeAggregation, grid: StepGrid): { from: bigint; to: bigint } {
   return { from: grid.times[0] - node.offset - node.range, to: grid.end - node.offset };
@@ -57,15 +68,7 @@ async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, gr
     const pipeline = compilePipeline(split.rest);
     const unwrap = node.unwrap ? compileUnwrap(node.unwrap) : undefined;
     const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
-    const prefilter =
-      ctx.pushdown === false
-        ? undefined
-        : jsonPrefilter(
-            split.rest,
-            streams.map((s) => s.labels),
-            ctx.dialect,
-          );
-    if (prefilter) ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');
+    const prefilter = prefilterFor(ctx, split.rest, streams);
     const q = compileRowSelect(ctx.dialect, {
       prefilter,
       streamIds: [...byId.keys()],

@@ -2,6 +2,7 @@
 // as [seconds at ms precision, "value"] with values printed like Go's strconv.FormatFloat(v, 'f', -1, 64) (Prometheus'
 // model.SampleValue.String). Large results are produced as a sequence of string chunks so the server can stream them.
 
+import { labelsString } from '../util/labels';
 import type { Labels, Point, QueryData, QueryResult, QueryStats, Stream } from '../engine/types';
 
 /** Go's strconv.FormatFloat(v, 'f', -1, 64), with Prometheus' spelling of the special values. */
@@ -76,17 +77,7 @@ export function mergeMetadata(streams: Stream[]): Stream[] {
   return [...out.values()];
 }
 
-/** Loki's label-set string `{a="1", b="2"}` (sorted names, quoted values): what Loki orders result streams by. */
-export function labelsString(l: Labels): string {
-  return (
-    '{' +
-    Object.keys(l)
-      .sort()
-      .map((k) => `${k}=${JSON.stringify(l[k])}`)
-      .join(', ') +
-    '}'
-  );
-}
+export { labelsString };
 
 /** Streams in Loki's order (sort.Sort(Streams): by label string); returns the input when already sorted. */
 export function sortStreams(streams: Stream[]): Stream[] {

@@ -13,6 +13,7 @@
 // protobufjs (maintained, already a dependency for the gRPC plugin protocol) generates the decoder; snappyjs
 // undoes the block compression.
 
+import { labelsString } from '../util/labels';
 import protobuf from 'protobufjs';
 import * as snappy from 'snappyjs';
 import { gunzipSync } from 'node:zlib';
@@ -172,17 +173,6 @@ export function decodePushProtobuf(body: Buffer, contentEncoding?: string): Push
 
 // ---------------------------------------------------------------------------------------------------------------
 // Encoding (tests, the load test, and clients written in TypeScript)
-
-function labelsString(l: Labels): string {
-  return (
-    '{' +
-    Object.keys(l)
-      .sort()
-      .map((k) => `${k}=${JSON.stringify(l[k])}`)
-      .join(', ') +
-    '}'
-  );
-}
 
 /** Encode push streams as a snappy-compressed logproto.PushRequest (what Promtail sends). */
 export function encodePushProtobuf(streams: PushStream[]): Buffer {

@@ -4,13 +4,14 @@
 // the caller falls back to the TypeScript pipeline when any exists — a pushed-down answer is Loki's answer or none.
 //
 // Each row lands in every step whose window covers it (sql/stepWindows.ts, unbucketed: quantiles need every value).
-import type { LineFilter } from '../logql/ast';
+import type { LineFilter, RangeOp } from '../logql/ast';
 import { SqlWriter, type Dialect } from './dialect';
 import { offsetInRange, stepSpan } from './stepWindows';
 import { entriesWhere, type CompiledSql } from './rowSelect';
 import { ENTRIES_TABLE } from '../schema/native';
 
-export type UnwrapAggOp =
+export type UnwrapAggOp = Extract<
+  RangeOp,
   | 'sum_over_time'
   | 'avg_over_time'
   | 'min_over_time'
@@ -18,7 +19,8 @@ export type UnwrapAggOp =
   | 'stddev_over_time'
   | 'stdvar_over_time'
   | 'quantile_over_time'
-  | 'rate';
+  | 'rate'
+>;
 
 export interface UnwrapAggregate {
   op: UnwrapAggOp;

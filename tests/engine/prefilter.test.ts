@@ -4,7 +4,7 @@
 // that is also a stream label, structured metadata.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../server/engine/engine';
-import { newStats, type ExecContext } from '../../server/engine/context';
+import { execContext } from './context';
 import { runLogQuery } from '../../server/engine/logQuery';
 import { parse } from '../../server/logql/check';
 import type { LogExpr } from '../../server/logql/ast';
@@ -67,15 +67,7 @@ describe.each(engines)('json pre-filters never change answers on $engine.name', 
   afterAll(async () => engine?.close());
 
   const run = async (query: string, pushdown: boolean) => {
-    const ctx: ExecContext = {
-      driver: engine.driver,
-      dialect: engine.dialect,
-      catalog: engine.catalog,
-      stats: newStats(),
-      query,
-      execute: true,
-      pushdown,
-    };
+    const ctx = execContext(engine, query, pushdown);
     const res = await runLogQuery(ctx, {
       expr: parse(query) as LogExpr,
       from: T0,

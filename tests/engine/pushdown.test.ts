@@ -3,7 +3,7 @@
 // instant queries — on every engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../server/engine/engine';
-import { newStats, type ExecContext } from '../../server/engine/context';
+import { execContext } from './context';
 import { runMetricQuery } from '../../server/engine/metricQuery';
 import { parse } from '../../server/logql/check';
 import type { MetricExpr } from '../../server/logql/ast';
@@ -58,15 +58,7 @@ describe.each(engines)('SQL pushdown equals the TypeScript path on $engine.name'
   afterAll(async () => engine?.close());
 
   const run = async (query: string, grid: ReturnType<typeof stepGrid>, pushdown: boolean) => {
-    const ctx: ExecContext = {
-      driver: engine.driver,
-      dialect: engine.dialect,
-      catalog: engine.catalog,
-      stats: newStats(),
-      query,
-      execute: true,
-      pushdown,
-    };
+    const ctx = execContext(engine, query, pushdown);
     const value = await runMetricQuery(ctx, parse(query) as MetricExpr, grid);
     return { value, stats: ctx.stats };
   };
