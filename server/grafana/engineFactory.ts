@@ -1,8 +1,43 @@
-// The default engine factory: one Engine per data source instance, opened from the settings' database URL.
+// The default engine factory: one Engine per data source instance, opened from the settings' database URL and table
+// mapping (native schema, or an existing flat / map-labels / OTel table).
 import { Engine } from '../engine/engine';
 import type { EngineApi } from '../engine/types';
-import type { DataSourceConfig } from './settings';
+import type { MappingConfig } from '../schema/mapping';
+import { SettingsError, type DataSourceConfig, type TableMapping } from './settings';
+
+/** The config editor's table mapping → the engine's mapping (undefined: the native schema). */
+export function mappingOf(m: TableMapping): MappingConfig | undefined {
+  const need = (v: string | undefined, what: string): string => {
+    if (!v) throw new SettingsError(`the ${m.mode} table mapping needs ${what}`);
+    return v;
+  };
+  switch (m.mode) {
+    case 'native':
+      return undefined;
+    case 'otel':
+      return { layout: 'otel', table: m.table || undefined };
+    case 'flat':
+      return {
+        layout: 'flat',
+        table: need(m.table, 'a table'),
+        timestamp: need(m.timestampColumn, 'a timestamp column'),
+        line: need(m.bodyColumn, 'a line (body) column'),
+        labels: m.labelColumns?.length ? m.labelColumns : undefined,
+      };
+    case 'map':
+      return {
+        layout: 'map',
+        table: need(m.table, 'a table'),
+        timestamp: need(m.timestampColumn, 'a timestamp column'),
+        line: need(m.bodyColumn, 'a line (body) column'),
+        labels: need(m.labelsColumn, 'a labels column'),
+      };
+  }
+}
 
 export async function defaultEngineFactory(config: DataSourceConfig): Promise<EngineApi> {
-  return Engine.open(config.dbUrl, { maxLimit: Math.max(5000, config.maxLines) });
+  return Engine.open(config.dbUrl, {
+    maxLimit: Math.max(5000, config.maxLines),
+    mapping: mappingOf(config.tableMapping),
+  });
 }
