@@ -20,7 +20,7 @@ const SQL_CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '>': 
 /** The pre-filter implied by the label filters right after a leading `| json`, if the dialect can express one. */
 export function jsonPrefilter(rest: Stage[], streams: Labels[], d: Dialect): Prefilter | undefined {
   const probe = d.jsonProbe;
-  if (!probe || !d.capabilities.re2Regex) return undefined;
+  if (!probe || !d.jsonValid || !d.toDoubleOrNull || !d.capabilities.re2Regex) return undefined;
   const [first, ...more] = rest;
   if (!first || first.kind !== 'json' || first.params.length > 0) return undefined;
   const filters: LabelFilterExpr[] = [];
@@ -72,10 +72,10 @@ function implied(f: LabelFilterExpr, w: SqlWriter, probe: Probe, streamLabel: (n
     }
     case 'number': {
       // Loki drops a line whose label is missing, keeps (with LabelFilterErr) one whose value does not parse
-      const num = `TRY_CAST(${j.text} AS DOUBLE) ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
+      const num = `${w.dialect.toDoubleOrNull!(j.text)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
       const decimal = w.bind(DECIMAL, 'string');
       return keep(
-        `WHEN ${j.type} IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN ${num} ` +
+        `WHEN ${j.type} = 'NUMBER' THEN ${num} ` +
           `WHEN ${j.type} = 'VARCHAR' AND ${w.dialect.simpleFullMatch(j.text, decimal)} THEN ${num}`,
         false,
       );

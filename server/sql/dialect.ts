@@ -50,12 +50,15 @@ export interface Dialect {
   /** the text of top-level JSON field `keyParam` of `col` when `col` is valid JSON (a string's value unescaped,
    *  a number as written, other values as JSON text); NULL when invalid or missing. Only when capabilities.jsonExtract. */
   jsonField(w: SqlWriter, col: string, key: string): string;
-  /** for pre-filters on `| json` fields (plan/prefilter.ts), on valid JSON only: the JSON type name of top-level
-   *  field `key` (NULL when absent; 'VARCHAR' for strings, 'BIGINT'/'UBIGINT'/'DOUBLE' for numbers) and its text
-   *  (a string unescaped). Optional: without it label filters after `| json` are not pre-filtered in SQL. */
+  /** for pre-filters on `| json` fields (plan/prefilter.ts), on valid JSON only: the kind of top-level field `key`
+   *  — NULL when absent or JSON null (Loki makes no label of either), 'VARCHAR' for a string, 'NUMBER' for a number,
+   *  anything else otherwise — and its text (a string unescaped, a number as written). Optional: without it label
+   *  filters after `| json` are not pre-filtered in SQL. */
   jsonProbe?(w: SqlWriter, col: string, key: string): { type: string; text: string };
-  /** the line is valid JSON (required with jsonProbe) */
+  /** the line is valid JSON (with jsonProbe) */
   jsonValid?(col: string): string;
+  /** text → double, NULL when it does not convert (with jsonProbe) */
+  toDoubleOrNull?(expr: string): string;
   /** values[i] where keys[i] = col (both BIGINT array parameters) */
   lookup(keysParam: string, valuesParam: string, col: string): string;
   /** CAST to a double */

@@ -43,6 +43,17 @@ export const clickhouseDialect: Dialect = {
     const raw = `JSONExtractRaw(${col}, ${k})`;
     return `if(startsWith(${raw}, '"'), JSONExtractString(${col}, ${k}), nullIf(${raw}, ''))`;
   },
+  jsonProbe: (w, col, key) => {
+    // JSONType says 'Null' both for a missing key and a JSON null: Loki makes no label of either
+    const k = w.bind(key, 'string');
+    const t = `JSONType(${col}, ${k})`;
+    return {
+      type: `multiIf(${t} = 'Null', NULL, ${t} = 'String', 'VARCHAR', ${t} IN ('Int64', 'UInt64', 'Double'), 'NUMBER', 'OTHER')`,
+      text: `if(${t} = 'String', JSONExtractString(${col}, ${k}), JSONExtractRaw(${col}, ${k}))`,
+    };
+  },
+  jsonValid: (col) => `isValidJSON(${col})`,
+  toDoubleOrNull: (e) => `toFloat64OrNull(${e})`,
   lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
   toDouble: (e) => `toFloat64(${e})`,
   sharedCte: (name, body) => `${name} AS (${body})`,

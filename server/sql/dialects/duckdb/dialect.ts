@@ -31,9 +31,14 @@ export const duckdbDialect: Dialect = {
   jsonProbe: (w, col, key) => {
     const path = w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string');
     // guarded by the caller's json_valid test; TRY keeps a reordered evaluation from throwing (DESIGN §8)
-    return { type: `TRY(json_type(${col}, ${path}))`, text: `TRY(json_extract_string(${col}, ${path}))` };
+    const t = `TRY(json_type(${col}, ${path}))`;
+    return {
+      type: `(CASE ${t} WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'NUMBER' WHEN 'UBIGINT' THEN 'NUMBER' WHEN 'DOUBLE' THEN 'NUMBER' WHEN 'NULL' THEN NULL ELSE ${t} END)`,
+      text: `TRY(json_extract_string(${col}, ${path}))`,
+    };
   },
   jsonValid: (col) => `json_valid(${col})`,
+  toDoubleOrNull: (e) => `TRY_CAST(${e} AS DOUBLE)`,
   lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
   toDouble: (e) => `CAST(${e} AS DOUBLE)`,
   sharedCte: (name, body) => `${name} AS MATERIALIZED (${body})`,
