@@ -5,6 +5,7 @@ import type { MetricExpr, RangeAggregation } from '../logql/ast';
 import { compilePipeline, compileUnwrap } from '../eval/pipeline';
 import { evalMetric, type Consumer } from '../eval/metric';
 import { evalRangeAggregation, SampleCollector } from '../eval/range';
+import { StepAggregator, streamable } from '../eval/stepAggregator';
 import type { StepGrid } from '../eval/steps';
 import type { EvalValue, SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
@@ -57,40 +58,46 @@ export function sampleBounds(node: RangeAggregation, grid: StepGrid): { from: bi
   return { from: grid.times[0] - node.offset - node.range, to: grid.end - node.offset };
 }
 
+/** Rows per page of a TypeScript scan: memory stays bounded however many rows a window holds. */
+const SCAN_PAGE = 50_000;
+
 async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[]> {
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
   ctx.stats.tsStages.push(...split.reasons, `${node.op} over the pipeline's samples runs in TypeScript`);
-  const collector = new SampleCollector();
+  // fold samples into steps as they stream by when the function allows it; otherwise keep them for the windows
+  const folding = streamable(node, grid) ? new StepAggregator(node, grid) : undefined;
+  const collector = folding ? undefined : new SampleCollector();
+  const sink = (labels: Labels, ts: bigint, v: number): void =>
+    folding ? folding.add(labels, ts, v) : collector!.add(labels, ts, v);
   if (streams.length > 0 || !ctx.execute) {
     const byId = new Map(streams.map((s) => [s.id, s.labels]));
     const pipeline = compilePipeline(split.rest);
     const unwrap = node.unwrap ? compileUnwrap(node.unwrap) : undefined;
     const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
     const prefilter = prefilterFor(ctx, split.rest, streams);
-    const q = compileRowSelect(ctx.dialect, {
-      prefilter,
-      streamIds: [...byId.keys()],
-      from,
-      to,
-      filters: split.pushed,
-      order: 'asc',
-    });
-    for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {
-      const ts = BigInt(r.ts);
-      const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
-      const out = pipeline({ ts, line: r.line, stream: byId.get(BigInt(r.stream_id))!, metadata });
-      if (!out) continue;
-      if (unwrap) {
-        const s = unwrap(out);
-        if (s) collector.add(s.labels, ts, s.value);
-      } else {
-        collector.add(out.labels, ts, bytes ? utf8.encode(out.line).length : 1);
+    const base = { prefilter, streamIds: [...byId.keys()], from, to, filters: split.pushed, order: 'asc' as const };
+    let after: { ts: bigint; streamId: bigint; line: string } | undefined;
+    for (;;) {
+      const q = compileRowSelect(ctx.dialect, { ...base, limit: SCAN_PAGE, after });
+      const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+      for (const r of rows) {
+        const ts = BigInt(r.ts);
+        const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
+        const out = pipeline({ ts, line: r.line, stream: byId.get(BigInt(r.stream_id))!, metadata });
+        if (!out) continue;
+        if (unwrap) {
+          const s = unwrap(out);
+          if (s) sink(s.labels, ts, s.value);
+        } else sink(out.labels, ts, bytes ? utf8.encode(out.line).length : 1);
       }
+      if (rows.length < SCAN_PAGE || !ctx.execute) break;
+      const last = rows[rows.length - 1];
+      after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
     }
   }
-  return evalRangeAggregation(node, collector.result(), grid);
+  return folding ? folding.result() : evalRangeAggregation(node, collector!.result(), grid);
 }
 
 /** Loki fails a metric query whose result series still carry `__error__` (the user must filter or drop it). */

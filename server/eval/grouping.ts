@@ -10,3 +10,10 @@ export function groupLabels(labels: Labels, without: boolean, names: string[]): 
   }
   return out;
 }
+
+/** Grouping of a range aggregation (`avg_over_time(…) by (x)`): as groupLabels, except that a sample carrying
+ *  `__error__` keeps all its labels — Loki does not group errors away, so the query still fails as a pipeline error
+ *  instead of folding failed conversions into a group. */
+export function rangeGroupLabels(labels: Labels, without: boolean, names: string[]): Labels {
+  return labels.__error__ ? labels : groupLabels(labels, without, names);
+}

@@ -5,7 +5,7 @@ import type { Labels } from '../engine/types';
 import { RANGE_FUNCTIONS } from './rangeFunctions';
 import type { StepGrid } from './steps';
 import { labelsKey, newSeries, type SeriesData } from './value';
-import { groupLabels } from './grouping';
+import { rangeGroupLabels } from './grouping';
 
 /** The samples of one series, ascending by time. */
 export interface SampleSeries {
@@ -91,7 +91,7 @@ function mergeGroups(input: SampleSeries[], without: boolean, names: string[]): 
   const groups = new Map<string, SampleCollector>();
   const labelsOf = new Map<string, Labels>();
   for (const s of input) {
-    const g = groupLabels(s.labels, without, names);
+    const g = rangeGroupLabels(s.labels, without, names);
     const key = labelsKey(g);
     let c = groups.get(key);
     if (!c) {

@@ -132,6 +132,19 @@ describe.each(engines)('LogQL constructs on $engine.name', ({ engine: te, skip }
     ]);
   });
 
+  it.skipIf(!!skip)(
+    'a range aggregation does not group an unwrap failure away: the query fails as a pipeline error',
+    async () => {
+      // `latency` is "120ms" / "2s": plain unwrap cannot convert it → SampleExtractionErr, kept out of the `by` grouping
+      await expect(
+        instant('avg_over_time({app="a"} |= "level=" | logfmt | unwrap latency [1m]) by (app)'),
+      ).rejects.toThrow(/pipeline error: 'SampleExtractionErr'/);
+      expect(
+        vector(await instant('avg_over_time({app="a"} |= "level=" | logfmt | unwrap duration(latency) [1m]) by (app)')),
+      ).toEqual([[{ app: 'a' }, 1.06]]);
+    },
+  );
+
   it.skipIf(!!skip)('an instant query never counts a sample sitting exactly on its time', async () => {
     expect(vector(await instant('count_over_time({app="a"}[1m])', at(50)))).toEqual([[{ app: 'a', env: 'prod' }, 4]]);
     expect(vector(await instant('count_over_time({app="a"}[40s])', at(50)))).toEqual([[{ app: 'a', env: 'prod' }, 3]]);
