@@ -17,6 +17,8 @@ import { splitPipeline } from '../plan/pushdown';
 import { compileCountingAggregate } from '../sql/rangeAggregate';
 import { compileUnwrapAggregate, type UnwrapAggOp } from '../sql/unwrapAggregate';
 import { groupLabels } from '../eval/grouping';
+import { compilePipeline } from '../eval/pipeline';
+import type { Labels } from './types';
 import { labelsKey } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { sampleBounds, windowsOf } from './metricQuery';
@@ -38,31 +40,47 @@ export async function pushRangeAggregation(
     return undefined;
   }
   if (streams.length === 0 && ctx.execute) return [];
+  // Without a consumer that collapses series to stream labels, rows with structured metadata are series of their own
+  // (Loki gives a bare range aggregation's series the metadata as labels).
+  const fused = split.rest.length > 0 || (consumer?.op === 'sum' && !!collapsedTo(consumer, streams));
   const q = compileCountingAggregate(ctx.dialect, {
     streamIds: streams.map((s) => s.id),
     filters: split.pushed,
     ...windowsOf(node, grid),
     bytes: node.op === 'bytes_over_time' || node.op === 'bytes_rate',
+    byMetadata: !fused,
   });
-  const rows = await runSql<{ stream_id: bigint; k: bigint | number; n: bigint | number; b: bigint | number }>(
-    ctx,
-    q.text,
-    q.params,
-  );
+  const rows = await runSql<{
+    stream_id: bigint;
+    metadata: string | null;
+    k: bigint | number;
+    n: bigint | number;
+    b: bigint | number;
+  }>(ctx, q.text, q.params);
   const labels = new Map(streams.map((s) => [s.id, s.labels]));
-  const out = new Map<bigint, SeriesData>();
+  const merge = compilePipeline([]);
+  const seriesOf = new Map<string, SeriesData>(); // (stream, metadata) → its series
+  const out = new Map<string, SeriesData>(); // label set → series: different metadata texts may give one label set
   const seconds = Number(node.range) / 1e9;
   for (const r of rows) {
     const id = BigInt(r.stream_id);
-    let s = out.get(id);
+    const rowKey = `${id} ${r.metadata ?? ''}`;
+    let s = seriesOf.get(rowKey);
     if (!s) {
-      s = newSeries(labels.get(id)!, grid.times.length);
-      out.set(id, s);
+      const stream = labels.get(id)!;
+      const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
+      // the labels the pipeline gives a row of this stream with this metadata (clashes get `_extracted`)
+      const l = metadata ? { ...merge({ ts: 0n, line: '', stream, metadata })!.labels } : stream;
+      const key = labelsKey(l);
+      s = out.get(key) ?? newSeries(l, grid.times.length);
+      out.set(key, s);
+      seriesOf.set(rowKey, s);
     }
     const k = Number(r.k);
     const n = Number(r.n);
     const b = Number(r.b);
-    s.values[k] =
+    // counts, bytes and rates add up across the groups that share a label set
+    s.values[k] +=
       node.op === 'count_over_time'
         ? n
         : node.op === 'rate'

@@ -20,6 +20,8 @@ export interface CountingAggregate {
   offset: bigint;
   /** sum line bytes too (bytes_over_time, bytes_rate); reading the line column costs a lot when not needed */
   bytes?: boolean;
+  /** also group by structured metadata: without a grouping, a range aggregation's series carry it as labels */
+  byMetadata?: boolean;
 }
 
 /** Rows (stream_id, k, n, b): per stream and step index k, the count of lines and the sum of their bytes. */
@@ -27,11 +29,13 @@ export function compileCountingAggregate(d: Dialect, q: CountingAggregate): Comp
   const w = new SqlWriter(d);
   const bytes = q.bytes ? `sum(${d.byteLength('line')})` : '0';
   const source = d.entries ?? ENTRIES_TABLE;
+  const key = q.byMetadata ? 'stream_id, metadata' : 'stream_id';
+  const md = q.byMetadata ? 'metadata' : 'NULL AS metadata';
   if (q.steps === 1 || q.step === 0n) {
     // one window (from, to]: `from` itself is outside it
     const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
     return {
-      text: `SELECT stream_id, 0 AS k, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY stream_id`,
+      text: `SELECT stream_id, ${md}, 0 AS k, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}`,
       params: w.params,
     };
   }
@@ -41,8 +45,8 @@ export function compileCountingAggregate(d: Dialect, q: CountingAggregate): Comp
   const c = bucketEdge(d, offsetInRange(d, q), g);
   const { lo, hi } = stepSpan(d, 'c', g, q);
   const text =
-    `WITH buckets AS (SELECT stream_id, ${c} AS c, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY 1, 2), ` +
-    `spread AS (SELECT stream_id, ${d.explodeRange(lo, hi)} AS k, n, b FROM buckets) ` +
-    `SELECT stream_id, k, sum(n) AS n, sum(b) AS b FROM spread GROUP BY stream_id, k`;
+    `WITH buckets AS (SELECT ${key}, ${c} AS c, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}, c), ` +
+    `spread AS (SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, n, b FROM buckets) ` +
+    `SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, k, sum(n) AS n, sum(b) AS b FROM spread GROUP BY ${key}, k`;
   return { text, params: w.params };
 }

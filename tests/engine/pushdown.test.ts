@@ -18,6 +18,10 @@ const START = 1_795_168_800_000_000_000n;
 const END = START + 120n * MIN;
 
 const QUERIES = [
+  // structured metadata: a bare range aggregation's series carry it as labels (a clash gets `_extracted`)
+  'count_over_time({app="meta"}[5m])',
+  'bytes_rate({app="meta"} |= "x" [150s])',
+  'sum by (app) (count_over_time({app="meta"} | json [1m]))',
   'count_over_time({app="nginx"}[5m])',
   'rate({app="web"} |= "GET" [150s])',
   'bytes_over_time({env="prod"} != "debug" [1m])',
@@ -54,6 +58,17 @@ describe.each(engines)('SQL pushdown equals the TypeScript path on $engine.name'
     if (skip) return;
     engine = await te.open();
     await engine.push(generateDemo({ start: START - 15n * MIN, end: END, linesPerMinute: 400, seed: 7 }));
+    const meta = ['a', 'b', undefined, 'a'];
+    await engine.push([
+      {
+        labels: { app: 'meta', env: 'prod' },
+        entries: Array.from({ length: 400 }, (_, i) => ({
+          ts: START - 10n * MIN + BigInt(i) * 20_000_000_000n + BigInt(i % 7),
+          line: `{"i":${i},"x":"${'x'.repeat(i % 5)}"}`,
+          metadata: meta[i % 4] ? { trace: meta[i % 4]!, ...(i % 8 === 0 ? { env: 'meta-env' } : {}) } : undefined,
+        })),
+      },
+    ]);
   });
   afterAll(async () => engine?.close());
 
