@@ -36,13 +36,18 @@ export async function pushRangeAggregation(
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
-  if (split.rest.length > 0 && !(consumer?.op === 'sum' && onlyParsers(split.rest) && collapsedTo(consumer, streams))) {
-    return undefined;
-  }
+  // Two exact ways to count in SQL when TypeScript stages remain:
+  // - label-only stages (drop, keep, label filters) with no parser before them see nothing but the stream labels and
+  //   structured metadata, identical for every row of a (stream, metadata) group: they run once per group here;
+  // - parsers under `sum by (stream labels)` cannot change what the sum reads (see the header).
+  const labelOnly = split.rest.every((st) => LABEL_ONLY.has(st.kind));
+  const collapses = consumer?.op === 'sum' && !!collapsedTo(consumer, streams);
+  const parsersUnderSum = collapses && onlyParsers(split.rest);
+  if (!labelOnly && !parsersUnderSum) return undefined;
   if (streams.length === 0 && ctx.execute) return [];
-  // Without a consumer that collapses series to stream labels, rows with structured metadata are series of their own
-  // (Loki gives a bare range aggregation's series the metadata as labels).
-  const fused = split.rest.length > 0 || (consumer?.op === 'sum' && !!collapsedTo(consumer, streams));
+  // Rows with structured metadata are series of their own (Loki gives a bare range aggregation's series the metadata
+  // as labels), unless the consumer collapses series to stream labels anyway.
+  const fused = parsersUnderSum || (collapses && split.rest.length === 0);
   const q = compileCountingAggregate(ctx.dialect, {
     streamIds: streams.map((s) => s.id),
     filters: split.pushed,
@@ -58,7 +63,7 @@ export async function pushRangeAggregation(
     b: bigint | number;
   }>(ctx, q.text, q.params);
   const labels = new Map(streams.map((s) => [s.id, s.labels]));
-  const merge = compilePipeline([]);
+  const merge = compilePipeline(fused ? [] : split.rest);
   const seriesOf = new Map<string, SeriesData>(); // (stream, metadata) → its series
   const out = new Map<string, SeriesData>(); // label set → series: different metadata texts may give one label set
   const seconds = Number(node.range) / 1e9;
@@ -66,11 +71,21 @@ export async function pushRangeAggregation(
     const id = BigInt(r.stream_id);
     const rowKey = `${id} ${r.metadata ?? ''}`;
     let s = seriesOf.get(rowKey);
+    if (s === DROPPED) continue;
     if (!s) {
       const stream = labels.get(id)!;
       const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
-      // the labels the pipeline gives a row of this stream with this metadata (clashes get `_extracted`)
-      const l = metadata ? { ...merge({ ts: 0n, line: '', stream, metadata })!.labels } : stream;
+      // the labels the (label-only) pipeline gives a row of this stream with this metadata (clashes get
+      // `_extracted`); a group the label filters drop is skipped whole
+      let l: Labels = stream;
+      if (metadata || !fused) {
+        const res = merge({ ts: 0n, line: '', stream, metadata });
+        if (!res) {
+          seriesOf.set(rowKey, DROPPED);
+          continue;
+        }
+        l = { ...res.labels };
+      }
       const key = labelsKey(l);
       s = out.get(key) ?? newSeries(l, grid.times.length);
       out.set(key, s);
@@ -103,6 +118,12 @@ const UNWRAP_OPS = new Set<string>([
   'quantile_over_time',
   'rate',
 ]);
+
+/** Stages that read and change labels only (never the line): without a parser before them, constant per group. */
+const LABEL_ONLY = new Set<Stage['kind']>(['drop', 'keep', 'labelFilter']);
+
+/** Marks a (stream, metadata) group whose rows the label filters drop. */
+const DROPPED = newSeries({}, 0);
 
 /** Stages that never drop a line, never rewrite it and never change a stream label's value. */
 const PARSERS = new Set<Stage['kind']>(['json', 'logfmt', 'regexp', 'pattern']);

@@ -22,6 +22,11 @@ const QUERIES = [
   'count_over_time({app="meta"}[5m])',
   'bytes_rate({app="meta"} |= "x" [150s])',
   'sum by (app) (count_over_time({app="meta"} | json [1m]))',
+  // label-only stages without a parser: evaluated once per (stream, metadata) group
+  'sum by (level, detected_level) (count_over_time({app="api-gateway"} | drop __error__ [1m]))',
+  'count_over_time({app="meta"} | trace="a" [5m])',
+  'bytes_over_time({env="prod"} | drop pod | keep app, level, trace [2m])',
+  'rate({app="meta"} | env!="prod" or trace=~"a|b" [1m])',
   'count_over_time({app="nginx"}[5m])',
   'rate({app="web"} |= "GET" [150s])',
   'bytes_over_time({env="prod"} != "debug" [1m])',
