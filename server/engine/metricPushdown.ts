@@ -185,20 +185,28 @@ async function pushUnwrap(
     }
     return BigInt(i);
   });
-  const q = compileUnwrapAggregate(ctx.dialect, {
-    op: node.op as UnwrapAggOp,
-    param: node.param,
-    streamIds: streams.map((s) => s.id),
-    groupOf,
-    filters: split.pushed,
-    field: u.label,
-    ...windowsOf(node, grid),
-  });
-  const rows = await runSql<{ grp: bigint | null; k: bigint | null; value: number | null; unsure: bigint | null }>(
-    ctx,
-    q.text,
-    q.params,
-  );
+  type UnwrapRow = { grp: bigint | null; k: bigint | null; value: number | null; unsure: bigint | null };
+  const run = (fast: boolean) => {
+    const q = compileUnwrapAggregate(ctx.dialect, {
+      op: node.op as UnwrapAggOp,
+      param: node.param,
+      streamIds: streams.map((s) => s.id),
+      groupOf,
+      filters: split.pushed,
+      field: u.label,
+      fast,
+      ...windowsOf(node, grid),
+    });
+    return runSql<UnwrapRow>(ctx, q.text, q.params);
+  };
+  let rows: UnwrapRow[];
+  try {
+    rows = await run(!!ctx.dialect.jsonFieldFast);
+  } catch (e) {
+    // an invalid JSON line stopped the optimistic statement: the safe one counts such rows as unsure
+    if (!ctx.dialect.isInvalidJson?.(e)) throw e;
+    rows = await run(false);
+  }
   if (!ctx.execute) return []; // translate: the pushed statement is the plan (TypeScript answers only if rows are unsure)
   const out = new Map<number, SeriesData>();
   for (const r of rows) {

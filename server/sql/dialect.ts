@@ -50,6 +50,10 @@ export interface Dialect {
   /** the text of top-level JSON field `keyParam` of `col` when `col` is valid JSON (a string's value unescaped,
    *  a number as written, other values as JSON text); NULL when invalid or missing. Only when capabilities.jsonExtract. */
   jsonField(w: SqlWriter, col: string, key: string): string;
+  /** an optimistic jsonField: the same value on valid JSON, but it may raise on an invalid line (the caller then
+   *  re-runs with jsonField, telling the two apart with isInvalidJson). For engines whose safe form is slow. */
+  jsonFieldFast?(w: SqlWriter, col: string, key: string): string;
+  isInvalidJson?(err: unknown): boolean;
   /** for pre-filters on `| json` fields (plan/prefilter.ts), on valid JSON only: the kind of top-level field `key`
    *  — NULL when absent or JSON null (Loki makes no label of either), 'VARCHAR' for a string, 'NUMBER' for a number,
    *  anything else otherwise — and its text (a string unescaped, a number as written). Optional: without it label

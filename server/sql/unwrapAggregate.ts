@@ -30,6 +30,8 @@ export interface UnwrapAggregate {
   groupOf: bigint[];
   filters: LineFilter[];
   field: string;
+  /** use the dialect's optimistic JSON access (may raise on invalid JSON: see Dialect.jsonFieldFast) */
+  fast?: boolean;
   from: bigint;
   to: bigint;
   firstStep: bigint;
@@ -46,7 +48,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   const w = new SqlWriter(d);
   const single = q.steps === 1 || q.step === 0n;
   const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
-  const field = d.jsonField(w, 'line', q.field);
+  const field = q.fast && d.jsonFieldFast ? d.jsonFieldFast(w, 'line', q.field) : d.jsonField(w, 'line', q.field);
   const ids = w.bind(q.streamIds, 'int64[]');
   const groups = w.bind(q.groupOf, 'int64[]');
   const decimal = w.bind(DECIMAL, 'string');

@@ -22,6 +22,9 @@ const QUERIES = [
   'count_over_time({app="meta"}[5m])',
   'bytes_rate({app="meta"} |= "x" [150s])',
   'sum by (app) (count_over_time({app="meta"} | json [1m]))',
+  // JSON mixed with plain text: SQL meets invalid JSON (PostgreSQL's optimistic statement fails and is re-run safely;
+  // rows it cannot read send the query to TypeScript) — the answer must not change
+  'max_over_time({app="worker"} | json | unwrap duration_ms [5m]) by (app)',
   // label-only stages without a parser: evaluated once per (stream, metadata) group
   'sum by (level, detected_level) (count_over_time({app="api-gateway"} | drop __error__ [1m]))',
   'count_over_time({app="meta"} | trace="a" [5m])',
@@ -90,7 +93,7 @@ describe.each(engines)('SQL pushdown equals the TypeScript path on $engine.name'
         const sql = await run(query, grid, true);
         const ts = await run(query, grid, false);
         // everything pushes down, except regex line filters on an engine whose regexes are not RE2
-        if (engine.dialect.capabilities.re2Regex || !query.includes('|~')) {
+        if ((engine.dialect.capabilities.re2Regex || !query.includes('|~')) && !query.includes('worker')) {
           expect(sql.stats.tsStages.filter((s) => s.includes('TypeScript'))).toEqual([]);
         }
         const a = normalize(sql.value);

@@ -37,6 +37,11 @@ export const postgresDialect: Dialect = {
   explodeRange: (lo, hi) => `generate_series(${lo}, ${hi})`,
   byteOrder: (col) => `${col} COLLATE "C"`,
   jsonField: (w, col, key) => `logqlsql_json_field(${col}, ${w.bind(key, 'string')})`,
+  // json_each_text takes the first of duplicate keys, as Loki does (`->>` would take the last); without the safe
+  // function's exception handler it needs no subtransaction per row, but an invalid line aborts the statement
+  jsonFieldFast: (w, col, key) =>
+    `(SELECT j.value FROM json_each_text(${col}::json) AS j WHERE j.key = ${w.bind(key, 'string')} LIMIT 1)`,
+  isInvalidJson: (e) => (e as { code?: string })?.code === '22P02',
   lookup: (keys, values, col) => `(${values})[array_position(${keys}, ${col})]`,
   toDouble: (e) => `CAST(${e} AS double precision)`,
   sharedCte: (name, body) => `${name} AS MATERIALIZED (${body})`,
