@@ -14,7 +14,7 @@ import type { StreamInfo } from './streams';
 import type { StepGrid } from '../eval/steps';
 import { newSeries, type SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
-import { compileCountingAggregate } from '../sql/rangeAggregate';
+import { compileCountingAggregate, compileMetadataProbe } from '../sql/rangeAggregate';
 import { compileUnwrapAggregate, type UnwrapAggOp } from '../sql/unwrapAggregate';
 import { groupLabels } from '../eval/grouping';
 import { compilePipeline } from '../eval/pipeline';
@@ -48,13 +48,18 @@ export async function pushRangeAggregation(
   // Rows with structured metadata are series of their own (Loki gives a bare range aggregation's series the metadata
   // as labels), unless the consumer collapses series to stream labels anyway.
   const fused = parsersUnderSum || (collapses && split.rest.length === 0);
-  const q = compileCountingAggregate(ctx.dialect, {
+  const agg = {
     streamIds: streams.map((s) => s.id),
     filters: split.pushed,
     ...windowsOf(node, grid),
     bytes: node.op === 'bytes_over_time' || node.op === 'bytes_rate',
     byMetadata: !fused,
-  });
+  };
+  if (agg.byMetadata && ctx.dialect.capabilities.probeMetadata && ctx.execute) {
+    const probe = compileMetadataProbe(ctx.dialect, agg);
+    agg.byMetadata = (await runSql(ctx, probe.text, probe.params)).length > 0;
+  }
+  const q = compileCountingAggregate(ctx.dialect, agg);
   const rows = await runSql<{
     stream_id: bigint;
     metadata: string | null;

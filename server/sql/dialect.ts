@@ -12,6 +12,9 @@ export interface DialectCapabilities {
   re2Regex: boolean;
   /** text columns can store NUL (PostgreSQL's cannot: no stored line contains one, and binding one fails) */
   textHoldsNul?: boolean;
+  /** reading the metadata column costs much more than proving it empty (PostgreSQL: a heap visit per row vs an
+   *  index-only scan, and a partial index of rows with metadata): counting queries probe first */
+  probeMetadata?: boolean;
   /** the engine can extract a top-level JSON string/number field from the line without failing on invalid JSON */
   jsonExtract: boolean;
 }

@@ -50,3 +50,13 @@ export function compileCountingAggregate(d: Dialect, q: CountingAggregate): Comp
     `SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, k, sum(n) AS n, sum(b) AS b FROM spread GROUP BY ${key}, k`;
   return { text, params: w.params };
 }
+
+/** One row when any entry in the range carries structured metadata (ProbeMetadata dialects check this first). */
+export function compileMetadataProbe(d: Dialect, q: CountingAggregate): CompiledSql {
+  const w = new SqlWriter(d);
+  const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
+  return {
+    text: `SELECT 1 AS x FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where} AND metadata IS NOT NULL LIMIT 1`,
+    params: w.params,
+  };
+}

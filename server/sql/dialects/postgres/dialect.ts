@@ -10,7 +10,7 @@ import type { Dialect } from '../../dialect';
  *    an error, because PostgreSQL 15 has no `IS JSON` / `try_cast`. */
 export const postgresDialect: Dialect = {
   name: 'postgres',
-  capabilities: { re2Regex: false, jsonExtract: true, textHoldsNul: false },
+  capabilities: { re2Regex: false, jsonExtract: true, textHoldsNul: false, probeMetadata: true },
   limits: { regex: 'regex line filter: PostgreSQL regexes are POSIX ARE, not RE2' },
   placeholder: (n, type) => {
     switch (type) {
