@@ -12,8 +12,9 @@ export interface DialectCapabilities {
   re2Regex: boolean;
   /** text columns can store NUL (PostgreSQL's cannot: no stored line contains one, and binding one fails) */
   textHoldsNul?: boolean;
-  /** reading the metadata column costs much more than proving it empty (PostgreSQL: a heap visit per row vs an
-   *  index-only scan, and a partial index of rows with metadata): counting queries probe first */
+  /** grouping by the metadata column costs more than proving it empty (PostgreSQL: a heap visit per row instead of
+   *  an index-only scan, while a partial index answers the probe; DuckDB: the column's NULL mask is cheap to scan,
+   *  hashing it is not): counting queries probe first */
   probeMetadata?: boolean;
   /** the engine can extract a top-level JSON string/number field from the line without failing on invalid JSON */
   jsonExtract: boolean;

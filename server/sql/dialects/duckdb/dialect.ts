@@ -3,7 +3,7 @@ import type { Dialect } from '../../dialect';
 /** DuckDB: RE2 regexes (as Loki), `$n` parameters, BIGINT ns timestamps. The reference dialect. */
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
-  capabilities: { re2Regex: true, jsonExtract: true },
+  capabilities: { re2Regex: true, jsonExtract: true, probeMetadata: true },
   placeholder: (n, type) => {
     switch (type) {
       case 'int64[]':
