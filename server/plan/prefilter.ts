@@ -3,24 +3,30 @@
 // drops (whenever SQL cannot be sure what Loki's json parser would extract), never drop a row the filter keeps.
 // That makes `{app="api"} | json | status >= 500` read a fraction of the rows without any risk to the answer.
 //
-// A row is "unsure" — kept — when the line is not valid JSON (Loki keeps the labels parsed before the error), when it
-// carries structured metadata (which could shadow the field), or when the JSON could yield the label some other way
-// than its top-level key: for a name with `_`, a key whose other characters sanitise to `_` (`latency-ms`,
-// `latency.ms`) or a nested object (`{"latency":{"ms":1}}`) — caught by one RE2 search per underscore prefix.
+// Each field is probed once per row, in a derived column (repeating a JSON function inside the filter made the
+// engine parse the line once per mention: 10× slower). A row is "unsure" — kept — when the probe cannot tell (invalid
+// JSON, where Loki keeps the labels parsed before the error, or an absent key), when it carries structured metadata
+// (which could shadow the field), or when the JSON could yield the label some other way than its top-level key: for
+// a name with `_`, a key whose other characters sanitise to `_` (`latency-ms`, `latency.ms`) or a nested object
+// (`{"latency":{"ms":1}}`) — caught by one RE2 search per underscore prefix.
 import type { LabelFilterExpr, Stage } from '../logql/ast';
 import type { Dialect, SqlWriter } from '../sql/dialect';
-import { compileRE2 } from '../eval/re2';
 import type { Labels } from '../engine/types';
 
-export type Prefilter = (w: SqlWriter) => string;
+/** Derived columns (`expr AS _pN`, computed once per row) and the condition over them. */
+export interface PrefilterSql {
+  columns: string[];
+  where: string;
+}
+
+export type Prefilter = (w: SqlWriter) => PrefilterSql | undefined;
 
 const DECIMAL = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
 const SQL_CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
 
 /** The pre-filter implied by the label filters right after a leading `| json`, if the dialect can express one. */
 export function jsonPrefilter(rest: Stage[], streams: Labels[], d: Dialect): Prefilter | undefined {
-  const probe = d.jsonProbe;
-  if (!probe || !d.jsonValid || !d.toDoubleOrNull || !d.capabilities.re2Regex) return undefined;
+  if (!d.jsonProbe || !d.toDoubleOrNull || !d.capabilities.re2Regex) return undefined;
   const [first, ...more] = rest;
   if (!first || first.kind !== 'json' || first.params.length > 0) return undefined;
   const filters: LabelFilterExpr[] = [];
@@ -31,77 +37,89 @@ export function jsonPrefilter(rest: Stage[], streams: Labels[], d: Dialect): Pre
   if (filters.length === 0) return undefined;
   const streamLabel = (name: string) => streams.some((s) => s[name] !== undefined);
   return (w) => {
-    const parts = filters.map((f) => implied(f, w, probe, streamLabel)).filter((p) => p !== 'TRUE');
-    if (parts.length === 0) return 'TRUE';
-    const unsure = `(metadata IS NOT NULL OR NOT ${d.jsonValid!('line')})`;
-    return `(${unsure} OR (${parts.join(' AND ')}))`;
+    const b = new Builder(w, streamLabel);
+    const parts = filters.map((f) => b.implied(f)).filter((p) => p !== 'TRUE');
+    if (parts.length === 0) return undefined;
+    return { columns: b.columns, where: `(metadata IS NOT NULL OR (${parts.join(' AND ')}))` };
   };
 }
 
-type Probe = NonNullable<Dialect['jsonProbe']>;
+class Builder {
+  readonly columns: string[] = [];
+  private readonly byName = new Map<string, string>();
 
-function implied(f: LabelFilterExpr, w: SqlWriter, probe: Probe, streamLabel: (n: string) => boolean): string {
-  if ('left' in f) {
-    const l = implied(f.left, w, probe, streamLabel);
-    const r = implied(f.right, w, probe, streamLabel);
-    if (f.kind === 'and') return l === 'TRUE' ? r : r === 'TRUE' ? l : `(${l} AND ${r})`;
-    return l === 'TRUE' || r === 'TRUE' ? 'TRUE' : `(${l} OR ${r})`;
+  constructor(
+    private readonly w: SqlWriter,
+    private readonly streamLabel: (n: string) => boolean,
+  ) {}
+
+  /** the derived column holding field `name`'s probe */
+  private column(name: string): string {
+    let c = this.byName.get(name);
+    if (!c) {
+      c = `_p${this.columns.length}`;
+      this.columns.push(`${this.w.dialect.jsonProbe!.value(this.w, 'line', name)} AS ${c}`);
+      this.byName.set(name, c);
+    }
+    return c;
   }
-  const name = f.name;
-  // labels the json stage does not own: stream labels (the field would become `<name>_extracted`), error labels,
-  // and names a sanitised key could not have produced unambiguously
-  if (name.startsWith('_') || streamLabel(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return 'TRUE';
-  // durations, bytes and ip() filters: TypeScript decides (and nothing may be bound for them)
-  if (f.kind !== 'string' && f.kind !== 'number') return 'TRUE';
-  const j = probe(w, 'line', name);
-  const ambiguous = ambiguity(name, w);
-  const keep = (cond: string, missing: boolean) =>
-    `(CASE WHEN ${ambiguous} THEN TRUE WHEN ${j.type} IS NULL THEN ${missing ? 'TRUE' : 'FALSE'} ${cond} ELSE TRUE END)`;
-  switch (f.kind) {
-    case 'string': {
-      // a missing label compares as ""; non-string JSON values keep their JSON text in Loki — unsure here
-      const missing = matchesEmpty(f.op, f.value);
+
+  implied(f: LabelFilterExpr): string {
+    if ('left' in f) {
+      const l = this.implied(f.left);
+      const r = this.implied(f.right);
+      if (f.kind === 'and') return l === 'TRUE' ? r : r === 'TRUE' ? l : `(${l} AND ${r})`;
+      return l === 'TRUE' || r === 'TRUE' ? 'TRUE' : `(${l} OR ${r})`;
+    }
+    const name = f.name;
+    // labels the json stage does not own: stream labels (the field would become `<name>_extracted`), error labels,
+    // and names a sanitised key could not have produced unambiguously
+    if (name.startsWith('_') || this.streamLabel(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return 'TRUE';
+    // durations, bytes and ip() filters: TypeScript decides (and nothing may be bound for them)
+    if (f.kind !== 'string' && f.kind !== 'number') return 'TRUE';
+    const w = this.w;
+    const d = w.dialect;
+    const probe = d.jsonProbe!;
+    const c = this.column(name);
+    const kind = probe.kind(c);
+    const text = probe.text(c);
+    const ambiguous = this.ambiguity(name);
+    // JSON null: Loki makes no label of it, like an absent key ("" for string comparisons, a dropped line for numbers)
+    const keep = (cond: string, nullPasses: boolean) =>
+      `(CASE WHEN ${ambiguous} THEN TRUE WHEN ${probe.unsure(c)} THEN TRUE WHEN ${kind} IS NULL THEN ${nullPasses ? 'TRUE' : 'FALSE'} ${cond} ELSE TRUE END)`;
+    if (f.kind === 'string') {
+      // non-string JSON values keep their JSON text in Loki: unsure here
       const v = w.bind(f.value, 'string');
       const cmp =
         f.op === '='
-          ? `${j.text} = ${v}`
+          ? `${text} = ${v}`
           : f.op === '!='
-            ? `${j.text} <> ${v}`
-            : `${f.op === '!~' ? 'NOT ' : ''}${w.dialect.simpleFullMatch(j.text, v)}`;
-      return keep(`WHEN ${j.type} = 'VARCHAR' THEN ${cmp}`, missing);
+            ? `${text} <> ${v}`
+            : `${f.op === '!~' ? 'NOT ' : ''}${d.simpleFullMatch(text, v)}`;
+      return keep(`WHEN ${kind} = 'VARCHAR' THEN ${cmp}`, emptyPasses(f.op, f.value));
     }
-    case 'number': {
-      // Loki drops a line whose label is missing, keeps (with LabelFilterErr) one whose value does not parse
-      const num = `${w.dialect.toDoubleOrNull!(j.text)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
-      const decimal = w.bind(DECIMAL, 'string');
-      return keep(
-        `WHEN ${j.type} = 'NUMBER' THEN ${num} ` +
-          `WHEN ${j.type} = 'VARCHAR' AND ${w.dialect.simpleFullMatch(j.text, decimal)} THEN ${num}`,
-        false,
-      );
+    // Loki drops a line whose label is missing, keeps (with LabelFilterErr) one whose value does not parse
+    const num = `${d.toDoubleOrNull!(text)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
+    const decimal = w.bind(DECIMAL, 'string');
+    return keep(
+      `WHEN ${kind} = 'NUMBER' THEN ${num} WHEN ${kind} = 'VARCHAR' AND ${d.simpleFullMatch(text, decimal)} THEN ${num}`,
+      false,
+    );
+  }
+
+  /** SQL that is TRUE when the line might hold a differently-written key that also sanitises to `name`. */
+  private ambiguity(name: string): string {
+    const conds: string[] = [];
+    for (let i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1)) {
+      conds.push(this.w.dialect.regexMatch('line', this.w.bind(`"${name.slice(0, i)}[^A-Za-z0-9_]`, 'string')));
     }
+    return conds.length ? `(${conds.join(' OR ')})` : 'FALSE';
   }
 }
 
-/** Whether a missing label ("") passes a string comparison. */
-function matchesEmpty(op: string, value: string): boolean {
-  switch (op) {
-    case '=':
-      return value === '';
-    case '!=':
-      return value !== '';
-    case '=~':
-      return compileRE2(value, { anchored: true }).test('');
-    default:
-      return !compileRE2(value, { anchored: true }).test('');
-  }
-}
-
-/** SQL that is TRUE when the line might hold a differently-written key that also sanitises to `name`. */
-function ambiguity(name: string, w: SqlWriter): string {
-  const conds: string[] = [];
-  for (let i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1)) {
-    conds.push(w.dialect.regexMatch('line', w.bind(`"${name.slice(0, i)}[^A-Za-z0-9_]`, 'string')));
-  }
-  return conds.length ? `(${conds.join(' OR ')})` : 'FALSE';
+/** Whether a missing label ("") passes a string comparison; for regexes, unknown here: keep the row. */
+function emptyPasses(op: string, value: string): boolean {
+  if (op === '=') return value === '';
+  if (op === '!=') return value !== '';
+  return true;
 }

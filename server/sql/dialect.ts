@@ -58,13 +58,17 @@ export interface Dialect {
    *  re-runs with jsonField, telling the two apart with isInvalidJson). For engines whose safe form is slow. */
   jsonFieldFast?(w: SqlWriter, col: string, key: string): string;
   isInvalidJson?(err: unknown): boolean;
-  /** for pre-filters on `| json` fields (plan/prefilter.ts), on valid JSON only: the kind of top-level field `key`
-   *  — NULL when absent or JSON null (Loki makes no label of either), 'VARCHAR' for a string, 'NUMBER' for a number,
-   *  anything else otherwise — and its text (a string unescaped, a number as written). Optional: without it label
-   *  filters after `| json` are not pre-filtered in SQL. */
-  jsonProbe?(w: SqlWriter, col: string, key: string): { type: string; text: string };
-  /** the line is valid JSON (with jsonProbe) */
-  jsonValid?(col: string): string;
+  /** for pre-filters on `| json` fields (plan/prefilter.ts): `value` probes top-level field `key` of `col` (computed
+   *  once per row, in a derived column); over that column, `unsure` is TRUE when the probe cannot tell (invalid JSON,
+   *  absent key), `kind` is NULL for JSON null, 'VARCHAR' for a string, 'NUMBER' for a number, anything else
+   *  otherwise, and `text` is the value's text (a string unescaped). Optional: without it label filters after
+   *  `| json` are not pre-filtered in SQL. */
+  jsonProbe?: {
+    value(w: SqlWriter, col: string, key: string): string;
+    unsure(v: string): string;
+    kind(v: string): string;
+    text(v: string): string;
+  };
   /** text → double, NULL when it does not convert (with jsonProbe) */
   toDoubleOrNull?(expr: string): string;
   /** values[i] where keys[i] = col (both BIGINT array parameters) */

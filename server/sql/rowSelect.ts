@@ -3,6 +3,7 @@
 import type { LineFilter } from '../logql/ast';
 import type { Dialect } from './dialect';
 import { SqlWriter } from './dialect';
+import type { Prefilter } from '../plan/prefilter';
 import type { SqlParam } from './driver';
 import { ENTRIES_TABLE } from '../schema/native';
 
@@ -15,8 +16,8 @@ export interface RowSelect {
   limit?: number;
   /** continue after this row in `order` */
   after?: { ts: bigint; streamId: bigint; line: string };
-  /** an extra condition implied by the TypeScript stages (plan/prefilter.ts) */
-  prefilter?: (w: SqlWriter) => string;
+  /** an extra condition implied by the TypeScript stages, over columns derived once per row (plan/prefilter.ts) */
+  prefilter?: Prefilter;
 }
 
 export interface CompiledSql {
@@ -57,7 +58,6 @@ export function entriesWhere(
 export function compileRowSelect(d: Dialect, q: RowSelect): CompiledSql {
   const w = new SqlWriter(d);
   const conds = entriesWhere(w, q.streamIds, q.from, q.to, q.filters);
-  if (q.prefilter) conds.push(q.prefilter(w));
   const cmp = q.order === 'desc' ? '<' : '>';
   const line = d.byteOrder('line');
   if (q.after) {
@@ -69,7 +69,12 @@ export function compileRowSelect(d: Dialect, q: RowSelect): CompiledSql {
     );
   }
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
-  let text = `SELECT stream_id, ts, line, metadata FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${conds.join(' AND ')} ORDER BY ts ${dir}, stream_id ${dir}, ${line} ${dir}`;
+  const src = d.entries ?? ENTRIES_TABLE;
+  const pre = q.prefilter?.(w);
+  const from = pre
+    ? `(SELECT stream_id, ts, line, metadata, ${pre.columns.join(', ')} FROM ${src} WHERE ${conds.join(' AND ')}) AS q WHERE ${pre.where}`
+    : `${src} WHERE ${conds.join(' AND ')}`;
+  let text = `SELECT stream_id, ts, line, metadata FROM ${from} ORDER BY ts ${dir}, stream_id ${dir}, ${line} ${dir}`;
   if (q.limit !== undefined) text += ` LIMIT ${w.bind(q.limit, 'int64')}`;
   return { text, params: w.params };
 }

@@ -43,16 +43,15 @@ export const clickhouseDialect: Dialect = {
     const raw = `JSONExtractRaw(${col}, ${k})`;
     return `if(startsWith(${raw}, '"'), JSONExtractString(${col}, ${k}), nullIf(${raw}, ''))`;
   },
-  jsonProbe: (w, col, key) => {
-    // JSONType says 'Null' both for a missing key and a JSON null: Loki makes no label of either
-    const k = w.bind(key, 'string');
-    const t = `JSONType(${col}, ${k})`;
-    return {
-      type: `multiIf(${t} = 'Null', NULL, ${t} = 'String', 'VARCHAR', ${t} IN ('Int64', 'UInt64', 'Double'), 'NUMBER', 'OTHER')`,
-      text: `if(${t} = 'String', JSONExtractString(${col}, ${k}), JSONExtractRaw(${col}, ${k}))`,
-    };
+  jsonProbe: {
+    // JSONExtractRaw parses the line once: '' when it is invalid or the key absent (unsure), else the value's JSON
+    value: (w, col, key) => `JSONExtractRaw(${col}, ${w.bind(key, 'string')})`,
+    unsure: (v) => `${v} = ''`,
+    kind: (v) =>
+      `multiIf(JSONType(${v}) = 'Null', NULL, JSONType(${v}) = 'String', 'VARCHAR', ` +
+      `JSONType(${v}) IN ('Int64', 'UInt64', 'Double'), 'NUMBER', 'OTHER')`,
+    text: (v) => `if(JSONType(${v}) = 'String', JSONExtractString(${v}), ${v})`,
   },
-  jsonValid: (col) => `isValidJSON(${col})`,
   toDoubleOrNull: (e) => `toFloat64OrNull(${e})`,
   lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
   toDouble: (e) => `toFloat64(${e})`,

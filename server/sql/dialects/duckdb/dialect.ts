@@ -28,16 +28,15 @@ export const duckdbDialect: Dialect = {
   byteOrder: (col) => col,
   jsonField: (w, col, key) =>
     `CASE WHEN json_valid(${col}) THEN json_extract_string(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}) END`,
-  jsonProbe: (w, col, key) => {
-    const path = w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string');
-    // guarded by the caller's json_valid test; TRY keeps a reordered evaluation from throwing (DESIGN §8)
-    const t = `TRY(json_type(${col}, ${path}))`;
-    return {
-      type: `(CASE ${t} WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'NUMBER' WHEN 'UBIGINT' THEN 'NUMBER' WHEN 'DOUBLE' THEN 'NUMBER' WHEN 'NULL' THEN NULL ELSE ${t} END)`,
-      text: `TRY(json_extract_string(${col}, ${path}))`,
-    };
+  jsonProbe: {
+    // json_extract parses the line once; TRY: an invalid line gives NULL (unsure) instead of an error
+    value: (w, col, key) => `TRY(json_extract(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}))`,
+    unsure: (v) => `${v} IS NULL`,
+    kind: (v) =>
+      `(CASE json_type(${v}) WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'NUMBER' WHEN 'UBIGINT' THEN 'NUMBER' ` +
+      `WHEN 'DOUBLE' THEN 'NUMBER' WHEN 'NULL' THEN NULL ELSE 'OTHER' END)`,
+    text: (v) => `(${v} ->> '$')`,
   },
-  jsonValid: (col) => `json_valid(${col})`,
   toDoubleOrNull: (e) => `TRY_CAST(${e} AS DOUBLE)`,
   lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
   toDouble: (e) => `CAST(${e} AS DOUBLE)`,
