@@ -6,7 +6,7 @@ import { splitPipeline } from '../plan/pushdown';
 import { compileRowSelect } from '../sql/rowSelect';
 import type { Direction, Labels, LogEntry, Stream } from './types';
 import { prefilterFor, runSql, type ExecContext } from './context';
-import { labelsKey, sortedLabels } from '../eval/value';
+import { LabelsKeyer, sortedLabels } from '../eval/value';
 
 type EntryRow = {
   stream_id: bigint;
@@ -38,8 +38,9 @@ export async function runLogQuery(
 
   const out = new Map<string, { labels: Labels; entries: LogEntry[]; seen: Set<string> }>();
   let count = 0;
+  const keyer = new LabelsKeyer();
   const add = (labels: Labels, e: LogEntry): void => {
-    const key = labelsKey(labels);
+    const key = keyer.key(labels);
     let s = out.get(key);
     if (!s) {
       s = { labels: sortedLabels(labels), entries: [], seen: new Set() };

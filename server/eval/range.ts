@@ -4,7 +4,7 @@ import type { RangeAggregation } from '../logql/ast';
 import type { Labels } from '../engine/types';
 import { RANGE_FUNCTIONS } from './rangeFunctions';
 import type { StepGrid } from './steps';
-import { labelsKey, newSeries, type SeriesData } from './value';
+import { labelsKey, LabelsKeyer, newSeries, type SeriesData } from './value';
 import { rangeGroupLabels } from './grouping';
 
 /** The samples of one series, ascending by time. */
@@ -17,10 +17,11 @@ export interface SampleSeries {
 /** Collects samples into series keyed by their label set; samples may arrive in any order. */
 export class SampleCollector {
   private readonly series = new Map<string, SampleSeries>();
+  private readonly keyer = new LabelsKeyer();
   private sorted = true;
 
   add(labels: Labels, ts: bigint, v: number): void {
-    const key = labelsKey(labels);
+    const key = this.keyer.key(labels);
     let s = this.series.get(key);
     if (!s) {
       s = { labels, ts: [], v: [] };

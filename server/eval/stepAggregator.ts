@@ -8,7 +8,7 @@ import type { RangeAggregation, RangeOp } from '../logql/ast';
 import type { Labels } from '../engine/types';
 import { rangeGroupLabels } from './grouping';
 import type { StepGrid } from './steps';
-import { labelsKey, newSeries, type SeriesData } from './value';
+import { LabelsKeyer, newSeries, type SeriesData } from './value';
 
 const STREAMABLE = new Set<RangeOp>([
   'count_over_time',
@@ -42,6 +42,7 @@ interface State {
 
 export class StepAggregator {
   private readonly series = new Map<string, State>();
+  private readonly keyer = new LabelsKeyer();
   private readonly steps: number;
   private readonly from: bigint;
   private readonly step: number;
@@ -74,7 +75,7 @@ export class StepAggregator {
     }
     const g = this.node.grouping;
     const l = g ? rangeGroupLabels(labels, g.without, g.labels) : labels;
-    const key = labelsKey(l);
+    const key = this.keyer.key(l);
     let s = this.series.get(key);
     if (!s) {
       s = {

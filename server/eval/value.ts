@@ -22,6 +22,22 @@ export function labelsKey(labels: Labels): string {
   return s;
 }
 
+/** labelsKey for one label set after another, remembering the last: pipelines hand back the stream's own labels
+ *  object for every line they leave unchanged, so per-row callers skip re-sorting and re-quoting it. Label objects
+ *  are never mutated once keyed (pipelines build a fresh object whenever a line's labels change). */
+export class LabelsKeyer {
+  private last?: Labels;
+  private lastKey = '';
+
+  key(labels: Labels): string {
+    if (labels !== this.last) {
+      this.last = labels;
+      this.lastKey = labelsKey(labels);
+    }
+    return this.lastKey;
+  }
+}
+
 export function sortedLabels(labels: Labels): Labels {
   const out: Labels = {};
   for (const k of Object.keys(labels).sort()) out[k] = labels[k];
