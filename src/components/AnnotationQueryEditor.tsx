@@ -17,6 +17,13 @@ export interface LogQLAnnotationQuery extends LogQLQuery {
   textFormat?: string;
 }
 
+/** The annotation's own text settings, one input each. */
+const TEXT_FIELDS: { key: 'tagKeys' | 'titleFormat' | 'textFormat'; label: string; description: string }[] = [
+  { key: 'tagKeys', label: 'Tags', description: 'Comma-separated label names used as tags (empty: all labels)' },
+  { key: 'titleFormat', label: 'Title', description: 'Template, e.g. {{app}}' },
+  { key: 'textFormat', label: 'Text', description: 'Template; {{__line__}} is the log line (the default)' },
+];
+
 type Props = QueryEditorProps<DataSource, LogQLAnnotationQuery, LogQLOptions> & {
   annotation?: AnnotationQuery<LogQLAnnotationQuery>;
   onAnnotationChange?: (annotation: AnnotationQuery<LogQLAnnotationQuery>) => void;
@@ -38,30 +45,16 @@ export function AnnotationQueryEditor(props: Props) {
         onChange={(q) => set(q)}
         onRunQuery={() => undefined}
       />
-      <Field label="Tags" description="Comma-separated label names used as tags (empty: all labels)">
-        <Input
-          aria-label="Tags"
-          width={40}
-          defaultValue={target.tagKeys ?? ''}
-          onBlur={(e) => set({ tagKeys: e.currentTarget.value })}
-        />
-      </Field>
-      <Field label="Title" description="Template, e.g. {{app}}">
-        <Input
-          aria-label="Title"
-          width={40}
-          defaultValue={target.titleFormat ?? ''}
-          onBlur={(e) => set({ titleFormat: e.currentTarget.value })}
-        />
-      </Field>
-      <Field label="Text" description="Template; {{__line__}} is the log line (the default)">
-        <Input
-          aria-label="Text"
-          width={40}
-          defaultValue={target.textFormat ?? ''}
-          onBlur={(e) => set({ textFormat: e.currentTarget.value })}
-        />
-      </Field>
+      {TEXT_FIELDS.map(({ key, label, description }) => (
+        <Field key={key} label={label} description={description}>
+          <Input
+            aria-label={label}
+            width={40}
+            defaultValue={target[key] ?? ''}
+            onBlur={(e) => set({ [key]: e.currentTarget.value })}
+          />
+        </Field>
+      ))}
     </div>
   );
 }
