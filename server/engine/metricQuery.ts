@@ -53,9 +53,9 @@ export function windowsOf(node: RangeAggregation, grid: StepGrid) {
   };
 }
 
-/** Loki reads samples in [first window start, last window end): see eval/steps.ts. */
+/** Samples in [first window start, last window end], `to` exclusive: see eval/steps.ts. */
 export function sampleBounds(node: RangeAggregation, grid: StepGrid): { from: bigint; to: bigint } {
-  return { from: grid.times[0] - node.offset - node.range, to: grid.end - node.offset };
+  return { from: grid.times[0] - node.offset - node.range, to: grid.times[grid.times.length - 1] - node.offset + 1n };
 }
 
 /** Rows per page of a TypeScript scan: memory stays bounded however many rows a window holds. */

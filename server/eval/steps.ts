@@ -1,6 +1,6 @@
 // The evaluation grid of a metric query: Loki evaluates at start, start+step, … while ≤ end (an instant query is the
-// single time `end`). Every window is (t − offset − range, t − offset], and Loki only fetches samples in
-// [start − range − offset, end − offset), so a sample sitting exactly on `end − offset` is never counted.
+// single time `end`). Every window is (t − offset − range, t − offset]; a sample exactly at t − offset counts, also
+// at the last step (Loki 3.7.6; Loki 2.9 dropped a sample sitting exactly on `end − offset`).
 
 export interface StepGrid {
   start: bigint;

@@ -13,7 +13,7 @@ for (const name of MATRIX_ENGINES.filter((e) => !only || only.includes(e))) {
   const why = await unavailable(name);
   if (why) console.warn(`\n*** SKIPPED: conformance on ${name}: ${why} ***\n`);
 
-  describe.skipIf(why !== undefined)(`conformance with Loki 2.9 answers (${name})`, () => {
+  describe.skipIf(why !== undefined)(`conformance with Loki 3.7.6 answers (${name})`, () => {
     let engine: Engine;
     let db: EngineHandle;
     beforeAll(async () => {

@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../server/engine/engine';
 import type { QueryData } from '../../server/engine/types';
 import { enginesToTest } from '../engines';
-import { at, FIXTURE, T0 } from './fixture';
+import { at, FIXTURE, S, T0 } from './fixture';
+import { execContext } from './context';
+import { runMetricQuery } from '../../server/engine/metricQuery';
+import { parse } from '../../server/logql/check';
+import type { MetricExpr } from '../../server/logql/ast';
+import { stepGrid } from '../../server/eval/steps';
 
 const engines = await enginesToTest();
 
@@ -145,8 +150,22 @@ describe.each(engines)('LogQL constructs on $engine.name', ({ engine: te, skip }
     },
   );
 
-  it.skipIf(!!skip)('an instant query never counts a sample sitting exactly on its time', async () => {
-    expect(vector(await instant('count_over_time({app="a"}[1m])', at(50)))).toEqual([[{ app: 'a', env: 'prod' }, 4]]);
-    expect(vector(await instant('count_over_time({app="a"}[40s])', at(50)))).toEqual([[{ app: 'a', env: 'prod' }, 3]]);
+  it.skipIf(!!skip)('a sample exactly at the evaluation time counts (Loki 3.7.6), also with offset', async () => {
+    expect(vector(await instant('count_over_time({app="a"}[1m])', at(50)))).toEqual([[{ app: 'a', env: 'prod' }, 5]]);
+    expect(vector(await instant('count_over_time({app="a"}[40s])', at(50)))).toEqual([[{ app: 'a', env: 'prod' }, 4]]);
+    expect(vector(await instant('count_over_time({app="a"}[20s] offset 10s)', at(50)))).toEqual([
+      [{ app: 'a', env: 'prod' }, 2],
+    ]);
+    // the query's last step counts its own sample too, on the SQL and the TypeScript paths
+    for (const pushdown of [true, false]) {
+      const q = 'count_over_time({app="a"}[10s] offset 10s)';
+      const v = await runMetricQuery(
+        execContext(engine, q, pushdown),
+        parse(q) as MetricExpr,
+        stepGrid(at(40), at(60), 10n * S, false),
+      );
+      if (v.kind !== 'vector') throw new Error(v.kind);
+      expect(v.series.map((r) => [...r.values])).toEqual([[1, 1, 1]]);
+    }
   });
 });
