@@ -8,17 +8,7 @@ import { DEFAULT_OTLP_INDEX_LABELS, decodeOtlpJson, decodeOtlpProtobuf, type Otl
 import { MAX_DELAY_FOR_S, Tailer, type TailHub } from '../tail/tail';
 import { detectedFieldValues, detectedFields, detectedLabels, patterns, volume } from '../discovery/discovery';
 import type { ServerMetrics } from './metrics';
-import {
-  ParamError,
-  Params,
-  defaultStep,
-  goParseInt,
-  parseBounds,
-  parseLimit,
-  parseSecondsOrDuration,
-  parseTimestamp,
-  nowNs,
-} from './params';
+import { ParamError, Params, goParseInt, parseBounds, parseLimit, parseStep, parseTimestamp, nowNs } from './params';
 
 export interface EcosystemContext {
   engineOf: (req: FastifyRequest) => Promise<EngineApi>;
@@ -90,10 +80,8 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
     const aggregateBy = p.get('aggregateBy') || 'series';
     if (aggregateBy !== 'series' && aggregateBy !== 'labels')
       throw new ParamError(`invalid aggregateBy ${JSON.stringify(aggregateBy)}: series or labels`);
-    const stepStr = p.get('step');
-    const step = range ? (stepStr === '' ? defaultStep(start, end) : parseSecondsOrDuration(stepStr)) : undefined;
-    if (step !== undefined && step <= 0n)
-      throw new ParamError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (range && end < start) throw new ParamError('end timestamp must not be before or equal to start time');
+    const step = range ? parseStep(p, start, end) : undefined;
     const engine = await ctx.engineOf(req);
     const result = await volume(
       engine,
@@ -142,8 +130,7 @@ export function registerEcosystemRoutes(app: FastifyInstance, ctx: EcosystemCont
     const { start, end } = parseBounds(p);
     const query = p.get('query');
     if (query === '') throw new ParamError('query is required');
-    const stepStr = p.get('step');
-    const step = stepStr === '' ? defaultStep(start, end) : parseSecondsOrDuration(stepStr);
+    const step = parseStep(p, start, end);
     const data = await patterns(await ctx.engineOf(req), {
       query,
       start,

@@ -264,13 +264,9 @@ export interface InstantParams {
   direction: Direction;
 }
 
-/** Loki's ParseRangeQuery, in its order of checks. */
-export function parseRangeQuery(p: Params, now = nowNs()): RangeParams {
-  const query = p.get('query');
-  const { start, end } = parseBounds(p, now);
-  if (end < start) throw new ParamError('end timestamp must not be before or equal to start time');
-  const limit = parseLimit(p.get('limit'));
-  const direction = parseDirection(p.get('direction'));
+/** `step` (default: Loki's defaultQueryRangeStep), refused when ≤ 0 or when it gives more than 11,000 points per
+ *  series (Loki's ParseRangeQuery, also behind index/volume_range and patterns). */
+export function parseStep(p: Params, start: bigint, end: bigint): bigint {
   const stepStr = p.get('step');
   const step = stepStr === '' ? defaultStep(start, end) : parseSecondsOrDuration(stepStr);
   if (step <= 0n) {
@@ -281,6 +277,17 @@ export function parseRangeQuery(p: Params, now = nowNs()): RangeParams {
       'exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter',
     );
   }
+  return step;
+}
+
+/** Loki's ParseRangeQuery, in its order of checks. */
+export function parseRangeQuery(p: Params, now = nowNs()): RangeParams {
+  const query = p.get('query');
+  const { start, end } = parseBounds(p, now);
+  if (end < start) throw new ParamError('end timestamp must not be before or equal to start time');
+  const limit = parseLimit(p.get('limit'));
+  const direction = parseDirection(p.get('direction'));
+  const step = parseStep(p, start, end);
   const intervalStr = p.get('interval');
   const interval = intervalStr === '' ? 0n : parseSecondsOrDuration(intervalStr);
   if (interval < 0n) throw new ParamError('interval must be >= 0');

@@ -14,6 +14,7 @@ import {
   TemplateError,
 } from './parse';
 import { GoMap, type Value, truth, typeName } from './values';
+import { limits, outputLimitMessage, overOutputLimit, utf8Length } from './limits';
 
 const MISSING: unique symbol = Symbol('missing');
 type Final = Value | typeof MISSING;
@@ -28,7 +29,10 @@ const enum Flow {
 export class Exec {
   private vars: { name: string; value: Value }[] = [];
   private out = '';
+  private outBytes = 0;
+  private exact = false;
   private depth = 0;
+  private steps = 0;
 
   constructor(
     private readonly src: string,
@@ -39,12 +43,34 @@ export class Exec {
   run(data: Value): string {
     this.vars = [{ name: '$', value: data }];
     this.out = '';
+    this.outBytes = 0;
+    this.exact = false;
+    this.steps = 0;
     this.walkList(data, this.tmpl.root);
     return this.out;
   }
 
   private error(pos: number, msg: string): TemplateError {
     return makeError(this.src, pos, msg);
+  }
+
+  /** one more step (an action, a loop iteration, a template call); fails past limits.maxSteps */
+  private step(pos: number): void {
+    if (++this.steps > limits.maxSteps) {
+      throw this.error(pos, `exceeded the maximum of ${limits.maxSteps} template execution steps`);
+    }
+  }
+
+  private write(s: string, pos: number): void {
+    if (s === '') return;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count exactly only once the output could reach the bound
+    if (this.exact) this.outBytes += utf8Length(s);
+    else if ((this.out.length + s.length) * 3 > limits.maxOutputBytes) {
+      this.exact = true;
+      this.outBytes = utf8Length(this.out) + utf8Length(s);
+    }
+    if (this.exact && this.outBytes > limits.maxOutputBytes) throw this.error(pos, outputLimitMessage());
+    this.out += s;
   }
 
   // ---- statements ----
@@ -60,15 +86,17 @@ export class Exec {
   private walk(dot: Value, node: Node): Flow {
     switch (node.k) {
       case 'text':
-        this.out += node.text;
+        this.write(node.text, 0);
         return Flow.Normal;
       case 'action': {
+        this.step(node.pos);
         const v = this.evalPipeline(dot, node.pipe);
-        if (node.pipe.decl.length === 0) this.out += printValue(v);
+        if (node.pipe.decl.length === 0) this.write(printValue(v), node.pos);
         return Flow.Normal;
       }
       case 'if':
       case 'with': {
+        this.step(node.pos);
         const mark = this.vars.length;
         const v = this.evalPipeline(dot, node.pipe);
         let f = Flow.Normal;
@@ -87,6 +115,7 @@ export class Exec {
         const list = this.tmpl.defines.get(node.name);
         if (!list) throw this.error(node.pos, `no such template ${JSON.stringify(node.name)}`);
         const newDot = node.pipe ? this.evalPipeline(dot, node.pipe) : null;
+        this.step(node.pos);
         if (++this.depth > MAX_DEPTH) throw this.error(node.pos, `exceeded maximum template depth (${MAX_DEPTH})`);
         const saved = this.vars;
         this.vars = [{ name: '$', value: newDot }];
@@ -111,6 +140,7 @@ export class Exec {
     const decl = pipe.decl;
     const two = decl.length > 1;
     const oneIter = (index: Value, elem: Value): Flow => {
+      this.step(node.pos);
       if (decl.length > 0) {
         if (pipe.isAssign) {
           if (two) this.setVar(decl[0]!, index, pipe.pos);
@@ -296,8 +326,9 @@ export class Exec {
       const kind = argc < fixed ? fn.params[argc]! : fn.variadic!;
       argv[argc] = this.validate(final, kind, pos);
     }
+    let r: Value;
     try {
-      return fn.call(argv, this.env);
+      r = fn.call(argv, this.env);
     } catch (e) {
       if (e instanceof FuncError) throw this.error(pos, `error calling ${name}: ${e.message}`);
       if (e instanceof TemplateError) throw e;
@@ -305,6 +336,9 @@ export class Exec {
         throw this.error(pos, `error calling ${name}: ${e.message}`);
       throw e;
     }
+    if (typeof r === 'string' && overOutputLimit(r))
+      throw this.error(pos, `error calling ${name}: ${outputLimitMessage()}`);
+    return r;
   }
 
   private validate(v: Value, kind: Kind, pos: number): Value {

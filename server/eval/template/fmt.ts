@@ -270,6 +270,20 @@ interface Spec {
   prec: number; // -1 when absent
 }
 
+/** Go's fmt parsenum: a width or precision; a number past 1e6 stops the parse at the end of the format (Go's
+ *  tooLarge), so "%0100000000d" prints %!(NOVERB) instead of padding to 100 MB. */
+function parseNum(format: string, start: number, end: number): [number, boolean, number] {
+  let num = 0;
+  let isNum = false;
+  let i = start;
+  for (; i < end && isDigitCode(format.charCodeAt(i)); i++) {
+    if (num > 1e6) return [0, false, end];
+    num = num * 10 + (format.charCodeAt(i) - 48);
+    isNum = true;
+  }
+  return [num, isNum, i];
+}
+
 function padTo(s: string, sp: Spec, allowZero = true): string {
   if (sp.wid < 0) return s;
   const len = [...s].length;
@@ -521,9 +535,9 @@ export function sprintf(format: string, args: Value[]): string {
         }
       }
     } else {
-      const st = i;
-      while (i < end && isDigitCode(format.charCodeAt(i))) i++;
-      if (i > st) sp.wid = Number(format.slice(st, i));
+      const [w, isNum, next] = parseNum(format, i, end);
+      i = next;
+      if (isNum) sp.wid = w;
     }
     // precision
     if (i < end && format[i] === '.') {
@@ -537,9 +551,9 @@ export function sprintf(format: string, args: Value[]): string {
           sp.prec = -1;
         } else sp.prec = p;
       } else {
-        const st = i;
-        while (i < end && isDigitCode(format.charCodeAt(i))) i++;
-        sp.prec = Number(format.slice(st, i) || '0');
+        const [p, , next] = parseNum(format, i, end);
+        i = next;
+        sp.prec = p;
       }
     }
     argIndex();

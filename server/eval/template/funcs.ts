@@ -3,6 +3,7 @@
 import { goQuote, sprint, sprintf, sprintln, formatFloat } from './fmt';
 import { GoTime, LOCAL, LONG_DAYS, LONG_MONTHS, Location, parseDurationSeconds, parseTime, UTC } from './gotime';
 import { compileRegexp, countMatches, RegexError, replaceAll } from './regex';
+import { limits, outputLimitMessage, utf8Length } from './limits';
 import {
   byteLen,
   byteSlice,
@@ -42,6 +43,11 @@ function def(name: string, params: Kind[], call: (args: Value[], env: Env) => Va
   const d: FuncDef = { name, params, call };
   if (variadic !== undefined) d.variadic = variadic;
   defs.set(name, d);
+}
+
+/** Refuses a result of `bytes` bytes before it is built when it would exceed the template output bound. */
+function checkResultSize(bytes: number): void {
+  if (bytes > limits.maxOutputBytes) throw new FuncError(outputLimitMessage());
 }
 
 const S = (v: Value) => v as string;
@@ -308,6 +314,14 @@ function trimRightSet(s: string, cutset: string): string {
 
 function goReplace(s: string, old: string, nw: string, n: number): string {
   if (old === nw || n === 0) return s;
+  if (nw.length > old.length) {
+    // the result's size, before building it: matches × growth
+    let count = 0;
+    if (old === '') count = [...s].length + 1;
+    else for (let i = s.indexOf(old); i >= 0; i = s.indexOf(old, i + old.length)) count++;
+    if (n >= 0 && count > n) count = n;
+    checkResultSize(utf8Length(s) + count * (utf8Length(nw) - utf8Length(old)));
+  }
   if (old === '') {
     const chars = [...s];
     let out = '';
@@ -568,7 +582,10 @@ def('alignLeft', ['int', 'string'], ([c, s]) => {
   const runes = [...S(s!)];
   if (count < 0 || count === runes.length) return S(s!);
   const pad = count - runes.length;
-  if (pad > 0) return S(s!) + ' '.repeat(pad);
+  if (pad > 0) {
+    checkResultSize(count);
+    return S(s!) + ' '.repeat(pad);
+  }
   return runes.slice(0, count).join('');
 });
 def('alignRight', ['int', 'string'], ([c, s]) => {
@@ -577,7 +594,10 @@ def('alignRight', ['int', 'string'], ([c, s]) => {
   const l = runes.length;
   if (count < 0 || count === l) return S(s!);
   const pad = count - l;
-  if (pad > 0) return ' '.repeat(pad) + S(s!);
+  if (pad > 0) {
+    checkResultSize(count);
+    return ' '.repeat(pad) + S(s!);
+  }
   return runes.slice(l - count).join('');
 });
 def('b64dec', ['string'], ([s]) => base64Decode(S(s!)));
@@ -618,6 +638,11 @@ def('contains', ['string', 'string'], ([sub, s]) => S(s!).includes(S(sub!)));
 def('hasPrefix', ['string', 'string'], ([p, s]) => S(s!).startsWith(S(p!)));
 def('hasSuffix', ['string', 'string'], ([p, s]) => S(s!).endsWith(S(p!)));
 function indent(n: number, s: string): string {
+  if (n > 0) {
+    let lines = 1;
+    for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) lines++;
+    checkResultSize(n * lines + utf8Length(s));
+  }
   const pad = ' '.repeat(Math.max(0, n));
   return pad + s.split('\n').join('\n' + pad);
 }
@@ -626,6 +651,7 @@ def('nindent', ['int', 'string'], ([n, s]) => '\n' + indent(I(n!), S(s!)));
 def('replace', ['string', 'string', 'string'], ([o, n, s]) => goReplace(S(s!), S(o!), S(n!), -1));
 def('repeat', ['int', 'string'], ([n, s]) => {
   if (I(n!) < 0) throw new FuncError('strings: negative Repeat count');
+  checkResultSize(I(n!) * utf8Length(S(s!)));
   return S(s!).repeat(I(n!));
 });
 def('trim', ['string'], ([s]) => trimSpace(S(s!)));

@@ -5,6 +5,7 @@ import { parseTemplate, TemplateError } from './parse';
 import { GoMap } from './values';
 
 export { TemplateError } from './parse';
+export { DEFAULT_TEMPLATE_LIMITS, setTemplateLimits, type TemplateLimits } from './limits';
 /** Sets the IANA zone that Go's time.Local stands for in date/toDate/now/__timestamp__ (default: $TZ or system zone). */
 export { setLocalZone as setTemplateLocalZone } from './gotime';
 

@@ -1,6 +1,8 @@
 // Go (RE2) regular expressions on top of JS RegExp: syntax translation for the common
 // differences, Go's ReplaceAllString / FindAllStringIndex iteration rules and $-expansion.
 
+import { limits, outputLimitMessage } from './limits';
+
 export interface GoRegexp {
   re: RegExp; // global ('g') flag set
   names: (string | undefined)[]; // index -> group name (1-based; [0] unused)
@@ -260,6 +262,7 @@ export function replaceAll(g: GoRegexp, s: string, repl: string, literal: boolea
     const a1 = a0 + m[0].length;
     out += s.slice(lastEnd, a0);
     if (a1 > lastEnd || a0 === 0) out += literal ? repl : expand(g, repl, m);
+    if (out.length > limits.maxOutputBytes) throw new RangeError(outputLimitMessage());
     lastEnd = a1;
     const width = searchPos < s.length ? advance(s, searchPos) - searchPos : 1;
     if (searchPos + width > a1) searchPos += width;

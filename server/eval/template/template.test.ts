@@ -584,3 +584,69 @@ describe('API', () => {
     expect(dt).toBeLessThan(2000);
   });
 });
+
+describe('bounded executions (issue 10: templates that grow without bound)', () => {
+  const KB256 = 256 * 1024;
+  const timed = (f: () => void): number => {
+    const t0 = performance.now();
+    f();
+    return performance.now() - t0;
+  };
+  it('refuses repeat past the output bound before allocating', () => {
+    let e: TemplateError | undefined;
+    const ms = timed(() => (e = execErr('{{ repeat 100000000 "x" }}')));
+    expect(e!.message).toMatch(/error calling repeat: template output exceeds the limit of 262144 bytes/);
+    expect(ms).toBeLessThan(200);
+    expect(execErr('{{ repeat 1000000 .app }}', { app: 'nginx' }).message).toMatch(/exceeds the limit/);
+    // at the bound exactly: allowed
+    expect(run(`{{ repeat ${KB256} "x" }}`)).toHaveLength(KB256);
+    expect(execErr(`{{ repeat ${KB256 + 1} "x" }}`).message).toMatch(/exceeds the limit/);
+    // non-ASCII counts in UTF-8 bytes
+    expect(run(`{{ repeat ${KB256 / 2} "é" }}`)).toHaveLength(KB256 / 2);
+    expect(execErr(`{{ repeat ${KB256 / 2 + 1} "é" }}`).message).toMatch(/exceeds the limit/);
+    expect(execErr(`{{ repeat ${KB256 / 2} "é" }}x`).message).toMatch(/line:1:\d+: template output exceeds/);
+  });
+  it('bounds output built by many small writes', () => {
+    const e = execErr('{{ range 10000000 }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ end }}');
+    expect(e.message).toMatch(/exceeds the limit|template execution steps/);
+    const grow = execErr('{{ $x := "xx" }}{{ range 40 }}{{ $x = printf "%s%s" $x $x }}{{ end }}{{ $x }}');
+    expect(grow.message).toMatch(/error calling printf: template output exceeds the limit/);
+  });
+  it('bounds the number of steps (loops without output)', () => {
+    let e: TemplateError | undefined;
+    const ms = timed(() => (e = execErr('{{ range 1000000000 }}{{ end }}')));
+    expect(e!.message).toMatch(/exceeded the maximum of 100000 template execution steps/);
+    expect(ms).toBeLessThan(1000);
+    expect(execErr('{{ range 100000 }}{{ range 100000 }}{{ end }}{{ end }}').message).toMatch(/execution steps/);
+  });
+  it('bounds padding, indent and replace amplification', () => {
+    expect(execErr('{{ alignLeft 100000000 "x" }}').message).toMatch(/error calling alignLeft: .*exceeds the limit/);
+    expect(execErr('{{ alignRight 100000000 "x" }}').message).toMatch(/error calling alignRight: .*exceeds/);
+    expect(execErr('{{ indent 100000000 "x" }}').message).toMatch(/error calling indent: .*exceeds/);
+    expect(execErr(`{{ replace "x" (repeat 1000 "y") (repeat 1000 "x") }}`).message).toMatch(
+      /error calling replace: .*exceeds/,
+    );
+    expect(execErr(`{{ regexReplaceAll "x" (repeat 1000 "x") (repeat 1000 "y") }}`).message).toMatch(
+      /error calling regexReplaceAll: .*exceeds/,
+    );
+    // Go's fmt stops at a width past 1e6 (tooLarge) and prints %!(NOVERB)
+    expect(run('{{ printf "%0100000000d" 1 }}')).toBe('%!(NOVERB)%!(EXTRA int=1)');
+    expect(run('{{ printf "%.100000000f" 1.5 }}')).toBe('%!(NOVERB)%!(EXTRA float64=1.5)');
+    expect(run('{{ printf "%5d|%-4s|" 42 "ab" }}')).toBe('   42|ab  |');
+    // under the bound these still work
+    expect(run('{{ alignLeft 5 "ab" }}|{{ indent 2 "a\\nb" }}|{{ replace "a" "bb" "aXa" }}')).toBe(
+      'ab   |  a\n  b|bbXbb',
+    );
+  });
+  it('the bounds are settings', async () => {
+    const { setTemplateLimits, DEFAULT_TEMPLATE_LIMITS } = await import('./index');
+    try {
+      setTemplateLimits({ maxOutputBytes: 10, maxSteps: 5 });
+      expect(run('{{ repeat 10 "x" }}')).toBe('xxxxxxxxxx');
+      expect(execErr('{{ repeat 11 "x" }}').message).toMatch(/limit of 10 bytes/);
+      expect(execErr('{{ range 10 }}{{ end }}').message).toMatch(/maximum of 5 template/);
+    } finally {
+      setTemplateLimits(DEFAULT_TEMPLATE_LIMITS);
+    }
+  });
+});
