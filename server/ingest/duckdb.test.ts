@@ -131,6 +131,43 @@ describe('DuckDB ingest', () => {
     await d.close();
   });
 
+  it('repeats of an entry inside a push in time order are stored once, other lines at the same ts all kept', async () => {
+    const d = await openDriver('duckdb::memory:');
+    const ing = new Ingester(d);
+    const t = (k: number) => T0 + BigInt(k);
+    const r = await ing.push([
+      {
+        labels: { app: 'rep' },
+        entries: [
+          { ts: t(1), line: 'a' },
+          { ts: t(2), line: 'b', metadata: { first: 'yes' } },
+          { ts: t(2), line: 'c' },
+          { ts: t(2), line: 'b', metadata: { first: 'no' } },
+          { ts: t(3), line: 'd' },
+          { ts: t(3), line: 'd' },
+          { ts: t(4), line: 'e' },
+        ],
+      },
+    ]);
+    expect(r).toEqual({ entries: 5, duplicates: 2 });
+    const rows = await d.query<{ ts: bigint; line: string; metadata: string | null }>(
+      'SELECT ts, line, metadata FROM entries ORDER BY ts, line',
+    );
+    expect(rows).toEqual([
+      { ts: t(1), line: 'a', metadata: null },
+      { ts: t(2), line: 'b', metadata: '{"first":"yes"}' },
+      { ts: t(2), line: 'c', metadata: null },
+      { ts: t(3), line: 'd', metadata: null },
+      { ts: t(4), line: 'e', metadata: null },
+    ]);
+    // the next push continues after the newest stored entry: stored whole
+    expect(await ing.push([{ labels: { app: 'rep' }, entries: [{ ts: t(5), line: 'f' }] }])).toEqual({
+      entries: 1,
+      duplicates: 0,
+    });
+    await d.close();
+  });
+
   it('a lone pusher never waits for a group to fill', async () => {
     const d = await openDriver('duckdb::memory:');
     // a wait would take 60 s per push and time the test out

@@ -24,7 +24,7 @@
 // other processes out. On any failure the marks are forgotten and reloaded from `streams`.
 
 import { writeSync } from 'node:fs';
-import type { PushStream } from '../engine/types';
+import type { LogEntry, PushStream } from '../engine/types';
 import { BIGINT, DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
 import {
   copy_data_to_vector,
@@ -128,6 +128,30 @@ function splitByChunk(runs: Run[]): Run[] {
   );
 }
 
+/** Entries in non-decreasing ts order without exact (ts, line) repeats; the first of each wins. */
+function dropRepeats(es: LogEntry[]): LogEntry[] {
+  const out: LogEntry[] = [];
+  let tieTs = -1n;
+  let tieLines: Set<string> | undefined;
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i];
+    const next = es[i + 1];
+    if (e.ts !== tieTs) {
+      tieTs = e.ts;
+      tieLines = undefined;
+      if (next === undefined || next.ts !== e.ts) {
+        out.push(e); // the usual case: a timestamp of its own
+        continue;
+      }
+    }
+    tieLines ??= new Set();
+    if (tieLines.has(e.line)) continue;
+    tieLines.add(e.line);
+    out.push(e);
+  }
+  return out;
+}
+
 /** Metadata column text: sorted-key JSON, or null when none. */
 function metadataText(md: Record<string, string> | undefined): string | null {
   if (!md) return null;
@@ -167,29 +191,38 @@ async function write(
   const streams = new Map<bigint, StreamAcc>();
   const pushRows = group.map((p) => p.rows);
   let ascending = true;
+  /** per push: exact repeats of an entry dropped here (same stream, ts and line, in time order) */
+  const repeats = new Array<number>(group.length).fill(0);
   for (let pn = 0; pn < group.length; pn++) {
     for (const ps of group[pn].streams) {
-      const es = ps.entries;
-      const n = es.length;
-      if (n === 0) continue;
+      let es = ps.entries;
+      if (es.length === 0) continue;
       const si = streamInfo(ps.labels);
       let first = es[0].ts;
       let last = first;
       let min = first;
       let max = first;
       let asc = true;
-      for (let i = 1; i < n; i++) {
+      let ties = false;
+      for (let i = 1; i < es.length; i++) {
         const ts = es[i].ts;
-        if (ts <= last) {
+        if (ts < last) {
           asc = false;
           if (ts < min) min = ts;
         } else if (ts > max) max = ts;
+        else if (ts === last) ties = true;
         last = ts;
       }
       if (!asc) {
         ascending = false;
         first = min;
         last = max;
+      } else if (ties) {
+        // entries sharing a timestamp: drop exact repeats here (the first wins, as in SQL) so that the group can
+        // still take the fast path; other lines at the same timestamp are distinct entries
+        const kept = dropRepeats(es);
+        repeats[pn] += es.length - kept.length;
+        es = kept;
       }
       let acc = streams.get(si.id);
       if (!acc) streams.set(si.id, (acc = { id: si.id, json: si.json, first: min, last: max, runs: [] }));
@@ -197,7 +230,7 @@ async function write(
         if (min < acc.first) acc.first = min;
         if (max > acc.last) acc.last = max;
       }
-      acc.runs.push({ pn, id: si.id, entries: es, from: 0, to: n, chunk: 0n, first, last, asc });
+      acc.runs.push({ pn, id: si.id, entries: es, from: 0, to: es.length, chunk: 0n, first, last, asc });
     }
   }
   // Several runs of one stream (pushes of the same stream in one group) must not overlap.
@@ -230,7 +263,7 @@ async function write(
       if (clean) {
         await appendRuns(s, ENTRIES_TABLE, splitByChunk(allRuns), false);
         lap('appended');
-        stored = pushRows;
+        stored = pushRows.map((n, i) => n - repeats[i]);
       } else {
         stored = await writeStaged(s, group, allRuns, streams, ascending, lap);
       }

@@ -25,7 +25,8 @@ export interface IngesterOptions {
   /** rows a group should reach before it is written while other pushers are active (default: DuckDB's row group
    *  size, 16,384 — a DuckDB transaction that large is written once, straight to the database file) */
   minGroupRows?: number;
-  /** longest a group waits for more pushes to reach `minGroupRows` (ms, default 25; 0 never waits) */
+  /** longest a gathering group waits for the next push to arrive (ms, default 25; 0 never waits); the whole wait is
+   *  at most four times that */
   maxGroupWaitMs?: number;
 }
 
@@ -58,7 +59,7 @@ export class Ingester {
   private expected = 1;
   /** transactions written so far (tests, metrics) */
   groupsWritten = 0;
-  /** wakes a group that waits for more pushes */
+  /** a group waiting for more pushes: called on every push that arrives meanwhile */
   private wake: (() => void) | undefined;
   private readonly duck: DuckDBDriver | undefined;
   /** PostgreSQL / ClickHouse write path (writers.ts); undefined for DuckDB */
@@ -100,7 +101,7 @@ export class Ingester {
       });
       this.queuedRows += rows;
       if (++this.outstanding > this.expected) this.expected = this.outstanding;
-      if (this.wake && this.groupReady()) this.wake();
+      this.wake?.();
       this.kick();
     });
   }
@@ -137,23 +138,31 @@ export class Ingester {
   /**
    * Group commit with a short gathering delay. Concurrent pushers (each waiting for its answer before it sends the
    * next request) would otherwise settle into small alternating groups — whoever was answered last is still
-   * decoding its next request when the writer starts. When fewer rows than `minGroupRows` and fewer pushes than
-   * have recently been outstanding at once are queued, wait up to `maxGroupWaitMs` for the others; a wait that
-   * times out lowers the expectation to what came. A lone pusher never waits.
+   * sending and decoding its next request when the writer starts. When fewer rows than `minGroupRows` and fewer
+   * pushes than have recently been outstanding at once are queued, wait for the others as long as they keep coming
+   * (each within `maxGroupWaitMs` of the previous one, in all at most four times that); a wait that ends short lowers
+   * the expectation to what came. A lone pusher never waits.
    */
   private async gather(): Promise<void> {
     if (this.maxGroupWaitMs <= 0 || this.groupReady()) return;
+    const gap = this.maxGroupWaitMs;
+    const deadline = performance.now() + 4 * gap;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        this.expected = Math.max(1, this.queue.length);
-        resolve();
-      }, this.maxGroupWaitMs);
-      this.wake = () => {
+      let timer: NodeJS.Timeout;
+      const finish = (short: boolean) => {
         clearTimeout(timer);
         this.wake = undefined;
+        if (short) this.expected = Math.max(1, this.queue.length);
         resolve();
       };
+      const arm = () => {
+        clearTimeout(timer);
+        const left = deadline - performance.now();
+        if (left <= 0) return finish(true);
+        timer = setTimeout(() => finish(true), Math.min(gap, left));
+      };
+      this.wake = () => (this.groupReady() ? finish(false) : arm());
+      arm();
     });
   }
 
