@@ -1,7 +1,7 @@
 // The range-vector functions of LogQL over one window of samples [lo, hi) of a series (timestamps ascending).
 // Semantics follow Loki (pkg/logql/range_vector.go), which follows Prometheus where they overlap:
 // no extrapolation for rate/bytes_rate, population stddev/stdvar, Prometheus' quantile interpolation, and
-// Prometheus' extrapolatedRate for rate_counter.
+// Loki's own variant of Prometheus' extrapolatedRate for rate_counter (see lokiCounterRate).
 import type { RangeOp } from '../logql/ast';
 
 export interface WindowCtx {
@@ -48,21 +48,32 @@ export function quantile(phi: number, values: number[]): number {
   return sorted[lower] * (1 - weight) + sorted[upper] * weight;
 }
 
-function extrapolatedCounterRate(ts: bigint[], v: number[], lo: number, hi: number, ctx: WindowCtx): number {
+/**
+ * rate_counter as Loki 3.7.6 computes it (range_vector.go extrapolatedRate on nanosecond sample times, with the range
+ * subtracted in milliseconds): the window starts `range` *milliseconds-as-nanoseconds* before the first sample and
+ * ends at the last one, and durations are nanoseconds ÷ 1000. So extrapolation at the end never happens and the start
+ * is extended by at most `range seconds` on a microsecond scale: the counter increase (resets added back) over the
+ * window, scaled by a factor barely above 1, per second of range — not Prometheus' extrapolation.
+ */
+function lokiCounterRate(ts: bigint[], v: number[], lo: number, hi: number, ctx: WindowCtx): number {
   const n = hi - lo;
   if (n < 2) return 0; // Loki reports a window with fewer than two samples as 0, not as absent
-  let result = v[hi - 1] - v[lo];
-  for (let i = lo + 1; i < hi; i++) if (v[i] < v[i - 1]) result += v[i - 1];
-  const first = Number(ts[lo]) / 1e9;
-  const last = Number(ts[hi - 1]) / 1e9;
-  const rangeStart = Number(ctx.start) / 1e9;
-  const rangeEnd = Number(ctx.end) / 1e9;
-  let durationToStart = first - rangeStart;
-  const durationToEnd = rangeEnd - last;
-  const sampled = last - first;
+  const rangeNs = ctx.end - ctx.start;
+  const first = ts[lo]!;
+  const last = ts[hi - 1]!;
+  const rangeStart = first - rangeNs / 1_000_000n; // samples[0].T - durationMilliseconds(selRange)
+  let result = v[hi - 1]! - v[lo]!;
+  let lastValue = 0;
+  for (let i = lo; i < hi; i++) {
+    if (v[i]! < lastValue) result += lastValue;
+    lastValue = v[i]!;
+  }
+  let durationToStart = Number(first - rangeStart) / 1000;
+  const durationToEnd = 0; // rangeEnd is the last sample's time
+  const sampled = Number(last - first) / 1000;
   const avgBetween = sampled / (n - 1);
-  if (result > 0 && v[lo] >= 0) {
-    const durationToZero = sampled * (v[lo] / result);
+  if (result > 0 && v[lo]! >= 0) {
+    const durationToZero = sampled * (v[lo]! / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
   const threshold = avgBetween * 1.1;
@@ -70,7 +81,7 @@ function extrapolatedCounterRate(ts: bigint[], v: number[], lo: number, hi: numb
   interval += durationToStart < threshold ? durationToStart : avgBetween / 2;
   interval += durationToEnd < threshold ? durationToEnd : avgBetween / 2;
   result = result * (interval / sampled);
-  return result / ctx.rangeSeconds;
+  return result / (Number(rangeNs) / 1e9);
 }
 
 /** One entry per range op. `minSamples`: fewer samples in the window → no point at that step. */
@@ -81,7 +92,7 @@ export const RANGE_FUNCTIONS: Record<RangeOp, { fn: RangeFn; minSamples: number 
   bytes_rate: { fn: (_t, v, lo, hi, c) => sum(v, lo, hi) / c.rangeSeconds, minSamples: 1 },
   // absent_over_time is evaluated over the whole selection (see range.ts); this entry is never called per series
   absent_over_time: { fn: () => 1, minSamples: 1 },
-  rate_counter: { fn: extrapolatedCounterRate, minSamples: 1 },
+  rate_counter: { fn: lokiCounterRate, minSamples: 1 },
   sum_over_time: { fn: (_t, v, lo, hi) => sum(v, lo, hi), minSamples: 1 },
   avg_over_time: { fn: (_t, v, lo, hi) => sum(v, lo, hi) / (hi - lo), minSamples: 1 },
   min_over_time: {

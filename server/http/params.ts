@@ -3,6 +3,8 @@
 // durations; limit, direction and the defaults Loki applies. All times are ns bigints.
 
 import type { Direction } from '../engine/types';
+import { isLogExpr } from '../logql/ast';
+import { parse } from '../logql/check';
 
 /** A parameter parse/validation failure: HTTP 400 with `message` as the plain-text body. */
 export class ParamError extends Error {
@@ -294,14 +296,27 @@ export function parseRangeQuery(p: Params, now = nowNs()): RangeParams {
   return { query, start, end, step, interval, limit, direction };
 }
 
-/** Loki's ParseInstantQuery. */
+/** Loki's ParseInstantQuery; then, as Loki's querier does, a log query is refused (after its syntax is checked). */
 export function parseInstantQuery(p: Params, now = nowNs()): InstantParams {
   const query = p.get('query');
   const limit = parseLimit(p.get('limit'));
   const time = parseTimestamp(p.get('time'), now);
   const direction = parseDirection(p.get('direction'));
+  if (isLogQuery(query)) throw new ParamError(ERR_INSTANT_LOG_QUERY);
   return { query, time, limit, direction };
 }
+
+/** Whether `query` is a valid log query (a query that does not parse is left for the engine to reject). */
+function isLogQuery(query: string): boolean {
+  try {
+    return isLogExpr(parse(query));
+  } catch {
+    return false;
+  }
+}
+
+export const ERR_INSTANT_LOG_QUERY =
+  'log queries are not supported as an instant query type, please change your query to a range query type';
 
 /** Loki's ParseSeriesQuery: `match` and `match[]`, deduplicated and sorted; a lone `{}` means no matcher. */
 export function parseSeriesMatchers(p: Params): string[] {

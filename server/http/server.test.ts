@@ -245,12 +245,19 @@ describe('query (instant)', () => {
     expect(q.end).toBe(q.start);
     expect(res.body).toContain('"resultType":"vector","result":[{"metric":{"app":"api"},"value":[1795169100.25,"3"]}]');
   });
-  it('defaults time to now and returns streams for log queries', async () => {
+  it('defaults time to now', async () => {
     const before = BigInt(Date.now()) * 1_000_000n;
-    const res = await app.inject({ url: '/loki/api/v1/query?query=%7Bapp%3D%22api%22%7D&limit=5' });
-    expect(res.json().data.resultType).toBe('streams');
+    const res = await app.inject({ url: '/loki/api/v1/query?query=count_over_time(x)&limit=5' });
+    expect(res.statusCode).toBe(200);
     expect(lastQuery().end >= before).toBe(true);
     expect(lastQuery().limit).toBe(5);
+  });
+  it('refuses log queries, as Loki 3.7.6 does', async () => {
+    const res = await app.inject({ url: '/loki/api/v1/query?query=%7Bapp%3D%22api%22%7D&limit=5' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toBe(
+      'log queries are not supported as an instant query type, please change your query to a range query type',
+    );
   });
   it('rejects a bad time', async () => {
     const res = await app.inject({ url: '/loki/api/v1/query?query=x&time=yesterday' });

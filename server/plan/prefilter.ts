@@ -12,6 +12,7 @@
 import type { LabelFilterExpr, Stage } from '../logql/ast';
 import type { Dialect, SqlWriter } from '../sql/dialect';
 import type { Labels } from '../engine/types';
+import { labelRegexTest } from '../eval/pipeline/labelRegex';
 
 /** Derived columns (`expr AS _pN`, computed once per row) and the condition over them. */
 export interface PrefilterSql {
@@ -64,19 +65,33 @@ class Builder {
     return c;
   }
 
-  implied(f: LabelFilterExpr): string {
+  /** Whether `implied(f)` is TRUE: decided before anything is bound (a discarded side must bind nothing). */
+  private trivial(f: LabelFilterExpr): boolean {
     if ('left' in f) {
-      const l = this.implied(f.left);
-      const r = this.implied(f.right);
-      if (f.kind === 'and') return l === 'TRUE' ? r : r === 'TRUE' ? l : `(${l} AND ${r})`;
-      return l === 'TRUE' || r === 'TRUE' ? 'TRUE' : `(${l} OR ${r})`;
+      const l = this.trivial(f.left);
+      const r = this.trivial(f.right);
+      return f.kind === 'and' ? l && r : l || r;
     }
     const name = f.name;
     // labels the json stage does not own: stream labels (the field would become `<name>_extracted`), error labels,
     // and names a sanitised key could not have produced unambiguously
-    if (name.startsWith('_') || this.streamLabel(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return 'TRUE';
+    if (name.startsWith('_') || this.streamLabel(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return true;
+    // a label regex Loki replaces by literal (unanchored) tests: TypeScript decides (eval/pipeline/labelRegex.ts)
+    if (f.kind === 'string' && (f.op === '=~' || f.op === '!~') && labelRegexTest(f.value)) return true;
     // durations, bytes and ip() filters: TypeScript decides (and nothing may be bound for them)
+    return f.kind !== 'string' && f.kind !== 'number';
+  }
+
+  implied(f: LabelFilterExpr): string {
+    if (this.trivial(f)) return 'TRUE';
+    if ('left' in f) {
+      const l = this.implied(f.left);
+      const r = this.implied(f.right);
+      if (f.kind === 'and') return l === 'TRUE' ? r : r === 'TRUE' ? l : `(${l} AND ${r})`;
+      return `(${l} OR ${r})`;
+    }
     if (f.kind !== 'string' && f.kind !== 'number') return 'TRUE';
+    const name = f.name;
     const w = this.w;
     const d = w.dialect;
     const probe = d.jsonProbe!;

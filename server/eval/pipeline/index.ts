@@ -18,6 +18,7 @@ import { compileTemplate } from '../template';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, LabelsBuilder, sanitizeLabelKey } from './builder';
 import { durationSeconds, parseGoDuration, parseGoFloat, parseHumanBytes, type Parsed } from './convert';
 import { compileIPMatcher, ipInText } from './ip';
+import { compileLabelRegexTest, labelRegexTest } from './labelRegex';
 import {
   JType,
   findPath,
@@ -117,6 +118,18 @@ export function compileMatcher(op: MatchOp, value: string): (v: string) => boole
   }
 }
 
+/** A string label filter's test as Loki 3.7.6 runs it: a regex may be simplified to literal tests (labelRegex.ts). */
+export function compileLabelFilterMatcher(op: MatchOp, value: string): (v: string) => boolean {
+  if (op === '=~' || op === '!~') {
+    const t = labelRegexTest(value);
+    if (t) {
+      const f = compileLabelRegexTest(t);
+      return op === '=~' ? f : (v) => !f(v);
+    }
+  }
+  return compileMatcher(op, value);
+}
+
 function compare<T extends number | bigint>(op: string, a: T, b: T): boolean {
   switch (op) {
     case '=':
@@ -178,7 +191,7 @@ function compileLabelFilterExpr(e: LabelFilterExpr): LabelPredicate {
       return (b) => l(b) || r(b);
     }
     case 'string': {
-      const m = compileMatcher(e.op, e.value);
+      const m = compileLabelFilterMatcher(e.op, e.value);
       const name = e.name;
       return (b) => m(b.value(name));
     }
