@@ -17,6 +17,7 @@ import websocket from '@fastify/websocket';
 import type { EngineApi, PushStream, QueryResult } from '../engine/types';
 import { IngestGate, IngestRefused, type GateOptions } from '../ingest/backpressure';
 import type { OtlpOptions } from '../ingest/otlp';
+import { applyIngestLimits, ingestLimits, type IngestLimits } from '../ingest/limits';
 import { TailHub } from '../tail/tail';
 import { registerEcosystemRoutes } from './ecosystem';
 import { checkAuth, tenantOf, type TenantEngines } from './access';
@@ -24,6 +25,7 @@ import { LogQLError } from '../logql/errors';
 import { loadDefaultDeps, type ServerDeps } from './deps';
 import { encodeLabelsResponse, encodeQueryResponse, encodeSeriesResponse } from './marshal';
 import { createMetrics, type ServerMetrics } from './metrics';
+import { isDatabaseUnreachable, sanitizeErrorMessage } from './sanitize';
 import { ParamError, Params, parseBounds, parseInstantQuery, parseRangeQuery, parseSeriesMatchers } from './params';
 
 export const VERSION = '0.1.0';
@@ -49,6 +51,8 @@ export interface ServerOptions {
   tenants?: TenantEngines;
   /** ingest admission limits (429/503 with Retry-After) */
   ingest?: GateOptions;
+  /** what one push may carry (Loki's limits_config names and defaults; server/ingest/limits.ts) */
+  limits?: Partial<IngestLimits>;
   /** OTLP → Loki stream mapping */
   otlp?: OtlpOptions;
   /** live tail: how often tailers poll for writes made outside this process (ms, default 1000) */
@@ -73,12 +77,24 @@ const JSON_CT = 'application/json; charset=utf-8';
 const ERR_CANCELED = 'the request was cancelled by the client';
 const COMPRESS_MIN = 16 * 1024;
 
+/** eval/pipeline's refusals of a stage (label_format), raised while the query is compiled */
+const PIPELINE_BUILD_ERROR =
+  /^(invalid template for label '|multiple label name '.*' not allowed in a single format|__error__ cannot be formatted)/;
+
 function isLogQLError(e: unknown): e is LogQLError {
   return e instanceof LogQLError || (e instanceof Error && e.name === 'LogQLError' && 'isUserError' in e);
 }
 
-/** Map any error to (status, message) the way Loki's ClientHTTPStatusAndError does for our error kinds. */
+/**
+ * Map any error to (status, message) the way Loki's ClientHTTPStatusAndError does for our error kinds. The message is
+ * safe for a response body (sanitizeErrorMessage: no stack trace, paths, or — for 5xx — addresses).
+ */
 export function errorStatus(err: unknown, aborted = false): { status: number; message: string } {
+  const r = rawErrorStatus(err, aborted);
+  return { status: r.status, message: sanitizeErrorMessage(r.message, r.status) };
+}
+
+function rawErrorStatus(err: unknown, aborted: boolean): { status: number; message: string } {
   if (aborted) return { status: 499, message: ERR_CANCELED };
   if (err instanceof ParamError) return { status: 400, message: err.message };
   if (err instanceof HttpError) return { status: err.status, message: err.message };
@@ -88,6 +104,14 @@ export function errorStatus(err: unknown, aborted = false): { status: number; me
     const e = err as Error & { status?: unknown; statusCode?: unknown };
     const s = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
     if (e.name === 'AbortError') return { status: 499, message: ERR_CANCELED };
+    // a template or regex that does not parse is the query's fault (Loki: 400); the pipeline builder words some
+    // of its refusals as plain errors
+    if (e.name === 'TemplateError' || e.name === 'RE2SyntaxError' || PIPELINE_BUILD_ERROR.test(e.message)) {
+      return { status: 400, message: e.message };
+    }
+    if ((s === 500 || s === 502) && isDatabaseUnreachable(e)) {
+      return { status: 503, message: `the database is unavailable, retry later: ${e.message || String(err)}` };
+    }
     return { status: s >= 400 && s < 600 ? s : 500, message: e.message || String(err) };
   }
   return { status: 500, message: String(err) };
@@ -174,6 +198,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
   let deps: Promise<ServerDeps> | undefined = opts.deps ? Promise.resolve(opts.deps) : undefined;
   const getDeps = () => (deps ??= loadDefaultDeps());
   const gate = new IngestGate(opts.ingest);
+  const limits = ingestLimits(opts.limits);
   const hubs = new WeakMap<EngineApi, TailHub>();
   const hubOf = (e: EngineApi): TailHub => {
     let h = hubs.get(e);
@@ -197,7 +222,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
       // stand-in response would leave the socket open (and the server unable to close).
       if (e instanceof HttpError && /websocket/i.test(String(req.headers.upgrade ?? ''))) {
         reply.hijack();
-        const body = e.message + '\n';
+        const body = sanitizeErrorMessage(e.message, e.status) + '\n';
         const extra = Object.entries(e.headers)
           .map(([k, v]) => `${k}: ${v}\r\n`)
           .join('');
@@ -359,6 +384,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
 
   /** Admit, commit, count and announce to tailers; resolves after the commit. */
   const pushStreams = async (req: FastifyRequest, streams: PushStream[]): Promise<void> => {
+    applyIngestLimits(streams, limits);
     let rows = 0;
     let bytes = 0;
     for (const s of streams) {
@@ -384,7 +410,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     try {
       if (ct === 'application/json') {
         if (!d.decodePushJson) throw new HttpError(501, 'JSON push is not available in this build');
-        streams = await d.decodePushJson(body, ce);
+        streams = await d.decodePushJson(body, ce, limits.maxDecompressedSize);
       } else {
         if (!d.decodePushProtobuf) {
           throw new HttpError(
@@ -392,7 +418,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
             `unsupported content type ${JSON.stringify(ct || '(none)')}: protobuf push is not supported yet; send Content-Type: application/json (optionally with Content-Encoding: gzip)`,
           );
         }
-        streams = await d.decodePushProtobuf(body, ce);
+        streams = await d.decodePushProtobuf(body, ce, limits.maxDecompressedSize);
       }
       await pushStreams(req, streams);
       metrics.pushRequests.inc({ status: '204' });
@@ -452,7 +478,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     engineOf,
     hubOf,
     pushStreams,
-    otlp: opts.otlp ?? {},
+    otlp: { maxDecompressedSize: limits.maxDecompressedSize, ...opts.otlp },
     tailPollMs: opts.tailPollMs,
     maxLimit: (engine as { maxLimit?: number }).maxLimit ?? 5000,
     sendQueryResult: (req, reply, result) =>

@@ -2,7 +2,7 @@
 // RangeAggregationExpr.validate, validateMatchers, validateSortGrouping, the regexp/pattern/json stage builders).
 // Every error names the construct and points at it.
 
-import { RE2 } from 're2-wasm';
+import { re2Error as goRegexpError, re2MatchesEmpty } from '../eval/re2';
 import type { Expr, LabelFilterExpr, LogExpr, Matcher, MetricExpr, Span, Stage } from './ast';
 import { LogQLError } from './errors';
 import { isComparisonOp, isSetOp, RANGE_FUNCTIONS, VECTOR_FUNCTIONS } from './functions';
@@ -21,19 +21,14 @@ export function checkExpr(expr: Expr, query: string): void {
   new Checker(query).expr(expr);
 }
 
-/** Compiles an RE2 pattern; returns the error message or undefined. */
+/** Parses an RE2 pattern with Go's syntax and limits (eval/re2, no compilation); returns Go's error or undefined. */
 export function re2Error(pattern: string): string | undefined {
-  try {
-    new RE2(pattern, 'u');
-    return undefined;
-  } catch (e) {
-    return (e as Error).message.replace(/^Invalid regular expression: \/.*\/u: /s, '');
-  }
+  return goRegexpError(pattern);
 }
 
 /** Whether a fully anchored RE2 pattern matches the empty string (Prometheus label matcher semantics). */
 export function regexMatchesEmpty(pattern: string): boolean {
-  return new RE2(`^(?s:${pattern})$`, 'u').test('');
+  return re2MatchesEmpty(`(?s:${pattern})`);
 }
 
 export function matcherMatchesEmpty(m: { op: Matcher['op']; value: string }): boolean {

@@ -128,3 +128,79 @@ describe('points per series (item 2)', () => {
     expect(res.statusCode, res.body).toBe(200);
   });
 });
+
+const qr = (query: string) => get('/loki/api/v1/query_range', { query, start: sec(0), end: sec(60) });
+
+describe('regexes run in linear time (item 3)', () => {
+  it('| regexp "(?P<x>(a+)+$)" on a 41-character line answers at once', async () => {
+    const [res, ms] = await timed(() => qr('{app="nginx"} | regexp "(?P<x>(a+)+$)"'));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(ms).toBeLessThan(2000);
+    const lines = (res.json().data.result as Stream[]).flatMap((s) => s.values.map((v) => v[1]));
+    expect(lines).toContain('a'.repeat(40) + '!');
+    await ready();
+  });
+  it('label filters and line filters with nested quantifiers', async () => {
+    for (const q of [
+      '{app="nginx"} | regexp "(?P<w>\\\\w+)" | w=~"(a|a)*b"',
+      '{app="nginx"} | line_format "{{ __line__ }}" |~ "(a*)*b"',
+      '{app=~"(n|n)*(g|g)*inx"}',
+    ]) {
+      const [res, ms] = await timed(() => qr(q));
+      expect([q, res.statusCode]).toEqual([q, 200]);
+      expect(ms).toBeLessThan(2000);
+    }
+  });
+});
+
+describe("Go's regexp limits, no stack traces (item 4)", () => {
+  it('a selector of six .{0,1000} answers quickly', async () => {
+    const [res, ms] = await timed(() => qr(`{app=~"${'.{0,1000}'.repeat(6)}x"}`));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(ms).toBeLessThan(2000);
+    await ready();
+  });
+  it('repeat counts past 1000 and nested repeats past 1000 copies: a clear 400', async () => {
+    for (const [q, msg] of [
+      ['{app=~"a{1001}"}', 'error parsing regexp: invalid repeat count: `{1001}`'],
+      ['{app="nginx"} |~ "(a{100}){100}"', 'error parsing regexp: invalid repeat count: `{100}`'],
+      ['{app=~"((a{10}){10}){11}"}', 'error parsing regexp: invalid repeat count: `{11}`'],
+    ] as const) {
+      const [res, ms] = await timed(() =>
+        app.inject({
+          method: 'POST',
+          url: '/loki/api/v1/query_range',
+          payload: new URLSearchParams({ query: q, start: sec(0), end: sec(60) }).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+      );
+      expect(res.statusCode, res.body.slice(0, 200)).toBe(400);
+      expect(res.body).toContain(msg);
+      expect(res.body).not.toMatch(/\n\s+at |node_modules|\.js:\d/);
+      expect(ms).toBeLessThan(2000);
+    }
+  });
+});
+
+describe('status codes (item 6)', () => {
+  it('template parse errors are 400', async () => {
+    for (const [q, msg] of [
+      ['{app="nginx"} | line_format "{{"', 'unclosed action'],
+      ['{app="nginx"} | line_format "{{ if }}"', 'missing value for if'],
+      ['{app="nginx"} | line_format "{{ nosuchfn }}"', 'function "nosuchfn" not defined'],
+      ['{app="nginx"} | label_format x="{{"', "invalid template for label 'x'"],
+    ]) {
+      const res = await qr(q!);
+      expect([q, res.statusCode]).toEqual([q, 400]);
+      expect(res.body).toContain(msg);
+    }
+  });
+  it('(?i)a(?-i)b works as in Go; \\C is a 400', async () => {
+    const ok = await qr('{app="nginx"} |~ "(?i)A(?-i)a"');
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((ok.json().data.result as Stream[]).flatMap((s) => s.values)).toHaveLength(1);
+    const bad = await qr('{app="nginx"} |~ "\\\\C"');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('error parsing regexp: invalid escape sequence: `\\C`');
+  });
+});

@@ -638,6 +638,17 @@ describe('bounded executions (issue 10: templates that grow without bound)', () 
       'ab   |  a\n  b|bbXbb',
     );
   });
+  it('template regexes run in linear time, with Go syntax', () => {
+    let out = '';
+    const ms = timed(() => (out = run('{{ regexReplaceAll "(a+)+$" .x "y" }}', { x: 'a'.repeat(40) + '!' })));
+    expect(out).toBe('a'.repeat(40) + '!');
+    expect(ms).toBeLessThan(500);
+    expect(run('{{ count "(a|a)*b" .x }}', { x: 'a'.repeat(3000) })).toBe('0');
+    // Go syntax the old translation refused: scoped flags, (?U)
+    expect(run('{{ regexReplaceAll "(?i)a(?-i)b" "AB Ab ab" "x" }}')).toBe('AB x x');
+    expect(run('{{ regexReplaceAll "(?U)a+" "aaa" "x" }}')).toBe('xxx');
+    expect(execErr('{{ regexReplaceAll "\\\\C" "x" "y" }}').message).toMatch(/invalid escape sequence: `\\C`/);
+  });
   it('the bounds are settings', async () => {
     const { setTemplateLimits, DEFAULT_TEMPLATE_LIMITS } = await import('./index');
     try {

@@ -1,0 +1,2 @@
+module gore
+go 1.26
