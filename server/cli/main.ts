@@ -196,6 +196,7 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
     }
     stopTrickle = startTrickle(engine, { onError: (e) => log.warn({ err: e }, 'demo trickle push failed') });
   }
+  const authToken = opts.authToken || process.env.LOGQLSQL_AUTH_TOKEN || undefined;
   let app;
   try {
     const tenants = opts.tenants
@@ -222,6 +223,8 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
       grpcServer = await startGrpcServer(async () => engine as Engine, opts.grpc.host, opts.grpc.port, {
         closeEngines: false,
         logger: createHclogLogger({ module: 'grpc' }),
+        // the token covers the gRPC port too (Grafana sends it as the data source's secureJsonData.authToken)
+        authToken,
       });
     } catch (e) {
       await app.close().catch(() => undefined);

@@ -1,6 +1,7 @@
 // A gRPC server carrying the Grafana backend-plugin services. Used by plugin mode (Grafana starts us) and by server
 // mode (`logqlsql serve --grpc HOST:PORT`, reached by Grafana through the launcher script).
 import * as grpc from '@grpc/grpc-js';
+import { requireToken } from './auth';
 import { silentLogger, type Logger } from './hclog';
 import { PluginMetrics } from './metrics';
 import { loadProtocol, serviceDef } from './proto';
@@ -17,6 +18,8 @@ export interface GrpcServerOptions {
   /** what plugin.GRPCController/Shutdown does (default: nothing but a log line — right for server mode) */
   onShutdown?: (server: GrpcPluginServer) => void;
   metrics?: PluginMetrics;
+  /** server mode with `--auth-token`: data calls must carry this token (see auth.ts); unset in plugin mode */
+  authToken?: string;
 }
 
 export interface GrpcPluginServer {
@@ -64,10 +67,16 @@ export async function startGrpcServer(
     },
   });
   const pkg = loadProtocol();
-  server.addService(serviceDef(pkg, 'pluginv2.Data'), services.Data as never);
-  server.addService(serviceDef(pkg, 'pluginv2.Diagnostics'), services.Diagnostics as never);
-  server.addService(serviceDef(pkg, 'pluginv2.Resource'), services.Resource as never);
-  server.addService(serviceDef(pkg, 'pluginv2.Stream'), services.Stream as never);
+  const token = opts.authToken;
+  const guard = <T extends object>(impl: T, methods: (keyof T & string)[]): T =>
+    token ? requireToken(token, impl, methods) : impl;
+  server.addService(serviceDef(pkg, 'pluginv2.Data'), guard(services.Data, ['QueryData']) as never);
+  server.addService(serviceDef(pkg, 'pluginv2.Diagnostics'), guard(services.Diagnostics, ['CheckHealth']) as never);
+  server.addService(serviceDef(pkg, 'pluginv2.Resource'), guard(services.Resource, ['CallResource']) as never);
+  server.addService(
+    serviceDef(pkg, 'pluginv2.Stream'),
+    guard(services.Stream, ['SubscribeStream', 'RunStream', 'PublishStream']) as never,
+  );
   server.addService(serviceDef(pkg, 'plugin.GRPCController'), services.GRPCController as never);
   server.addService(serviceDef(pkg, 'plugin.GRPCStdio'), services.GRPCStdio as never);
   server.addService(serviceDef(pkg, 'plugin.GRPCBroker'), services.GRPCBroker as never);
