@@ -11,6 +11,7 @@ import { tenantEngines } from '../http/access';
 import { createHclogLogger, defaultEngineFactory, isPluginMode, runPluginMode, startGrpcServer } from '../grafana';
 import type { Engine } from '../engine/engine';
 import { redact } from '../sql/open';
+import { ingestLimitOption, ingestLimitsFromOptions, type IngestLimits } from '../ingest/limits';
 import { encodeQueryResponse } from '../http/marshal';
 import {
   ParamError,
@@ -157,7 +158,7 @@ async function isEmpty(engine: EngineApi): Promise<boolean> {
   return names.length === 0;
 }
 
-interface ServeOptions {
+interface ServeOptions extends Partial<IngestLimits> {
   db: string;
   listen: { host: string; port: number };
   /** also serve Grafana's backend-plugin gRPC services here (server mode, for the launcher) */
@@ -209,6 +210,7 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
       authToken: opts.authToken || process.env.LOGQLSQL_AUTH_TOKEN || undefined,
       tenants,
       ingest: opts.maxQueuedRows ? { maxQueuedRows: opts.maxQueuedRows } : undefined,
+      limits: ingestLimitsFromOptions(opts),
     }));
     if (tenants) app.addHook('onClose', () => tenants.close());
   } catch (e) {
@@ -402,6 +404,16 @@ export function buildProgram(io: CliIO = defaultIO): Command {
         .argParser(intArg('--max-queued-rows'))
         .default(1_000_000),
     )
+    // what one push may carry: Loki's limits, by Loki's names (server/ingest/limits.ts)
+    .addOption(ingestLimitOption('maxDecompressedSize'))
+    .addOption(ingestLimitOption('maxLineSize'))
+    .addOption(ingestLimitOption('maxLineSizeTruncate'))
+    .addOption(ingestLimitOption('maxLineSizeTruncateIdentifier'))
+    .addOption(ingestLimitOption('maxLabelNamesPerSeries'))
+    .addOption(ingestLimitOption('maxLabelNameLength'))
+    .addOption(ingestLimitOption('maxLabelValueLength'))
+    .addOption(ingestLimitOption('rejectOldSamples'))
+    .addOption(ingestLimitOption('rejectOldSamplesMaxAge'))
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error'])

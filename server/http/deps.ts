@@ -7,10 +7,19 @@ import { decodePushProtobuf } from '../ingest/protobuf';
 import { parse } from '../logql/check';
 import { formatExpr } from '../logql/format';
 
-/** Decode a Loki JSON push body (gzip when contentEncoding says so). Throws an error with `status` 400 when invalid. */
-export type DecodePushJson = (body: Buffer, contentEncoding?: string) => PushStream[] | Promise<PushStream[]>;
+/** Decode a Loki JSON push body (gzip when contentEncoding says so, expanding to at most maxDecompressedSize
+ *  bytes). Throws an error with `status` 400 (413: too large) when invalid. */
+export type DecodePushJson = (
+  body: Buffer,
+  contentEncoding?: string,
+  maxDecompressedSize?: number,
+) => PushStream[] | Promise<PushStream[]>;
 /** Decode a Loki protobuf push body (snappy block-compressed). Throws an error with `status` 400 when invalid. */
-export type DecodePushProtobuf = (body: Buffer, contentEncoding?: string) => PushStream[] | Promise<PushStream[]>;
+export type DecodePushProtobuf = (
+  body: Buffer,
+  contentEncoding?: string,
+  maxDecompressedSize?: number,
+) => PushStream[] | Promise<PushStream[]>;
 /** Parse and pretty-print a LogQL query; throws LogQLError when it does not parse. */
 export type FormatQuery = (query: string) => string;
 

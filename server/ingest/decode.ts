@@ -3,6 +3,7 @@
 // optionally gzip- or deflate-compressed. Decoding validates the whole payload before anything is written: the
 // first problem throws a PushValidationError (HTTP 400) naming the stream/entry index and what is wrong.
 
+import { kMaxLength } from 'node:buffer';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Labels, LogEntry, PushStream } from '../engine/types';
 
@@ -25,17 +26,51 @@ function isGzip(body: Uint8Array): boolean {
   return body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
 }
 
-/** Undo Content-Encoding. Bodies that start with the gzip magic are gunzipped even without the header. */
-export function decodeContentEncoding(body: Buffer, contentEncoding?: string): Buffer {
-  const enc = (contentEncoding ?? '').trim().toLowerCase();
-  try {
-    if (enc === 'gzip' || enc === 'x-gzip' || ((enc === '' || enc === 'identity') && isGzip(body))) {
-      return gunzipSync(body);
-    }
-    if (enc === 'deflate') return inflateSync(body);
-  } catch (e) {
-    throw new PushValidationError(`invalid ${enc || 'gzip'} body: ${(e as Error).message}`);
+/** Most bytes a compressed push may expand to unless told otherwise (the server's body limit; limits.ts). */
+export const DEFAULT_MAX_DECOMPRESSED_SIZE = 64 * 1024 * 1024;
+
+/** The answer to a body that expands past max_decompressed_size (413, nothing decoded). */
+export class BodyTooLargeError extends PushValidationError {
+  constructor(limit: number) {
+    super(
+      `request body too large: the decompressed body exceeds the limit of ${limit} bytes (max_decompressed_size)`,
+      413,
+    );
   }
+}
+
+/** zlib's `maxOutputLength` for a limit (0 = none). */
+function outputCap(maxSize: number): number {
+  return maxSize > 0 ? Math.min(maxSize, kMaxLength) : kMaxLength;
+}
+
+/** gunzip/inflate `body`, stopping at `maxSize` bytes of output (BodyTooLargeError past it). */
+export function inflateBounded(body: Buffer, kind: 'gzip' | 'deflate', maxSize: number, what: string = kind): Buffer {
+  try {
+    const opts = { maxOutputLength: outputCap(maxSize) };
+    return kind === 'gzip' ? gunzipSync(body, opts) : inflateSync(body, opts);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new BodyTooLargeError(maxSize);
+    }
+    throw new PushValidationError(`invalid ${what} body: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Undo Content-Encoding. Bodies that start with the gzip magic are gunzipped even without the header. The output
+ * is bounded by `maxDecompressedSize` (0 = no bound): a small body must not be able to claim gigabytes.
+ */
+export function decodeContentEncoding(
+  body: Buffer,
+  contentEncoding?: string,
+  maxDecompressedSize = DEFAULT_MAX_DECOMPRESSED_SIZE,
+): Buffer {
+  const enc = (contentEncoding ?? '').trim().toLowerCase();
+  if (enc === 'gzip' || enc === 'x-gzip' || ((enc === '' || enc === 'identity') && isGzip(body))) {
+    return inflateBounded(body, 'gzip', maxDecompressedSize, enc || 'gzip');
+  }
+  if (enc === 'deflate') return inflateBounded(body, 'deflate', maxDecompressedSize);
   if (enc === '' || enc === 'identity') return body;
   throw new PushValidationError(
     `unsupported Content-Encoding ${JSON.stringify(contentEncoding)} (gzip, deflate or none)`,
@@ -155,8 +190,12 @@ export function validatePushPayload(payload: unknown): PushStream[] {
 }
 
 /** Decode a Loki JSON push body (gzip/deflate per Content-Encoding, or sniffed gzip). Throws PushValidationError. */
-export function decodePushJson(body: Buffer, contentEncoding?: string): PushStream[] {
-  const raw = decodeContentEncoding(body, contentEncoding);
+export function decodePushJson(
+  body: Buffer,
+  contentEncoding?: string,
+  maxDecompressedSize = DEFAULT_MAX_DECOMPRESSED_SIZE,
+): PushStream[] {
+  const raw = decodeContentEncoding(body, contentEncoding, maxDecompressedSize);
   let payload: unknown;
   try {
     payload = JSON.parse(raw.toString('utf8'));

@@ -15,9 +15,9 @@
 // field numbers below.
 
 import protobuf from 'protobufjs';
-import { gunzipSync } from 'node:zlib';
 import type { Labels, LogEntry, PushStream } from '../engine/types';
 import { PushValidationError, canonicalKey } from './otlpUtil';
+import { DEFAULT_MAX_DECOMPRESSED_SIZE, inflateBounded } from './decode';
 import { int64ToBigInt } from './protobuf';
 
 export const OTLP_LOGS_PROTO = `
@@ -89,6 +89,8 @@ export interface OtlpOptions {
   defaultServiceName?: string | null;
   /** the receive time used for records without timestamps (ns); default now */
   now?: () => bigint;
+  /** most bytes a gzip body may expand to (0 = no bound; default: decode.ts DEFAULT_MAX_DECOMPRESSED_SIZE) */
+  maxDecompressedSize?: number;
 }
 
 // --- the decoded shape, shared by protobuf (protobufjs objects) and OTLP JSON ------------------------------------
@@ -248,12 +250,21 @@ function flatten(attrs: KeyValue[] | null | undefined, out: Labels, json: boolea
   }
 }
 
+const INT64_MAX = 9223372036854775807n;
+
 function timestamp(v: Int64): bigint {
   if (v === undefined || v === null) return 0n;
-  if (typeof v === 'object') return int64ToBigInt(v, true);
-  if (typeof v === 'string' && !/^[0-9]+$/.test(v))
-    throw new PushValidationError(`invalid OTLP timestamp ${JSON.stringify(v)}`);
-  return BigInt(v);
+  let t: bigint;
+  if (typeof v === 'object') t = int64ToBigInt(v, true);
+  else if (typeof v === 'bigint') t = v;
+  else if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw new PushValidationError(`invalid OTLP timestamp ${v}`);
+    t = BigInt(v);
+  } else if (typeof v === 'string' && /^[0-9]+$/.test(v)) t = BigInt(v);
+  else throw new PushValidationError(`invalid OTLP timestamp ${JSON.stringify(v)}`);
+  // fixed64 on the wire, but a time beyond int64 nanoseconds (year 2262) is none: Loki's time.Unix would wrap it
+  if (t > INT64_MAX) throw new PushValidationError(`OTLP timestamp ${t} is out of range (more than int64 nanoseconds)`);
+  return t;
 }
 
 /** Convert a decoded ExportLogsServiceRequest into push streams. */
@@ -322,14 +333,10 @@ export function otlpToStreams(req: ExportRequest, opts: OtlpOptions = {}, json =
   return [...byStream.values()].filter((s) => s.entries.length > 0);
 }
 
-function gunzipIf(body: Buffer, contentEncoding?: string): Buffer {
+function gunzipIf(body: Buffer, contentEncoding: string | undefined, opts: OtlpOptions): Buffer {
   const enc = (contentEncoding ?? '').trim().toLowerCase();
   if (enc === 'gzip' || enc === 'x-gzip' || (enc === '' && body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b)) {
-    try {
-      return gunzipSync(body, { maxOutputLength: 256 * 1024 * 1024 });
-    } catch (e) {
-      throw new PushValidationError(`invalid gzip body: ${(e as Error).message}`);
-    }
+    return inflateBounded(body, 'gzip', opts.maxDecompressedSize ?? DEFAULT_MAX_DECOMPRESSED_SIZE);
   }
   if (enc === '' || enc === 'identity') return body;
   throw new PushValidationError(`unsupported Content-Encoding ${JSON.stringify(contentEncoding)} (gzip or none)`, 415);
@@ -337,7 +344,7 @@ function gunzipIf(body: Buffer, contentEncoding?: string): Buffer {
 
 /** Decode an OTLP/HTTP protobuf body. */
 export function decodeOtlpProtobuf(body: Buffer, contentEncoding?: string, opts: OtlpOptions = {}): PushStream[] {
-  const raw = gunzipIf(body, contentEncoding);
+  const raw = gunzipIf(body, contentEncoding, opts);
   let msg: ExportRequest;
   try {
     msg = ExportLogsServiceRequestType.decode(raw) as unknown as ExportRequest;
@@ -349,7 +356,7 @@ export function decodeOtlpProtobuf(body: Buffer, contentEncoding?: string, opts:
 
 /** Decode an OTLP/HTTP JSON body (protobuf JSON mapping: camelCase names, hex trace/span ids, int64 as strings). */
 export function decodeOtlpJson(body: Buffer, contentEncoding?: string, opts: OtlpOptions = {}): PushStream[] {
-  const raw = gunzipIf(body, contentEncoding);
+  const raw = gunzipIf(body, contentEncoding, opts);
   let payload: unknown;
   try {
     payload = JSON.parse(raw.toString('utf8'));
@@ -359,10 +366,59 @@ export function decodeOtlpJson(body: Buffer, contentEncoding?: string, opts: Otl
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new PushValidationError('OTLP JSON body must be an object with "resourceLogs"');
   }
-  const p = payload as Record<string, unknown>;
+  let p = payload as Record<string, unknown>;
   // snake_case is accepted by the protobuf JSON mapping too
-  if (p.resource_logs && !p.resourceLogs) return otlpToStreams(camelize(p) as ExportRequest, opts, true);
+  if (p.resource_logs !== undefined && p.resourceLogs === undefined) p = camelize(p) as Record<string, unknown>;
+  checkShape(p);
   return otlpToStreams(p as ExportRequest, opts, true);
+}
+
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/** An optional list of objects at `where` (null/absent: none); refuses anything else, as a protobuf JSON decoder does. */
+function objects(v: unknown, where: string): Record<string, unknown>[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new PushValidationError(`OTLP JSON: ${where} must be an array, got ${kindOf(v)}`);
+  v.forEach((x, i) => object(x, `${where}[${i}]`));
+  return v as Record<string, unknown>[];
+}
+
+function object(v: unknown, where: string): Record<string, unknown> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new PushValidationError(`OTLP JSON: ${where} must be an object, got ${kindOf(v)}`);
+  }
+  return v as Record<string, unknown>;
+}
+
+function attributes(v: unknown, where: string): void {
+  objects(v, where).forEach((kv, i) => {
+    if (typeof kv.key !== 'string') {
+      throw new PushValidationError(`OTLP JSON: ${where}[${i}].key must be a string, got ${kindOf(kv.key)}`);
+    }
+    object(kv.value, `${where}[${i}].value`);
+  });
+}
+
+/** The request's structure: lists are lists and messages are objects (`{"resourceLogs":"x"}` is refused). */
+function checkShape(p: Record<string, unknown>): void {
+  objects(p.resourceLogs, 'resourceLogs').forEach((rl, i) => {
+    const w = `resourceLogs[${i}]`;
+    const res = object(rl.resource, `${w}.resource`);
+    if (res) attributes(res.attributes, `${w}.resource.attributes`);
+    objects(rl.scopeLogs, `${w}.scopeLogs`).forEach((sl, j) => {
+      const ws = `${w}.scopeLogs[${j}]`;
+      const sc = object(sl.scope, `${ws}.scope`);
+      if (sc) attributes(sc.attributes, `${ws}.scope.attributes`);
+      objects(sl.logRecords, `${ws}.logRecords`).forEach((rec, k) => {
+        const wr = `${ws}.logRecords[${k}]`;
+        attributes(rec.attributes, `${wr}.attributes`);
+        object(rec.body, `${wr}.body`);
+      });
+    });
+  });
 }
 
 function camelize(v: unknown): unknown {

@@ -16,9 +16,14 @@
 import { labelsString } from '../util/labels';
 import protobuf from 'protobufjs';
 import * as snappy from 'snappyjs';
-import { gunzipSync } from 'node:zlib';
 import type { Labels, LogEntry, PushStream } from '../engine/types';
-import { LABEL_NAME_RE, PushValidationError } from './decode';
+import {
+  BodyTooLargeError,
+  DEFAULT_MAX_DECOMPRESSED_SIZE,
+  LABEL_NAME_RE,
+  PushValidationError,
+  inflateBounded,
+} from './decode';
 import { parseLabelsText } from './labelsText';
 
 export const PUSH_PROTO = `
@@ -39,8 +44,8 @@ message EntryAdapter {
 const root = protobuf.parse(PUSH_PROTO, { keepCase: true }).root;
 export const PushRequestType = root.lookupType('logproto.PushRequest');
 
-/** Most bytes one push may expand to after snappy (a small body can otherwise claim gigabytes). */
-export const MAX_DECOMPRESSED = 256 * 1024 * 1024;
+/** Most bytes one push may expand to after snappy unless told otherwise (a small body could claim gigabytes). */
+export const MAX_DECOMPRESSED = DEFAULT_MAX_DECOMPRESSED_SIZE;
 const NS = 1_000_000_000n;
 const INT64_MAX = 9223372036854775807n;
 
@@ -91,16 +96,14 @@ function streamLabels(text: string): Labels {
   return l;
 }
 
-/** Undo snappy (the default) or gzip; bound the decompressed size. */
-export function decompressProtobufBody(body: Buffer, contentEncoding?: string): Uint8Array {
+/** Undo snappy (the default) or gzip; bound the decompressed size (0 = no bound). */
+export function decompressProtobufBody(
+  body: Buffer,
+  contentEncoding?: string,
+  maxDecompressedSize = MAX_DECOMPRESSED,
+): Uint8Array {
   const enc = (contentEncoding ?? '').trim().toLowerCase();
-  if (enc === 'gzip' || enc === 'x-gzip') {
-    try {
-      return gunzipSync(body, { maxOutputLength: MAX_DECOMPRESSED });
-    } catch (e) {
-      throw new PushValidationError(`invalid gzip body: ${(e as Error).message}`);
-    }
-  }
+  if (enc === 'gzip' || enc === 'x-gzip') return inflateBounded(body, 'gzip', maxDecompressedSize);
   if (enc !== '' && enc !== 'snappy' && enc !== 'identity') {
     throw new PushValidationError(
       `unsupported Content-Encoding ${JSON.stringify(contentEncoding)} for a protobuf push (snappy, gzip or none)`,
@@ -109,8 +112,12 @@ export function decompressProtobufBody(body: Buffer, contentEncoding?: string): 
   }
   if (enc === 'identity') return body;
   try {
-    return snappy.uncompress(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), MAX_DECOMPRESSED);
+    const cap = maxDecompressedSize > 0 ? maxDecompressedSize : Number.MAX_SAFE_INTEGER;
+    return snappy.uncompress(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), cap);
   } catch (e) {
+    // snappy's header states the uncompressed length: a bomb is refused before anything is expanded
+    if (/uncompressed length of \d+ is too big/.test((e as Error).message))
+      throw new BodyTooLargeError(maxDecompressedSize);
     throw new PushValidationError(
       `protobuf push body is not snappy-compressed (block format): ${(e as Error).message}`,
     );
@@ -167,8 +174,12 @@ export function decodePushRequest(buf: Uint8Array): PushStream[] {
 }
 
 /** Decode a Loki protobuf push body (snappy-compressed unless Content-Encoding says otherwise). */
-export function decodePushProtobuf(body: Buffer, contentEncoding?: string): PushStream[] {
-  return decodePushRequest(decompressProtobufBody(body, contentEncoding));
+export function decodePushProtobuf(
+  body: Buffer,
+  contentEncoding?: string,
+  maxDecompressedSize = MAX_DECOMPRESSED,
+): PushStream[] {
+  return decodePushRequest(decompressProtobufBody(body, contentEncoding, maxDecompressedSize));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
