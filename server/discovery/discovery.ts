@@ -118,11 +118,12 @@ async function labelVolumes(
 ): Promise<QueryResult> {
   const parts = await Promise.all(
     names.map(async (n) => {
+      // a failing query fails the request (a database outage must not look like "no volume")
       const r = await volume(
         engine,
         { ...req, query: `${selector.slice(0, -1)}, ${n}=~".+"}`, targetLabels: [], aggregateBy: 'series' },
         range,
-      ).catch(() => undefined);
+      );
       return { n, r };
     }),
   );

@@ -30,6 +30,9 @@ describe('sanitizeErrorMessage', () => {
       'connect ECONNREFUSED <address> / <address>',
     );
     expect(redactAddresses('getaddrinfo ENOTFOUND db.internal.example:9000')).toBe('getaddrinfo ENOTFOUND <address>');
+    expect(redactAddresses('cannot connect to PostgreSQL at postgres://logs:***@db:5432/logs: timeout')).toBe(
+      'cannot connect to PostgreSQL at <address> timeout',
+    );
     expect(sanitizeErrorMessage('line matched 10.0.0.1:80', 400)).toBe('line matched 10.0.0.1:80');
     expect(redactAddresses('Code: 47. DB::Exception: Unknown identifier at 12:34:56')).toBe(
       'Code: 47. DB::Exception: Unknown identifier at 12:34:56',

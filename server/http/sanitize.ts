@@ -31,9 +31,11 @@ const ADDRESS = new RegExp(
 );
 const HOST_PORT = /\b(localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+):\d{2,5}\b/gi;
 
-/** Network addresses (IPv4/IPv6 with port, host:port) replaced by `<address>`. */
+const URL_RE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`]+/gi;
+
+/** Network addresses (database URLs, IPv4/IPv6 with port, host:port) replaced by `<address>`. */
 export function redactAddresses(msg: string): string {
-  return msg.replace(ADDRESS, '<address>').replace(HOST_PORT, '<address>');
+  return msg.replace(URL_RE, '<address>').replace(ADDRESS, '<address>').replace(HOST_PORT, '<address>');
 }
 
 /** First path segments of file system paths (API routes start with /loki, /api, /otlp, /ready, …: never these). */

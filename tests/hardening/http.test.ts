@@ -204,3 +204,40 @@ describe('status codes (item 6)', () => {
     expect(bad.body).toContain('error parsing regexp: invalid escape sequence: `\\C`');
   });
 });
+
+describe('discovery does not swallow database failures (item 6)', () => {
+  it('index/volume and volume_range fail with 503 (no address) when the database is down', async () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:5432'), { code: 'ECONNREFUSED' });
+    const failing = {
+      ...engine,
+      query: async () => {
+        throw down;
+      },
+      series: async () => [{ app: 'nginx', env: 'prod' }],
+      labelNames: engine.labelNames.bind(engine),
+      labelValues: engine.labelValues.bind(engine),
+      indexStats: engine.indexStats.bind(engine),
+      push: engine.push.bind(engine),
+      close: async () => {},
+    } as unknown as Engine;
+    const app2 = buildServer(failing);
+    await app2.ready();
+    try {
+      for (const [path, extra] of [
+        ['/loki/api/v1/index/volume', { aggregateBy: 'labels' }],
+        ['/loki/api/v1/index/volume', {}],
+        ['/loki/api/v1/index/volume_range', { aggregateBy: 'labels', step: '10' }],
+        ['/loki/api/v1/query_range', {}],
+      ] as const) {
+        const res = await app2.inject({
+          url: `${path}?${new URLSearchParams({ query: '{app="nginx"}', start: sec(0), end: sec(60), ...extra })}`,
+        });
+        expect([path, res.statusCode]).toEqual([path, 503]);
+        expect(res.body).toContain('the database is unavailable');
+        expect(res.body).not.toContain('10.1.2.3');
+      }
+    } finally {
+      await app2.close();
+    }
+  });
+});
