@@ -22,6 +22,7 @@ import type { Labels } from './types';
 import { labelsKey } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { sampleBounds, windowsOf } from './metricQuery';
+import { pushParsedCount } from './parsedPushdown';
 
 const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
@@ -43,7 +44,10 @@ export async function pushRangeAggregation(
   const labelOnly = split.rest.every((st) => LABEL_ONLY.has(st.kind));
   const collapses = consumer?.op === 'sum' && !!collapsedTo(consumer, streams);
   const parsersUnderSum = collapses && onlyParsers(split.rest);
-  if (!labelOnly && !parsersUnderSum) return undefined;
+  if (!labelOnly && !parsersUnderSum) {
+    if (streams.length === 0 && ctx.execute) return [];
+    return pushParsedCount(ctx, node, grid, consumer, split, streams);
+  }
   if (streams.length === 0 && ctx.execute) return [];
   // Rows with structured metadata are series of their own (Loki gives a bare range aggregation's series the metadata
   // as labels), unless the consumer collapses series to stream labels anyway.

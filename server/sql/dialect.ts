@@ -4,6 +4,7 @@
 //
 // DuckDB is the reference dialect (sql/dialects/duckdb); PostgreSQL and ClickHouse override what differs.
 import type { EngineName, SqlParam } from './driver';
+import type { SqlParserFunctions } from './pipeline/compile';
 
 export type ParamType = 'string' | 'int64' | 'float64' | 'int64[]' | 'string[]';
 
@@ -30,6 +31,10 @@ export interface DialectLimits {
 
 export interface Dialect {
   readonly name: EngineName;
+  /** the functions parsers need to run in SQL (sql/pipeline/); absent: parsers run in TypeScript */
+  readonly parsers?: SqlParserFunctions;
+  /** why parsers run in TypeScript on this engine (when `parsers` is absent) */
+  readonly noParsers?: string;
   readonly capabilities: DialectCapabilities;
   readonly limits?: DialectLimits;
   /** the placeholder for the n-th (1-based) bound parameter */

@@ -6,6 +6,11 @@ import { SqlWriter, type Dialect } from './dialect';
 import { bucketEdge, gcd, offsetInRange, stepSpan } from './stepWindows';
 import { entriesWhere, type CompiledSql } from './rowSelect';
 import { ENTRIES_TABLE } from '../schema/native';
+import { pipelineRows } from './pipelineSelect';
+import type { SqlPipeline as CompiledPipeline } from './pipeline/compile';
+
+/** a pipeline compiled against the statement's parameter writer */
+export type SqlPipeline = (w: SqlWriter) => CompiledPipeline;
 
 export interface CountingAggregate {
   streamIds: bigint[];
@@ -49,6 +54,38 @@ export function compileCountingAggregate(d: Dialect, q: CountingAggregate): Comp
     `spread AS (SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, n, b FROM buckets) ` +
     `SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, k, sum(n) AS n, sum(b) AS b FROM spread GROUP BY ${key}, k`;
   return { text, params: w.params };
+}
+
+/** Rows for a counting aggregation over a pipeline computed in SQL: (stream_id, o0…, k, n, b) per stream, output label
+ *  values and step — the count and bytes of the lines the pipeline keeps — and, with k NULL, the raw rows
+ *  (stream_id, ts, line, metadata) SQL is unsure of, for the caller to run through TypeScript. One scan: the kept rows
+ *  are materialised once with their few label columns (the line only for unsure rows). */
+export function compileParsedCount(d: Dialect, q: CountingAggregate, p: SqlPipeline): CompiledSql {
+  const w = new SqlWriter(d);
+  const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters);
+  const pl = p(w);
+  const outs = [...pl.output.keys()].map((_, i) => `o${i}`);
+  const bytes = q.bytes ? d.byteLength('line') : '0';
+  const kept =
+    `SELECT stream_id, ts, u, CASE WHEN u THEN line END AS line, CASE WHEN u THEN metadata END AS metadata, ` +
+    `${bytes} AS nb${outs.map((o) => `, ${o}`).join('')} FROM (${pipelineRows(d, where, pl)})${d.derivedAlias} WHERE u OR kp`;
+  const key = ['stream_id', ...outs].join(', ');
+  const nulls = outs.map((o) => `NULL AS ${o}`).join(', ');
+  const unsure = `SELECT stream_id, ${nulls}${nulls ? ', ' : ''}NULL AS k, NULL AS n, NULL AS b, ts, line, metadata FROM kept WHERE u`;
+  let counted: string;
+  if (q.steps === 1 || q.step === 0n) {
+    counted = `SELECT ${key}, 0 AS k, count(*) AS n, sum(nb) AS b, NULL AS ts, NULL AS line, NULL AS metadata FROM kept WHERE NOT u GROUP BY ${key}`;
+  } else {
+    const g = gcd(q.step, q.range);
+    const c = bucketEdge(d, offsetInRange(d, q), g);
+    const { lo, hi } = stepSpan(d, 'c', g, q);
+    counted =
+      `SELECT ${key}, k, sum(n) AS n, sum(b) AS b, NULL AS ts, NULL AS line, NULL AS metadata FROM (` +
+      `SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, n, b FROM (` +
+      `SELECT ${key}, ${c} AS c, count(*) AS n, sum(nb) AS b FROM kept WHERE NOT u GROUP BY ${key}, c)${d.derivedAlias}` +
+      `)${d.derivedAlias} GROUP BY ${key}, k`;
+  }
+  return { text: `WITH ${d.sharedCte('kept', kept)} ${counted} UNION ALL ${unsure}`, params: w.params };
 }
 
 /** One row when any entry in the range carries structured metadata (ProbeMetadata dialects check this first). */

@@ -6,6 +6,7 @@ import { SqlWriter } from './dialect';
 import type { Prefilter } from '../plan/prefilter';
 import type { SqlParam } from './driver';
 import { ENTRIES_TABLE } from '../schema/native';
+import { splitAlternation } from './regexSplit';
 
 export interface RowSelect {
   streamIds: bigint[];
@@ -32,7 +33,9 @@ export function lineFilterSql(w: SqlWriter, col: string, f: LineFilter): string 
   const parts = f.values.map((v) => {
     if (v.value === '') return 'TRUE';
     if (d.capabilities.textHoldsNul === false && v.value.includes('\0')) return 'FALSE'; // no stored line has one
-    return regex ? d.regexMatch(col, w.bind(v.value, 'string')) : d.contains(col, w.bind(v.value, 'string'));
+    if (!regex) return d.contains(col, w.bind(v.value, 'string'));
+    const alts = splitAlternation(v.value).map((p) => d.regexMatch(col, w.bind(p, 'string')));
+    return alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
   });
   const any = parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
   return f.op === '!=' || f.op === '!~' ? `NOT ${any}` : any;

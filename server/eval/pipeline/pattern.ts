@@ -1,5 +1,6 @@
 // Loki's pattern expressions (pkg/logql/log/pattern): `<name>` captures, `<_>` skips, everything else is literal.
-type Node = { lit: string } | { cap: string };
+export type PatternNode = { lit: string } | { cap: string };
+type Node = PatternNode;
 
 export interface PatternMatcher {
   names: string[];
@@ -82,6 +83,12 @@ function build(e: Node[], names: string[]): PatternMatcher {
       return reqRem === (off !== line.length);
     },
   };
+}
+
+/** the nodes of a valid `pattern` parser expression (compilePattern's checks applied) */
+export function patternNodes(src: string): PatternNode[] {
+  compilePattern(src);
+  return parse(src);
 }
 
 /** the `pattern` parser stage: at least one named capture, no two captures in a row, unique names */

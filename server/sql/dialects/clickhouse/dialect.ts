@@ -12,6 +12,7 @@ import { numberLiteral, type Dialect } from '../../dialect';
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   capabilities: { re2Regex: true, jsonExtract: true },
+  noParsers: 'parsers run in TypeScript on ClickHouse (no SQL parser functions declared yet)',
   placeholder: (n, type) => {
     switch (type) {
       case 'int64[]':

@@ -1,9 +1,29 @@
 import type { Dialect } from '../../dialect';
+import { quoteDuckDBString } from './driver';
 
 /** DuckDB: RE2 regexes (as Loki), `$n` parameters, BIGINT ns timestamps. The reference dialect. */
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
   capabilities: { re2Regex: true, jsonExtract: true, probeMetadata: true },
+  parsers: {
+    regexExtract: (col, p, g) => `regexp_extract(${col}, ${p}, ${g})`,
+    // DuckDB wants a constant pattern with a list of group names: the pattern goes through the driver's proven
+    // literal quoting (the group names g1…gn are ours)
+    regexExtractGroups: (col, pattern, n) =>
+      `regexp_extract(${col}, ${quoteDuckDBString(pattern)}, [${Array.from({ length: n }, (_, i) => `'g${i + 1}'`).join(', ')}])`,
+    groupOf: (v, g) => `(${v}).g${g}`,
+    strpos: (col, needle) => `strpos(${col}, ${needle})`,
+    left: (col, n) => `left(${col}, ${n})`,
+    charAt: (col, pos) => `substr(${col}, ${pos}, 1)`,
+    // TRY: DuckDB may evaluate these on rows another condition filters out, and invalid JSON raises
+    jsonKind: (col, key) => `TRY(json_type(${col}, ${key}))`,
+    jsonText: (col, key) => `TRY(json_extract_string(${col}, ${key}))`,
+    isJsonObject: (col) => `coalesce(TRY(json_type(${col})) = 'OBJECT', FALSE)`,
+    toDoubleOrNull: (e) => `TRY_CAST(${e} AS DOUBLE)`,
+    regexMatch: (col, p) => `regexp_matches(${col}, ${p})`,
+    fullMatch: (col, p) => `regexp_full_match(${col}, ${p})`,
+    lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
+  },
   placeholder: (n, type) => {
     switch (type) {
       case 'int64[]':

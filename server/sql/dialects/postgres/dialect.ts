@@ -11,6 +11,7 @@ import type { Dialect } from '../../dialect';
 export const postgresDialect: Dialect = {
   name: 'postgres',
   capabilities: { re2Regex: false, jsonExtract: true, textHoldsNul: false, probeMetadata: true },
+  noParsers: 'parsers run in TypeScript on PostgreSQL: its regexes are POSIX, not RE2',
   limits: { regex: 'regex line filter: PostgreSQL regexes are POSIX ARE, not RE2' },
   placeholder: (n, type) => {
     switch (type) {

@@ -1,0 +1,136 @@
+// Counting under `sum by (…)` over a pipeline with parsers, in SQL (sql/pipeline/compile.ts): the database extracts
+// just the labels the filters and the grouping read, filters and counts per (output labels, step). Loki reduces a
+// `sum`'s range aggregation to the summed labels at the source (pkg/logql/evaluator.go), so errors and other labels
+// never reach the result either way. Rows SQL is unsure of run through the TypeScript pipeline and are added in.
+import type { LabelFilterExpr, RangeAggregation, Stage } from '../logql/ast';
+import type { Consumer } from '../eval/metric';
+import type { StepGrid } from '../eval/steps';
+import type { StreamInfo } from './streams';
+import type { PipelineSplit } from '../plan/pushdown';
+import { compileSqlPipeline, NotInSql, type SqlPipeline } from '../sql/pipeline/compile';
+import { compileParsedCount } from '../sql/rangeAggregate';
+import { SqlWriter, type Dialect } from '../sql/dialect';
+import { compilePipeline } from '../eval/pipeline';
+import { StepAggregator } from '../eval/stepAggregator';
+import { groupLabels } from '../eval/grouping';
+import { labelsKey, newSeries, type SeriesData } from '../eval/value';
+import { runSql, type ExecContext } from './context';
+import { windowsOf } from './metricQuery';
+import type { Labels } from './types';
+
+const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+
+/** Names read only by numeric label filters (a JSON float's text may then differ from the line's). */
+function numericOnly(stages: Stage[], outputs: string[]): Set<string> {
+  const num = new Set<string>();
+  const other = new Set<string>(outputs);
+  const walk = (f: LabelFilterExpr): void => {
+    if (f.kind === 'and' || f.kind === 'or') {
+      walk(f.left);
+      walk(f.right);
+    } else if (f.kind === 'number') num.add(f.name);
+    else if ('name' in f) other.add(f.name);
+  };
+  for (const st of stages) if (st.kind === 'labelFilter') walk(st.expr);
+  for (const n of other) num.delete(n);
+  return num;
+}
+
+/** The pipeline of `stages` compiled for `outputs` against writer `w`, or why it cannot run in SQL. */
+export function sqlPipelineFor(
+  dialect: Dialect,
+  stages: Stage[],
+  streams: StreamInfo[],
+  outputs: string[],
+): ((w: SqlWriter) => SqlPipeline) | NotInSql {
+  const fns = dialect.parsers;
+  if (!fns) return new NotInSql(dialect.noParsers ?? 'parsers run in TypeScript on this engine');
+  const numeric = numericOnly(stages, outputs);
+  const compile = (w: SqlWriter) => {
+    const pc = {
+      w,
+      fns,
+      streams: streams.map((s) => s.labels),
+      streamIds: streams.map((s) => s.id),
+      numericOnly: numeric,
+    };
+    return compileSqlPipeline(pc, stages, outputs);
+  };
+  const probe = compile(new SqlWriter(dialect));
+  if (probe instanceof NotInSql) return probe;
+  return (w) => compile(w) as SqlPipeline;
+}
+
+export async function pushParsedCount(
+  ctx: ExecContext,
+  node: RangeAggregation,
+  grid: StepGrid,
+  consumer: Consumer | undefined,
+  split: PipelineSplit,
+  streams: StreamInfo[],
+): Promise<SeriesData[] | undefined> {
+  if (!COUNTING.has(node.op) || node.grouping || consumer?.op !== 'sum' || consumer.grouping?.without) return undefined;
+  if (ctx.pushdown === false || split.rest.length === 0) return undefined;
+  const outputs = consumer.grouping?.labels ?? [];
+  const pipeline = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs);
+  if (pipeline instanceof NotInSql) {
+    ctx.stats.tsStages.push(pipeline.reason);
+    return undefined;
+  }
+  const windows = windowsOf(node, grid);
+  const agg = {
+    streamIds: streams.map((s) => s.id),
+    filters: split.pushed,
+    ...windows,
+    bytes: node.op === 'bytes_over_time' || node.op === 'bytes_rate',
+  };
+  const q = compileParsedCount(ctx.dialect, agg, pipeline);
+  type Row = { k: bigint | number | null; n: bigint | number; b: bigint | number | null } & Record<string, unknown>;
+  const rows = await runSql<Row>(ctx, q.text, q.params);
+  const seconds = Number(node.range) / 1e9;
+  const out = new Map<string, SeriesData>();
+  const add = (labels: Labels, k: number, v: number) => {
+    const key = labelsKey(labels);
+    let s = out.get(key);
+    if (!s) out.set(key, (s = newSeries(labels, grid.times.length)));
+    s.values[k] += v;
+    s.present[k] = 1;
+  };
+  const countsLines = node.op === 'count_over_time' || node.op === 'rate';
+  const unsure: Row[] = [];
+  for (const r of rows) {
+    if (r.k === null) {
+      unsure.push(r);
+      continue;
+    }
+    const labels: Labels = {};
+    outputs.forEach((name, i) => {
+      const v = r[`o${i}`];
+      if (typeof v === 'string' && v !== '') labels[name] = v;
+    });
+    add(labels, Number(r.k), Number(countsLines ? r.n : r.b));
+  }
+  if (unsure.length > 0) {
+    // the rows SQL could not be sure of: Loki's pipeline in TypeScript, folded into the same steps as raw counts
+    // (rates are divided once, after the sum, as Loki divides the reduced series)
+    ctx.stats.tsStages.push(`${unsure.length} lines SQL could not parse exactly as Loki ran in TypeScript`);
+    const byId = new Map(streams.map((s) => [s.id, s.labels]));
+    const run = compilePipeline(split.rest);
+    const counting = { ...node, op: countsLines ? 'count_over_time' : 'bytes_over_time' } as RangeAggregation;
+    const folding = new StepAggregator(counting, grid);
+    const utf8 = new TextEncoder();
+    for (const r of unsure) {
+      const ts = BigInt(r.ts as bigint);
+      const metadata = r.metadata ? (JSON.parse(r.metadata as string) as Labels) : undefined;
+      const res = run({ ts, line: r.line as string, stream: byId.get(BigInt(r.stream_id as bigint))!, metadata });
+      if (res) folding.add(res.labels, ts, countsLines ? 1 : utf8.encode(res.line).length);
+    }
+    for (const s of folding.result()) {
+      const labels = groupLabels(s.labels, false, outputs);
+      for (let k = 0; k < s.values.length; k++) if (s.present[k]) add(labels, k, s.values[k]);
+    }
+  }
+  if (node.op === 'rate' || node.op === 'bytes_rate')
+    for (const s of out.values()) for (let k = 0; k < s.values.length; k++) s.values[k] /= seconds;
+  return [...out.values()];
+}

@@ -1,0 +1,270 @@
+// A log pipeline as SQL over one row: parsers extract only the labels later stages read (Loki's parser hints), label
+// filters become a WHERE condition, and the labels an aggregation groups by become columns. The database then filters
+// and counts without a single line crossing into TypeScript.
+//
+// Exactness: SQL reproduces a stage only where it can be sure of Loki's answer. Every case it cannot be sure of (a
+// line logfmt's SQL grammar does not cover, invalid JSON, a number Go parses differently, structured metadata that
+// could shadow a label, …) makes the row *unsure*: the `unsure` condition is TRUE for it, and the caller sends such
+// rows through the TypeScript pipeline instead (engine/metricPushdown.ts), so every answer stays Loki's.
+//
+// Sure rows never carry `__error__`: every stage condition that could set one (a JSON or logfmt syntax error, a label
+// filter meeting a value it cannot convert) makes the row unsure instead.
+//
+// Layout of the SQL: level 1 derives per-label helper columns from the raw row (cheap probes computed once), level 2
+// turns them into one column per extracted label (NULL = absent, UNSURE_MARK = cannot tell), and the caller's
+// conditions read those columns.
+import type { LabelFilterExpr, Stage } from '../../logql/ast';
+import type { Labels } from '../../engine/types';
+import type { SqlWriter } from '../dialect';
+import { logfmtLabel } from './logfmt';
+import { jsonLabel } from './json';
+import { patternLabels, regexpLabels } from './pattern';
+
+/** What the database must be able to do for parsers to run in SQL (RE2 regexes with extraction). */
+export interface SqlParserFunctions {
+  /** text of capture group `group` (1-based) of the first match of RE2 `pattern`, '' when no match */
+  regexExtract(col: string, pattern: string, group: number): string;
+  /** 1-based position of the first occurrence of literal `needle` (0 when absent), in characters */
+  strpos(col: string, needle: string): string;
+  /** the first `n` characters */
+  left(col: string, n: string): string;
+  /** the character at 1-based position `pos` */
+  charAt(col: string, pos: string): string;
+  /** top-level JSON field `keyParam` of a line: its kind ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN', 'NULL',
+   *  other) and its text (strings unescaped); NULL kind when the line is not valid JSON or the key is absent */
+  jsonKind(col: string, keyParam: string): string;
+  jsonText(col: string, keyParam: string): string;
+  /** text → double, NULL when it does not convert */
+  toDoubleOrNull(expr: string): string;
+  /** every capture group 1..n of the first match of RE2 `pattern` (raw text: the dialect quotes or binds it), as one
+   *  value (groupOf reads one) */
+  regexExtractGroups(col: string, pattern: string, n: number): string;
+  groupOf(value: string, group: number): string;
+  /** the line is a valid JSON object */
+  isJsonObject(col: string): string;
+  /** unanchored RE2 match */
+  regexMatch(col: string, pattern: string): string;
+  /** the whole text matches RE2 `pattern` */
+  fullMatch(col: string, pattern: string): string;
+  /** values[i] where keys[i] = col (BIGINT[] keys, VARCHAR[] values) */
+  lookup(keys: string, values: string, col: string): string;
+}
+
+/** Marks a label column whose value SQL cannot tell (the row is unsure). Any text would do: a false "unsure" only
+ *  sends a row through the exact TypeScript path. */
+export const UNSURE_MARK = '\u{10FFFF}logqlsql:unsure';
+
+/** One extracted label: its level-1 helper columns and its level-2 value expression over them. */
+export interface LabelSql {
+  /** `expr AS name` helper columns computed once per row from the stored columns */
+  helpers: string[];
+  /** the label's value (NULL: absent; UNSURE_MARK: cannot tell), over the helper columns and `line` */
+  value: string;
+}
+
+export interface SqlPipeline {
+  /** level-1 helper columns (`expr AS _hN`) */
+  helpers: string[];
+  /** level-2 label columns (`expr AS _lN`) */
+  labels: string[];
+  /** TRUE when SQL cannot tell what the pipeline does with the row (level 3: reads the label columns) */
+  unsure: string;
+  /** TRUE when the pipeline keeps the row (only meaningful when not unsure) */
+  keep: string;
+  /** the value expression (over level-2 columns; NULL or '' when absent) of each requested output label */
+  output: Map<string, string>;
+}
+
+export interface PipelineContext {
+  w: SqlWriter;
+  fns: SqlParserFunctions;
+  /** label sets of the selected streams */
+  streams: Labels[];
+  /** ids of the selected streams, in the same order (stream labels become per-stream constants) */
+  streamIds: bigint[];
+}
+
+/** Why a pipeline cannot run in SQL (named, for `translate --explain`). */
+export class NotInSql {
+  constructor(readonly reason: string) {}
+}
+
+/** A label's value at some point of the pipeline. */
+type Value =
+  | { kind: 'const'; text: string | null } // the same on every row ('' and null: absent)
+  | { kind: 'sql'; expr: string }; // per row (NULL: absent)
+
+/** Per-stage label producers, for one name: SQL for what this stage sets that label to (NULL when it does not). */
+type Producer = (ctx: Ctx, name: string) => LabelSql | undefined;
+
+interface Ctx extends PipelineContext {
+  helperCols: string[];
+  labelCols: string[];
+  unsure: string[];
+  next: number;
+}
+
+/** Labels a stage of this kind can set, by name; undefined when the stage is not supported in SQL. */
+function producerOf(st: Stage, ctx: Ctx): Producer | NotInSql | 'passive' {
+  switch (st.kind) {
+    case 'lineFilter':
+      return 'passive'; // pushed into WHERE by plan/pushdown.ts (parsers never rewrite the line)
+    case 'logfmt':
+      if (st.strict || st.keepEmpty || st.params.length > 0)
+        return new NotInSql('logfmt with flags or parameters runs in TypeScript');
+      return (c, name) => logfmtLabel(c, name);
+    case 'json':
+      if (st.params.length > 0) return new NotInSql('json with parameters runs in TypeScript');
+      return (c, name) => jsonLabel(c, name);
+    case 'pattern':
+      return patternLabels(st.pattern);
+    case 'regexp':
+      return regexpLabels(st.pattern);
+    case 'labelFilter':
+      return 'passive';
+    case 'drop':
+      return st.labels.every((l) => !l.matcher && (l.name === '__error__' || l.name === '__error_details__'))
+        ? 'passive'
+        : new NotInSql('drop of labels other than __error__ runs in TypeScript');
+    default:
+      return new NotInSql(`${st.kind} runs in TypeScript`);
+  }
+}
+
+/**
+ * Compile `stages` (line filters already pushed) for a consumer that reads the labels `outputs` of the final label
+ * set. Returns NotInSql when some stage or label cannot be expressed.
+ */
+export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs: string[]): SqlPipeline | NotInSql {
+  const ctx: Ctx = { ...pc, helperCols: [], labelCols: [], unsure: ['metadata IS NOT NULL'], next: 0 };
+  const parsers: { producer: Producer; index: number }[] = [];
+  const keep: string[] = [];
+  // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
+  // then the first parser that sets it (Loki's ParserHint.Extracted)
+  const valueOf = (name: string): Value | NotInSql => {
+    if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
+    const inStream = ctx.streams.map((s) => Object.hasOwn(s, name));
+    const some = inStream.some(Boolean);
+    const all = some && inStream.every(Boolean);
+    if (some && !all) return new NotInSql(`label ${name} is a stream label of some selected streams only`);
+    if (name.endsWith('_extracted')) return new NotInSql(`label ${name} is read in TypeScript`);
+    if (all) {
+      const values = ctx.streams.map((s) => s[name]);
+      if (values.every((v) => v === values[0])) return { kind: 'const', text: values[0] };
+      const ids = ctx.w.bind(ctx.streamIds, 'int64[]');
+      const vals = ctx.w.bind(values, 'string[]');
+      return { kind: 'sql', expr: ctx.fns.lookup(ids, vals, 'stream_id') };
+    }
+    const exprs: string[] = [];
+    for (const p of parsers) {
+      const col = labelColumn(ctx, p.producer, name);
+      if (col instanceof NotInSql) return col;
+      if (col) exprs.push(col);
+    }
+    if (exprs.length === 0) return { kind: 'const', text: null };
+    return { kind: 'sql', expr: exprs.length === 1 ? exprs[0] : `coalesce(${exprs.join(', ')})` };
+  };
+  for (let i = 0; i < stages.length; i++) {
+    const st = stages[i];
+    const p = producerOf(st, ctx);
+    if (p instanceof NotInSql) return p;
+    if (p !== 'passive') {
+      parsers.push({ producer: p, index: i });
+      continue;
+    }
+    if (st.kind === 'labelFilter') {
+      const f = filterSql(ctx, st.expr, valueOf);
+      if (f instanceof NotInSql) return f;
+      keep.push(f);
+    }
+  }
+  const output = new Map<string, string>();
+  for (const name of outputs) {
+    const v = valueOf(name);
+    if (v instanceof NotInSql) return v;
+    output.set(name, v.kind === 'const' ? (v.text === null ? 'NULL' : ctx.w.bind(v.text, 'string')) : v.expr);
+  }
+  return {
+    helpers: ctx.helperCols,
+    labels: ctx.labelCols,
+    unsure: `(${ctx.unsure.join(' OR ')})`,
+    keep: keep.length ? keep.map((k) => `(${k})`).join(' AND ') : 'TRUE',
+    output,
+  };
+}
+
+/** the level-2 column of `name` as set by one parser (memoised per parser and name), undefined if it never sets it */
+const columnMemo = new WeakMap<Producer, Map<string, string | undefined>>();
+
+function labelColumn(ctx: Ctx, producer: Producer, name: string): string | undefined | NotInSql {
+  let memo = columnMemo.get(producer);
+  if (!memo) columnMemo.set(producer, (memo = new Map()));
+  if (memo.has(name)) return memo.get(name);
+  let l: LabelSql | undefined;
+  try {
+    l = producer(ctx, name);
+  } catch (e) {
+    if (e instanceof NotInSql) return e;
+    throw e;
+  }
+  if (!l) {
+    memo.set(name, undefined);
+    return undefined;
+  }
+  const col = `_l${ctx.next++}`;
+  ctx.helperCols.push(...l.helpers);
+  ctx.labelCols.push(`${l.value} AS ${col}`);
+  ctx.unsure.push(`${col} = ${ctx.w.bind(UNSURE_MARK, 'string')}`);
+  memo.set(name, col);
+  return col;
+}
+
+/** Helper column names unique within one statement. */
+export function helperName(ctx: PipelineContext & { next?: number }): string {
+  const c = ctx as Ctx;
+  return `_h${c.next++}`;
+}
+
+// ---------------------------------------------------------------- label filters
+
+/** Go's strconv.ParseFloat accepts more (hex, Inf, underscores): other texts make the row unsure. */
+const DECIMAL = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]{1,2})?$';
+const SQL_CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
+
+function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Value | NotInSql): string | NotInSql {
+  if (f.kind === 'and' || f.kind === 'or') {
+    const l = filterSql(ctx, f.left, valueOf);
+    if (l instanceof NotInSql) return l;
+    const r = filterSql(ctx, f.right, valueOf);
+    if (r instanceof NotInSql) return r;
+    return `(${l} ${f.kind === 'and' ? 'AND' : 'OR'} ${r})`;
+  }
+  if (f.kind !== 'string' && f.kind !== 'number') return new NotInSql(`${f.kind} label filters run in TypeScript`);
+  const v = valueOf(f.name);
+  if (v instanceof NotInSql) return v;
+  const w = ctx.w;
+  if (f.kind === 'string') {
+    if ((f.op === '=~' || f.op === '!~') && f.value === '') return f.op === '=~' ? 'TRUE' : 'FALSE';
+    const text = v.kind === 'const' ? w.bind(v.text ?? '', 'string') : `coalesce(${v.expr}, '')`;
+    const p = w.bind(f.value, 'string');
+    switch (f.op) {
+      case '=':
+        return `${text} = ${p}`;
+      case '!=':
+        return `${text} <> ${p}`;
+      case '=~':
+        return ctx.fns.fullMatch(text, p);
+      case '!~':
+        return `NOT ${ctx.fns.fullMatch(text, p)}`;
+    }
+  }
+  // numbers: a missing label drops the line; a value Go would not parse sets LabelFilterErr (unsure here)
+  if (v.kind === 'const') {
+    if (v.text === null || v.text === '') return 'FALSE';
+    return new NotInSql(`numeric filter on stream label ${f.name} runs in TypeScript`);
+  }
+  const decimal = ctx.fns.fullMatch(v.expr, w.bind(DECIMAL, 'string'));
+  ctx.unsure.push(`(${v.expr} IS NOT NULL AND length(${v.expr}) > 0 AND NOT ${decimal})`);
+  ctx.unsure.push(`(${v.expr} = '')`);
+  return `coalesce(${ctx.fns.toDoubleOrNull(v.expr)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}, FALSE)`;
+}

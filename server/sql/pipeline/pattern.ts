@@ -1,0 +1,104 @@
+// `| pattern` and `| regexp` in SQL: one RE2 evaluation per row extracts every capture of the stage (a struct of
+// groups), and each label reads its field. Both parsers are exact in SQL (they never set errors): a pattern becomes an
+// anchored regex whose lazy captures stop at the first occurrence of the next literal, with a fallback branch at each
+// capture for Loki's "literal not found: the capture takes the rest of the line and matching stops".
+import type { LabelSql, PipelineContext } from './compile';
+import { helperName, NotInSql } from './compile';
+import { patternNodes } from '../../eval/pipeline/pattern';
+import { compileRE2 } from '../../eval/re2';
+import { sanitizeLabelKey } from '../../eval/pipeline/builder';
+
+type Producer = (ctx: PipelineContext, name: string) => LabelSql | undefined;
+
+/** RE2 quoting of a literal */
+function quote(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, (c) => '\\' + c);
+}
+
+interface Capture {
+  name: string;
+  /** group numbers holding the value (found / not-found branch: at most one is non-empty) */
+  groups: number[];
+  /** the group that is non-empty when the capture is reached ('' group index 0: the line matched at all) */
+  reached: number;
+}
+
+export function patternLabels(src: string): Producer | NotInSql {
+  const nodes = patternNodes(src);
+  let n = 0;
+  const caps: Capture[] = [];
+  let re = '(?s)^';
+  let i = 0;
+  let reached: number;
+  if ('lit' in nodes[0]) {
+    re += `(${quote(nodes[0].lit)})`;
+    reached = ++n;
+    i = 1;
+  } else {
+    reached = 0;
+  }
+  // build nested alternatives from node i (a capture)
+  const build = (k: number, reachedGroup: number): string => {
+    const cap = (nodes[k] as { cap: string }).cap;
+    if (k === nodes.length - 1) {
+      const g = ++n;
+      caps.push({ name: cap, groups: [g], reached: reachedGroup });
+      return '(.*)';
+    }
+    const lit = (nodes[k + 1] as { lit: string }).lit;
+    const found = ++n;
+    const litGroup = ++n;
+    const capture: Capture = { name: cap, groups: [found], reached: reachedGroup };
+    caps.push(capture);
+    const rest = k + 2 < nodes.length ? build(k + 2, litGroup) : '';
+    const notFound = ++n;
+    capture.groups.push(notFound);
+    return `(?:(.*?)(${quote(lit)})${rest}|(.*))`;
+  };
+  re += build(i, reached);
+  const groups = n;
+  const named = new Map(caps.filter((c) => c.name !== '_').map((c) => [c.name, c]));
+  let helper: string | undefined;
+  return (ctx, name) => {
+    const c = named.get(name);
+    if (!c) return undefined;
+    const { w, fns } = ctx;
+    const helpers: string[] = [];
+    if (!helper) {
+      helper = helperName(ctx);
+      if (re.includes('\0')) throw new NotInSql('a pattern with NUL runs in TypeScript');
+      helpers.push(`${fns.regexExtractGroups('line', re, groups)} AS ${helper}`);
+    }
+    const value = c.groups.map((g) => fns.groupOf(helper!, g)).join(' || ');
+    // Loki: an empty line matches nothing; a capture the match did not reach is not set
+    const isReached = c.reached === 0 ? `line <> ''` : `${fns.groupOf(helper, c.reached)} <> ''`;
+    return { helpers, value: `CASE WHEN ${isReached} THEN ${value} END` };
+  };
+}
+
+export function regexpLabels(src: string): Producer | NotInSql {
+  const m = compileRE2(src, { anchored: false });
+  const byName = new Map<string, number>();
+  m.groupNames.forEach((g, idx) => {
+    if (g !== '' && !byName.has(sanitizeLabelKey(g))) byName.set(sanitizeLabelKey(g), idx);
+  });
+  const groups = m.groupNames.length - 1;
+  let helper: string | undefined;
+  let matched: string | undefined;
+  return (ctx, name) => {
+    const g = byName.get(name);
+    if (g === undefined) return undefined;
+    const { w, fns } = ctx;
+    const helpers: string[] = [];
+    if (!helper) {
+      helper = helperName(ctx);
+      matched = helperName(ctx);
+      if (src.includes('\0')) throw new NotInSql('a regexp with NUL runs in TypeScript');
+      helpers.push(
+        `${fns.regexExtractGroups('line', src, groups)} AS ${helper}`,
+        `${fns.regexMatch('line', w.bind(src, 'string'))} AS ${matched}`,
+      );
+    }
+    return { helpers, value: `CASE WHEN ${matched} THEN ${fns.groupOf(helper, g)} END` };
+  };
+}
