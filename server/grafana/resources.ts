@@ -14,6 +14,7 @@
 // Times: Loki's rules (integer ≤ 10 digits = seconds, longer = ns, floats = seconds, RFC3339); default last hour.
 import type { EngineApi, Labels, Stream } from '../engine/types';
 import { LogQLError } from '../logql/errors';
+import { isDatabaseUnreachable, sanitizeErrorMessage } from '../http/sanitize';
 import { Params, ParamError, parseBounds, parseSeriesMatchers } from '../http/params';
 import { decodePushJson, PushValidationError } from '../ingest/decode';
 import type { DataSourceConfig } from './settings';
@@ -57,10 +58,12 @@ export function errorJson(err: unknown): { status: number; body: Record<string, 
   if (err instanceof ParamError || err instanceof PushValidationError) {
     return { status: 400, body: { status: 'error', errorType: 'bad_data', error: err.message } };
   }
-  return {
-    status: 500,
-    body: { status: 'error', errorType: 'internal', error: (err as Error)?.message ?? String(err) },
-  };
+  const message = (err as Error)?.message ?? String(err);
+  if (isDatabaseUnreachable(err)) {
+    const error = sanitizeErrorMessage(`the database is unavailable, retry later: ${message}`, 503);
+    return { status: 503, body: { status: 'error', errorType: 'unavailable', error } };
+  }
+  return { status: 500, body: { status: 'error', errorType: 'internal', error: sanitizeErrorMessage(message, 500) } };
 }
 
 function header(req: ResourceRequest, name: string): string | undefined {

@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { EngineApi, QueryResult } from '../engine/types';
 import { LogQLError } from '../logql/errors';
+import { isDatabaseUnreachable, PIPELINE_BUILD_ERROR, sanitizeErrorMessage } from '../http/sanitize';
 import { encodeFrame } from '../frames/arrow';
 import { resultFrames } from '../frames/build';
 import type { Logger } from './hclog';
@@ -53,7 +54,18 @@ export function classifyError(err: unknown): { status: number; errorSource: 'plu
   if (name === 'ParamError' || name === 'PushValidationError')
     return { status: 400, errorSource: 'downstream', message };
   if (name === 'UnsupportedDatabaseError') return { status: 400, errorSource: 'downstream', message };
-  return { status: 500, errorSource: 'plugin', message };
+  // as the HTTP API does (http/server.ts errorStatus): a template or regex that does not parse is the query's fault,
+  // an unreachable database is 503 without its address, and no message carries a stack trace or a path
+  if (name === 'TemplateError' || name === 'RE2SyntaxError' || PIPELINE_BUILD_ERROR.test(message))
+    return { status: 400, errorSource: 'downstream', message: sanitizeErrorMessage(message, 400) };
+  if (isDatabaseUnreachable(err)) {
+    return {
+      status: 503,
+      errorSource: 'downstream',
+      message: sanitizeErrorMessage(`the database is unavailable, retry later: ${message}`, 503),
+    };
+  }
+  return { status: 500, errorSource: 'plugin', message: sanitizeErrorMessage(message, 500) };
 }
 
 function errorResponse(err: unknown): DataResponseWire {

@@ -20,6 +20,10 @@ export function isDatabaseUnreachable(e: unknown): boolean {
   return UNREACHABLE_MESSAGES.test(e.message);
 }
 
+/** eval/pipeline's refusals of a stage (label_format), raised while the query is compiled: the query's fault (400) */
+export const PIPELINE_BUILD_ERROR =
+  /^(invalid template for label '|multiple label name '.*' not allowed in a single format|__error__ cannot be formatted)/;
+
 const ADDRESS = new RegExp(
   [
     String.raw`\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b`, // IPv4[:port]

@@ -25,7 +25,7 @@ import { LogQLError } from '../logql/errors';
 import { loadDefaultDeps, type ServerDeps } from './deps';
 import { encodeLabelsResponse, encodeQueryResponse, encodeSeriesResponse } from './marshal';
 import { createMetrics, type ServerMetrics } from './metrics';
-import { isDatabaseUnreachable, sanitizeErrorMessage } from './sanitize';
+import { isDatabaseUnreachable, PIPELINE_BUILD_ERROR, sanitizeErrorMessage } from './sanitize';
 import { ParamError, Params, parseBounds, parseInstantQuery, parseRangeQuery, parseSeriesMatchers } from './params';
 
 export const VERSION = '0.1.0';
@@ -76,10 +76,6 @@ const TEXT = 'text/plain; charset=utf-8';
 const JSON_CT = 'application/json; charset=utf-8';
 const ERR_CANCELED = 'the request was cancelled by the client';
 const COMPRESS_MIN = 16 * 1024;
-
-/** eval/pipeline's refusals of a stage (label_format), raised while the query is compiled */
-const PIPELINE_BUILD_ERROR =
-  /^(invalid template for label '|multiple label name '.*' not allowed in a single format|__error__ cannot be formatted)/;
 
 function isLogQLError(e: unknown): e is LogQLError {
   return e instanceof LogQLError || (e instanceof Error && e.name === 'LogQLError' && 'isUserError' in e);
