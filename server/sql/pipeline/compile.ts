@@ -105,7 +105,7 @@ interface Ctx extends PipelineContext {
 }
 
 /** Labels a stage of this kind can set, by name; undefined when the stage is not supported in SQL. */
-function producerOf(st: Stage, ctx: Ctx): Producer | NotInSql | 'passive' {
+function producerOf(st: Stage): Producer | NotInSql | 'passive' {
   switch (st.kind) {
     case 'lineFilter':
       return 'passive'; // pushed into WHERE by plan/pushdown.ts (parsers never rewrite the line)
@@ -166,7 +166,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   };
   for (let i = 0; i < stages.length; i++) {
     const st = stages[i];
-    const p = producerOf(st, ctx);
+    const p = producerOf(st);
     if (p instanceof NotInSql) return p;
     if (p !== 'passive') {
       parsers.push({ producer: p, index: i });

@@ -62,7 +62,7 @@ export function patternLabels(src: string): Producer | NotInSql {
   return (ctx, name) => {
     const c = named.get(name);
     if (!c) return undefined;
-    const { w, fns } = ctx;
+    const { fns } = ctx;
     const helpers: string[] = [];
     if (!helper) {
       helper = helperName(ctx);
