@@ -8,7 +8,14 @@ import type { Direction, EngineApi, QueryRequest, QueryResult } from '../engine/
 import { generateDemo, startTrickle } from '../demo';
 import { startServer, VERSION } from '../http/server';
 import { tenantEngines } from '../http/access';
-import { createHclogLogger, defaultEngineFactory, isPluginMode, runPluginMode, startGrpcServer } from '../grafana';
+import {
+  createHclogLogger,
+  defaultEngineFactory,
+  isPluginMode,
+  runPluginMode,
+  startGrpcServer,
+  tenantEngineFactory,
+} from '../grafana';
 import type { Engine } from '../engine/engine';
 import { redact } from '../sql/open';
 import { ingestLimitOption, ingestLimitsFromOptions, type IngestLimits } from '../ingest/limits';
@@ -178,8 +185,14 @@ interface ServeOptions extends Partial<IngestLimits> {
 async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
   const log = logger(opts.logLevel, io.logDestination);
   let engine: EngineApi;
+  // multi-tenancy: each tenant's database opens on demand and closes when idle (http/access.ts); the server's own
+  // engine (demo data) is tenant "fake", Loki's single-tenant name, so a `{tenant}` URL is never opened literally
+  let tenants: ReturnType<typeof tenantEngines> | undefined;
   try {
-    engine = await io.openEngine(opts.db, { maxLimit: opts.maxLimit });
+    tenants = opts.tenants
+      ? tenantEngines(opts.db, (url) => io.openEngine(url, { maxLimit: opts.maxLimit }))
+      : undefined;
+    engine = tenants ? await tenants.engineFor('fake') : await io.openEngine(opts.db, { maxLimit: opts.maxLimit });
   } catch (e) {
     throw new CliError(`cannot open database ${redact(opts.db)}: ${(e as Error).message}`);
   }
@@ -200,19 +213,15 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
   const authToken = opts.authToken || process.env.LOGQLSQL_AUTH_TOKEN || undefined;
   let app;
   try {
-    const tenants = opts.tenants
-      ? tenantEngines(opts.db, (url) => io.openEngine(url, { maxLimit: opts.maxLimit }))
-      : undefined;
     ({ app } = await startServer(engine, {
       host: opts.listen.host,
       port: opts.listen.port,
       logger: log,
-      authToken: opts.authToken || process.env.LOGQLSQL_AUTH_TOKEN || undefined,
+      authToken,
       tenants,
       ingest: opts.maxQueuedRows ? { maxQueuedRows: opts.maxQueuedRows } : undefined,
       limits: ingestLimitsFromOptions(opts),
     }));
-    if (tenants) app.addHook('onClose', () => tenants.close());
   } catch (e) {
     stopTrickle?.();
     await engine.close().catch(() => undefined);
@@ -222,7 +231,8 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
   if (opts.grpc) {
     try {
       // Grafana's data source instances all share this process's database (server mode serves one database).
-      grpcServer = await startGrpcServer(async () => engine as Engine, opts.grpc.host, opts.grpc.port, {
+      const factory = tenants ? tenantEngineFactory(tenants) : async () => engine as Engine;
+      grpcServer = await startGrpcServer(factory, opts.grpc.host, opts.grpc.port, {
         closeEngines: false,
         logger: createHclogLogger({ module: 'grpc' }),
         // the token covers the gRPC port too (Grafana sends it as the data source's secureJsonData.authToken)

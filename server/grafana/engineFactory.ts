@@ -41,3 +41,25 @@ export async function defaultEngineFactory(config: DataSourceConfig): Promise<En
     mapping: mappingOf(config.tableMapping),
   });
 }
+
+/**
+ * Server mode with `--tenants`: each data source reads and writes the tenant named in its settings (jsonData.tenant,
+ * what the HTTP API takes from X-Scope-OrgID); a data source without one is refused, as Loki refuses a request
+ * without X-Scope-OrgID.
+ */
+export function tenantEngineFactory(tenants: {
+  engineFor(tenant: string): Promise<EngineApi>;
+}): (config: DataSourceConfig) => Promise<EngineApi> {
+  return async (config) => {
+    const t = config.tenant;
+    if (!t) {
+      throw new SettingsError(
+        'this server is multi-tenant (--tenants): set the tenant (X-Scope-OrgID) in the data source settings (jsonData.tenant)',
+      );
+    }
+    if (!/^[A-Za-z0-9!\-_.*'()]{1,150}$/.test(t) || t === '.' || t === '..') {
+      throw new SettingsError(`invalid tenant ID ${JSON.stringify(t)}`);
+    }
+    return tenants.engineFor(t);
+  };
+}

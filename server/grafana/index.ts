@@ -2,7 +2,7 @@
 //   runPluginMode()                         — when started by Grafana (env grafana_plugin_type set)
 //   startGrpcServer(factory, host, port)    — server mode: `logqlsql serve --grpc HOST:PORT`
 export { runPluginMode, isPluginMode, checkPluginEnv } from './plugin';
-export { defaultEngineFactory } from './engineFactory';
+export { defaultEngineFactory, tenantEngineFactory } from './engineFactory';
 export { startGrpcServer, parseHostPort, MAX_MESSAGE_BYTES } from './server';
 export type { GrpcPluginServer, GrpcServerOptions } from './server';
 export { parseSettings, InstanceCache, SettingsError } from './settings';

@@ -35,6 +35,8 @@ export interface DataSourceJsonData {
   maxLines?: number | string;
   /** query timeout: seconds, or a duration such as `30s`, `2m` */
   timeout?: number | string;
+  /** server mode with `--tenants`: the tenant (X-Scope-OrgID) this data source reads and writes */
+  tenant?: string;
 }
 
 /** The parsed, validated configuration of one data source instance. */
@@ -51,6 +53,8 @@ export interface DataSourceConfig {
   maxLines: number;
   timeoutMs: number;
   lastUpdatedMS: number;
+  /** jsonData.tenant, trimmed ('' when unset): the tenant in a multi-tenant server */
+  tenant: string;
 }
 
 /** What arrives in PluginContext.dataSourceInstanceSettings (protobuf field names). */
@@ -196,6 +200,7 @@ export function parseSettings(raw: RawInstanceSettings | undefined | null): Data
     maxLines,
     timeoutMs: parseDurationMs(jd.timeout, DEFAULT_TIMEOUT_MS),
     lastUpdatedMS: Number(s.lastUpdatedMS ?? 0),
+    tenant: typeof jd.tenant === 'string' ? jd.tenant.trim() : '',
   };
 }
 

@@ -6,13 +6,15 @@
 //
 // Tenants (off by default, as Loki's `auth_enabled: false`): X-Scope-OrgID picks the tenant; each tenant has its own
 // engine (for DuckDB its own database file), so no query can see another tenant's data.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { EngineApi } from '../engine/types';
 import { HttpError } from './server';
 
 export interface TenantEngines {
   engineFor(tenant: string): Promise<EngineApi>;
+  /** close every tenant's database (the server registers it on shutdown) */
+  close?(): Promise<void>;
 }
 
 const OPEN = new Set(['/ready', '/metrics']);
@@ -54,36 +56,143 @@ export function tenantOf(req: FastifyRequest): string {
   return v;
 }
 
+/** How long a tenant's database stays open without requests, and how many may be open at once. */
+export interface TenantEngineOptions {
+  /** close a tenant's engine after this long without a call (default 5 min) */
+  idleMs?: number;
+  /** most tenant engines open at once; past it the least recently used idle ones are closed (default 64) */
+  maxOpen?: number;
+}
+
+/** A file name part for a tenant ID: escaped, and hashed when long (Loki allows 150 characters; file names stop at
+ *  255 bytes and escaping can triple a name). */
+function tenantFilePart(t: string): string {
+  const esc = t.replace(/[^A-Za-z0-9_.-]/g, (c) => '%' + c.charCodeAt(0).toString(16));
+  if (esc.length <= 100) return esc;
+  return `${esc.slice(0, 60)}~${createHash('sha256').update(t).digest('hex').slice(0, 24)}`;
+}
+
 /**
  * Engines per tenant from a database URL: `duckdb:./data/logs.duckdb` → `duckdb:./data/logs.<tenant>.duckdb`
  * (and `duckdb::memory:` → one in-memory database per tenant). Other engines need a per-tenant URL template with
  * `{tenant}` in it (e.g. `postgres://…/logs_{tenant}`).
+ *
+ * `engineFor(t)` answers one stable EngineApi per tenant that opens the tenant's database on a call and holds it
+ * only while calls are running: a database nobody has called for `idleMs` is closed (and reopened by the next call),
+ * and at most `maxOpen` stay open, so a stream of new tenant IDs cannot exhaust file handles and memory.
  */
 export function tenantEngines(
   dbUrl: string,
   open: (url: string) => Promise<EngineApi>,
-): TenantEngines & { close(): Promise<void> } {
-  const engines = new Map<string, Promise<EngineApi>>();
+  opts: TenantEngineOptions = {},
+): TenantEngines & { close(): Promise<void>; openCount(): number } {
+  const idleMs = opts.idleMs ?? 300_000;
+  const maxOpen = Math.max(1, opts.maxOpen ?? 64);
   const urlFor = (t: string): string => {
     if (dbUrl.includes('{tenant}')) return dbUrl.split('{tenant}').join(encodeURIComponent(t));
     if (dbUrl === 'duckdb::memory:' || dbUrl === 'duckdb:') return 'duckdb::memory:';
     const m = /^duckdb:(.+?)(\.duckdb|\.db)?$/.exec(dbUrl);
-    if (m)
-      return `duckdb:${m[1]}.${t.replace(/[^A-Za-z0-9_.-]/g, (c) => '%' + c.charCodeAt(0).toString(16))}${m[2] ?? '.duckdb'}`;
+    if (m) return `duckdb:${m[1]}.${tenantFilePart(t)}${m[2] ?? '.duckdb'}`;
     throw new Error(`multi-tenancy needs a database URL with {tenant} in it for ${dbUrl.split(':')[0]}`);
   };
-  return {
-    engineFor(t) {
-      let e = engines.get(t);
-      if (!e) {
-        e = open(urlFor(t));
-        e.catch(() => engines.delete(t));
-        engines.set(t, e);
+  urlFor('fake'); // a URL that cannot serve tenants fails at start-up, not on the first request
+  interface Slot {
+    engine: Promise<EngineApi>;
+    active: number;
+    lastUsed: number;
+  }
+  const slots = new Map<string, Slot>();
+  const closing = new Map<string, Promise<void>>();
+  const proxies = new Map<string, EngineApi>();
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const closeSlot = (t: string, s: Slot): void => {
+    if (slots.get(t) === s) slots.delete(t);
+    const done = s.engine
+      .then((e) => e.close())
+      .catch(() => undefined)
+      .finally(() => {
+        if (closing.get(t) === done) closing.delete(t);
+      });
+    closing.set(t, done);
+  };
+  const sweep = (): void => {
+    const now = Date.now();
+    for (const [t, s] of slots) if (s.active === 0 && now - s.lastUsed >= idleMs) closeSlot(t, s);
+    for (const t of proxies.keys()) if (!slots.has(t)) proxies.delete(t);
+    if (slots.size === 0 && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+  const acquire = async (t: string): Promise<{ slot: Slot; engine: EngineApi }> => {
+    if (closed) throw new Error('the server is shutting down');
+    let s = slots.get(t);
+    if (!s) {
+      if (slots.size >= maxOpen) {
+        const idle = [...slots].filter(([, x]) => x.active === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+        for (const [k, x] of idle) {
+          if (slots.size < maxOpen) break;
+          closeSlot(k, x);
+        }
       }
-      return e;
+      // a database being closed (idle) is reopened only once it is closed: DuckDB locks its file
+      const wait = closing.get(t) ?? Promise.resolve();
+      const slot: Slot = { engine: wait.then(() => open(urlFor(t))), active: 0, lastUsed: Date.now() };
+      slot.engine.catch(() => {
+        if (slots.get(t) === slot) slots.delete(t);
+      });
+      slots.set(t, slot);
+      s = slot;
+      timer ??= setInterval(sweep, Math.max(10, Math.min(idleMs, 30_000)));
+      timer.unref();
+    }
+    s.active++;
+    s.lastUsed = Date.now();
+    try {
+      return { slot: s, engine: await s.engine };
+    } catch (e) {
+      s.active--;
+      throw e;
+    }
+  };
+  const proxyFor = (t: string): EngineApi => {
+    const call =
+      <K extends Exclude<keyof EngineApi, 'close'>>(method: K) =>
+      async (...args: Parameters<EngineApi[K]>): Promise<Awaited<ReturnType<EngineApi[K]>>> => {
+        const { slot, engine } = await acquire(t);
+        try {
+          return await (engine[method] as (...a: unknown[]) => Promise<Awaited<ReturnType<EngineApi[K]>>>)(...args);
+        } finally {
+          slot.active--;
+          slot.lastUsed = Date.now();
+        }
+      };
+    return {
+      query: call('query'),
+      labelNames: call('labelNames'),
+      labelValues: call('labelValues'),
+      series: call('series'),
+      indexStats: call('indexStats'),
+      push: call('push'),
+      translate: call('translate'),
+      // the server closes tenant engines (idle, or at shutdown), never a request
+      close: async () => undefined,
+    };
+  };
+  return {
+    async engineFor(t) {
+      let p = proxies.get(t);
+      if (!p) proxies.set(t, (p = proxyFor(t)));
+      return p;
     },
+    openCount: () => slots.size,
     async close() {
-      for (const e of engines.values()) await (await e.catch(() => undefined))?.close();
+      closed = true;
+      if (timer) clearInterval(timer);
+      for (const [t, s] of slots) closeSlot(t, s);
+      await Promise.all([...closing.values()]);
     },
   };
 }

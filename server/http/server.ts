@@ -206,12 +206,14 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     if (!opts.tenants) return engine;
     return opts.tenants.engineFor(tenantOf(req));
   };
+  const tenantsToClose = opts.tenants;
+  if (tenantsToClose?.close) app.addHook('onClose', async () => tenantsToClose.close!());
 
   app.addHook('onRequest', async (req, reply) => {
     try {
       checkAuth(req, opts.authToken);
       const tenantRoute =
-        /^\/(loki|otlp|api\/prom)\//.test(req.url) && !req.url.startsWith('/loki/api/v1/status/buildinfo');
+        /^\/(loki|otlp|api\/prom|api\/v1)\//.test(req.url) && !req.url.startsWith('/loki/api/v1/status/buildinfo');
       if (opts.tenants && tenantRoute) tenantOf(req);
     } catch (e) {
       // A refused WebSocket upgrade (tail): answer on the raw socket and close it — a reply through the upgrade's
@@ -444,7 +446,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
       .send(JSON.stringify({ values: await (await engineOf(req)).labelValues(name, start, end) }) + '\n');
   });
 
-  registerEditorResources(app, engine);
+  registerEditorResources(app, engineOf);
 
   app.get('/ready', async (_req, reply) => {
     if (opts.ready && !opts.ready()) return reply.code(503).type(TEXT).send('Not ready\n');
