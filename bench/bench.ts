@@ -3,7 +3,7 @@
 import { Engine } from '../server/engine/engine';
 import { generateDemo } from '../server/demo';
 import type { QueryRequest } from '../server/engine/types';
-import { pushThroughHttp } from './ingest';
+import { pushSuiteThroughHttp, pushThroughHttp } from './ingest';
 import { benchGrafana, formatGrafanaBench } from '../server/grafana/bench';
 
 const NS_MIN = 60_000_000_000n;
@@ -38,6 +38,12 @@ async function main(): Promise<void> {
   const ingest = await pushThroughHttp(engine, streams);
   console.log(
     `ingest: ${total.toLocaleString()} rows through POST /loki/api/v1/push in ${(ingest.ms / 1000).toFixed(2)} s = ${Math.round((total / ingest.ms) * 1000).toLocaleString()} rows/s (${ingest.batches} pushes of ${ingest.batchSize} lines)`,
+  );
+  const suite = await pushSuiteThroughHttp();
+  console.log(
+    suite
+      ? `ingest (perf suite data, DuckDB file, push_bench.py: 4 pushers × 5,000 lines): ${suite.lines.toLocaleString()} lines in ${suite.seconds.toFixed(2)} s = ${Math.round(suite.rate).toLocaleString()} lines/s (target ≥ 250,000)`
+      : 'ingest (perf suite data): skipped (needs python3 and ../shared/perf)',
   );
 
   const S = start;
