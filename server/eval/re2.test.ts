@@ -88,6 +88,13 @@ describe('compileRE2 details', () => {
     expect(oracle('(?i)a(?-i)b', true, 'Ab')).toBe(true);
     expect(oracle('(?i)a(?-i)b', true, 'aB')).toBe(false);
   });
+  it('an optional atom may be absent (the JS translation keeps `?`)', () => {
+    for (const engine of ['js', 'vm'] as const) {
+      const m = re2Engine('b?', { anchored: true }, engine);
+      expect([engine, m.test(''), m.test('b'), m.test('bb')]).toEqual([engine, true, true, false]);
+      expect([engine, re2Engine('ab?c', { anchored: true }, engine).test('ac')]).toEqual([engine, true]);
+    }
+  });
   it('digit-leading group names work (RE2 allows them, JS does not)', () => {
     const m = compileRE2('(?P<1a>x)', { anchored: false });
     expect(m.groupNames[1]).toBe('1a');

@@ -252,7 +252,7 @@ type Node =
   | { t: 'cat'; subs: Node[] }
   | { t: 'alt'; subs: Node[] }
   | { t: 'cap'; index: number; sub: Node }
-  | { t: 'rep'; min: number; max: number; greedy: boolean; sub: Node; text: string };
+  | { t: 'rep'; min: number; max: number; greedy: boolean; sub: Node; text: string; op: string };
 
 interface Flags {
   i: boolean;
@@ -343,6 +343,7 @@ class Parser {
       this.pos += text.length;
     } else return;
     if (items.length === before) this.err('missing argument to repetition operator', text);
+    const op = text; // the operator without a laziness mark
     let greedy = true;
     if (this.src[this.pos] === '?') {
       greedy = false;
@@ -357,7 +358,7 @@ class Parser {
       this.err('invalid nested repetition operator', text + nextText);
     }
     const sub = items.pop()!;
-    const rep: Node = { t: 'rep', min, max, greedy, sub, text };
+    const rep: Node = { t: 'rep', min, max, greedy, sub, text, op };
     // Go: x{n,m} with n or m ≥ 2 may not hold more than 1000 copies of its innermost part
     if (text[0] === '{' && (min >= 2 || max >= 2) && !repeatIsValid(rep, MAX_REPEAT)) {
       this.err('invalid repeat count', text);
@@ -870,10 +871,8 @@ class JsEmitter {
         return n.subs.map((s) => this.emit(s)).join('|');
       case 'cap':
         return `(${this.emit(n.sub)})`;
-      case 'rep': {
-        const q = n.text.replace(/\?$/, '');
-        return `(?:${this.emit(n.sub)})${q}${n.greedy ? '' : '?'}`;
-      }
+      case 'rep':
+        return `(?:${this.emit(n.sub)})${n.op}${n.greedy ? '' : '?'}`;
     }
   }
 

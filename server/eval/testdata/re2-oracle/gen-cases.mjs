@@ -1,8 +1,11 @@
 // Generates random RE2 patterns and inputs (seeded) for the Go-oracle fixture.
+// mulberry32: a small PRNG whose low bits are as random as its high bits (an LCG's are not)
 let seed = 20261205;
 const rnd = (n) => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed % n;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) % n;
 };
 const atoms = [
   'a',
@@ -40,7 +43,10 @@ const gen = (depth) => {
   if (k === 5) return gen(depth + 1) + gen(depth + 1);
   if (k === 6) return `(?P<n${depth}x${rnd(100)}>${gen(depth + 1)})`;
   const q = ['*', '+', '?', '{1,2}', '*?', '+?', '{0,3}', '{2}', '??', '{2,}'][rnd(10)];
-  return `(?:${gen(depth + 1)})${q}`;
+  // a quantifier on a group, or right on an atom (`a?`, `\\d+`)
+  if (rnd(2) === 0) return `(?:${gen(depth + 1)})${q}`;
+  const atom = atoms[rnd(atoms.length)];
+  return /^[\^$]|^\\[bBAz]|^\(\?/.test(atom) ? `(?:${atom})${q}` : atom + q;
 };
 const alphabet = ['a', 'b', 'c', 'A', 'B', '1', ' ', '\n', '_', 'é', 'É'];
 const out = [];
