@@ -8,6 +8,8 @@ import type { Direction, EngineApi, QueryRequest, QueryResult } from '../engine/
 import { generateDemo, startTrickle } from '../demo';
 import { startServer, VERSION } from '../http/server';
 import { tenantEngines } from '../http/access';
+import { DEFAULT_QUERY_LIMITS, setQueryLimits } from '../eval/limits';
+import { DEFAULT_TEMPLATE_LIMITS, setTemplateLimits } from '../eval/template';
 import {
   createHclogLogger,
   defaultEngineFactory,
@@ -180,10 +182,18 @@ interface ServeOptions extends Partial<IngestLimits> {
   tenants?: boolean;
   /** rows waiting for the database before pushes get 429 */
   maxQueuedRows?: number;
+  /** Loki's max_query_series */
+  maxQuerySeries?: number;
+  /** Prometheus' query.max-samples */
+  queryMaxSamples?: number;
+  /** bytes one template execution may produce */
+  templateMaxOutputBytes?: number;
 }
 
 async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
   const log = logger(opts.logLevel, io.logDestination);
+  setQueryLimits({ maxQuerySeries: opts.maxQuerySeries, maxSamples: opts.queryMaxSamples });
+  setTemplateLimits({ maxOutputBytes: opts.templateMaxOutputBytes });
   let engine: EngineApi;
   // multi-tenancy: each tenant's database opens on demand and closes when idle (http/access.ts); the server's own
   // engine (demo data) is tenant "fake", Loki's single-tenant name, so a `{tenant}` URL is never opened literally
@@ -424,6 +434,28 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .addOption(ingestLimitOption('maxLabelValueLength'))
     .addOption(ingestLimitOption('rejectOldSamples'))
     .addOption(ingestLimitOption('rejectOldSamplesMaxAge'))
+    // what one query may cost (server/eval/limits.ts, server/eval/template/limits.ts)
+    .addOption(
+      new Option('--max-query-series <n>', 'most series a metric query may return (Loki: max_query_series)')
+        .argParser(intArg('--max-query-series'))
+        .default(DEFAULT_QUERY_LIMITS.maxQuerySeries),
+    )
+    .addOption(
+      new Option(
+        '--query-max-samples <n>',
+        'most samples a range aggregation may hold at once (Prometheus: query.max-samples)',
+      )
+        .argParser(intArg('--query-max-samples'))
+        .default(DEFAULT_QUERY_LIMITS.maxSamples),
+    )
+    .addOption(
+      new Option(
+        '--template-max-output-bytes <n>',
+        'most bytes one line_format/label_format execution may produce; past it the line gets TemplateFormatErr',
+      )
+        .argParser(intArg('--template-max-output-bytes'))
+        .default(DEFAULT_TEMPLATE_LIMITS.maxOutputBytes),
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error'])

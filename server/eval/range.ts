@@ -6,6 +6,7 @@ import { RANGE_FUNCTIONS } from './rangeFunctions';
 import type { StepGrid } from './steps';
 import { labelsKey, LabelsKeyer, newSeries, type SeriesData } from './value';
 import { rangeGroupLabels } from './grouping';
+import { queryLimits, samplesLimitError } from './limits';
 
 /** The samples of one series, ascending by time. */
 export interface SampleSeries {
@@ -19,8 +20,10 @@ export class SampleCollector {
   private readonly series = new Map<string, SampleSeries>();
   private readonly keyer = new LabelsKeyer();
   private sorted = true;
+  private samples = 0;
 
   add(labels: Labels, ts: bigint, v: number): void {
+    if (++this.samples > queryLimits.maxSamples) throw samplesLimitError(queryLimits.maxSamples); // eval/limits.ts
     const key = this.keyer.key(labels);
     let s = this.series.get(key);
     if (!s) {

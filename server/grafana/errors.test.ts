@@ -4,6 +4,7 @@ import { TemplateError } from '../eval/template';
 import { RE2SyntaxError } from '../eval/re2';
 import { errorJson } from './resources';
 import { classifyError } from './services';
+import { seriesLimitError } from '../eval/limits';
 
 describe('classifyError / errorJson', () => {
   it('template and regex parse errors are 400 (downstream)', () => {
@@ -15,6 +16,9 @@ describe('classifyError / errorJson', () => {
     expect(classifyError(new Error("invalid template for label 'x': template: line:1:1: unclosed action")).status).toBe(
       400,
     );
+  });
+  it("max_query_series: Loki's 400", () => {
+    expect(classifyError(seriesLimitError(500))).toMatchObject({ status: 400, errorSource: 'downstream' });
   });
   it('an unreachable database is 503 without its address; no stack traces', () => {
     const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });

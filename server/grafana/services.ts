@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { EngineApi, QueryResult } from '../engine/types';
 import { LogQLError } from '../logql/errors';
+import { checkSeriesLimit } from '../eval/limits';
 import { isDatabaseUnreachable, PIPELINE_BUILD_ERROR, sanitizeErrorMessage } from '../http/sanitize';
 import { encodeFrame } from '../frames/arrow';
 import { resultFrames } from '../frames/build';
@@ -51,7 +52,7 @@ export function classifyError(err: unknown): { status: number; errorSource: 'plu
   if (name === 'AbortError' || name === 'TimeoutError') {
     return { status: 504, errorSource: 'downstream', message: `query timed out or was cancelled: ${message}` };
   }
-  if (name === 'ParamError' || name === 'PushValidationError')
+  if (name === 'ParamError' || name === 'PushValidationError' || name === 'QueryLimitError')
     return { status: 400, errorSource: 'downstream', message };
   if (name === 'UnsupportedDatabaseError') return { status: 400, errorSource: 'downstream', message };
   // as the HTTP API does (http/server.ts errorStatus): a template or regex that does not parse is the query's fault,
@@ -91,6 +92,7 @@ export async function runDataQuery(
   try {
     const p = prepareQuery(q, config, signal);
     const result = await engine.query(p.request);
+    checkSeriesLimit(result.data); // Loki's max_query_series
     const frames = resultFrames(result, {
       refId: q.refId,
       expr: p.expr,

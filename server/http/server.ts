@@ -22,6 +22,7 @@ import { TailHub } from '../tail/tail';
 import { registerEcosystemRoutes } from './ecosystem';
 import { checkAuth, tenantOf, type TenantEngines } from './access';
 import { LogQLError } from '../logql/errors';
+import { checkSeriesLimit } from '../eval/limits';
 import { loadDefaultDeps, type ServerDeps } from './deps';
 import { encodeLabelsResponse, encodeQueryResponse, encodeSeriesResponse } from './marshal';
 import { createMetrics, type ServerMetrics } from './metrics';
@@ -297,6 +298,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
           signal: ac.signal,
         });
       }
+      checkSeriesLimit(result.data); // Loki's max_query_series
     } catch (e) {
       const aborted = ac.signal.aborted;
       const { status } = errorStatus(e, aborted);

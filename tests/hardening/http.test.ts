@@ -241,3 +241,48 @@ describe('discovery does not swallow database failures (item 6)', () => {
     }
   });
 });
+
+describe('per-query caps (item 8)', () => {
+  it('max_query_series: more series than the cap is a 400 with Loki message; exactly the cap is fine', async () => {
+    const { setQueryLimits, DEFAULT_QUERY_LIMITS } = await import('../../server/eval/limits');
+    const res0 = await app.inject({
+      method: 'POST',
+      url: '/loki/api/v1/push',
+      payload: { streams: [{ stream: { app: 'nginx', env: 'dev' }, values: [[sec(15), 'GET /other 404']] }] },
+    });
+    expect(res0.statusCode).toBe(204);
+    try {
+      setQueryLimits({ maxQuerySeries: 2 });
+      const ok = await qr('count_over_time({app="nginx"}[1m])');
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.json().data.result).toHaveLength(2);
+      setQueryLimits({ maxQuerySeries: 1 });
+      const bad = await qr('count_over_time({app="nginx"}[1m])');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toBe(
+        'maximum number of series (1) reached for a single query; consider reducing query cardinality by adding more specific stream selectors, reducing the time range, or aggregating results with functions like sum(), count() or topk()',
+      );
+      const inst = await get('/loki/api/v1/query', { query: 'count_over_time({app="nginx"}[1h])', time: sec(60) });
+      expect(inst.statusCode).toBe(400);
+      // log queries are not metric queries: no series cap
+      expect((await qr('{app="nginx"}')).statusCode).toBe(200);
+      expect((await qr('sum(count_over_time({app="nginx"}[1m]))')).statusCode).toBe(200);
+    } finally {
+      setQueryLimits(DEFAULT_QUERY_LIMITS);
+    }
+  });
+  it('query.max-samples: a buffering range aggregation past the cap is a 400', async () => {
+    const { setQueryLimits, DEFAULT_QUERY_LIMITS } = await import('../../server/eval/limits');
+    const q = 'quantile_over_time(0.5, {app="nginx"} | label_format n="1" | unwrap n [1m])';
+    try {
+      setQueryLimits({ maxSamples: 100 });
+      expect((await qr(q)).statusCode).toBe(200);
+      setQueryLimits({ maxSamples: 1 });
+      const bad = await qr(q);
+      expect(bad.statusCode, bad.body).toBe(400);
+      expect(bad.body).toMatch(/too many samples/);
+    } finally {
+      setQueryLimits(DEFAULT_QUERY_LIMITS);
+    }
+  });
+});
