@@ -3,6 +3,7 @@
 // and aggregating here. Everything above range aggregations is evaluated in eval/metric.ts.
 import type { MetricExpr, RangeAggregation } from '../logql/ast';
 import { compilePipeline, compileUnwrap } from '../eval/pipeline';
+import { keepsUnwrappedLabel, rangeParserHints } from '../eval/pipeline/hints';
 import { evalMetric, type Consumer } from '../eval/metric';
 import { evalRangeAggregation, SampleCollector } from '../eval/range';
 import { StepAggregator, streamable } from '../eval/stepAggregator';
@@ -25,11 +26,11 @@ type EntryRow = {
 const utf8 = new TextEncoder();
 
 export async function runMetricQuery(ctx: ExecContext, expr: MetricExpr, grid: StepGrid): Promise<EvalValue> {
-  const value = await evalMetric(expr, grid, (node, g, consumer) => rangeSource(ctx, node, g, consumer), ctx.query);
-  if (value.kind === 'vector') assertNoPipelineError(ctx, value.series);
-  return value;
+  return evalMetric(expr, grid, (node, g, consumer) => rangeSource(ctx, node, g, consumer), ctx.query);
 }
 
+/** A range aggregation's series; Loki fails the query when one of them carries `__error__` (RangeVectorEvaluator),
+ *  whatever the expression above does with it (`or`, `avg by`, …). */
 async function rangeSource(
   ctx: ExecContext,
   node: RangeAggregation,
@@ -37,8 +38,9 @@ async function rangeSource(
   consumer?: Consumer,
 ): Promise<SeriesData[]> {
   const pushed = ctx.pushdown === false ? undefined : await pushRangeAggregation(ctx, node, grid, consumer);
-  if (pushed) return pushed;
-  return scanRangeAggregation(ctx, node, grid);
+  const series = pushed ?? (await scanRangeAggregation(ctx, node, grid, consumer));
+  assertNoPipelineError(ctx, series);
+  return series;
 }
 
 /** Everything a SQL aggregation needs to know about the windows of `node` on `grid` (sql/stepWindows.ts). */
@@ -61,7 +63,12 @@ export function sampleBounds(node: RangeAggregation, grid: StepGrid): { from: bi
 /** Rows per page of a TypeScript scan: memory stays bounded however many rows a window holds. */
 const SCAN_PAGE = 50_000;
 
-async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, grid: StepGrid): Promise<SeriesData[]> {
+async function scanRangeAggregation(
+  ctx: ExecContext,
+  node: RangeAggregation,
+  grid: StepGrid,
+  consumer?: Consumer,
+): Promise<SeriesData[]> {
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
@@ -73,8 +80,11 @@ async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, gr
     folding ? folding.add(labels, ts, v) : collector!.add(labels, ts, v);
   if (streams.length > 0 || !ctx.execute) {
     const byId = new Map(streams.map((s) => [s.id, s.labels]));
-    const pipeline = compilePipeline(split.rest);
-    const unwrap = node.unwrap ? compileUnwrap(node.unwrap) : undefined;
+    // Loki's parser hints decide whether parsers run (and so whether they can fail) on each line
+    const pipeline = compilePipeline(split.rest, rangeParserHints(node, consumer));
+    const unwrap = node.unwrap
+      ? compileUnwrap(node.unwrap, { keepLabel: keepsUnwrappedLabel(node, consumer) })
+      : undefined;
     const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
     const prefilter = prefilterFor(ctx, split.rest, streams);
     const base = { prefilter, streamIds: [...byId.keys()], from, to, filters: split.pushed, order: 'asc' as const };
@@ -104,7 +114,7 @@ async function scanRangeAggregation(ctx: ExecContext, node: RangeAggregation, gr
 function assertNoPipelineError(ctx: ExecContext, series: SeriesData[]): void {
   for (const s of series) {
     const err = s.labels.__error__;
-    if (err !== undefined && err !== '') {
+    if (err !== undefined && err !== '' && s.labels.__preserve_error__ !== 'true') {
       const shown = Object.entries(s.labels)
         .filter(([k]) => k !== '__error_details__')
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)

@@ -16,7 +16,13 @@ export function toQueryData(value: EvalValue, grid: StepGrid, instant: boolean, 
     for (const s of value.series)
       if (s.present[0]) result.push({ metric: sortedLabels(s.labels), value: [times[0], s.values[0]] });
     const order = topOrder(expr);
-    if (order) result.sort((a, b) => (order === 'asc' ? a.value[1] - b.value[1] : b.value[1] - a.value[1]));
+    // NaN last either way (Loki's vectorByValueHeap / vectorByReverseValueHeap); ties keep their order
+    const nanLast = (x: number, y: number) => (Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : Number.isNaN(y) ? -1 : 0);
+    if (order)
+      result.sort(
+        (a, b) =>
+          nanLast(a.value[1], b.value[1]) || (order === 'asc' ? a.value[1] - b.value[1] : b.value[1] - a.value[1]),
+      );
     return { resultType: 'vector', result };
   }
   const result: Series[] = [];

@@ -34,11 +34,14 @@ export async function evalMetric(
       return { kind: 'vector', series: [s] };
     }
     case 'rangeAgg':
-      return { kind: 'vector', series: await source(expr, grid) };
+      return { kind: 'vector', series: await source(withoutLineFormat(expr), grid) };
     case 'vectorAgg': {
       const inner =
         expr.expr.kind === 'rangeAgg'
-          ? { kind: 'vector' as const, series: await source(expr.expr, grid, { op: expr.op, grouping: expr.grouping }) }
+          ? {
+              kind: 'vector' as const,
+              series: await source(withoutLineFormat(expr.expr), grid, { op: expr.op, grouping: expr.grouping }),
+            }
           : await evalMetric(expr.expr, grid, source, query);
       const series = inner.kind === 'vector' ? inner.series : scalarAsSeries(inner.values);
       return { kind: 'vector', series: evalVectorAggregation(expr, series, steps) };
@@ -56,6 +59,24 @@ export async function evalMetric(
       return evalBinary(expr, l, r, steps, query);
     }
   }
+}
+
+const KEEPS_LINE_FORMAT = new Set(['json', 'logfmt', 'regexp', 'pattern', 'unpack', 'lineFilter']);
+
+/**
+ * Loki's removeLineformat (pkg/logql/optimize.go): a range aggregation that does not measure the line (all but
+ * bytes_over_time / bytes_rate) drops every `line_format` not followed by a parser or line filter. The answer only
+ * changes through what the stage would have done besides rewriting the line: its TemplateFormatErr, and the labels
+ * its template reads (which the parsers then extract, and may fail on: see pipeline/hints.ts).
+ */
+export function withoutLineFormat(node: RangeAggregation): RangeAggregation {
+  if (node.op === 'bytes_over_time' || node.op === 'bytes_rate') return node;
+  const stages = node.log.pipeline;
+  const kept = stages.filter(
+    (s, i) => s.kind !== 'lineFormat' || stages.slice(i).some((t) => KEEPS_LINE_FORMAT.has(t.kind)),
+  );
+  if (kept.length === stages.length) return node;
+  return { ...node, log: { ...node.log, pipeline: kept } };
 }
 
 function scalarAsSeries(values: Float64Array): SeriesData[] {

@@ -20,6 +20,20 @@ function sum(v: number[], lo: number, hi: number): number {
   return s;
 }
 
+/** Loki's avgOverTime: an incremental mean (its rounding, not sum ÷ n), infinities kept. */
+export function avgStep(mean: number, count: number, x: number): number {
+  if (Number.isFinite(mean) || Number.isNaN(mean)) return mean + x / count - mean / count;
+  if (!Number.isFinite(x) && !Number.isNaN(x) && mean > 0 === x > 0) return mean;
+  if (Number.isFinite(x)) return mean;
+  return mean + x / count - mean / count;
+}
+
+function avg(v: number[], lo: number, hi: number): number {
+  let mean = 0;
+  for (let i = lo; i < hi; i++) mean = avgStep(mean, i - lo + 1, v[i]!);
+  return mean;
+}
+
 function variance(v: number[], lo: number, hi: number): number {
   // Welford-style running mean, as Prometheus does, for numerical stability
   let count = 0;
@@ -94,7 +108,7 @@ export const RANGE_FUNCTIONS: Record<RangeOp, { fn: RangeFn; minSamples: number 
   absent_over_time: { fn: () => 1, minSamples: 1 },
   rate_counter: { fn: lokiCounterRate, minSamples: 1 },
   sum_over_time: { fn: (_t, v, lo, hi) => sum(v, lo, hi), minSamples: 1 },
-  avg_over_time: { fn: (_t, v, lo, hi) => sum(v, lo, hi) / (hi - lo), minSamples: 1 },
+  avg_over_time: { fn: (_t, v, lo, hi) => avg(v, lo, hi), minSamples: 1 },
   min_over_time: {
     fn: (_t, v, lo, hi) => {
       let m = v[lo];

@@ -7,6 +7,7 @@
 import type { RangeAggregation, RangeOp } from '../logql/ast';
 import type { Labels } from '../engine/types';
 import { rangeGroupLabels } from './grouping';
+import { avgStep } from './rangeFunctions';
 import type { StepGrid } from './steps';
 import { LabelsKeyer, newSeries, type SeriesData } from './value';
 
@@ -104,6 +105,9 @@ export class StepAggregator {
       case 'last_over_time':
         s.aux[k] = x;
         break;
+      case 'avg_over_time':
+        s.acc[k] = avgStep(s.acc[k], n, x);
+        break;
       case 'stddev_over_time':
       case 'stdvar_over_time': {
         const d = x - s.acc[k];
@@ -136,7 +140,7 @@ export class StepAggregator {
             res.values[k] = s.acc[k] / seconds;
             break;
           case 'avg_over_time':
-            res.values[k] = s.acc[k] / n;
+            res.values[k] = s.acc[k];
             break;
           case 'min_over_time':
           case 'max_over_time':

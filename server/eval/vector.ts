@@ -40,11 +40,13 @@ function aggregate(node: VectorAggregation, input: SeriesData[], steps: number):
       let max = NaN;
       let mean = 0;
       let m2 = 0;
+      let avg = 0; // Loki's running mean for avg: first value, then mean += (v − mean) / n
       for (const s of members) {
         if (!s.present[i]) continue;
         const v = s.values[i];
         n++;
         sum += v;
+        avg = n === 1 ? v : avg + (v - avg) / n;
         if (n === 1 || v < min || Number.isNaN(min)) min = v;
         if (n === 1 || v > max || Number.isNaN(max)) max = v;
         const d = v - mean;
@@ -58,7 +60,7 @@ function aggregate(node: VectorAggregation, input: SeriesData[], steps: number):
           value = sum;
           break;
         case 'avg':
-          value = sum / n;
+          value = avg;
           break;
         case 'min':
           value = min;

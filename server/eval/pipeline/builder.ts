@@ -103,6 +103,9 @@ export class LabelsBuilder {
   /** all labels (Loki's UnsortedLabels + errors) as a fresh object */
   labels(): Labels {
     if (!this.dirty) return this.base;
+    // Loki's LabelsResult: with no error and nothing added or deleted, the stream labels alone (error details left
+    // behind by `| drop __error__` are not shown then)
+    if (this.err === '' && this.meta.size === 0 && this.parsed.size === 0 && this.del.size === 0) return this.base;
     const out: Labels = {};
     for (const k in this.base) {
       if (this.del.has(k) || this.meta.has(k) || this.parsed.has(k)) continue;

@@ -19,11 +19,13 @@ import { ERROR_DETAILS_LABEL, ERROR_LABEL, LabelsBuilder, sanitizeLabelKey } fro
 import { durationSeconds, parseGoDuration, parseGoFloat, parseHumanBytes, type Parsed } from './convert';
 import { compileIPMatcher, ipInText } from './ip';
 import { compileLabelRegexTest, labelRegexTest } from './labelRegex';
+import { allRequiredExtracted, noLabels, shouldExtract, shouldExtractPrefix, type ParserHints } from './hints';
 import {
   JType,
   findPath,
   objectEach,
   parseJsonPath,
+  STOP,
   unescape,
   unescapeJSONString,
   type JValue,
@@ -217,6 +219,14 @@ function compileLabelFilterExpr(e: LabelFilterExpr): LabelPredicate {
 
 // ---------------------------------------------------------------- parsers
 
+/** Loki's addErrLabel: a parser error; when the query asks for `__error__` (hints), it is marked as wanted. */
+function parserErr(b: LabelsBuilder, hints: ParserHints | undefined, code: string, details?: string): void {
+  b.setErr(code, details);
+  if (hints && !hints.noLabels && hints.required.has(ERROR_LABEL)) b.setParsed(PRESERVE_ERROR_LABEL, 'true');
+}
+
+export const PRESERVE_ERROR_LABEL = '__preserve_error__';
+
 /** bounded cache for sanitized names (Loki interns up to 1024) */
 class NameCache {
   private readonly m = new Map<string, string>();
@@ -261,13 +271,13 @@ function joinSanitized(parts: string[]): string {
   return out;
 }
 
-function compileJson(): StageFn {
+function compileJson(hints: ParserHints | undefined): StageFn {
   const topNames = new NameCache();
   const nestedNames = new NameCache();
   const prefix: string[] = [];
   let b: LabelsBuilder;
   let s = '';
-  const cb = (key: string, v: JValue): string | undefined => {
+  const value = (key: string, v: JValue): string | undefined => {
     switch (v.type) {
       case JType.String:
       case JType.Number:
@@ -275,7 +285,9 @@ function compileJson(): StageFn {
         break;
       case JType.Object: {
         prefix.push(key);
-        const err = objectEach(s, v.start, v.end, cb);
+        // with hints, a nested object is only read when it can hold a required label
+        const err =
+          hints && !shouldExtractPrefix(hints, joinSanitized(prefix)) ? undefined : objectEach(s, v.start, v.end, cb);
         prefix.pop();
         return err;
       }
@@ -297,28 +309,34 @@ function compileJson(): StageFn {
       }
       prefix.pop();
     }
-    if (b.extracted.has(name)) return undefined;
+    if (b.extracted.has(name) || !shouldExtract(hints, name)) return undefined;
     b.setParsed(name, readJsonValue(s, v));
     return undefined;
   };
+  // with hints, parsing stops (without error) once every required label is extracted
+  const cb = hints
+    ? (key: string, v: JValue): string | undefined =>
+        value(key, v) ?? (allRequiredExtracted(hints, b.extracted) ? STOP : undefined)
+    : value;
   return (builder, line) => {
+    if (noLabels(hints, builder.extracted)) return line;
     b = builder;
     s = line;
     prefix.length = 0;
     const err = objectEach(line, 0, line.length, cb);
-    if (err !== undefined) b.setErr(ERR_JSON, err);
+    if (err !== undefined && err !== STOP) parserErr(b, hints, ERR_JSON, err);
     return line;
   };
 }
 
-function compileJsonParams(params: { label: string; expression: string }[]): StageFn {
+function compileJsonParams(params: { label: string; expression: string }[], hints?: ParserHints): StageFn {
   const ids = params.map((p) => p.label);
   const paths: PathPart[][] = params.map((p) => parseJsonPath(p.expression));
   return (b, line) => {
-    if (line.length === 0) return line;
+    if (line.length === 0 || noLabels(hints, b.extracted)) return line;
     const c = line.charCodeAt(0);
     if (c !== 34 && c !== 123 && c !== 91) {
-      b.setErr(ERR_JSON);
+      parserErr(b, hints, ERR_JSON);
       return line;
     }
     let matches = 0;
@@ -326,7 +344,7 @@ function compileJsonParams(params: { label: string; expression: string }[]): Sta
       const v = findPath(line, paths[i]);
       if (v === undefined) continue;
       if (v.error !== undefined) {
-        b.setErr(ERR_JSON, v.error);
+        parserErr(b, hints, ERR_JSON, v.error);
         continue;
       }
       const key = b.clashName(ids[i]);
@@ -346,10 +364,11 @@ function fixInvalidUtf(v: string): string {
   return v.indexOf('\ufffd') >= 0 ? v.replaceAll('\ufffd', ' ') : v;
 }
 
-function compileLogfmt(strict: boolean, keepEmpty: boolean): StageFn {
+function compileLogfmt(strict: boolean, keepEmpty: boolean, hints?: ParserHints): StageFn {
   const dec = new LogfmtDecoder();
   const names = new NameCache();
   return (b, line) => {
+    if (noLabels(hints, b.extracted)) return line;
     dec.reset(line);
     while (!dec.eol()) {
       if (!dec.scanKeyval()) {
@@ -359,24 +378,30 @@ function compileLogfmt(strict: boolean, keepEmpty: boolean): StageFn {
       let key = names.get(dec.key ?? '', sanitizeLabelKey);
       if (key === '') continue;
       key = b.clashName(key);
-      if (b.extracted.has(key)) continue;
+      if (b.extracted.has(key) || !shouldExtract(hints, key)) continue;
       const val = fixInvalidUtf(dec.value ?? '');
       if (!keepEmpty && val === '') continue;
       b.setParsed(key, val);
+      if (hints && allRequiredExtracted(hints, b.extracted)) break;
     }
-    if (strict && dec.err !== null) b.setErr(ERR_LOGFMT, dec.err);
+    if (strict && dec.err !== null) parserErr(b, hints, ERR_LOGFMT, dec.err);
     return line;
   };
 }
 
 /** Loki's LogfmtExpressionParser, quirks included (ids pre-set to "", a later duplicate key overwrites) */
-function compileLogfmtParams(params: { label: string; expression: string }[], strict: boolean): StageFn {
+function compileLogfmtParams(
+  params: { label: string; expression: string }[],
+  strict: boolean,
+  hints?: ParserHints,
+): StageFn {
   const dec = new LogfmtDecoder();
   const ids = params.map((p) => p.label);
   const origOf = new Map<string, string>();
   for (const p of params) origOf.set(p.label, p.expression.trim());
   const names = new NameCache();
   return (b, line) => {
+    if (noLabels(hints, b.extracted)) return line;
     for (const id of ids) if (!b.baseHas(id) && !b.meta.has(id)) b.setParsed(id, '');
     dec.reset(line);
     while (!dec.eol()) {
@@ -403,7 +428,7 @@ function compileLogfmtParams(params: { label: string; expression: string }[], st
         b.setParsed(key, val);
       }
     }
-    if (strict && dec.err !== null) b.setErr(ERR_LOGFMT, dec.err);
+    if (strict && dec.err !== null) parserErr(b, hints, ERR_LOGFMT, dec.err);
     return line;
   };
 }
@@ -428,9 +453,10 @@ function compileRegexp(pattern: string): StageFn {
   };
 }
 
-function compilePatternParser(src: string): StageFn {
+function compilePatternParser(src: string, hints?: ParserHints): StageFn {
   const p = compilePattern(src);
   return (b, line) => {
+    if (noLabels(hints, b.extracted)) return line;
     const caps = p.matches(line);
     if (caps === null) return line;
     for (let i = 0; i < caps.length; i++) {
@@ -445,7 +471,7 @@ function compilePatternParser(src: string): StageFn {
 const PACKED_ENTRY_KEY = '_entry';
 const ERR_UNEXPECTED_JSON_OBJECT = 'expecting json object(6), but it is not';
 
-function compileUnpack(): StageFn {
+function compileUnpack(hints?: ParserHints): StageFn {
   const buf: string[] = [];
   let b: LabelsBuilder;
   let s = '';
@@ -467,10 +493,10 @@ function compileUnpack(): StageFn {
     return undefined;
   };
   return (builder, line) => {
-    if (line.length === 0) return line;
+    if (line.length === 0 || noLabels(hints, builder.extracted)) return line;
     b = builder;
     if (line.charCodeAt(0) !== 123) {
-      b.setErr(ERR_JSON, ERR_UNEXPECTED_JSON_OBJECT);
+      parserErr(b, hints, ERR_JSON, ERR_UNEXPECTED_JSON_OBJECT);
       return line;
     }
     s = line;
@@ -479,7 +505,7 @@ function compileUnpack(): StageFn {
     entry = line;
     const err = objectEach(line, 0, line.length, cb);
     if (err !== undefined) {
-      b.setErr(ERR_JSON, err);
+      parserErr(b, hints, ERR_JSON, err);
       return line;
     }
     if (packed) for (let i = 0; i < buf.length; i += 2) b.setParsed(buf[i], buf[i + 1]);
@@ -628,22 +654,24 @@ function compileKeep(sels: LabelSelection[]): StageFn {
 
 // ---------------------------------------------------------------- pipeline
 
-function compileStage(s: Stage): StageFn {
+function compileStage(s: Stage, hints: ParserHints | undefined): StageFn {
   switch (s.kind) {
     case 'lineFilter': {
       const f = compileLineFilter(s.filter);
       return (_b, line) => (f(line) ? line : null);
     }
     case 'json':
-      return s.params.length === 0 ? compileJson() : compileJsonParams(s.params);
+      return s.params.length === 0 ? compileJson(hints) : compileJsonParams(s.params, hints);
     case 'logfmt':
-      return s.params.length === 0 ? compileLogfmt(s.strict, s.keepEmpty) : compileLogfmtParams(s.params, s.strict);
+      return s.params.length === 0
+        ? compileLogfmt(s.strict, s.keepEmpty, hints)
+        : compileLogfmtParams(s.params, s.strict, hints);
     case 'regexp':
       return compileRegexp(s.pattern);
     case 'pattern':
-      return compilePatternParser(s.pattern);
+      return compilePatternParser(s.pattern, hints);
     case 'unpack':
-      return compileUnpack();
+      return compileUnpack(hints);
     case 'labelFilter': {
       const p = compileLabelFilterExpr(s.expr);
       return (b, line) => (p(b) ? line : null);
@@ -661,8 +689,9 @@ function compileStage(s: Stage): StageFn {
   }
 }
 
-export function compilePipeline(stages: Stage[]): Pipeline {
-  const fns = stages.map(compileStage);
+/** The pipeline as a function over lines. `hints`: Loki's parser hints for a metric query (see hints.ts). */
+export function compilePipeline(stages: Stage[], hints?: ParserHints): Pipeline {
+  const fns = stages.map((s) => compileStage(s, hints));
   const b = new LabelsBuilder();
   const n = fns.length;
   return (input) => {
@@ -682,9 +711,13 @@ export function compilePipeline(stages: Stage[]): Pipeline {
  * `| unwrap label` (+ conversion, + post filters) on a pipeline's output, as Loki's labelSampleExtractor:
  * an empty or missing label drops the sample; a conversion failure keeps it (value 0, or ±Inf on float overflow)
  * with __error__=SampleExtractionErr; post filters then run. The unwrapped label is removed from the sample's
- * labels unless an error is set (Loki returns the full label set when __error__ is present).
+ * labels unless an error is set (Loki returns the full label set when __error__ is present) or `keepLabel` (a `by`
+ * grouping of the range aggregation, or of a `sum` lending it its grouping: see hints.ts keepsUnwrappedLabel).
  */
-export function compileUnwrap(unwrap: Unwrap): (out: PipelineOutput) => { value: number; labels: Labels } | null {
+export function compileUnwrap(
+  unwrap: Unwrap,
+  opts: { keepLabel?: boolean } = {},
+): (out: PipelineOutput) => { value: number; labels: Labels } | null {
   const label = unwrap.label;
   const conv: (v: string) => { value: number; error?: string } =
     unwrap.conversion === 'bytes'
@@ -709,6 +742,7 @@ export function compileUnwrap(unwrap: Unwrap): (out: PipelineOutput) => { value:
     if (v === undefined || v === '') return null;
     const c = conv(v);
     if (c.error === undefined && filters.length === 0 && out.labels[ERROR_LABEL] === undefined) {
+      if (opts.keepLabel) return { value: c.value, labels: out.labels };
       const labels: Labels = {};
       for (const k in out.labels) if (k !== label) labels[k] = out.labels[k];
       return { value: c.value, labels };
@@ -723,7 +757,7 @@ export function compileUnwrap(unwrap: Unwrap): (out: PipelineOutput) => { value:
     if (c.error !== undefined) b.setErr(ERR_SAMPLE_EXTRACTION, c.error);
     for (const f of filters) if (!f(b)) return null;
     const labels = b.labels();
-    if (b.err === '') delete labels[label];
+    if (b.err === '' && !opts.keepLabel) delete labels[label];
     return { value: c.value, labels };
   };
 }
