@@ -12,7 +12,8 @@ import { compileParsedCount } from '../sql/rangeAggregate';
 import { SqlWriter, type Dialect } from '../sql/dialect';
 import { compilePipeline } from '../eval/pipeline';
 import { StepAggregator } from '../eval/stepAggregator';
-import { groupLabels } from '../eval/grouping';
+import { rangeGroupLabels } from '../eval/grouping';
+import { rangeParserHints } from '../eval/pipeline/hints';
 import { labelsKey, newSeries, type SeriesData } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { windowsOf } from './metricQuery';
@@ -115,7 +116,9 @@ export async function pushParsedCount(
     // (rates are divided once, after the sum, as Loki divides the reduced series)
     ctx.stats.tsStages.push(`${unsure.length} lines SQL could not parse exactly as Loki ran in TypeScript`);
     const byId = new Map(streams.map((s) => [s.id, s.labels]));
-    const run = compilePipeline(split.rest);
+    // as Loki: parser hints decide what (and whether) the parsers extract; a sample with an error keeps every label
+    // (LabelsBuilder.GroupedLabels), so the query fails as a pipeline error exactly as the TypeScript path does
+    const run = compilePipeline(split.rest, rangeParserHints(node, consumer));
     const counting = { ...node, op: countsLines ? 'count_over_time' : 'bytes_over_time' } as RangeAggregation;
     const folding = new StepAggregator(counting, grid);
     const utf8 = new TextEncoder();
@@ -126,7 +129,7 @@ export async function pushParsedCount(
       if (res) folding.add(res.labels, ts, countsLines ? 1 : utf8.encode(res.line).length);
     }
     for (const s of folding.result()) {
-      const labels = groupLabels(s.labels, false, outputs);
+      const labels = rangeGroupLabels(s.labels, false, outputs);
       for (let k = 0; k < s.values.length; k++) if (s.present[k]) add(labels, k, s.values[k]);
     }
   }

@@ -137,7 +137,7 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
  */
 export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs: string[]): SqlPipeline | NotInSql {
   const ctx: Ctx = { ...pc, helperCols: [], labelCols: [], unsure: ['metadata IS NOT NULL'], next: 0 };
-  const parsers: { producer: Producer; index: number }[] = [];
+  const parsers: { producer: Producer; index: number; kind: Stage['kind'] }[] = [];
   const keep: string[] = [];
   // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
   // then the first parser that sets it (Loki's ParserHint.Extracted)
@@ -169,7 +169,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     const p = producerOf(st);
     if (p instanceof NotInSql) return p;
     if (p !== 'passive') {
-      parsers.push({ producer: p, index: i });
+      parsers.push({ producer: p, index: i, kind: st.kind });
       continue;
     }
     if (st.kind === 'labelFilter') {
@@ -183,6 +183,12 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     const v = valueOf(name);
     if (v instanceof NotInSql) return v;
     output.set(name, v.kind === 'const' ? (v.text === null ? 'NULL' : ctx.w.bind(v.text, 'string')) : v.expr);
+  }
+  // a json stage whose labels nothing reads may still set JSONParserErr (whether Loki even parses then depends on
+  // its parser hints): lines that are not a JSON object are left to TypeScript. Label columns already do this.
+  for (const p of parsers) {
+    const used = [...(columnMemo.get(p.producer)?.values() ?? [])].some((c) => c !== undefined);
+    if (p.kind === 'json' && !used) ctx.unsure.push(`NOT ${ctx.fns.isJsonObject('line')}`);
   }
   return {
     helpers: ctx.helperCols,
