@@ -243,20 +243,27 @@ async function write(
   }
   lap('planned');
   try {
-    const result = await driver.transaction(async (s) => {
-      lap('begun');
-      await loadMarks(s, st, streams);
-      let clean = ascending;
-      let known = true;
-      for (const acc of streams.values()) {
-        const mark = st.stored.get(acc.id)!;
-        if (mark === NONE) known = false;
-        if (acc.first <= mark) clean = false;
+    // Every stream stored and its mark known (the usual case after the first push): BEGIN and the streams' UPDATE
+    // go to DuckDB as one call — each round trip is a wait for the event loop, which is busy decoding other pushes.
+    let known = true;
+    for (const id of streams.keys()) {
+      const m = st.stored.get(id);
+      if (m === undefined || m === NONE) known = false;
+    }
+    const result = await driver.withSession(async (s) => {
+      if (known) {
+        await s.exec(`BEGIN TRANSACTION; ${streamsUpdate(streams)}`);
+        lap('begun+streams');
+      } else {
+        await s.exec('BEGIN TRANSACTION');
+        await loadMarks(s, st, streams);
+        for (const id of streams.keys()) if (st.stored.get(id) === NONE) known = false;
+        // the streams first: DuckDB runs this small statement faster before the transaction holds appended rows
+        await writeStreams(s, streams, known);
+        lap('begun+marks+streams');
       }
-      lap('marks');
-      // the streams first: DuckDB runs this small statement faster before the transaction holds appended rows
-      await writeStreams(s, streams, known);
-      lap('streams');
+      let clean = ascending;
+      for (const acc of streams.values()) if (acc.first <= st.stored.get(acc.id)!) clean = false;
       const allRuns: Run[] = [];
       for (const acc of streams.values()) allRuns.push(...acc.runs);
       let stored: number[];
@@ -267,6 +274,7 @@ async function write(
       } else {
         stored = await writeStaged(s, group, allRuns, streams, ascending, lap);
       }
+      await s.exec('COMMIT');
       return stored;
     });
     lap('committed');
@@ -389,6 +397,13 @@ async function appendRuns(s: DuckDBSession, table: string, runs: Run[], staging:
   } finally {
     app.closeSync();
   }
+}
+
+/** The UPDATE widening stored streams' first/last ts; only bigints computed here are spliced into its text. */
+function streamsUpdate(streams: Map<bigint, StreamAcc>): string {
+  const rows = [...streams.values()].map((x) => `(${x.id}::BIGINT, ${x.first}::BIGINT, ${x.last}::BIGINT)`);
+  return `UPDATE ${STREAMS_TABLE} SET first_ts = least(${STREAMS_TABLE}.first_ts, u.f), last_ts = greatest(${STREAMS_TABLE}.last_ts, u.l)
+    FROM (VALUES ${rows.join(', ')}) AS u(id, f, l) WHERE ${STREAMS_TABLE}.id = u.id`;
 }
 
 /** Widen the streams' first/last ts; insert the label sets not stored yet (`known`: every stream is stored). */
