@@ -105,8 +105,15 @@ function splitByChunk(runs: Run[]): Run[] {
     while (from < r.to) {
       const chunk = chunkOf(r.entries[from].ts);
       const next = (chunk + 1n) * TIME_CHUNK_NS;
-      let to = from + 1;
-      while (to < r.to && r.entries[to].ts < next) to++;
+      // the run ascends: binary-search the first entry of the next chunk
+      let lo = from + 1;
+      let hi = r.to;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (r.entries[mid].ts < next) lo = mid + 1;
+        else hi = mid;
+      }
+      const to = lo;
       out.push({ ...r, from, to, chunk, first: r.entries[from].ts, last: r.entries[to - 1].ts });
       from = to;
     }
