@@ -1,9 +1,13 @@
 import type { Dialect } from '../sql/dialect';
 import type { Driver, Row, SqlParam } from '../sql/driver';
 import type { StreamCatalog } from './streams';
-import type { Labels, QueryStats } from './types';
+import type { QueryStats } from './types';
 import type { Stage } from '../logql/ast';
 import { jsonPrefilter, type Prefilter } from '../plan/prefilter';
+import type { StreamInfo } from './streams';
+import { NotInSql } from '../sql/pipeline/compile';
+import { pipelineRows } from '../sql/pipelineSelect';
+import { sqlPipelineFor } from '../sql/pipeline/plan';
 
 /** What one query's execution carries: the database, the stream catalog and the stats it accumulates. */
 export interface ExecContext {
@@ -38,13 +42,40 @@ export function newStats(): QueryStats {
 }
 
 /** The SQL pre-filter implied by a pipeline's TypeScript stages (plan/prefilter.ts), noted in the stats when used. */
-export function prefilterFor(ctx: ExecContext, rest: Stage[], streams: { labels: Labels }[]): Prefilter | undefined {
+export function prefilterFor(ctx: ExecContext, rest: Stage[], streams: StreamInfo[]): Prefilter | undefined {
   if (ctx.pushdown === false) return undefined;
+
   const p = jsonPrefilter(
     rest,
     streams.map((s) => s.labels),
     ctx.dialect,
   );
-  if (p) ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');
-  return p;
+  if (p) {
+    ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');
+    return p;
+  }
+  // other parsers (and json stages further in): the SQL pipeline's verdict, unsure rows included
+  const sql = sqlPrefilter(ctx.dialect, rest, streams);
+  if (sql) ctx.stats.tsStages.push('label filters after parsers are pre-filtered in SQL');
+  return sql;
+}
+
+/** The pipeline's longest prefix with a label filter that runs in SQL (sql/pipeline), as a pre-filter: the rows it
+ *  keeps, plus every row SQL is unsure of. Later stages can only drop more rows, so the prefix is implied. */
+function sqlPrefilter(dialect: Dialect, rest: Stage[], streams: StreamInfo[]): Prefilter | undefined {
+  if (!dialect.parsers) return undefined;
+  for (let n = rest.length; n > 0; n--) {
+    const prefix = rest.slice(0, n);
+    if (prefix[n - 1].kind !== 'labelFilter') continue;
+    const p = sqlPipelineFor(dialect, prefix, streams, []);
+    if (p instanceof NotInSql) continue;
+    return (w) => {
+      const pl = p(w);
+      return {
+        rows: (where) =>
+          `SELECT stream_id, ts, line, metadata FROM (${pipelineRows(dialect, where, pl)})${dialect.derivedAlias} WHERE u OR kp`,
+      };
+    };
+  }
+  return undefined;
 }

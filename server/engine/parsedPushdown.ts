@@ -2,14 +2,14 @@
 // just the labels the filters and the grouping read, filters and counts per (output labels, step). Loki reduces a
 // `sum`'s range aggregation to the summed labels at the source (pkg/logql/evaluator.go), so errors and other labels
 // never reach the result either way. Rows SQL is unsure of run through the TypeScript pipeline and are added in.
-import type { LabelFilterExpr, RangeAggregation, Stage } from '../logql/ast';
+import type { RangeAggregation } from '../logql/ast';
 import type { Consumer } from '../eval/metric';
 import type { StepGrid } from '../eval/steps';
 import type { StreamInfo } from './streams';
 import type { PipelineSplit } from '../plan/pushdown';
-import { compileSqlPipeline, NotInSql, type SqlPipeline } from '../sql/pipeline/compile';
+import { NotInSql } from '../sql/pipeline/compile';
+import { sqlPipelineFor } from '../sql/pipeline/plan';
 import { compileParsedCount } from '../sql/rangeAggregate';
-import { SqlWriter, type Dialect } from '../sql/dialect';
 import { compilePipeline } from '../eval/pipeline';
 import { StepAggregator } from '../eval/stepAggregator';
 import { rangeGroupLabels } from '../eval/grouping';
@@ -20,47 +20,6 @@ import { windowsOf } from './metricQuery';
 import type { Labels } from './types';
 
 const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
-
-/** Names read only by numeric label filters (a JSON float's text may then differ from the line's). */
-function numericOnly(stages: Stage[], outputs: string[]): Set<string> {
-  const num = new Set<string>();
-  const other = new Set<string>(outputs);
-  const walk = (f: LabelFilterExpr): void => {
-    if (f.kind === 'and' || f.kind === 'or') {
-      walk(f.left);
-      walk(f.right);
-    } else if (f.kind === 'number') num.add(f.name);
-    else if ('name' in f) other.add(f.name);
-  };
-  for (const st of stages) if (st.kind === 'labelFilter') walk(st.expr);
-  for (const n of other) num.delete(n);
-  return num;
-}
-
-/** The pipeline of `stages` compiled for `outputs` against writer `w`, or why it cannot run in SQL. */
-export function sqlPipelineFor(
-  dialect: Dialect,
-  stages: Stage[],
-  streams: StreamInfo[],
-  outputs: string[],
-): ((w: SqlWriter) => SqlPipeline) | NotInSql {
-  const fns = dialect.parsers;
-  if (!fns) return new NotInSql(dialect.noParsers ?? 'parsers run in TypeScript on this engine');
-  const numeric = numericOnly(stages, outputs);
-  const compile = (w: SqlWriter) => {
-    const pc = {
-      w,
-      fns,
-      streams: streams.map((s) => s.labels),
-      streamIds: streams.map((s) => s.id),
-      numericOnly: numeric,
-    };
-    return compileSqlPipeline(pc, stages, outputs);
-  };
-  const probe = compile(new SqlWriter(dialect));
-  if (probe instanceof NotInSql) return probe;
-  return (w) => compile(w) as SqlPipeline;
-}
 
 export async function pushParsedCount(
   ctx: ExecContext,

@@ -14,11 +14,9 @@ import type { Dialect, SqlWriter } from '../sql/dialect';
 import type { Labels } from '../engine/types';
 import { labelRegexTest } from '../eval/pipeline/labelRegex';
 
-/** Derived columns (`expr AS _pN`, computed once per row) and the condition over them. */
-export interface PrefilterSql {
-  columns: string[];
-  where: string;
-}
+/** Derived columns (`expr AS _pN`, computed once per row) and the condition over them; or a whole row source
+ *  (`rows(where)`: a SELECT of stream_id, ts, line, metadata over the entries matching `where`). */
+export type PrefilterSql = { columns: string[]; where: string } | { rows(where: string[]): string };
 
 export type Prefilter = (w: SqlWriter) => PrefilterSql | undefined;
 

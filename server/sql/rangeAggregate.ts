@@ -68,13 +68,15 @@ export function compileParsedCount(d: Dialect, q: CountingAggregate, p: SqlPipel
   const bytes = q.bytes ? d.byteLength('line') : '0';
   const kept =
     `SELECT stream_id, ts, u, CASE WHEN u THEN line END AS line, CASE WHEN u THEN metadata END AS metadata, ` +
-    `${bytes} AS nb${outs.map((o) => `, ${o}`).join('')} FROM (${pipelineRows(d, where, pl)})${d.derivedAlias} WHERE u OR kp`;
+    `${bytes} AS nb, kp${outs.map((o) => `, ${o}`).join('')} FROM (${pipelineRows(d, where, pl)})${d.derivedAlias}`;
   const key = ['stream_id', ...outs].join(', ');
   const nulls = outs.map((o) => `NULL AS ${o}`).join(', ');
   const unsure = `SELECT stream_id, ${nulls}${nulls ? ', ' : ''}NULL AS k, NULL AS n, NULL AS b, ts, line, metadata FROM kept WHERE u`;
+  // (no WHERE inside `kept`: a filter there would be pushed below the label columns and re-evaluate their
+  // expressions once per mention; the materialised CTE computes each once)
   let counted: string;
   if (q.steps === 1 || q.step === 0n) {
-    counted = `SELECT ${key}, 0 AS k, count(*) AS n, sum(nb) AS b, NULL AS ts, NULL AS line, NULL AS metadata FROM kept WHERE NOT u GROUP BY ${key}`;
+    counted = `SELECT ${key}, 0 AS k, count(*) AS n, sum(nb) AS b, NULL AS ts, NULL AS line, NULL AS metadata FROM kept WHERE kp AND NOT u GROUP BY ${key}`;
   } else {
     const g = gcd(q.step, q.range);
     const c = bucketEdge(d, offsetInRange(d, q), g);
@@ -82,7 +84,7 @@ export function compileParsedCount(d: Dialect, q: CountingAggregate, p: SqlPipel
     counted =
       `SELECT ${key}, k, sum(n) AS n, sum(b) AS b, NULL AS ts, NULL AS line, NULL AS metadata FROM (` +
       `SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, n, b FROM (` +
-      `SELECT ${key}, ${c} AS c, count(*) AS n, sum(nb) AS b FROM kept WHERE NOT u GROUP BY ${key}, c)${d.derivedAlias}` +
+      `SELECT ${key}, ${c} AS c, count(*) AS n, sum(nb) AS b FROM kept WHERE kp AND NOT u GROUP BY ${key}, c)${d.derivedAlias}` +
       `)${d.derivedAlias} GROUP BY ${key}, k`;
   }
   return { text: `WITH ${d.sharedCte('kept', kept)} ${counted} UNION ALL ${unsure}`, params: w.params };

@@ -74,9 +74,11 @@ export function compileRowSelect(d: Dialect, q: RowSelect): CompiledSql {
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
   const src = d.entries ?? ENTRIES_TABLE;
   const pre = q.prefilter?.(w);
-  const from = pre
-    ? `(SELECT stream_id, ts, line, metadata, ${pre.columns.join(', ')} FROM ${src} WHERE ${conds.join(' AND ')}) AS q WHERE ${pre.where}`
-    : `${src} WHERE ${conds.join(' AND ')}`;
+  const from = !pre
+    ? `${src} WHERE ${conds.join(' AND ')}`
+    : 'rows' in pre
+      ? `(${pre.rows(conds)}) AS q`
+      : `(SELECT stream_id, ts, line, metadata, ${pre.columns.join(', ')} FROM ${src} WHERE ${conds.join(' AND ')}) AS q WHERE ${pre.where}`;
   let text = `SELECT stream_id, ts, line, metadata FROM ${from} ORDER BY ts ${dir}, stream_id ${dir}, ${line} ${dir}`;
   if (q.limit !== undefined) text += ` LIMIT ${w.bind(q.limit, 'int64')}`;
   return { text, params: w.params };

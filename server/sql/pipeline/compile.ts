@@ -30,10 +30,12 @@ export interface SqlParserFunctions {
   left(col: string, n: string): string;
   /** the character at 1-based position `pos` */
   charAt(col: string, pos: string): string;
-  /** top-level JSON field `keyParam` of a line: its kind ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN', 'NULL',
-   *  other) and its text (strings unescaped); NULL kind when the line is not valid JSON or the key is absent */
-  jsonKind(col: string, keyParam: string): string;
-  jsonText(col: string, keyParam: string): string;
+  /** top-level JSON field `keyParam` of a line as a JSON value, NULL when the line is not valid JSON or the key is
+   *  absent (one parse per row); over that value its kind ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN',
+   *  'NULL', 'OBJECT', 'ARRAY') and its text (a string unescaped) */
+  jsonValue(col: string, keyParam: string): string;
+  jsonKind(value: string): string;
+  jsonText(value: string): string;
   /** text → double, NULL when it does not convert */
   toDoubleOrNull(expr: string): string;
   /** every capture group 1..n of the first match of RE2 `pattern` (raw text: the dialect quotes or binds it), as one

@@ -10,24 +10,29 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
   if (!/^[A-Za-z0-9_]+$/.test(name)) return undefined; // no key sanitises to it
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new NotInSql(`json label ${name} is read in TypeScript`);
   const { w, fns } = ctx;
-  const key = w.bind(`$."${name}"`, 'string');
   const h = helperName(ctx);
   const amb = helperName(ctx);
-  // other spellings of the name: a key with this prefix and punctuation (or a nested object) at an underscore, or the
-  // name inside a longer key
-  const alts = [`[^"]${name}`, `${name}[^"]`];
-  for (let i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1)) alts.push(`"${name.slice(0, i)}[^A-Za-z0-9_]`);
+  // other spellings of the name: the name anywhere but as the exact key `"name"` (inside a longer or padded key), or
+  // a key with this prefix and punctuation (or a nested object) at an underscore — cheap string tests, literal-led
+  const quoted = w.bind(`"${name}"`, 'string');
+  const conds = [`${fns.strpos(`replace(line, ${quoted}, '')`, w.bind(name, 'string'))} > 0`];
+  const prefixes: string[] = [];
+  for (let i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1))
+    prefixes.push(`"${name.slice(0, i)}[^A-Za-z0-9_]`);
+  if (prefixes.length) conds.push(fns.regexMatch('line', w.bind(prefixes.join('|'), 'string')));
   const helpers = [
-    `${fns.jsonKind('line', key)} AS ${h}`,
-    `${fns.regexMatch('line', w.bind(alts.join('|'), 'string'))} AS ${amb}`,
+    `${fns.jsonValue('line', w.bind(`$."${name}"`, 'string'))} AS ${h}`,
+    `(${conds.join(' OR ')}) AS ${amb}`,
   ];
   const unsure = w.bind(UNSURE_MARK, 'string');
-  const text = fns.jsonText('line', key);
+  const kind = fns.jsonKind(h);
   const floatOk = ctx.numericOnly?.has(name) ?? false;
   const value =
     `CASE WHEN ${amb} THEN ${unsure} ` +
     `WHEN ${h} IS NULL THEN CASE WHEN ${fns.isJsonObject('line')} THEN NULL ELSE ${unsure} END ` +
-    `WHEN ${h} IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'BOOLEAN'${floatOk ? ", 'DOUBLE'" : ''}) THEN ${text} ` +
-    `WHEN ${h} IN ('NULL', 'OBJECT', 'ARRAY') THEN NULL ELSE ${unsure} END`;
+    `ELSE CASE ${kind} WHEN 'VARCHAR' THEN ${fns.jsonText(h)} WHEN 'BIGINT' THEN ${fns.jsonText(h)} ` +
+    `WHEN 'UBIGINT' THEN ${fns.jsonText(h)} WHEN 'BOOLEAN' THEN ${fns.jsonText(h)} ` +
+    `${floatOk ? `WHEN 'DOUBLE' THEN ${fns.jsonText(h)} ` : ''}` +
+    `WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN NULL WHEN 'ARRAY' THEN NULL ELSE ${unsure} END END`;
   return { helpers, value };
 }

@@ -20,6 +20,8 @@ const KEY_PUNCT = '[^A-Za-z0-9\\x00-\\x20"=]';
 const UNQUOTED = '[^\\x00-\\x20"=\\x{FFFD}]';
 const QUOTED = '[^"\\\\\\x00\\x{FFFD}]';
 const SPACE = '[\\x01-\\x20]';
+/** the non-ASCII whitespace JavaScript's trim() strips (the TypeScript decoder trims keys) */
+const TRIMMED = '\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
 const TOKEN = `${KEY_CHAR}+(?:=(?:"${QUOTED}*"|${UNQUOTED}*))?`;
 /** the whole line is simple logfmt */
 export const LOGFMT_GRAMMAR = `${SPACE}*(?:${TOKEN}(?:${SPACE}+${TOKEN})*)?${SPACE}*`;
@@ -38,7 +40,7 @@ export function logfmtLabel(ctx: PipelineContext, name: string): LabelSql | unde
   const key = keyPattern(name);
   // fast: no quote (nor whitespace JavaScript's trim would strip from a key) before the first well-formed token
   // with the key: the decoder re-synchronises at every whitespace up to there
-  const fast = w.bind(`^(?:[^"\\p{Z}\\x{FEFF}]*?[\\x00-\\x20])??${key}=(${UNQUOTED}+)(?:[\\x00-\\x20]|$)`, 'string');
+  const fast = w.bind(`^(?:[^"${TRIMMED}]*?[\\x00-\\x20])??${key}=(${UNQUOTED}+)(?:[\\x00-\\x20]|$)`, 'string');
   const grammar = fns.fullMatch('line', w.bind(LOGFMT_GRAMMAR, 'string'));
   const first = w.bind(`^${SPACE}*(?:${TOKEN}${SPACE}+)*?${key}=(?:"(${QUOTED}+)"|(${UNQUOTED}+))`, 'string');
   const slow = `nullif(${fns.regexExtract('line', first, 1)} || ${fns.regexExtract('line', first, 2)}, '')`;

@@ -16,8 +16,9 @@ export const duckdbDialect: Dialect = {
     left: (col, n) => `left(${col}, ${n})`,
     charAt: (col, pos) => `substr(${col}, ${pos}, 1)`,
     // TRY: DuckDB may evaluate these on rows another condition filters out, and invalid JSON raises
-    jsonKind: (col, key) => `TRY(json_type(${col}, ${key}))`,
-    jsonText: (col, key) => `TRY(json_extract_string(${col}, ${key}))`,
+    jsonValue: (col, key) => `TRY(json_extract(${col}, ${key}))`,
+    jsonKind: (v) => `json_type(${v})`,
+    jsonText: (v) => `(${v} ->> '$')`,
     isJsonObject: (col) => `coalesce(TRY(json_type(${col})) = 'OBJECT', FALSE)`,
     toDoubleOrNull: (e) => `TRY_CAST(${e} AS DOUBLE)`,
     regexMatch: (col, p) => `regexp_matches(${col}, ${p})`,

@@ -38,6 +38,12 @@ import type { Driver, EngineName, Row, SqlParam } from '../../driver';
 const CATALOG = 'logs';
 export const DUCKDB_ROW_GROUP_SIZE = 16_384;
 
+/** Optimizer settings for every connection. The CTE filter pusher copies the filters of a materialised CTE's readers
+ *  into the CTE, where they are written over the CTE's column *expressions*: the pipeline statements of
+ *  sql/pipeline (one CTE whose label columns are costly regex and JSON probes, read by several filters) then evaluate
+ *  every probe once per mention instead of once per row — 5× slower on `| logfmt | status >= 500`. */
+const SESSION_SETTINGS = `SET disabled_optimizers = 'cte_filter_pusher'`;
+
 export interface DuckDBDriverOptions {
   /** file path or ':memory:' */
   path: string;
@@ -165,6 +171,7 @@ export class DuckDBDriver implements Driver {
         );
       }
       await conn.run(`USE ${CATALOG}`);
+      await conn.run(SESSION_SETTINGS);
     } catch (e) {
       conn.closeSync();
       instance.closeSync();
@@ -185,6 +192,7 @@ export class DuckDBDriver implements Driver {
       try {
         const conn = await this.instance.connect();
         await conn.run(`USE ${CATALOG}`);
+        await conn.run(SESSION_SETTINGS);
         return conn;
       } catch (e) {
         this.open--;
