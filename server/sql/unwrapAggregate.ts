@@ -72,10 +72,13 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
       `SELECT if(kk = -1, NULL, g) AS grp, if(kk = -1, NULL, kk) AS k, if(kk = -1, NULL, ${agg}) AS value, ` +
       `if(kk = -1, count(*), NULL) AS unsure FROM (SELECT grp AS g, ${kk} AS kk, v FROM base)${d.derivedAlias} GROUP BY g, kk`;
   } else {
-    const kExpr = single ? '0' : d.explodeRange(lo, hi);
+    // windows no longer than the step hold a row in at most one step: no row multiplication needed
+    const atMostOne = !single && q.range <= q.step;
+    const kExpr = single ? '0' : atMostOne ? hi : d.explodeRange(lo, hi);
+    const inWindow = atMostOne ? ` AND ${lo} <= ${hi}` : '';
     text =
       `WITH ${d.sharedCte('base', base)}, ` +
-      `spread AS (SELECT grp, ${kExpr} AS k, v FROM base WHERE v IS NOT NULL) ` +
+      `spread AS (SELECT grp, ${kExpr} AS k, v FROM base WHERE v IS NOT NULL${inWindow}) ` +
       `SELECT grp, k, ${agg} AS value, NULL AS unsure FROM spread GROUP BY grp, k ` +
       `UNION ALL SELECT NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
   }

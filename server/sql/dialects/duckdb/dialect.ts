@@ -47,8 +47,9 @@ export const duckdbDialect: Dialect = {
   exactDiv: (a, b) => `(${a} // ${b})`,
   explodeRange: (lo, hi) => `unnest(range(${lo}, (${hi}) + 1))`,
   byteOrder: (col) => col,
+  // TRY: an invalid line gives NULL instead of an error, with one parse per row (json_valid first parsed it twice)
   jsonField: (w, col, key) =>
-    `CASE WHEN json_valid(${col}) THEN json_extract_string(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}) END`,
+    `TRY(json_extract_string(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}))`,
   jsonProbe: {
     // json_extract parses the line once; TRY: an invalid line gives NULL (unsure) instead of an error
     value: (w, col, key) => `TRY(json_extract(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}))`,
