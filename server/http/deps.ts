@@ -4,8 +4,7 @@
 import type { PushStream } from '../engine/types';
 import * as ingest from '../ingest';
 import { decodePushProtobuf } from '../ingest/protobuf';
-import { parse } from '../logql/check';
-import { formatExpr } from '../logql/format';
+import { formatQuery } from '../logql/format';
 
 /** Decode a Loki JSON push body (gzip when contentEncoding says so, expanding to at most maxDecompressedSize
  *  bytes). Throws an error with `status` 400 (413: too large) when invalid. */
@@ -36,7 +35,7 @@ export function loadDefaultDeps(): Promise<ServerDeps> {
   loaded ??= (async () => {
     const deps: ServerDeps = {
       decodePushJson: ingest.decodePushJson,
-      formatQuery: (q) => formatExpr(parse(q)),
+      formatQuery,
       decodePushProtobuf,
     };
     const optional = ingest as unknown as Record<string, unknown>;

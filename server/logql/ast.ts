@@ -83,7 +83,7 @@ export type LabelFilterExpr =
   | { kind: 'string'; name: string; op: MatchOp; value: string; span: Span }
   | { kind: 'number'; name: string; op: CompareOp; value: number; span: Span }
   /** `latency > 250ms` — value in seconds (float, as Loki compares durations) */
-  | { kind: 'duration'; name: string; op: CompareOp; seconds: number; span: Span }
+  | { kind: 'duration'; name: string; op: CompareOp; seconds: number; ns?: bigint; span: Span }
   /** `size > 20KB` — value in bytes */
   | { kind: 'bytes'; name: string; op: CompareOp; bytes: number; span: Span }
   /** `addr = ip("10.0.0.0/8")` */
@@ -277,7 +277,25 @@ export interface LabelReplaceExpr {
 export type MetricExpr =
   RangeAggregation | VectorAggregation | BinaryExpr | LiteralExpr | VectorExpr | LabelReplaceExpr;
 
+/**
+ * `variants(m1, m2, …) of ({…} | … [range])`: several metric queries over one log range (Loki 3.7's multi-variant
+ * queries). Parsed and formatted as Loki does; execution is refused, as by a Loki with multi-variant queries off
+ * (its default).
+ */
+export interface VariantsExpr {
+  kind: 'variants';
+  variants: MetricExpr[];
+  log: LogExpr;
+  unwrap?: Unwrap;
+  range: bigint;
+  offset: bigint;
+  span: Span;
+}
+
 export type Expr = LogExpr | MetricExpr;
+
+/** Everything the parser accepts: an executable expression, or a variants query (format_query only). */
+export type AnyExpr = Expr | VariantsExpr;
 
 export function isLogExpr(e: Expr): e is LogExpr {
   return e.kind === 'log';

@@ -3,22 +3,33 @@
 // Every error names the construct and points at it.
 
 import { re2Error as goRegexpError, re2MatchesEmpty } from '../eval/re2';
-import type { Expr, LabelFilterExpr, LogExpr, Matcher, MetricExpr, Span, Stage } from './ast';
+import type { AnyExpr, Expr, LabelFilterExpr, LogExpr, Matcher, MetricExpr, Span, Stage } from './ast';
 import { LogQLError } from './errors';
 import { isComparisonOp, isSetOp, RANGE_FUNCTIONS, VECTOR_FUNCTIONS } from './functions';
 import { parseExpr } from './parse';
 
-/** parse + check: what the engine calls. Throws LogQLError. */
+/** parse + check: what the engine calls. Throws LogQLError. A variants query is refused as Loki refuses it when
+ *  multi-variant queries are off (its default). */
 export function parse(query: string): Expr {
   const expr = parseExpr(query);
   checkExpr(expr, query);
+  if (expr.kind === 'variants') throw new LogQLError('check', ERR_VARIANTS_DISABLED);
+  return expr;
+}
+
+export const ERR_VARIANTS_DISABLED = 'multi variant queries are disabled for this instance';
+
+/** parse + check, variants queries included (format_query: what Loki's ParseExpr accepts). Throws LogQLError. */
+export function parseQuery(query: string): AnyExpr {
+  const expr = parseExpr(query);
+  checkExpr(expr, query, false);
   return expr;
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-export function checkExpr(expr: Expr, query: string): void {
-  new Checker(query).expr(expr);
+export function checkExpr(expr: AnyExpr, query: string, execution = true): void {
+  new Checker(query, execution).expr(expr);
 }
 
 /** Parses an RE2 pattern with Go's syntax and limits (eval/re2, no compilation); returns Go's error or undefined. */
@@ -170,15 +181,23 @@ export function parseJsonPath(expr: string): (string | number)[] {
 }
 
 class Checker {
-  constructor(private readonly q: string) {}
+  /** `execution`: also what Loki only checks when it builds the pipeline (line filter regexes) */
+  constructor(
+    private readonly q: string,
+    private readonly execution = true,
+  ) {}
 
   private fail(span: Span, message: string, kind: 'check' | 'unsupported' = 'check'): never {
     throw new LogQLError(kind, message, span, this.q);
   }
 
-  expr(e: Expr): void {
+  expr(e: AnyExpr): void {
     if (e.kind === 'log') this.log(e);
-    else this.metric(e);
+    else if (e.kind === 'variants') {
+      this.log(e.log);
+      if (e.unwrap) for (const pf of e.unwrap.postFilters) this.labelFilter(pf.expr);
+      for (const v of e.variants) this.metric(v);
+    } else this.metric(e);
   }
 
   private log(e: LogExpr): void {
@@ -204,7 +223,12 @@ class Checker {
       case 'lineFilter':
         for (const v of s.filter.values) {
           if (v.kind === 'ip') continue;
-          if (s.filter.op === '|~' || s.filter.op === '!~') this.regex(v.value, s.span, 'line filter');
+          // Loki compiles line filter regexes when it builds the pipeline: format_query accepts any
+          if ((s.filter.op === '|~' || s.filter.op === '!~') && this.execution) {
+            const err = re2Error(v.value);
+            if (err !== undefined)
+              this.fail(s.span, `stage '${s.filter.op} ${JSON.stringify(v.value)}' : error parsing regexp: ${err}`);
+          }
           if (s.filter.op === '|>' || s.filter.op === '!>') {
             const err = patternError(v.value, true);
             if (err) this.fail(s.span, `invalid pattern in line filter: ${err}`);
@@ -349,7 +373,9 @@ class Checker {
       case 'labelReplace': {
         const err = re2Error(`^(?s:${e.regex})$`);
         if (err !== undefined) this.fail(e.span, `invalid regex in label_replace: ${err}`);
-        if (!LABEL_NAME.test(e.dst)) this.fail(e.span, `invalid destination label name in label_replace(): ${e.dst}`);
+        // Loki does not check the destination's name (an empty one with an empty replacement is a no-op)
+        if (e.dst !== '' && !LABEL_NAME.test(e.dst))
+          this.fail(e.span, `invalid destination label name in label_replace(): ${e.dst}`);
         this.metric(e.expr);
         return;
       }

@@ -1,20 +1,21 @@
-// LogQL text → typed AST, using the lezer grammar Grafana's own Loki editor uses (@grafana/lezer-logql).
-//
-// The lezer tree is only a concrete syntax tree: this file maps it to ast.ts, decodes Go string literals, numbers,
-// durations and byte sizes, and rebuilds binary operator precedence (the grammar's precedence table does not match
-// Loki's: `a / 2 ^ 3` would otherwise group as `(a / 2) ^ 3`). Syntax errors name line, column and the offending token.
+// LogQL text → typed AST, accepting exactly the language of Loki 3.7.6 (pkg/logql/syntax/syntax.y): a recursive
+// descent over the tokens of lexer.ts that resolves every ambiguity the way Loki's LALR parser does:
+//   - binary operators: or < and, unless < comparisons < + - < * / % < ^ (right-associative); a modifier (`bool`,
+//     `on(…)`, `ignoring(…)`, `group_left(…)`) follows the operator; two literals fold into one (`1 + 1` is `2`);
+//   - label filters: `or` binds looser than `and`; `,` and a plain space (juxtaposition) both mean "and" and take
+//     everything to their right: `a, b or c` is `a and (b or c)`;
+//   - after a selector, `|=`, `!=`, `|~`, `!~`, `|>`, `!>` are line filters, and after a line filter `or` continues it;
+//   - every placement of range, offset, pipeline and unwrap Loki allows in a range aggregation, parenthesised or not.
+// Loki's checks made while parsing (mustNew*) are in check.ts. Syntax errors name line, column and the token.
 
-import { parser } from '@grafana/lezer-logql';
-import type { SyntaxNode } from '@lezer/common';
 import { GoSyntaxError, unquoteGo } from '../util/gostring';
 import type {
+  AnyExpr,
   BinaryOp,
   CompareOp,
-  Expr,
   ExtractionParam,
   Grouping,
   LabelFilterExpr,
-  LabelFilterStage,
   LabelFormatOp,
   LabelSelection,
   LineFilter,
@@ -24,6 +25,7 @@ import type {
   MatchOp,
   Matcher,
   MetricExpr,
+  RangeAggregation,
   RangeOp,
   Span,
   Stage,
@@ -33,13 +35,13 @@ import type {
   VectorOp,
 } from './ast';
 import { LogQLError } from './errors';
-import { BINARY_OPERATORS, RANGE_FUNCTIONS, VECTOR_FUNCTIONS } from './functions';
-import { BytesError, DurationError, parseBytes, parseDuration, parsePromDuration } from './units';
+import { BINARY_OPERATORS } from './functions';
+import { lex, type Token, type TokenType } from './lexer';
 
 /** Loki refuses queries this long or longer (pkg/logql/syntax/parser.go maxInputSize). */
-export const MAX_QUERY_LENGTH = 5120;
+export const MAX_QUERY_LENGTH = 131072;
 
-export function parseExpr(query: string): Expr {
+export function parseExpr(query: string): AnyExpr {
   if (query.length >= MAX_QUERY_LENGTH) {
     throw new LogQLError(
       'parse',
@@ -48,777 +50,834 @@ export function parseExpr(query: string): Expr {
       query,
     );
   }
-  // The lezer grammar lacks Loki's `selector pipeline unwrap [range] offset d` form: when the parse fails on such an
-  // `offset`, blank it out (same length, so every span stays valid), parse again and hand the offset to the builder.
-  let text = query;
-  const offsets: DetachedOffset[] = [];
-  for (;;) {
-    const tree = parser.parse(text);
-    const err = firstError(tree.topNode);
-    if (err) {
-      const detached = detachOffset(text, err.from);
-      if (detached) {
-        offsets.push(detached.offset);
-        text = detached.text;
-        continue;
-      }
-      throw syntaxError(query, err.from, err.to);
-    }
-    const top = tree.topNode.getChild('Expr');
-    if (!top) throw syntaxError(query, 0, query.length);
-    const b = new Builder(query, offsets);
-    const expr = b.expr(top);
-    const unused = offsets.find((o) => !b.usedOffsets.has(o));
-    if (unused) throw syntaxError(query, unused.from, unused.to);
-    return expr;
-  }
+  return new Parser(query, lex(query)).root();
 }
-
-interface DetachedOffset {
-  from: number;
-  to: number;
-  duration: string;
-}
-
-function detachOffset(text: string, errPos: number): { text: string; offset: DetachedOffset } | undefined {
-  const tok = tokenAt(text, errPos);
-  if (!tok || tok.text !== 'offset') return undefined;
-  const before = text.slice(0, tok.from).trimEnd();
-  if (!before.endsWith(']')) return undefined;
-  const dur = tokenAt(text, tok.from + tok.text.length);
-  if (!dur || !/^-?[0-9]/.test(dur.text)) return undefined;
-  const to = dur.from + dur.text.length;
-  return {
-    text: text.slice(0, tok.from) + ' '.repeat(to - tok.from) + text.slice(to),
-    offset: { from: tok.from, to, duration: dur.text },
-  };
-}
-
-// ---------------------------------------------------------------- syntax errors
-
-function firstError(root: SyntaxNode): { from: number; to: number } | undefined {
-  let found: { from: number; to: number } | undefined;
-  root.toTree().iterate({
-    enter(n) {
-      if (found) return false;
-      if (n.type.isError) {
-        found = { from: n.from, to: n.to };
-        return false;
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
-
-const TWO_CHAR_OPS = ['|=', '|~', '|>', '!=', '!~', '!>', '=~', '==', '>=', '<='];
-
-/** The token starting at (or after whitespace/comments from) `pos`, or undefined at the end of the text. */
-export function tokenAt(text: string, pos: number): { text: string; from: number } | undefined {
-  let i = pos;
-  for (;;) {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
-    if (text[i] === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
-      continue;
-    }
-    break;
-  }
-  if (i >= text.length) return undefined;
-  const c = text[i]!;
-  let j = i + 1;
-  if (c === '"' || c === '`') {
-    while (j < text.length && text[j] !== c && text[j] !== '\n') {
-      if (c === '"' && text[j] === '\\') j++;
-      j++;
-    }
-    j = Math.min(j + 1, text.length);
-  } else if (/[A-Za-z_:]/.test(c)) {
-    while (j < text.length && /[A-Za-z0-9_:]/.test(text[j]!)) j++;
-  } else if (/[0-9.]/.test(c)) {
-    while (j < text.length && /[0-9A-Za-zµ.]/.test(text[j]!)) j++;
-  } else if (c === '-' && text.startsWith('--', i)) {
-    while (j < text.length && /[a-z-]/.test(text[j]!)) j++;
-  } else if (TWO_CHAR_OPS.includes(text.slice(i, i + 2))) {
-    j = i + 2;
-  }
-  return { text: text.slice(i, j), from: i };
-}
-
-function syntaxError(query: string, from: number, to: number): LogQLError {
-  const tok = tokenAt(query, from);
-  if (!tok) {
-    return new LogQLError(
-      'parse',
-      'syntax error: unexpected end of query',
-      { from: query.length, to: query.length },
-      query,
-    );
-  }
-  const shown = tok.text.length > 40 ? tok.text.slice(0, 40) + '…' : tok.text;
-  return new LogQLError(
-    'parse',
-    `syntax error: unexpected ${JSON.stringify(shown)}`,
-    { from: tok.from, to: Math.max(to, tok.from + tok.text.length) },
-    query,
-  );
-}
-
-// ---------------------------------------------------------------- Go string literals
 
 /**
  * Decodes a Go string literal as Loki's lexer does (Prometheus strutil.Unquote): `"…"` with Go escapes, or a backtick
- * raw string (no escapes, carriage returns kept). See unquoteGo. Throws Error on a bad literal.
+ * raw string (no escapes, carriage returns kept). Throws Error on a bad literal.
  */
 export function unquoteGoString(lit: string): string {
   if (lit[0] === "'") throw new GoSyntaxError();
   return unquoteGo(lit, { keepRawCR: true });
 }
 
-/** Go's strconv.ParseFloat for the number forms the grammar lexes (no hex without a `p` exponent, as Go). */
+/** Go's strconv.ParseFloat for the number tokens the lexer produces (decimal, `_` separators, hex with `p`). */
 export function parseGoFloat(text: string): number | undefined {
-  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text)) return Number(text);
+  let s = text;
+  if (s.includes('_')) {
+    if (!underscoreOK(s)) return undefined;
+    s = s.replaceAll('_', '');
+  }
+  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s)) return Number(s);
+  const hex = /^0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(s);
+  if (hex && (hex[1] !== '' || (hex[2] ?? '') !== '')) {
+    const int = hex[1] === '' ? 0 : parseInt(hex[1]!, 16);
+    const frac = hex[2] ? parseInt(hex[2], 16) / 16 ** hex[2].length : 0;
+    return (int + frac) * 2 ** Number(hex[3]);
+  }
   return undefined;
 }
 
-// ---------------------------------------------------------------- tree → AST
-
-const MATCH_OPS: Record<string, MatchOp> = { Eq: '=', Neq: '!=', Re: '=~', Nre: '!~' };
-const COMPARE_OPS: Record<string, CompareOp> = {
-  Eq: '=',
-  Eql: '==',
-  Neq: '!=',
-  Gtr: '>',
-  Gte: '>=',
-  Lss: '<',
-  Lte: '<=',
-};
-const LINE_FILTER_OPS: Record<string, LineFilterOp> = {
-  PipeExact: '|=',
-  Neq: '!=',
-  PipeMatch: '|~',
-  Nre: '!~',
-  PipePattern: '|>',
-  Npa: '!>',
-};
-const BIN_OPS: Record<string, BinaryOp> = {
-  Or: 'or',
-  And: 'and',
-  Unless: 'unless',
-  Add: '+',
-  Sub: '-',
-  Mul: '*',
-  Div: '/',
-  Mod: '%',
-  Pow: '^',
-  Eql: '==',
-  Neq: '!=',
-  Gtr: '>',
-  Gte: '>=',
-  Lss: '<',
-  Lte: '<=',
-};
-const CONVERSIONS: Record<string, UnwrapConversion> = {
-  BytesConv: 'bytes',
-  DurationConv: 'duration',
-  DurationSecondsConv: 'duration_seconds',
-};
-
-interface BinOperand {
-  expr: MetricExpr;
-  span: Span; // the operand's text, parentheses included
-}
-interface BinOperator {
-  op: BinaryOp;
-  bool: boolean;
-  matching?: VectorMatching;
+/** Go's underscoreOK: `_` only between digits (or after a base prefix). */
+function underscoreOK(s: string): boolean {
+  let saw = '^';
+  let i = 0;
+  let hex = false;
+  if (s.length >= 2 && s[0] === '0' && 'bBoOxX'.includes(s[1]!)) {
+    i = 2;
+    saw = '0';
+    hex = 'xX'.includes(s[1]!);
+  }
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if (/[0-9]/.test(c) || (hex && /[a-fA-F]/.test(c))) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
 }
 
-function children(n: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
-  return out;
+/** Go's strconv.Atoi for a vector aggregation parameter. */
+function goAtoi(text: string): number | undefined {
+  return /^[0-9]+$/.test(text) && text.length < 19 ? Number(text) : undefined;
 }
 
-class Builder {
-  readonly usedOffsets = new Set<DetachedOffset>();
+const MATCH_OPS: Partial<Record<TokenType, MatchOp>> = { EQ: '=', NEQ: '!=', RE: '=~', NRE: '!~' };
+const COMPARE_OPS: Partial<Record<TokenType, CompareOp>> = {
+  EQ: '=',
+  CMP_EQ: '==',
+  NEQ: '!=',
+  GT: '>',
+  GTE: '>=',
+  LT: '<',
+  LTE: '<=',
+};
+const LINE_FILTER_OPS: Partial<Record<TokenType, LineFilterOp>> = {
+  PIPE_EXACT: '|=',
+  NEQ: '!=',
+  PIPE_MATCH: '|~',
+  NRE: '!~',
+  PIPE_PATTERN: '|>',
+  NPA: '!>',
+};
+const BIN_OPS: Partial<Record<TokenType, BinaryOp>> = {
+  OR: 'or',
+  AND: 'and',
+  UNLESS: 'unless',
+  ADD: '+',
+  SUB: '-',
+  MUL: '*',
+  DIV: '/',
+  MOD: '%',
+  POW: '^',
+  CMP_EQ: '==',
+  NEQ: '!=',
+  GT: '>',
+  GTE: '>=',
+  LT: '<',
+  LTE: '<=',
+};
+
+/** a parsed operand: any expression (log, metric or variants), with the span it covers (parentheses included) */
+type Parsed = { expr: AnyExpr; span: Span };
+
+class Parser {
+  private i = 0;
 
   constructor(
     private readonly q: string,
-    private readonly detachedOffsets: DetachedOffset[] = [],
+    private readonly toks: Token[],
   ) {}
 
-  private detachedOffset(from: number, to: number): bigint | undefined {
-    const o = this.detachedOffsets.find((d) => d.from >= from && d.to <= to && !this.usedOffsets.has(d));
-    if (!o) return undefined;
-    this.usedOffsets.add(o);
-    try {
-      return parseDuration(o.duration);
-    } catch (e) {
-      if (e instanceof DurationError) this.fail(o, e.message);
-      throw e;
+  // ------------------------------------------------------------ tokens
+
+  private peek(k = 0): Token {
+    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+  }
+
+  private is(type: TokenType, k = 0): boolean {
+    return this.peek(k).type === type;
+  }
+
+  private next(): Token {
+    const t = this.peek();
+    if (this.i < this.toks.length - 1) this.i++;
+    return t;
+  }
+
+  private accept(type: TokenType): Token | undefined {
+    return this.is(type) ? this.next() : undefined;
+  }
+
+  private expect(type: TokenType): Token {
+    if (!this.is(type)) this.unexpected();
+    return this.next();
+  }
+
+  /** the span from a token's start to the end of the last consumed token */
+  private spanFrom(from: number): Span {
+    return { from, to: this.toks[this.i - 1]?.to ?? from };
+  }
+
+  private unexpected(t: Token = this.peek()): never {
+    if (t.type === 'EOF') {
+      throw new LogQLError(
+        'parse',
+        'syntax error: unexpected end of query',
+        { from: this.q.length, to: this.q.length },
+        this.q,
+      );
+    }
+    const shown = t.text.length > 40 ? t.text.slice(0, 40) + '…' : t.text;
+    throw new LogQLError(
+      'parse',
+      `syntax error: unexpected ${JSON.stringify(shown)}`,
+      { from: t.from, to: t.to },
+      this.q,
+    );
+  }
+
+  private fail(span: Span, message: string): never {
+    throw new LogQLError('parse', message, span, this.q);
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  root(): AnyExpr {
+    const e = this.binary(0);
+    if (!this.is('EOF')) this.unexpected();
+    return e.expr;
+  }
+
+  /** operator-precedence climbing over Loki's binary operators */
+  private binary(minPrec: number): Parsed {
+    let left = this.operand();
+    for (;;) {
+      const t = this.peek();
+      const op = BIN_OPS[t.type];
+      if (!op) return left;
+      const info = BINARY_OPERATORS[op];
+      if (info.precedence < minPrec) return left;
+      this.next();
+      const mod = this.modifier();
+      const right = this.binary(info.rightAssoc ? info.precedence : info.precedence + 1);
+      left = this.combine(op, mod, left, right);
     }
   }
 
-  private span(n: SyntaxNode): Span {
-    return { from: n.from, to: n.to };
+  /** Loki's mustNewBinOpExpr: metric legs only, no literal in a set operation, two literals fold */
+  private combine(
+    op: BinaryOp,
+    mod: { bool: boolean; matching?: VectorMatching },
+    left: Parsed,
+    right: Parsed,
+  ): Parsed {
+    const span = { from: left.span.from, to: right.span.to };
+    for (const [leg, side] of [
+      [left, 'left'],
+      [right, 'right'],
+    ] as const) {
+      if (leg.expr.kind === 'log' || leg.expr.kind === 'variants') {
+        throw new LogQLError(
+          'check',
+          `unexpected type for ${side} leg of binary operation (${op}): ${leg.expr.kind === 'log' ? 'a log query is not a metric query' : 'variants'}`,
+          leg.span,
+          this.q,
+        );
+      }
+    }
+    const l = left.expr as MetricExpr;
+    const r = right.expr as MetricExpr;
+    if (op === 'or' || op === 'and' || op === 'unless') {
+      if (l.kind === 'literal')
+        throw new LogQLError(
+          'check',
+          `unexpected literal for left leg of logical/set binary operation (${op}): ${l.value.toFixed(6)}`,
+          left.span,
+          this.q,
+        );
+      if (r.kind === 'literal')
+        throw new LogQLError(
+          'check',
+          `unexpected literal for right leg of logical/set binary operation (${op}): ${r.value.toFixed(6)}`,
+          right.span,
+          this.q,
+        );
+    }
+    if (l.kind === 'literal' && r.kind === 'literal') {
+      return { expr: { kind: 'literal', value: foldLiterals(op, l.value, r.value), span }, span };
+    }
+    return {
+      expr: {
+        kind: 'binary',
+        op,
+        bool: mod.bool,
+        ...(mod.matching ? { matching: mod.matching } : {}),
+        left: l,
+        right: r,
+        span,
+      },
+      span,
+    };
   }
 
-  private text(n: SyntaxNode): string {
-    return this.q.slice(n.from, n.to);
+  private modifier(): { bool: boolean; matching?: VectorMatching } {
+    const bool = !!this.accept('BOOL');
+    if (!this.is('ON') && !this.is('IGNORING')) return { bool };
+    const on = this.next().type === 'ON';
+    const matching: VectorMatching = { on, labels: this.labelList() };
+    if (this.is('GROUP_LEFT') || this.is('GROUP_RIGHT')) {
+      const side = this.next().type === 'GROUP_LEFT' ? 'left' : 'right';
+      matching.group = { side, include: this.is('OPEN_PARENTHESIS') ? this.labelList() : [] };
+    }
+    return { bool, matching };
   }
 
-  private fail(n: SyntaxNode | Span, message: string, kind: 'parse' | 'check' | 'unsupported' = 'parse'): never {
-    throw new LogQLError(kind, message, { from: n.from, to: n.to }, this.q);
+  /** `( a, b )` or `()` */
+  private labelList(): string[] {
+    this.expect('OPEN_PARENTHESIS');
+    const out: string[] = [];
+    if (this.accept('CLOSE_PARENTHESIS')) return out;
+    out.push(this.expect('IDENTIFIER').value);
+    while (this.accept('COMMA')) out.push(this.expect('IDENTIFIER').value);
+    this.expect('CLOSE_PARENTHESIS');
+    return out;
   }
 
-  private need(n: SyntaxNode, name: string): SyntaxNode {
-    const c = n.getChild(name);
-    if (!c) this.fail(n, `syntax error: missing ${name} in ${this.text(n)}`);
-    return c;
-  }
-
-  private str(n: SyntaxNode): string {
-    try {
-      return unquoteGoString(this.text(n));
-    } catch (e) {
-      return this.fail(n, `invalid string literal ${this.text(n)}: ${(e as Error).message}`);
+  private operand(): Parsed {
+    const t = this.peek();
+    const from = t.from;
+    switch (t.type) {
+      case 'OPEN_PARENTHESIS': {
+        this.next();
+        const inner = this.binary(0);
+        this.expect('CLOSE_PARENTHESIS');
+        if (inner.expr.kind === 'variants') this.unexpected(t);
+        const span = this.spanFrom(from);
+        return { expr: inner.expr, span };
+      }
+      case 'OPEN_BRACE': {
+        const log = this.logExpr();
+        return { expr: log, span: log.span };
+      }
+      case 'RANGE_OP':
+        return this.wrap(from, this.rangeAggregation());
+      case 'VECTOR_OP':
+        return this.wrap(from, this.vectorAggregation());
+      case 'LABEL_REPLACE':
+        return this.wrap(from, this.labelReplace());
+      case 'VECTOR': {
+        this.next();
+        this.expect('OPEN_PARENTHESIS');
+        const n = this.expect('NUMBER');
+        this.expect('CLOSE_PARENTHESIS');
+        const v = parseGoFloat(n.value);
+        if (v === undefined) this.fail(n, `unable to parse vectorExpr as a float: ${n.value}`);
+        return this.wrap(from, { kind: 'vector', value: v, span: this.spanFrom(from) });
+      }
+      case 'NUMBER':
+      case 'ADD':
+      case 'SUB':
+        return this.wrap(from, this.literal());
+      case 'VARIANTS':
+        return this.wrap(from, this.variants());
+      default:
+        return this.unexpected();
     }
   }
 
-  private number(n: SyntaxNode): number {
-    const v = parseGoFloat(this.text(n));
-    if (v === undefined) this.fail(n, `unable to parse literal as a float: ${this.text(n)}`);
-    return v;
+  private wrap(from: number, expr: AnyExpr): Parsed {
+    return { expr, span: this.spanFrom(from) };
   }
 
-  private duration(n: SyntaxNode, rangeOnly: boolean): bigint {
-    try {
-      return rangeOnly ? parsePromDuration(this.text(n)) : parseDuration(this.text(n));
-    } catch (e) {
-      if (e instanceof DurationError) this.fail(n, e.message);
-      throw e;
+  private literal(): MetricExpr {
+    const from = this.peek().from;
+    const sign = this.accept('SUB') ? -1 : (this.accept('ADD'), 1);
+    const n = this.expect('NUMBER');
+    const v = parseGoFloat(n.value);
+    if (v === undefined) this.fail(n, `unable to parse literal as a float: ${n.value}`);
+    return { kind: 'literal', value: sign * v, span: this.spanFrom(from) };
+  }
+
+  /** a metric expression where the grammar asks for one (function arguments) */
+  private metricArg(): MetricExpr {
+    const start = this.peek();
+    const e = this.binary(0);
+    if (e.expr.kind === 'log' || e.expr.kind === 'variants') this.unexpected(start);
+    return e.expr;
+  }
+
+  private grouping(): Grouping {
+    const from = this.peek().from;
+    const without = this.next().type === 'WITHOUT';
+    const labels = this.labelList();
+    return { without, labels, span: this.spanFrom(from) };
+  }
+
+  private vectorAggregation(): MetricExpr {
+    const from = this.peek().from;
+    const opTok = this.next();
+    const op = opTok.value as VectorOp;
+    let grouping: Grouping | undefined;
+    if (this.is('BY') || this.is('WITHOUT')) grouping = this.grouping();
+    this.expect('OPEN_PARENTHESIS');
+    let paramText: string | undefined;
+    let paramTok: Token | undefined;
+    if (this.is('NUMBER') && this.is('COMMA', 1)) {
+      paramTok = this.next();
+      paramText = paramTok.value;
+      this.next();
     }
+    const expr = this.metricArg();
+    this.expect('CLOSE_PARENTHESIS');
+    if (!grouping && (this.is('BY') || this.is('WITHOUT'))) grouping = this.grouping();
+    const span = this.spanFrom(from);
+    // Loki's mustNewVectorAggregationExpr
+    let param: number | undefined;
+    if (op === 'topk' || op === 'bottomk' || op === 'approx_topk') {
+      if (paramText === undefined)
+        throw new LogQLError('check', `parameter required for operation ${op}`, span, this.q);
+      param = goAtoi(paramText);
+      if (param === undefined)
+        throw new LogQLError('check', `invalid parameter ${op}(${paramText},`, paramTok ?? span, this.q);
+      if (param <= 0)
+        throw new LogQLError(
+          'check',
+          `invalid parameter (must be greater than 0) ${op}(${paramText}`,
+          paramTok ?? span,
+          this.q,
+        );
+      if (op === 'approx_topk' && grouping)
+        throw new LogQLError('check', `grouping not allowed for ${op} aggregation`, grouping.span, this.q);
+    } else if (paramText !== undefined) {
+      throw new LogQLError(
+        'check',
+        `unsupported parameter for operation ${op}(${paramText},`,
+        paramTok ?? span,
+        this.q,
+      );
+    }
+    return {
+      kind: 'vectorAgg',
+      op,
+      ...(param !== undefined ? { param } : {}),
+      ...(grouping ? { grouping } : {}),
+      expr,
+      span,
+    };
   }
 
-  expr(n: SyntaxNode): Expr {
-    const c = n.firstChild;
-    if (!c) this.fail(n, 'syntax error: empty expression');
-    if (c.name === 'LogExpr') return this.logExpr(c);
-    if (c.name === 'MetricExpr') return this.metricExpr(c);
-    return this.fail(c, `syntax error: unexpected ${c.name}`);
+  private labelReplace(): MetricExpr {
+    const from = this.peek().from;
+    this.next();
+    this.expect('OPEN_PARENTHESIS');
+    const expr = this.metricArg();
+    const strs: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      this.expect('COMMA');
+      strs.push(this.expect('STRING').value);
+    }
+    this.expect('CLOSE_PARENTHESIS');
+    const [dst, replacement, src, regex] = strs as [string, string, string, string];
+    return { kind: 'labelReplace', expr, dst, replacement, src, regex, span: this.spanFrom(from) };
+  }
+
+  private variants(): AnyExpr {
+    const from = this.peek().from;
+    this.next();
+    this.expect('OPEN_PARENTHESIS');
+    const variants = [this.metricArg()];
+    while (this.accept('COMMA')) variants.push(this.metricArg());
+    this.expect('CLOSE_PARENTHESIS');
+    this.expect('OF');
+    this.expect('OPEN_PARENTHESIS');
+    const r = this.logRange();
+    this.expect('CLOSE_PARENTHESIS');
+    return {
+      kind: 'variants',
+      variants,
+      log: r.log,
+      ...(r.unwrap ? { unwrap: r.unwrap } : {}),
+      range: r.range,
+      offset: r.offset,
+      span: this.spanFrom(from),
+    };
+  }
+
+  // ------------------------------------------------------------ range aggregations
+
+  private rangeAggregation(): RangeAggregation {
+    const from = this.peek().from;
+    const op = this.next().value as RangeOp;
+    this.expect('OPEN_PARENTHESIS');
+    let paramTok: Token | undefined;
+    if (this.is('NUMBER') && this.is('COMMA', 1)) {
+      paramTok = this.next();
+      this.next();
+    }
+    const r = this.logRange();
+    this.expect('CLOSE_PARENTHESIS');
+    const grouping = this.is('BY') || this.is('WITHOUT') ? this.grouping() : undefined;
+    const span = this.spanFrom(from);
+    let param: number | undefined;
+    if (paramTok) {
+      if (op !== 'quantile_over_time')
+        throw new LogQLError('check', `parameter ${paramTok.value} not supported for operation ${op}`, span, this.q);
+      param = parseGoFloat(paramTok.value);
+      if (param === undefined)
+        throw new LogQLError(
+          'check',
+          `invalid parameter for operation ${op}: strconv.ParseFloat: parsing ${JSON.stringify(paramTok.value)}: invalid syntax`,
+          paramTok,
+          this.q,
+        );
+    }
+    return {
+      kind: 'rangeAgg',
+      op,
+      ...(param !== undefined ? { param } : {}),
+      log: r.log,
+      ...(r.unwrap ? { unwrap: r.unwrap } : {}),
+      range: r.range,
+      offset: r.offset,
+      ...(grouping ? { grouping } : {}),
+      span,
+    };
+  }
+
+  /**
+   * Loki's logRangeExpr: a selector with, in one of the allowed orders, a pipeline, an unwrap, the range and an
+   * offset; either `(…)` around the whole, or around the selector part before the range.
+   */
+  private logRange(): { log: LogExpr; unwrap?: Unwrap; range: bigint; offset: bigint } {
+    const open = this.peek();
+    if (open.type === 'OPEN_PARENTHESIS') {
+      if (!this.is('OPEN_BRACE', 1)) {
+        // ( logRangeExpr )
+        this.next();
+        const inner = this.logRange();
+        this.expect('CLOSE_PARENTHESIS');
+        return inner;
+      }
+      this.next();
+      const head = this.rangeHead();
+      if (this.is('RANGE')) {
+        // ( logRangeExpr ) whose inside starts like a bare one
+        const inner = this.rangeTail(head);
+        this.expect('CLOSE_PARENTHESIS');
+        return inner;
+      }
+      this.expect('CLOSE_PARENTHESIS');
+      const range = this.expect('RANGE').duration!;
+      const offset = this.offset();
+      let unwrap = head.unwrap;
+      // `(selector) [r] offset | unwrap x` is the one form that takes an unwrap after a parenthesised selector
+      if (!unwrap && head.log.pipeline.length === 0 && this.isUnwrap()) unwrap = this.unwrap();
+      return { log: head.log, ...(unwrap ? { unwrap } : {}), range, offset };
+    }
+    return this.rangeTail(this.rangeHead());
+  }
+
+  /** selector [pipeline] [unwrap] */
+  private rangeHead(): { log: LogExpr; unwrap?: Unwrap } {
+    const log = this.logExpr();
+    const unwrap = this.isUnwrap() ? this.unwrap() : undefined;
+    return { log, ...(unwrap ? { unwrap } : {}) };
+  }
+
+  /** after `selector [pipeline] [unwrap]`: the range, an offset, and (when nothing preceded the range) a pipeline
+   *  and/or an unwrap after it */
+  private rangeTail(head: { log: LogExpr; unwrap?: Unwrap }): {
+    log: LogExpr;
+    unwrap?: Unwrap;
+    range: bigint;
+    offset: bigint;
+  } {
+    const range = this.expect('RANGE').duration!;
+    const offset = this.offset();
+    let { log, unwrap } = head;
+    if (!unwrap && log.pipeline.length === 0) {
+      if (this.isStageStart()) {
+        const pipeline = this.pipeline();
+        log = { ...log, pipeline, span: { from: log.span.from, to: this.spanFrom(log.span.from).to } };
+      }
+      if (this.isUnwrap()) unwrap = this.unwrap();
+    }
+    return { log, ...(unwrap ? { unwrap } : {}), range, offset };
+  }
+
+  private offset(): bigint {
+    if (!this.accept('OFFSET')) return 0n;
+    return this.expect('DURATION').duration!;
+  }
+
+  private isUnwrap(): boolean {
+    return this.is('PIPE') && this.is('UNWRAP', 1);
+  }
+
+  private unwrap(): Unwrap {
+    const from = this.peek().from;
+    this.next();
+    this.next();
+    let conversion: UnwrapConversion | undefined;
+    let label: string;
+    if (this.is('CONV_OP')) {
+      conversion = this.next().value as UnwrapConversion;
+      this.expect('OPEN_PARENTHESIS');
+      label = this.expect('IDENTIFIER').value;
+      this.expect('CLOSE_PARENTHESIS');
+    } else label = this.expect('IDENTIFIER').value;
+    const postFilters: Unwrap['postFilters'] = [];
+    // `| labelFilter` after unwrap (a pipe followed by anything else ends the unwrap)
+    while (this.is('PIPE') && (this.is('IDENTIFIER', 1) || this.is('OPEN_PARENTHESIS', 1))) {
+      const f = this.peek().from;
+      this.next();
+      const expr = this.labelFilter();
+      postFilters.push({ kind: 'labelFilter', expr, span: this.spanFrom(f) });
+    }
+    return { label, ...(conversion ? { conversion } : {}), postFilters, span: this.spanFrom(from) };
   }
 
   // ------------------------------------------------------------ log queries
 
-  private logExpr(n: SyntaxNode): LogExpr {
-    const inner = n.getChild('LogExpr');
-    if (inner) return this.logExpr(inner); // ( logExpr )
-    const sel = this.need(n, 'Selector');
-    const pipe = n.getChild('PipelineExpr');
-    return { kind: 'log', matchers: this.selector(sel), pipeline: pipe ? this.pipeline(pipe) : [], span: this.span(n) };
+  /** selector [pipeline]; the pipeline stops before `| unwrap` */
+  private logExpr(): LogExpr {
+    const from = this.peek().from;
+    const matchers = this.selector();
+    const pipeline = this.isStageStart() ? this.pipeline() : [];
+    return { kind: 'log', matchers, pipeline, span: this.spanFrom(from) };
   }
 
-  private selector(n: SyntaxNode): Matcher[] {
+  private selector(): Matcher[] {
+    this.expect('OPEN_BRACE');
     const out: Matcher[] = [];
-    const walk = (m: SyntaxNode) => {
-      for (const c of children(m)) {
-        if (c.name === 'Matchers') walk(c);
-        else if (c.name === 'Matcher') out.push(this.matcher(c));
-      }
-    };
-    walk(this.need(n, 'Matchers'));
+    if (this.accept('CLOSE_BRACE')) return out;
+    out.push(this.matcher());
+    while (this.accept('COMMA')) out.push(this.matcher());
+    this.expect('CLOSE_BRACE');
     return out;
   }
 
-  private matcher(n: SyntaxNode): Matcher {
-    const [id, op, val] = children(n);
-    if (!id || !op || !val || !(op.name in MATCH_OPS)) this.fail(n, `syntax error: invalid matcher ${this.text(n)}`);
-    return { name: this.text(id), op: MATCH_OPS[op.name]!, value: this.str(val), span: this.span(n) };
+  private matcher(): Matcher {
+    const from = this.peek().from;
+    const name = this.expect('IDENTIFIER').value;
+    const op = MATCH_OPS[this.peek().type];
+    if (!op) this.unexpected();
+    this.next();
+    const value = this.expect('STRING').value;
+    return { name, op, value, span: this.spanFrom(from) };
   }
 
-  private pipeline(n: SyntaxNode): Stage[] {
+  /** whether a pipeline stage starts here (a line filter, or `|` followed by anything but `unwrap`) */
+  private isStageStart(): boolean {
+    const t = this.peek().type;
+    if (LINE_FILTER_OPS[t]) return true;
+    return t === 'PIPE' && !this.is('UNWRAP', 1);
+  }
+
+  private pipeline(): Stage[] {
     const stages: Stage[] = [];
-    const walk = (p: SyntaxNode) => {
-      for (const c of children(p)) {
-        if (c.name === 'PipelineExpr') walk(c);
-        else if (c.name === 'PipelineStage') stages.push(...this.stage(c));
-      }
-    };
-    walk(n);
+    while (this.isStageStart()) {
+      if (LINE_FILTER_OPS[this.peek().type]) {
+        const f = this.lineFilter();
+        stages.push({ kind: 'lineFilter', filter: f, span: f.span });
+      } else stages.push(this.pipeStage());
+    }
     return stages;
   }
 
-  private stage(n: SyntaxNode): Stage[] {
-    const lf = n.getChild('LineFilters');
-    if (lf) return this.lineFilters(lf).map((filter) => ({ kind: 'lineFilter' as const, filter, span: filter.span }));
-    const body = children(n).find((c) => c.name !== 'Pipe');
-    if (!body) this.fail(n, 'syntax error: empty pipeline stage');
-    const span = this.span(n);
-    switch (body.name) {
-      case 'LogfmtParser':
-      case 'LogfmtExpressionParser': {
-        const flags = this.flags(body.getChild('LogfmtParserFlags'));
-        const list = body.getChild('LabelExtractionExpressionList');
-        return [
-          {
-            kind: 'logfmt',
-            strict: flags.has('--strict'),
-            keepEmpty: flags.has('--keep-empty'),
-            params: list ? this.extractionParams(list) : [],
-            span,
-          },
-        ];
-      }
-      case 'JsonExpressionParser':
-        return [
-          { kind: 'json', params: this.extractionParams(this.need(body, 'LabelExtractionExpressionList')), span },
-        ];
-      case 'LabelParser': {
-        const kw = body.firstChild!;
-        switch (kw.name) {
-          case 'Json':
-            return [{ kind: 'json', params: [], span }];
-          case 'Unpack':
-            return [{ kind: 'unpack', span }];
-          case 'Regexp':
-            return [{ kind: 'regexp', pattern: this.str(this.need(body, 'String')), span }];
-          case 'Pattern':
-            return [{ kind: 'pattern', pattern: this.str(this.need(body, 'String')), span }];
-        }
-        return this.fail(body, `unknown parser ${this.text(kw)}`, 'unsupported');
-      }
-      case 'LabelFilter':
-        return [{ kind: 'labelFilter', expr: this.labelFilter(body), span }];
-      case 'LineFormatExpr':
-        return [{ kind: 'lineFormat', template: this.str(this.need(body, 'String')), span }];
-      case 'LabelFormatExpr':
-        return [{ kind: 'labelFormat', ops: this.labelFormats(this.need(body, 'LabelsFormat')), span }];
-      case 'DecolorizeExpr':
-        return [{ kind: 'decolorize', span }];
-      case 'DropLabelsExpr':
-        return [
-          {
-            kind: 'drop',
-            labels: this.labelSelections(this.need(body, 'DropLabels'), 'DropLabels', 'DropLabel'),
-            span,
-          },
-        ];
-      case 'KeepLabelsExpr':
-        return [
-          {
-            kind: 'keep',
-            labels: this.labelSelections(this.need(body, 'KeepLabels'), 'KeepLabels', 'KeepLabel'),
-            span,
-          },
-        ];
+  private lineFilter(): LineFilter {
+    const from = this.peek().from;
+    const op = LINE_FILTER_OPS[this.next().type]!;
+    const values: LineFilterValue[] = [this.lineFilterValue()];
+    while (this.accept('OR')) values.push(this.lineFilterValue());
+    return { op, values, span: this.spanFrom(from) };
+  }
+
+  /** `"text"` or `ip("cidr")` */
+  private lineFilterValue(): LineFilterValue {
+    if (this.accept('IP')) {
+      this.expect('OPEN_PARENTHESIS');
+      const v = this.expect('STRING').value;
+      this.expect('CLOSE_PARENTHESIS');
+      return { kind: 'ip', value: v };
     }
-    return this.fail(body, `unsupported pipeline stage ${this.text(body)}`, 'unsupported');
+    return { kind: 'string', value: this.expect('STRING').value };
   }
 
-  private lineFilters(n: SyntaxNode): LineFilter[] {
-    const out: LineFilter[] = [];
-    const orValues = (o: SyntaxNode, into: LineFilter) => {
-      // OrFilter: String | FilterOp ( String ) | String Or OrFilter
-      const s = o.getChild('String');
-      if (s)
-        into.values.push(
-          o.getChild('FilterOp') ? { kind: 'ip', value: this.str(s) } : { kind: 'string', value: this.str(s) },
-        );
-      into.span = { from: into.span.from, to: Math.max(into.span.to, o.to) };
-      const next = o.getChild('OrFilter');
-      if (next) orValues(next, into);
-    };
-    const walk = (m: SyntaxNode) => {
-      for (const c of children(m)) {
-        if (c.name === 'LineFilters') walk(c);
-        else if (c.name === 'LineFilter') {
-          const f = this.lineFilter(c);
-          out.push(f);
-        } else if (c.name === 'OrFilter') {
-          const last = out[out.length - 1];
-          if (!last) this.fail(c, 'syntax error: unexpected or');
-          orValues(c, last);
-        }
-      }
-    };
-    walk(n);
-    return out;
-  }
-
-  private lineFilter(n: SyntaxNode): LineFilter {
-    const filter = this.need(n, 'Filter');
-    const opNode = filter.firstChild;
-    const op = opNode ? LINE_FILTER_OPS[opNode.name] : undefined;
-    if (!op) this.fail(filter, `syntax error: unknown line filter ${this.text(filter)}`);
-    const s = this.need(n, 'String');
-    const first: LineFilterValue = n.getChild('FilterOp')
-      ? { kind: 'ip', value: this.str(s) }
-      : { kind: 'string', value: this.str(s) };
-    const f: LineFilter = { op, values: [first], span: this.span(n) };
-    let o = n.getChild('OrFilter');
-    while (o) {
-      const os = o.getChild('String');
-      if (os)
-        f.values.push(
-          o.getChild('FilterOp') ? { kind: 'ip', value: this.str(os) } : { kind: 'string', value: this.str(os) },
-        );
-      o = o.getChild('OrFilter');
-    }
-    return f;
-  }
-
-  private flags(n: SyntaxNode | null): Set<string> {
-    const out = new Set<string>();
-    if (!n) return out;
-    for (const f of n.getChildren('ParserFlag')) out.add(this.text(f));
-    for (const inner of n.getChildren('LogfmtParserFlags')) for (const f of this.flags(inner)) out.add(f);
-    return out;
-  }
-
-  private extractionParams(n: SyntaxNode): ExtractionParam[] {
-    const out: ExtractionParam[] = [];
-    const walk = (m: SyntaxNode) => {
-      for (const c of children(m)) {
-        if (c.name === 'LabelExtractionExpressionList') walk(c);
-        else if (c.name === 'LabelExtractionExpression') {
-          const id = this.need(c, 'Identifier');
-          const s = c.getChild('String');
-          const label = this.text(id);
-          out.push({ label, expression: s ? this.str(s) : label, span: this.span(c) });
-        }
-      }
-    };
-    walk(n);
-    return out;
-  }
-
-  private labelFormats(n: SyntaxNode): LabelFormatOp[] {
-    const out: LabelFormatOp[] = [];
-    const walk = (m: SyntaxNode) => {
-      for (const c of children(m)) {
-        if (c.name === 'LabelsFormat') walk(c);
-        else if (c.name === 'LabelFormatMatcher') {
-          const [dst, , src] = children(c);
-          if (!dst || !src) this.fail(c, `syntax error: invalid label_format ${this.text(c)}`);
-          if (src.name === 'String')
-            out.push({ kind: 'template', dst: this.text(dst), template: this.str(src), span: this.span(c) });
-          else out.push({ kind: 'rename', dst: this.text(dst), src: this.text(src), span: this.span(c) });
-        }
-      }
-    };
-    walk(n);
-    return out;
-  }
-
-  private labelSelections(n: SyntaxNode, listName: string, itemName: string): LabelSelection[] {
-    const out: LabelSelection[] = [];
-    const walk = (m: SyntaxNode) => {
-      for (const c of children(m)) {
-        if (c.name === listName) walk(c);
-        else if (c.name === itemName) {
-          const mt = c.getChild('Matcher');
-          if (mt) {
-            const m2 = this.matcher(mt);
-            out.push({ name: m2.name, matcher: { op: m2.op, value: m2.value }, span: this.span(c) });
-          } else out.push({ name: this.text(this.need(c, 'Identifier')), span: this.span(c) });
-        }
-      }
-    };
-    walk(n);
-    return out;
-  }
-
-  private labelFilter(n: SyntaxNode): LabelFilterExpr {
-    const subs = n.getChildren('LabelFilter');
-    const span = this.span(n);
-    if (subs.length === 2) {
-      const kind = n.getChild('Or') ? 'or' : 'and';
-      return { kind, left: this.labelFilter(subs[0]!), right: this.labelFilter(subs[1]!), span };
-    }
-    if (subs.length === 1) return this.labelFilter(subs[0]!); // ( filter )
-    const c = n.firstChild;
-    if (!c) this.fail(n, 'syntax error: empty label filter');
-    switch (c.name) {
-      case 'Matcher': {
-        const m = this.matcher(c);
-        return { kind: 'string', name: m.name, op: m.op, value: m.value, span };
-      }
-      case 'IpLabelFilter': {
-        const [id, op] = children(c);
-        const s = this.need(c, 'String');
-        return { kind: 'ip', name: this.text(id!), op: op!.name === 'Neq' ? '!=' : '=', value: this.str(s), span };
-      }
-      case 'NumberFilter': {
-        const [id, op] = children(c);
-        const lit = this.need(c, 'LiteralExpr');
-        return { kind: 'number', name: this.text(id!), op: this.compareOp(op!), value: this.literal(lit), span };
-      }
-      case 'UnitFilter': {
-        const f = c.firstChild!;
-        const [id, op, val] = children(f);
-        if (!id || !op || !val) this.fail(f, `syntax error: invalid filter ${this.text(f)}`);
-        if (f.name === 'DurationFilter') {
-          const ns = this.duration(val, false);
-          return { kind: 'duration', name: this.text(id), op: this.compareOp(op), seconds: Number(ns) / 1e9, span };
-        }
-        let bytes: number;
-        try {
-          bytes = parseBytes(this.text(val));
-        } catch (e) {
-          if (e instanceof BytesError) this.fail(val, e.message);
-          throw e;
-        }
-        return { kind: 'bytes', name: this.text(id), op: this.compareOp(op), bytes, span };
-      }
-    }
-    return this.fail(c, `syntax error: unexpected ${this.text(c)}`);
-  }
-
-  private compareOp(n: SyntaxNode): CompareOp {
-    const op = COMPARE_OPS[n.name];
-    if (!op) this.fail(n, `syntax error: unexpected ${this.text(n)}`);
-    return op;
-  }
-
-  private literal(n: SyntaxNode): number {
-    const v = this.number(this.need(n, 'Number'));
-    return n.getChild('Sub') ? -v : v;
-  }
-
-  // ------------------------------------------------------------ metric queries
-
-  private metricExpr(n: SyntaxNode): MetricExpr {
-    const c = n.firstChild;
-    if (!c) this.fail(n, 'syntax error: empty expression');
-    const span = this.span(n);
-    switch (c.name) {
-      case 'MetricExpr':
-        return this.metricExpr(c); // ( metricExpr )
-      case 'RangeAggregationExpr':
-        return this.rangeAgg(c);
-      case 'VectorAggregationExpr':
-        return this.vectorAgg(c);
-      case 'BinOpExpr':
-        return this.binOp(c);
-      case 'LiteralExpr':
-        return { kind: 'literal', value: this.literal(c), span };
-      case 'VectorExpr':
-        return { kind: 'vector', value: this.number(this.need(c, 'Number')), span };
-      case 'LabelReplaceExpr': {
-        const strs = c.getChildren('String');
-        if (strs.length !== 4) this.fail(c, 'syntax error: label_replace needs an expression and four strings');
-        const [dst, replacement, src, regex] = strs.map((s) => this.str(s)) as [string, string, string, string];
+  private pipeStage(): Stage {
+    const from = this.peek().from;
+    this.expect('PIPE');
+    const t = this.peek();
+    const span = () => this.spanFrom(from);
+    switch (t.type) {
+      case 'LOGFMT': {
+        this.next();
+        const flags = new Set<string>();
+        while (this.is('FUNCTION_FLAG')) flags.add(this.next().value);
+        const params = this.is('IDENTIFIER') ? this.extractionParams() : [];
         return {
-          kind: 'labelReplace',
-          expr: this.metricExpr(this.need(c, 'MetricExpr')),
-          dst,
-          replacement,
-          src,
-          regex,
-          span,
+          kind: 'logfmt',
+          strict: flags.has('--strict'),
+          keepEmpty: flags.has('--keep-empty'),
+          params,
+          span: span(),
         };
       }
-      case 'LabelAggregationExpr':
-        return this.fail(c, `${this.text(c.firstChild ?? c).split('(')[0]} is not supported`, 'unsupported');
-    }
-    return this.fail(c, `syntax error: unexpected ${this.text(c)}`);
-  }
-
-  private rangeAgg(n: SyntaxNode): MetricExpr {
-    const opNode = this.need(n, 'RangeOp');
-    const op = this.text(opNode) as RangeOp;
-    if (!(op in RANGE_FUNCTIONS)) this.fail(opNode, `unknown range aggregation ${op}`, 'unsupported');
-    const num = n.getChild('Number');
-    const g = n.getChild('Grouping');
-    let lr = this.need(n, 'LogRangeExpr');
-    // ( logRangeExpr ) nests
-    for (let inner = lr.getChild('LogRangeExpr'); inner; inner = inner.getChild('LogRangeExpr')) lr = inner;
-    const sel = this.need(lr, 'Selector');
-    const pipe = lr.getChild('PipelineExpr');
-    const range = this.need(this.need(lr, 'Range'), 'Duration');
-    const off = lr.getChild('OffsetExpr');
-    const uw = lr.getChild('UnwrapExpr');
-    const logFrom = sel.from;
-    const logTo = pipe && pipe.to > sel.to ? pipe.to : sel.to;
-    const log: LogExpr = {
-      kind: 'log',
-      matchers: this.selector(sel),
-      pipeline: pipe ? this.pipeline(pipe) : [],
-      span: { from: logFrom, to: logTo },
-    };
-    return {
-      kind: 'rangeAgg',
-      op,
-      ...(num ? { param: this.number(num) } : {}),
-      log,
-      ...(uw ? { unwrap: this.unwrap(uw) } : {}),
-      range: this.duration(range, true),
-      offset: off ? this.duration(this.need(off, 'Duration'), false) : (this.detachedOffset(range.to, n.to) ?? 0n),
-      ...(g ? { grouping: this.grouping(g) } : {}),
-      span: this.span(n),
-    };
-  }
-
-  private unwrap(n: SyntaxNode): Unwrap {
-    const post: LabelFilterStage[] = [];
-    let cur = n;
-    const filters: SyntaxNode[] = [];
-    while (cur.getChild('UnwrapExpr')) {
-      const lf = cur.getChild('LabelFilter');
-      if (lf) filters.unshift(lf);
-      cur = cur.getChild('UnwrapExpr')!;
-    }
-    for (const lf of filters) {
-      // the stage's span starts at the pipe before the filter
-      const pipe = lf.prevSibling;
-      post.push({
-        kind: 'labelFilter',
-        expr: this.labelFilter(lf),
-        span: { from: pipe ? pipe.from : lf.from, to: lf.to },
-      });
-    }
-    const conv = cur.getChild('ConvOp');
-    const id = this.need(cur, 'Identifier');
-    return {
-      label: this.text(id),
-      ...(conv && conv.firstChild ? { conversion: CONVERSIONS[conv.firstChild.name]! } : {}),
-      postFilters: post,
-      span: this.span(n),
-    };
-  }
-
-  private grouping(n: SyntaxNode): Grouping {
-    const labels: string[] = [];
-    const walk = (m: SyntaxNode) => {
-      for (const c of children(m)) {
-        if (c.name === 'Labels') walk(c);
-        else if (c.name === 'Identifier') labels.push(this.text(c));
+      case 'JSON': {
+        this.next();
+        const params = this.is('IDENTIFIER') ? this.extractionParams() : [];
+        return { kind: 'json', params, span: span() };
       }
-    };
-    const l = n.getChild('Labels');
-    if (l) walk(l);
-    return { without: !!n.getChild('Without'), labels, span: this.span(n) };
-  }
-
-  private vectorAgg(n: SyntaxNode): MetricExpr {
-    const opNode = this.need(n, 'VectorOp');
-    const op = this.text(opNode) as VectorOp;
-    if (!(op in VECTOR_FUNCTIONS)) this.fail(opNode, `unknown vector aggregation ${op}`, 'unsupported');
-    const num = n.getChild('Number');
-    if (num && VECTOR_FUNCTIONS[op].param === 'required' && !/^[0-9]+$/.test(this.text(num))) {
-      // Loki reads k with strconv.Atoi: `topk(2.0, …)` is an error
-      this.fail(num, `invalid parameter ${op}(${this.text(num)},`, 'check');
-    }
-    const g = n.getChild('Grouping');
-    return {
-      kind: 'vectorAgg',
-      op,
-      ...(num ? { param: this.number(num) } : {}),
-      ...(g ? { grouping: this.grouping(g) } : {}),
-      expr: this.metricExpr(this.need(n, 'MetricExpr')),
-      span: this.span(n),
-    };
-  }
-
-  /** Flattens a chain of un-parenthesised binary operations and rebuilds it with Loki's precedence. */
-  private binOp(n: SyntaxNode): MetricExpr {
-    const operands: BinOperand[] = [];
-    const operators: BinOperator[] = [];
-    const collect = (b: SyntaxNode) => {
-      const kids = children(b);
-      const exprs = kids.filter((k) => k.name === 'Expr');
-      const opNode = kids.find((k) => k.name in BIN_OPS);
-      const modNode = kids.find((k) => k.name === 'BinOpModifier');
-      if (exprs.length !== 2 || !opNode) this.fail(b, `syntax error: incomplete binary operation ${this.text(b)}`);
-      const op = BIN_OPS[opNode.name]!;
-      this.operand(exprs[0]!, op, 'left', operands, operators, collect);
-      operators.push({ op, ...this.modifier(modNode) });
-      this.operand(exprs[1]!, op, 'right', operands, operators, collect);
-    };
-    collect(n);
-    return this.climb(operands, operators);
-  }
-
-  private operand(
-    e: SyntaxNode,
-    op: BinaryOp,
-    side: 'left' | 'right',
-    operands: BinOperand[],
-    _operators: BinOperator[],
-    collect: (b: SyntaxNode) => void,
-  ): void {
-    const c = e.firstChild;
-    if (c && c.name === 'MetricExpr' && c.firstChild?.name === 'BinOpExpr') {
-      collect(c.firstChild);
-      return;
-    }
-    if (!c || c.name !== 'MetricExpr') {
-      this.fail(
-        e,
-        `unexpected type for ${side} leg of binary operation (${op}): a log query is not a metric query`,
-        'check',
-      );
-    }
-    operands.push({ expr: this.metricExpr(c), span: this.span(e) });
-  }
-
-  private modifier(n: SyntaxNode | undefined): { bool: boolean; matching?: VectorMatching } {
-    if (!n) return { bool: false };
-    const bool = !!n.getChild('Bool');
-    const oi = n.getChild('OnOrIgnoringModifier');
-    if (!oi) return { bool };
-    const matching: VectorMatching = {
-      on: !!oi.getChild('On'),
-      labels: this.groupingLabels(oi.getChild('GroupingLabels')),
-    };
-    const gl = n.getChild('GroupLeft');
-    const gr = n.getChild('GroupRight');
-    if (gl || gr)
-      matching.group = { side: gl ? 'left' : 'right', include: this.groupingLabels(n.getChild('GroupingLabels')) };
-    return { bool, matching };
-  }
-
-  private groupingLabels(n: SyntaxNode | null): string[] {
-    const out: string[] = [];
-    if (!n) return out;
-    const walk = (m: SyntaxNode) => {
-      for (const c of children(m)) {
-        if (c.name === 'GroupingLabelList' || c.name === 'GroupingLabel') walk(c);
-        else if (c.name === 'LabelName' || c.name === 'Identifier') out.push(this.text(c));
+      case 'REGEXP': {
+        this.next();
+        return { kind: 'regexp', pattern: this.expect('STRING').value, span: span() };
       }
-    };
-    walk(n);
+      case 'PATTERN': {
+        this.next();
+        return { kind: 'pattern', pattern: this.expect('STRING').value, span: span() };
+      }
+      case 'UNPACK':
+        this.next();
+        return { kind: 'unpack', span: span() };
+      case 'LINE_FMT':
+        this.next();
+        return { kind: 'lineFormat', template: this.expect('STRING').value, span: span() };
+      case 'DECOLORIZE':
+        this.next();
+        return { kind: 'decolorize', span: span() };
+      case 'LABEL_FMT': {
+        this.next();
+        const ops: LabelFormatOp[] = [this.labelFormat()];
+        while (this.accept('COMMA')) ops.push(this.labelFormat());
+        return { kind: 'labelFormat', ops, span: span() };
+      }
+      case 'DROP':
+      case 'KEEP': {
+        this.next();
+        const labels: LabelSelection[] = [this.namedMatcher()];
+        while (this.accept('COMMA')) labels.push(this.namedMatcher());
+        return { kind: t.type === 'DROP' ? 'drop' : 'keep', labels, span: span() };
+      }
+      case 'IDENTIFIER':
+      case 'OPEN_PARENTHESIS':
+        return { kind: 'labelFilter', expr: this.labelFilter(), span: span() };
+      default:
+        return this.unexpected();
+    }
+  }
+
+  private extractionParams(): ExtractionParam[] {
+    const out = [this.extractionParam()];
+    while (this.accept('COMMA')) out.push(this.extractionParam());
     return out;
   }
 
-  private climb(operands: BinOperand[], operators: BinOperator[]): MetricExpr {
-    let pos = 0;
-    let opi = 0;
-    const parse = (minPrec: number): BinOperand => {
-      let left = operands[pos++]!;
-      while (opi < operators.length) {
-        const o = operators[opi]!;
-        const info = BINARY_OPERATORS[o.op];
-        if (info.precedence < minPrec) break;
-        opi++;
-        const right = parse(info.rightAssoc ? info.precedence : info.precedence + 1);
-        const span = { from: left.span.from, to: right.span.to };
-        left = {
-          expr: {
-            kind: 'binary',
-            op: o.op,
-            bool: o.bool,
-            ...(o.matching ? { matching: o.matching } : {}),
-            left: left.expr,
-            right: right.expr,
-            span,
-          },
-          span,
-        };
-      }
-      return left;
-    };
-    return parse(0).expr;
+  private extractionParam(): ExtractionParam {
+    const from = this.peek().from;
+    const label = this.expect('IDENTIFIER').value;
+    const expression = this.accept('EQ') ? this.expect('STRING').value : label;
+    return { label, expression, span: this.spanFrom(from) };
   }
+
+  private labelFormat(): LabelFormatOp {
+    const from = this.peek().from;
+    const dst = this.expect('IDENTIFIER').value;
+    this.expect('EQ');
+    if (this.is('STRING')) return { kind: 'template', dst, template: this.next().value, span: this.spanFrom(from) };
+    const src = this.expect('IDENTIFIER').value;
+    return { kind: 'rename', dst, src, span: this.spanFrom(from) };
+  }
+
+  private namedMatcher(): LabelSelection {
+    const from = this.peek().from;
+    if (MATCH_OPS[this.peek(1).type] && this.is('STRING', 2)) {
+      const m = this.matcher();
+      return { name: m.name, matcher: { op: m.op, value: m.value }, span: m.span };
+    }
+    const name = this.expect('IDENTIFIER').value;
+    return { name, span: this.spanFrom(from) };
+  }
+
+  // ------------------------------------------------------------ label filters
+
+  private isLabelFilterStart(): boolean {
+    return this.is('IDENTIFIER') || this.is('OPEN_PARENTHESIS');
+  }
+
+  /** `or` (1) and `and` (2) by precedence; `,` and juxtaposition take everything to their right */
+  private labelFilter(minPrec = 0): LabelFilterExpr {
+    let left = this.labelFilterOperand();
+    for (;;) {
+      const t = this.peek().type;
+      const prec = t === 'OR' ? 1 : t === 'AND' ? 2 : 0;
+      if (prec === 0 || prec < minPrec) return left;
+      this.next();
+      const right = this.labelFilter(prec + 1);
+      left = { kind: t === 'OR' ? 'or' : 'and', left, right, span: { from: left.span.from, to: right.span.to } };
+    }
+  }
+
+  /** a filter, and with `,` or a space after it, everything to its right (Loki's parser shifts there) */
+  private labelFilterOperand(): LabelFilterExpr {
+    const primary = this.labelFilterPrimary();
+    if (this.is('COMMA') || this.isLabelFilterStart()) {
+      this.accept('COMMA');
+      const right = this.labelFilter();
+      return { kind: 'and', left: primary, right, span: { from: primary.span.from, to: right.span.to } };
+    }
+    return primary;
+  }
+
+  private labelFilterPrimary(): LabelFilterExpr {
+    const from = this.peek().from;
+    if (this.accept('OPEN_PARENTHESIS')) {
+      const inner = this.labelFilter();
+      this.expect('CLOSE_PARENTHESIS');
+      return { ...inner, span: this.spanFrom(from) };
+    }
+    const name = this.expect('IDENTIFIER').value;
+    const opTok = this.peek();
+    const span = () => this.spanFrom(from);
+    // matcher: name op "string"
+    const mop = MATCH_OPS[opTok.type];
+    if (mop && this.is('STRING', 1)) {
+      this.next();
+      return { kind: 'string', name, op: mop, value: this.next().value, span: span() };
+    }
+    // ip filter: name = ip("…") / name != ip("…")
+    if ((opTok.type === 'EQ' || opTok.type === 'NEQ') && this.is('IP', 1)) {
+      this.next();
+      this.next();
+      this.expect('OPEN_PARENTHESIS');
+      const value = this.expect('STRING').value;
+      this.expect('CLOSE_PARENTHESIS');
+      return { kind: 'ip', name, op: opTok.type === 'NEQ' ? '!=' : '=', value, span: span() };
+    }
+    const cop = COMPARE_OPS[opTok.type];
+    if (!cop) this.unexpected();
+    this.next();
+    const v = this.peek();
+    if (v.type === 'DURATION') {
+      this.next();
+      return { kind: 'duration', name, op: cop, seconds: Number(v.duration!) / 1e9, ns: v.duration!, span: span() };
+    }
+    if (v.type === 'BYTES') {
+      this.next();
+      return { kind: 'bytes', name, op: cop, bytes: v.bytes!, span: span() };
+    }
+    if (v.type === 'NUMBER' || v.type === 'ADD' || v.type === 'SUB') {
+      const lit = this.literal();
+      return { kind: 'number', name, op: cop, value: lit.kind === 'literal' ? lit.value : NaN, span: span() };
+    }
+    return this.unexpected();
+  }
+}
+
+/** Loki's reduceBinOp (MergeBinOp on two literals, comparisons giving 1 or 0). */
+function foldLiterals(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? NaN : a / b;
+    case '%':
+      return b === 0 ? NaN : a % b;
+    case '^':
+      return goPow(a, b);
+    case '==':
+      return a === b ? 1 : 0;
+    case '!=':
+      return a !== b ? 1 : 0;
+    case '>':
+      return a > b ? 1 : 0;
+    case '>=':
+      return a >= b ? 1 : 0;
+    case '<':
+      return a < b ? 1 : 0;
+    case '<=':
+      return a <= b ? 1 : 0;
+    default:
+      return NaN;
+  }
+}
+
+/** Go's math.Pow where it differs from JavaScript's (1 to any power, and any number to the power 0, is 1). */
+export function goPow(a: number, b: number): number {
+  if (a === 1 || b === 0) return 1;
+  if (a === -1 && !Number.isFinite(b) && !Number.isNaN(b)) return 1;
+  return a ** b;
 }
