@@ -23,6 +23,9 @@ import { labelsKey } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { sampleBounds, windowsOf } from './metricQuery';
 import { pushParsedCount } from './parsedPushdown';
+import { sqlPipelineFor } from '../sql/pipeline/plan';
+import { NotInSql, type SqlPipeline } from '../sql/pipeline/compile';
+import type { SqlWriter } from '../sql/dialect';
 
 const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
@@ -171,10 +174,20 @@ async function pushUnwrap(
     return undefined;
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
   const [json, ...more] = split.rest;
-  if (!json || json.kind !== 'json' || json.params.length > 0 || more.length > 0) return undefined;
+  const plainJson = !!json && json.kind === 'json' && json.params.length === 0 && more.length === 0;
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
   if (streams.length === 0 && ctx.execute) return [];
+  // other pipelines: computed in SQL (sql/pipeline) when the dialect can, the unwrapped label as its last output
+  let pipeline: ((w: SqlWriter) => SqlPipeline) | undefined;
+  if (!plainJson) {
+    const p = sqlPipelineFor(ctx.dialect, split.rest, streams, [], [u.label]);
+    if (p instanceof NotInSql) {
+      ctx.stats.tsStages.push(p.reason);
+      return undefined;
+    }
+    pipeline = p;
+  }
   if (fused) by = collapsedTo(consumer!, streams);
   if (!by) return undefined;
   // grouping labels must come from the stream (a JSON key of the same name becomes `<name>_extracted`), and the
@@ -203,7 +216,8 @@ async function pushUnwrap(
       groupOf,
       filters: split.pushed,
       field: u.label,
-      fast,
+      fast: fast && !pipeline,
+      pipeline,
       ...windowsOf(node, grid),
     });
     return runSql<UnwrapRow>(ctx, q.text, q.params);

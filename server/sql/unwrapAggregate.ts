@@ -9,6 +9,8 @@ import { SqlWriter, type Dialect } from './dialect';
 import { offsetInRange, stepSpan } from './stepWindows';
 import { entriesWhere, type CompiledSql } from './rowSelect';
 import { ENTRIES_TABLE } from '../schema/native';
+import { pipelineRows } from './pipelineSelect';
+import type { SqlPipeline } from './rangeAggregate';
 
 export type UnwrapAggOp = Extract<
   RangeOp,
@@ -32,6 +34,8 @@ export interface UnwrapAggregate {
   field: string;
   /** use the dialect's optimistic JSON access (may raise on invalid JSON: see Dialect.jsonFieldFast) */
   fast?: boolean;
+  /** instead of `| json` reading `field`: a pipeline computed in SQL whose last output is the unwrapped label */
+  pipeline?: SqlPipeline;
   from: bigint;
   to: bigint;
   firstStep: bigint;
@@ -48,15 +52,24 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   const w = new SqlWriter(d);
   const single = q.steps === 1 || q.step === 0n;
   const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
-  const field = q.fast && d.jsonFieldFast ? d.jsonFieldFast(w, 'line', q.field) : d.jsonField(w, 'line', q.field);
   const ids = w.bind(q.streamIds, 'int64[]');
   const groups = w.bind(q.groupOf, 'int64[]');
   const decimal = w.bind(DECIMAL, 'string');
-  const raw = `CASE WHEN metadata IS NULL THEN ${field} END`;
+  let rows: string;
+  if (q.pipeline) {
+    // the pipeline's rows: unsure ones (u) and kept ones without the label have no value and count as unsure
+    const pl = q.pipeline(w);
+    const o = `o${pl.output.size - 1}`;
+    rows = `(SELECT ts, stream_id, CASE WHEN u THEN NULL ELSE ${o} END AS v_raw FROM (${pipelineRows(d, [where], pl)})${d.derivedAlias} WHERE u OR kp)`;
+  } else {
+    const field = q.fast && d.jsonFieldFast ? d.jsonFieldFast(w, 'line', q.field) : d.jsonField(w, 'line', q.field);
+    const raw = `CASE WHEN metadata IS NULL THEN ${field} END`;
+    rows = `(SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where})`;
+  }
   const base =
     `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ` +
     `CASE WHEN v_raw IS NOT NULL AND ${d.simpleFullMatch('v_raw', decimal)} THEN ${d.toDouble('v_raw')} END AS v ` +
-    `FROM (SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where})${d.derivedAlias}`;
+    `FROM ${rows}${d.derivedAlias}`;
   let lo = '0';
   let hi = '0';
   if (!single) {

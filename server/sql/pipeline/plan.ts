@@ -5,8 +5,8 @@ import { SqlWriter, type Dialect } from '../dialect';
 import { compileSqlPipeline, NotInSql, type SqlPipeline } from './compile';
 
 /** Names read only by numeric label filters (a JSON float's text may then differ from the line's). */
-function numericOnly(stages: Stage[], outputs: string[]): Set<string> {
-  const num = new Set<string>();
+function numericOnly(stages: Stage[], outputs: string[], numericOutputs: string[]): Set<string> {
+  const num = new Set<string>(numericOutputs);
   const other = new Set<string>(outputs);
   const walk = (f: LabelFilterExpr): void => {
     if (f.kind === 'and' || f.kind === 'or') {
@@ -26,10 +26,12 @@ export function sqlPipelineFor(
   stages: Stage[],
   streams: StreamInfo[],
   outputs: string[],
+  /** outputs read only as numbers (an unwrapped label): last */
+  numericOutputs: string[] = [],
 ): ((w: SqlWriter) => SqlPipeline) | NotInSql {
   const fns = dialect.parsers;
   if (!fns) return new NotInSql(dialect.noParsers ?? 'parsers run in TypeScript on this engine');
-  const numeric = numericOnly(stages, outputs);
+  const numeric = numericOnly(stages, outputs, numericOutputs);
   const compile = (w: SqlWriter) => {
     const pc = {
       w,
@@ -38,7 +40,7 @@ export function sqlPipelineFor(
       streamIds: streams.map((s) => s.id),
       numericOnly: numeric,
     };
-    return compileSqlPipeline(pc, stages, outputs);
+    return compileSqlPipeline(pc, stages, [...outputs, ...numericOutputs]);
   };
   const probe = compile(new SqlWriter(dialect));
   if (probe instanceof NotInSql) return probe;
