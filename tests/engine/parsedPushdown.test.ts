@@ -82,6 +82,9 @@ const QUERIES = [
   'sum by (status) (bytes_over_time({app="lf"} | logfmt | __error__="" [5m]))',
   'sum by (status) (count_over_time({app="lf"} |= "status" | logfmt | level!="debug" [5m]))',
   'sum by (status) (count_over_time({app="js"} | json [5m]))',
+  'sum by (level) (count_over_time({app="mx"} | logfmt | dur > 10ms [5m]))',
+  'sum by (level) (count_over_time({app="mx"} | logfmt | dur <= 250us or dur >= 1m | __error__="" [5m]))',
+  'sum(count_over_time({app="mx"} | logfmt | dur == 1500ms [5m]))',
   'sum(count_over_time({app="js"} | json | latency_ms > 1 [5m]))',
   'sum(count_over_time({app="js"} | json | __error__="" [5m]))',
   'sum(count_over_time({app="js"} | json [5m]))',
@@ -93,6 +96,23 @@ const QUERIES = [
   'sum by (method, status) (count_over_time({app="ng"} | pattern "<ip> - - <_> \\"<method> <_>\\" <status> <_>" | status >= 400 [5m]))',
   'sum by (code) (bytes_rate({app="ng"} | regexp "\\" (?P<code>[0-9]{3}) " [5m]))',
   'sum by (status) (count_over_time({app="ng"} | regexp "(?P<status>[0-9]+)$" | logfmt [5m]))',
+];
+
+const DURS = [
+  '12ms',
+  '1.5s',
+  '250us',
+  '0',
+  '3m',
+  '1h2m',
+  '.5s',
+  '7.25ms',
+  '999ns',
+  '2µs',
+  '1.0000001ms',
+  '4h',
+  'x',
+  '0.2s',
 ];
 
 // unwrapped aggregations over SQL pipelines: pushed when every row is sure, else answered whole in TypeScript
@@ -135,7 +155,7 @@ describe.each(engines)('parsers in SQL equal the TypeScript pipeline on $engine.
         labels: { app: 'mx', host: 'a' },
         entries: Array.from({ length: 300 }, (_, i) => ({
           ts: START + BigInt(i) * 5_000_000_000n,
-          line: `level=${i % 3 ? 'info' : 'warn'} latency=${(i * 7) % 97}.${i % 10} msg="req ${i}"`,
+          line: `level=${i % 3 ? 'info' : 'warn'} latency=${(i * 7) % 97}.${i % 10} dur=${DURS[i % DURS.length]} msg="req ${i}"`,
         })),
       },
     ]);

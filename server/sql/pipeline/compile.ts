@@ -46,6 +46,8 @@ export interface SqlParserFunctions {
   isJsonObject(col: string): string;
   /** unanchored RE2 match */
   regexMatch(col: string, pattern: string): string;
+  /** an exact decimal (at least 29 integer and 9 fraction digits) of a numeric text, NULL when not one */
+  toDecimal(expr: string): string;
   /** the whole text matches RE2 `pattern` */
   fullMatch(col: string, pattern: string): string;
   /** values[i] where keys[i] = col (BIGINT[] keys, VARCHAR[] values) */
@@ -247,7 +249,8 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
     if (r instanceof NotInSql) return r;
     return `(${l} ${f.kind === 'and' ? 'AND' : 'OR'} ${r})`;
   }
-  if (f.kind !== 'string' && f.kind !== 'number') return new NotInSql(`${f.kind} label filters run in TypeScript`);
+  if (f.kind !== 'string' && f.kind !== 'number' && f.kind !== 'duration')
+    return new NotInSql(`${f.kind} label filters run in TypeScript`);
   const v = valueOf(f.name);
   if (v instanceof NotInSql) return v;
   const w = ctx.w;
@@ -271,8 +274,36 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
     if (v.text === null || v.text === '') return 'FALSE';
     return new NotInSql(`numeric filter on stream label ${f.name} runs in TypeScript`);
   }
+  if (f.kind === 'duration') {
+    // Go durations compared in exact nanoseconds: one unit, and no more fraction digits than the unit has
+    // nanosecond places (Go's float fraction arithmetic is exact there); other texts are unsure
+    const ok = ctx.fns.fullMatch(v.expr, w.bind(SIMPLE_DURATION, 'string'));
+    ctx.unsure.push(`(${v.expr} IS NOT NULL AND NOT ${ok})`);
+    const num = ctx.fns.toDecimal(`rtrim(${v.expr}, ${w.bind('hmnsuµμ', 'string')})`);
+    const unit =
+      `CASE WHEN ${v.expr} = '0' THEN 0 ` +
+      DURATION_UNITS.map(([suffix, ns]) => `WHEN suffix(${v.expr}, ${w.bind(suffix, 'string')}) THEN ${ns} `).join('') +
+      'END';
+    const bound = w.bind(BigInt(Math.round(f.seconds * 1e9)), 'int64');
+    return `coalesce(CASE WHEN ${v.expr} = '0' THEN 0 ELSE ${num} * ${unit} END ${SQL_CMP[f.op]} ${bound}, FALSE)`;
+  }
   const decimal = ctx.fns.fullMatch(v.expr, w.bind(DECIMAL, 'string'));
   ctx.unsure.push(`(${v.expr} IS NOT NULL AND length(${v.expr}) > 0 AND NOT ${decimal})`);
   ctx.unsure.push(`(${v.expr} = '')`);
   return `coalesce(${ctx.fns.toDoubleOrNull(v.expr)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}, FALSE)`;
 }
+
+/** Durations SQL compares exactly (see filterSql); `0` alone is Go's zero duration. */
+const SIMPLE_DURATION =
+  '0|[0-9]{1,12}(?:(?:\\.[0-9]{1,9})?(?:h|m|s)|(?:\\.[0-9]{1,6})?ms|(?:\\.[0-9]{1,3})?(?:us|µs|μs)|ns)';
+/** suffix → nanoseconds, longest suffixes first */
+const DURATION_UNITS: [string, number][] = [
+  ['ns', 1],
+  ['us', 1_000],
+  ['µs', 1_000],
+  ['μs', 1_000],
+  ['ms', 1_000_000],
+  ['h', 3_600_000_000_000],
+  ['m', 60_000_000_000],
+  ['s', 1_000_000_000],
+];

@@ -21,6 +21,7 @@ export const duckdbDialect: Dialect = {
     jsonText: (v) => `(${v} ->> '$')`,
     isJsonObject: (col) => `coalesce(TRY(json_type(${col})) = 'OBJECT', FALSE)`,
     toDoubleOrNull: (e) => `TRY_CAST(${e} AS DOUBLE)`,
+    toDecimal: (e) => `TRY_CAST(${e} AS DECIMAL(38, 9))`,
     regexMatch: (col, p) => `regexp_matches(${col}, ${p})`,
     fullMatch: (col, p) => `regexp_full_match(${col}, ${p})`,
     lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
