@@ -23,6 +23,7 @@ import { labelsKey } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { sampleBounds, windowsOf } from './metricQuery';
 import { pushParsedCount } from './parsedPushdown';
+import { rangeParserHints } from '../eval/pipeline/hints';
 import { sqlPipelineFor } from '../sql/pipeline/plan';
 import { NotInSql, type SqlPipeline } from '../sql/pipeline/compile';
 import type { SqlWriter } from '../sql/dialect';
@@ -46,7 +47,12 @@ export async function pushRangeAggregation(
   // - parsers under `sum by (stream labels)` cannot change what the sum reads (see the header).
   const labelOnly = split.rest.every((st) => LABEL_ONLY.has(st.kind));
   const collapses = consumer?.op === 'sum' && !!collapsedTo(consumer, streams);
-  const parsersUnderSum = collapses && onlyParsers(split.rest);
+  // (a parser can fail only when Loki runs it: with no label needed (`sum` without grouping) it is skipped;
+  //  under `sum by (stream labels)` json, unpack and strict logfmt still run and may fail the query)
+  const parsersUnderSum =
+    collapses &&
+    onlyParsers(split.rest) &&
+    (rangeParserHints(node, consumer)?.noLabels === true || split.rest.every(cannotFail));
   if (!labelOnly && !parsersUnderSum) {
     if (streams.length === 0 && ctx.execute) return [];
     return pushParsedCount(ctx, node, grid, consumer, split, streams);
@@ -139,6 +145,11 @@ const DROPPED = newSeries({}, 0);
 
 /** Stages that never drop a line, never rewrite it and never change a stream label's value. */
 const PARSERS = new Set<Stage['kind']>(['json', 'logfmt', 'regexp', 'pattern']);
+
+/** regexp, pattern and non-strict logfmt never set __error__ */
+function cannotFail(s: Stage): boolean {
+  return s.kind === 'regexp' || s.kind === 'pattern' || (s.kind === 'logfmt' && !s.strict);
+}
 
 function onlyParsers(stages: Stage[]): boolean {
   return stages.every((s) => PARSERS.has(s.kind));

@@ -92,8 +92,14 @@ describe.each(engines)('SQL pushdown equals the TypeScript path on $engine.name'
         const grid = stepGrid(start, end, step, instant);
         const sql = await run(query, grid, true);
         const ts = await run(query, grid, false);
-        // everything pushes down, except regex line filters on an engine whose regexes are not RE2
-        if ((engine.dialect.capabilities.re2Regex || !query.includes('|~')) && !query.includes('worker')) {
+        // everything pushes down, except regex line filters on an engine whose regexes are not RE2, and `| json`
+        // under `sum by (…)`, where Loki runs the parser (it may fail the query) and rows with metadata are unsure
+        const jsonUnderSumBy = query.startsWith('sum by') && query.includes('| json [');
+        if (
+          (engine.dialect.capabilities.re2Regex || !query.includes('|~')) &&
+          !query.includes('worker') &&
+          !jsonUnderSumBy
+        ) {
           expect(sql.stats.tsStages.filter((s) => s.includes('TypeScript'))).toEqual([]);
         }
         const a = normalize(sql.value);
