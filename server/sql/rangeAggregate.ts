@@ -67,11 +67,12 @@ export function compileParsedCount(d: Dialect, q: CountingAggregate, p: SqlPipel
   const outs = [...pl.output.keys()].map((_, i) => `o${i}`);
   const bytes = q.bytes ? d.byteLength('line') : '0';
   const kept =
-    `SELECT stream_id, ts, u, CASE WHEN u THEN line END AS line, CASE WHEN u THEN metadata END AS metadata, ` +
+    `SELECT stream_id, ts, u, CASE WHEN u THEN line END AS u_line, CASE WHEN u THEN metadata END AS u_metadata, ` +
     `${bytes} AS nb, kp${outs.map((o) => `, ${o}`).join('')} FROM (${pipelineRows(d, where, pl)})${d.derivedAlias}`;
   const key = ['stream_id', ...outs].join(', ');
   const nulls = outs.map((o) => `NULL AS ${o}`).join(', ');
-  const unsure = `SELECT stream_id, ${nulls}${nulls ? ', ' : ''}NULL AS k, NULL AS n, NULL AS b, ts, line, metadata FROM kept WHERE u`;
+  const unsure = `SELECT stream_id, ${nulls}${nulls ? ', ' : ''}NULL AS k, NULL AS n, NULL AS b, ts, u_line AS line, u_metadata AS metadata FROM kept WHERE u`;
+  // (u_line, not line: ClickHouse resolves a name to a same-level alias first, and nb reads the stored line)
   // (no WHERE inside `kept`: a filter there would be pushed below the label columns and re-evaluate their
   // expressions once per mention; the materialised CTE computes each once)
   let counted: string;

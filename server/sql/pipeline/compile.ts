@@ -26,21 +26,20 @@ export interface SqlParserFunctions {
   regexExtract(col: string, pattern: string, group: number): string;
   /** 1-based position of the first occurrence of literal `needle` (0 when absent), in characters */
   strpos(col: string, needle: string): string;
-  /** the first `n` characters */
-  left(col: string, n: string): string;
-  /** the character at 1-based position `pos` */
-  charAt(col: string, pos: string): string;
+  /** `col` ends with the text of parameter `suffix` */
+  endsWith(col: string, suffix: string): string;
   /** top-level JSON field `keyParam` of a line as a JSON value, NULL when the line is not valid JSON or the key is
-   *  absent (one parse per row); over that value its kind ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN',
-   *  'NULL', 'OBJECT', 'ARRAY') and its text (a string unescaped) */
-  jsonValue(col: string, keyParam: string): string;
-  jsonKind(value: string): string;
+   *  absent (one parse per row); its kind ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN', 'NULL', 'OBJECT',
+   *  'ARRAY': from the value, or from the line where the value's text is re-written) and its text (a string
+   *  unescaped, a number as written in the line for integer kinds) */
+  jsonValue(w: SqlWriter, col: string, key: string): string;
+  jsonKind(value: string, w: SqlWriter, col: string, key: string): string;
   jsonText(value: string): string;
   /** text → double, NULL when it does not convert */
   toDoubleOrNull(expr: string): string;
   /** every capture group 1..n of the first match of RE2 `pattern` (raw text: the dialect quotes or binds it), as one
    *  value (groupOf reads one) */
-  regexExtractGroups(col: string, pattern: string, n: number): string;
+  regexExtractGroups(w: SqlWriter, col: string, pattern: string, n: number): string;
   groupOf(value: string, group: number): string;
   /** the line is a valid JSON object */
   isJsonObject(col: string): string;
@@ -279,10 +278,12 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
     // nanosecond places (Go's float fraction arithmetic is exact there); other texts are unsure
     const ok = ctx.fns.fullMatch(v.expr, w.bind(SIMPLE_DURATION, 'string'));
     ctx.unsure.push(`(${v.expr} IS NOT NULL AND NOT ${ok})`);
-    const num = ctx.fns.toDecimal(`rtrim(${v.expr}, ${w.bind('hmnsuµμ', 'string')})`);
+    const num = ctx.fns.toDecimal(ctx.fns.regexExtract(v.expr, w.bind('^([0-9.]+)', 'string'), 1));
     const unit =
       `CASE WHEN ${v.expr} = '0' THEN 0 ` +
-      DURATION_UNITS.map(([suffix, ns]) => `WHEN suffix(${v.expr}, ${w.bind(suffix, 'string')}) THEN ${ns} `).join('') +
+      DURATION_UNITS.map(
+        ([suffix, ns]) => `WHEN ${ctx.fns.endsWith(v.expr, w.bind(suffix, 'string'))} THEN ${ns} `,
+      ).join('') +
       'END';
     const bound = w.bind(BigInt(Math.round(f.seconds * 1e9)), 'int64');
     return `coalesce(CASE WHEN ${v.expr} = '0' THEN 0 ELSE ${num} * ${unit} END ${SQL_CMP[f.op]} ${bound}, FALSE)`;

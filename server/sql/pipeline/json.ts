@@ -20,12 +20,9 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
   for (let i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1))
     prefixes.push(`"${name.slice(0, i)}[^A-Za-z0-9_]`);
   if (prefixes.length) conds.push(fns.regexMatch('line', w.bind(prefixes.join('|'), 'string')));
-  const helpers = [
-    `${fns.jsonValue('line', w.bind(`$."${name}"`, 'string'))} AS ${h}`,
-    `(${conds.join(' OR ')}) AS ${amb}`,
-  ];
+  const helpers = [`${fns.jsonValue(w, 'line', name)} AS ${h}`, `(${conds.join(' OR ')}) AS ${amb}`];
   const unsure = w.bind(UNSURE_MARK, 'string');
-  const kind = fns.jsonKind(h);
+  const kind = fns.jsonKind(h, w, 'line', name);
   const floatOk = ctx.numericOnly?.has(name) ?? false;
   const value =
     `CASE WHEN ${amb} THEN ${unsure} ` +

@@ -62,12 +62,12 @@ export function patternLabels(src: string): Producer | NotInSql {
   return (ctx, name) => {
     const c = named.get(name);
     if (!c) return undefined;
-    const { fns } = ctx;
+    const { w, fns } = ctx;
     const helpers: string[] = [];
     if (!helper) {
       helper = helperName(ctx);
       if (re.includes('\0')) throw new NotInSql('a pattern with NUL runs in TypeScript');
-      helpers.push(`${fns.regexExtractGroups('line', re, groups)} AS ${helper}`);
+      helpers.push(`${fns.regexExtractGroups(w, 'line', re, groups)} AS ${helper}`);
     }
     const value = c.groups.map((g) => fns.groupOf(helper!, g)).join(' || ');
     // Loki: an empty line matches nothing; a capture the match did not reach is not set
@@ -95,7 +95,7 @@ export function regexpLabels(src: string): Producer | NotInSql {
       matched = helperName(ctx);
       if (src.includes('\0')) throw new NotInSql('a regexp with NUL runs in TypeScript');
       helpers.push(
-        `${fns.regexExtractGroups('line', src, groups)} AS ${helper}`,
+        `${fns.regexExtractGroups(w, 'line', src, groups)} AS ${helper}`,
         `${fns.regexMatch('line', w.bind(src, 'string'))} AS ${matched}`,
       );
     }

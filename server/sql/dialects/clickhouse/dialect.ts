@@ -12,7 +12,31 @@ import { numberLiteral, type Dialect } from '../../dialect';
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   capabilities: { re2Regex: true, jsonExtract: true },
-  noParsers: 'parsers run in TypeScript on ClickHouse (no SQL parser functions declared yet)',
+  // every pattern gets `(?-s)` (see above); extractGroups takes the (constant) query parameter as its pattern
+  parsers: {
+    regexExtract: (col, p, g) => `extractGroups(${col}, concat('(?-s)', ${p}))[${g}]`,
+    regexExtractGroups: (w, col, pattern, _n) => `extractGroups(${col}, concat('(?-s)', ${w.bind(pattern, 'string')}))`,
+    groupOf: (v, g) => `${v}[${g}]`,
+    strpos: (col, needle) => `position(${col}, ${needle})`,
+    endsWith: (col, p) => `endsWith(${col}, ${p})`,
+    // JSONExtractRaw: the value's JSON text, '' when the line is invalid or the key absent
+    jsonValue: (w, col, key) => `nullIf(JSONExtractRaw(${col}, ${w.bind(key, 'string')}), '')`,
+    // JSONExtractRaw re-writes numbers (`1e2` → `100`): the kind comes from the line itself, where `1e2` is a Double
+    jsonKind: (_v, w, col, key) => {
+      const t = `JSONType(${col}, ${w.bind(key, 'string')})`;
+      return (
+        `multiIf(${t} = 'String', 'VARCHAR', ${t} = 'Int64', 'BIGINT', ${t} = 'UInt64', 'UBIGINT', ${t} = 'Double', ` +
+        `'DOUBLE', ${t} = 'Bool', 'BOOLEAN', ${t} = 'Null', 'NULL', ${t} = 'Array', 'ARRAY', ${t} = 'Object', 'OBJECT', 'OTHER')`
+      );
+    },
+    jsonText: (v) => `if(JSONType(${v}) = 'String', JSONExtractString(${v}), ${v})`,
+    isJsonObject: (col) => `(isValidJSON(${col}) AND JSONType(${col}) = 'Object')`,
+    toDoubleOrNull: (e) => `toFloat64OrNull(${e})`,
+    toDecimal: (e) => `toDecimal128OrNull(${e}, 9)`,
+    regexMatch: (col, p) => `match(${col}, concat('(?-s)', ${p}))`,
+    fullMatch: (col, p) => `match(${col}, concat('(?-s)^(?:', ${p}, ')$'))`,
+    lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
+  },
   placeholder: (n, type) => {
     switch (type) {
       case 'int64[]':

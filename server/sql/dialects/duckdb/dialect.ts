@@ -9,14 +9,13 @@ export const duckdbDialect: Dialect = {
     regexExtract: (col, p, g) => `regexp_extract(${col}, ${p}, ${g})`,
     // DuckDB wants a constant pattern with a list of group names: the pattern goes through the driver's proven
     // literal quoting (the group names g1…gn are ours)
-    regexExtractGroups: (col, pattern, n) =>
+    regexExtractGroups: (_w, col, pattern, n) =>
       `regexp_extract(${col}, ${quoteDuckDBString(pattern)}, [${Array.from({ length: n }, (_, i) => `'g${i + 1}'`).join(', ')}])`,
     groupOf: (v, g) => `(${v}).g${g}`,
     strpos: (col, needle) => `strpos(${col}, ${needle})`,
-    left: (col, n) => `left(${col}, ${n})`,
-    charAt: (col, pos) => `substr(${col}, ${pos}, 1)`,
+    endsWith: (col, p) => `suffix(${col}, ${p})`,
     // TRY: DuckDB may evaluate these on rows another condition filters out, and invalid JSON raises
-    jsonValue: (col, key) => `TRY(json_extract(${col}, ${key}))`,
+    jsonValue: (w, col, key) => `TRY(json_extract(${col}, ${w.bind(`$."${key}"`, 'string')}))`,
     jsonKind: (v) => `json_type(${v})`,
     jsonText: (v) => `(${v} ->> '$')`,
     isJsonObject: (col) => `coalesce(TRY(json_type(${col})) = 'OBJECT', FALSE)`,
