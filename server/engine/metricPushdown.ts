@@ -61,12 +61,15 @@ export async function pushRangeAggregation(
   // Rows with structured metadata are series of their own (Loki gives a bare range aggregation's series the metadata
   // as labels), unless the consumer collapses series to stream labels anyway.
   const fused = parsersUnderSum || (collapses && split.rest.length === 0);
+  // fused: the database counts per group of the consumer's labels (fewer rows than per stream)
+  const groups = fused ? streamGroups(streams, collapsedTo(consumer!, streams)!) : undefined;
   const agg = {
     streamIds: streams.map((s) => s.id),
     filters: split.pushed,
     ...windowsOf(node, grid),
     bytes: node.op === 'bytes_over_time' || node.op === 'bytes_rate',
     byMetadata: !fused,
+    groupOf: groups?.of,
   };
   if (agg.byMetadata && ctx.dialect.capabilities.probeMetadata && ctx.execute) {
     const probe = compileMetadataProbe(ctx.dialect, agg);
@@ -80,7 +83,9 @@ export async function pushRangeAggregation(
     n: bigint | number;
     b: bigint | number;
   }>(ctx, q.text, q.params);
-  const labels = new Map(streams.map((s) => [s.id, s.labels]));
+  const labels = groups
+    ? new Map(groups.labels.map((l, i) => [BigInt(i), l]))
+    : new Map(streams.map((s) => [s.id, s.labels]));
   const merge = compilePipeline(fused ? [] : split.rest);
   const seriesOf = new Map<string, SeriesData>(); // (stream, metadata) → its series
   const out = new Map<string, SeriesData>(); // label set → series: different metadata texts may give one label set
@@ -162,6 +167,24 @@ function collapsedTo(consumer: Consumer, streams: StreamInfo[]): string[] | unde
   return streams.every((s) => by.every((g) => !!s.labels[g])) ? by : undefined;
 }
 
+/** Streams grouped by their values of `by`: each stream's group index and each group's labels. */
+function streamGroups(streams: StreamInfo[], by: string[]): { of: bigint[]; labels: Labels[] } {
+  const index = new Map<string, number>();
+  const labels: Labels[] = [];
+  const of = streams.map((s) => {
+    const g = groupLabels(s.labels, false, by);
+    const k = labelsKey(g);
+    let i = index.get(k);
+    if (i === undefined) {
+      i = labels.length;
+      index.set(k, i);
+      labels.push(g);
+    }
+    return BigInt(i);
+  });
+  return { of, labels };
+}
+
 /** Which vector aggregation can absorb which unwrapped range aggregation. */
 const ABSORBS: Record<string, string[]> = {
   sum: ['sum_over_time', 'rate'],
@@ -205,19 +228,7 @@ async function pushUnwrap(
   // unwrapped field must come from the JSON (a stream label of that name would shadow it)
   if (streams.some((s) => by.some((g) => !s.labels[g]) || s.labels[u.label] !== undefined)) return undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(u.label)) return undefined;
-  const groupIndex = new Map<string, number>();
-  const groupLabelsOf: Record<string, string>[] = [];
-  const groupOf = streams.map((s) => {
-    const g = groupLabels(s.labels, false, by);
-    const k = labelsKey(g);
-    let i = groupIndex.get(k);
-    if (i === undefined) {
-      i = groupLabelsOf.length;
-      groupIndex.set(k, i);
-      groupLabelsOf.push(g);
-    }
-    return BigInt(i);
-  });
+  const { of: groupOf, labels: groupLabelsOf } = streamGroups(streams, by);
   type UnwrapRow = { grp: bigint | null; k: bigint | null; value: number | null; unsure: bigint | null };
   const run = (fast: boolean) => {
     const q = compileUnwrapAggregate(ctx.dialect, {

@@ -27,24 +27,33 @@ export interface CountingAggregate {
   bytes?: boolean;
   /** also group by structured metadata: without a grouping, a range aggregation's series carry it as labels */
   byMetadata?: boolean;
+  /** count per group of streams instead of per stream: `of[i]` is the group of stream `streamIds[i]` (rows then
+   *  carry the group index as stream_id) */
+  groupOf?: bigint[];
 }
 
 /** Rows (stream_id, k, n, b): per stream and step index k, the count of lines and the sum of their bytes. */
 export function compileCountingAggregate(d: Dialect, q: CountingAggregate): CompiledSql {
   const w = new SqlWriter(d);
   const bytes = q.bytes ? `sum(${d.byteLength('line')})` : '0';
-  const source = d.entries ?? ENTRIES_TABLE;
   const key = q.byMetadata ? 'stream_id, metadata' : 'stream_id';
   const md = q.byMetadata ? 'metadata' : 'NULL AS metadata';
+  const cond = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
+  const table = d.entries ?? ENTRIES_TABLE;
+  // (grouped: the stream's group index replaces its id, so the database returns one row per group and step)
+  // (the filter reads the stored stream_id in a level of its own: ClickHouse would resolve it to the alias)
+  const source = q.groupOf
+    ? `(SELECT ${d.lookup(w.bind(q.streamIds, 'int64[]'), w.bind(q.groupOf, 'int64[]'), 'sid')} AS stream_id, ts, line, metadata ` +
+      `FROM (SELECT stream_id AS sid, ts, line, metadata FROM ${table} WHERE ${cond})${d.derivedAlias})${d.derivedAlias}`
+    : table;
+  const where = q.groupOf ? 'TRUE' : cond;
   if (q.steps === 1 || q.step === 0n) {
     // one window (from, to]: `from` itself is outside it
-    const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
     return {
       text: `SELECT stream_id, ${md}, 0 AS k, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}`,
       params: w.params,
     };
   }
-  const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
   // Constants are numbers we computed (never user text): they go inline so the optimizer sees them.
   const g = gcd(q.step, q.range);
   const c = bucketEdge(d, offsetInRange(d, q), g);
