@@ -226,8 +226,7 @@ class Checker {
           // Loki compiles line filter regexes when it builds the pipeline: format_query accepts any
           if ((s.filter.op === '|~' || s.filter.op === '!~') && this.execution) {
             const err = re2Error(v.value);
-            if (err !== undefined)
-              this.fail(s.span, `stage '${s.filter.op} ${JSON.stringify(v.value)}' : error parsing regexp: ${err}`);
+            if (err !== undefined) this.fail(s.span, `stage '${s.filter.op} ${JSON.stringify(v.value)}' : ${err}`);
           }
           if (s.filter.op === '|>' || s.filter.op === '!>') {
             const err = patternError(v.value, true);
