@@ -35,7 +35,7 @@ export class Params {
 
   static fromUrl(url: string, body?: URLSearchParams | null): Params {
     const q = url.indexOf('?');
-    return new Params(body ?? undefined, new URLSearchParams(q >= 0 ? url.slice(q + 1) : ''));
+    return new Params(body ?? undefined, parseQueryString(q >= 0 ? url.slice(q + 1) : ''));
   }
 
   private add(k: string, v: string): void {
@@ -55,6 +55,64 @@ export class Params {
   has(name: string): boolean {
     return this.map.has(name);
   }
+}
+
+/**
+ * A URL query string as Go's url.ParseQuery reads it, except that a value is kept even when its bytes are not UTF-8:
+ * each invalid byte becomes a lone surrogate U+DC80–U+DCFF, so that the LogQL lexer can refuse it as Loki's does
+ * ("invalid UTF-8 encoding") instead of reading a U+FFFD that Loki never saw.
+ */
+export function parseQueryString(qs: string): Record<string, string[]> {
+  // (not URLSearchParams: it would turn the lone surrogates back into U+FFFD)
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const part of qs.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const k = decodeComponent(eq >= 0 ? part.slice(0, eq) : part);
+    const v = decodeComponent(eq >= 0 ? part.slice(eq + 1) : '');
+    (Object.hasOwn(out, k) ? out[k]! : (out[k] = [])).push(v);
+  }
+  return out;
+}
+
+function decodeComponent(s: string): string {
+  const plus = s.replaceAll('+', ' ');
+  if (!plus.includes('%')) return plus;
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    // bytes: %XX escapes and the UTF-8 of other characters; invalid sequences as lone surrogates
+    const bytes: number[] = [];
+    for (let i = 0; i < plus.length; i++) {
+      if (plus[i] === '%' && /^[0-9a-fA-F]{2}$/.test(plus.slice(i + 1, i + 3))) {
+        bytes.push(parseInt(plus.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else bytes.push(...Buffer.from(plus[i]!, 'utf8'));
+    }
+    return surrogateEscape(Buffer.from(bytes));
+  }
+}
+
+/** UTF-8 bytes → string; each byte of an invalid sequence becomes U+DC00 + byte */
+function surrogateEscape(buf: Buffer): string {
+  let out = '';
+  const dec = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i < buf.length;) {
+    const b = buf[i]!;
+    const n = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+    if (n > 0 && i + n <= buf.length) {
+      try {
+        out += dec.decode(buf.subarray(i, i + n));
+        i += n;
+        continue;
+      } catch {
+        // an invalid sequence: one byte at a time
+      }
+    }
+    out += String.fromCharCode(0xdc00 + b);
+    i++;
+  }
+  return out;
 }
 
 const NS_PER_S = 1_000_000_000n;

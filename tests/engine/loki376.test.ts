@@ -195,6 +195,30 @@ describe.each(engines)('Loki 3.7.6 answers for issue 11 on $engine.name', ({ eng
     expect(ts.kind === 'vector' && ts.series[0]!.values[0]).toBe(3.75);
   });
 
+  it.skipIf(!!skip)('format_query and queries refuse invalid UTF-8, accept what Loki accepts', async () => {
+    const fq = async (raw: string) => {
+      const res = await app.inject({ url: `/loki/api/v1/format_query?query=${raw}` });
+      return { status: res.statusCode, body: res.json() };
+    };
+    const bad = await fq('%7Bapp%3D%22%FF%22%7D'); // {app="\xff"}
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/invalid UTF-8 encoding/);
+    const q = await get('/loki/api/v1/query_range', { query: 'x' }).then(() =>
+      app.inject({ url: `/loki/api/v1/query_range?query=%7Bapp%3D%22%FF%22%7D&start=${T0}&end=${at(60)}` }),
+    );
+    expect(q.statusCode).toBe(400);
+    const ok = await fq(encodeURIComponent('SUM(Count_Over_Time({app="t11"}[1m])) BY (svc)'));
+    expect(ok).toEqual({
+      status: 200,
+      body: { status: 'success', data: 'sum by (svc)(count_over_time({app="t11"}[1m]))' },
+    });
+    const variants = encodeURIComponent('variants(rate({app="t11"}[1m])) of ({app="t11"}[1m])');
+    expect((await fq(variants)).status).toBe(200);
+    const run = await app.inject({ url: `/loki/api/v1/query_range?query=${variants}&start=${T0}&end=${at(60)}` });
+    expect(run.statusCode).toBe(400);
+    expect(run.body).toBe('multi variant queries are disabled for this instance');
+  });
+
   it.skipIf(!!skip)('a `| json` label filter mixing `or` with __error__!="" runs (no SQL bind error)', async () => {
     const streams = await logs('{app="t11", svc="w"} | json | n > 1 or __error__!=""');
     expect(linesOf(streams)).toEqual(
