@@ -361,7 +361,7 @@ describe('syntax errors', () => {
       expect(['parse', 'check'], q).toContain(parseError(q).kind);
     }
   });
-  it('offset after unwrap (missing from the lezer grammar) still parses; stray offsets do not', () => {
+  it('offset after unwrap parses; stray offsets do not', () => {
     const e = metric<RangeAggregation>('sum_over_time({a="b"} | json | unwrap x | y="1" [5m] offset 2m)');
     expect(e.offset).toBe(120_000_000_000n);
     expect(e.unwrap?.postFilters).toHaveLength(1);
