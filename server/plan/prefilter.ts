@@ -93,13 +93,18 @@ class Builder {
     const w = this.w;
     const d = w.dialect;
     const probe = d.jsonProbe!;
-    const c = this.column(name);
+    // where the dialect binds a value once inside an expression (DuckDB's lambdas), each filter probes its field
+    // itself: the database then parses a line for a later `and` operand only if the earlier ones kept it
+    const bound = d.letIn ? '_pv' : undefined;
+    const c = bound ?? this.column(name);
     const kind = probe.kind(c);
     const text = probe.text(c);
     const ambiguous = this.ambiguity(name);
     // JSON null: Loki makes no label of it, like an absent key ("" for string comparisons, a dropped line for numbers)
-    const keep = (cond: string, nullPasses: boolean) =>
-      `(CASE WHEN ${ambiguous} THEN TRUE WHEN ${probe.unsure(c)} THEN TRUE WHEN ${kind} IS NULL THEN ${nullPasses ? 'TRUE' : 'FALSE'} ${cond} ELSE TRUE END)`;
+    const keep = (cond: string, nullPasses: boolean) => {
+      const body = `(CASE WHEN ${probe.unsure(c)} THEN TRUE WHEN ${kind} IS NULL THEN ${nullPasses ? 'TRUE' : 'FALSE'} ${cond} ELSE TRUE END)`;
+      return `(${ambiguous} OR ${bound ? d.letIn!(probe.value(w, 'line', name), bound, body) : body})`;
+    };
     if (f.kind === 'string') {
       // non-string JSON values keep their JSON text in Loki: unsure here
       const v = w.bind(f.value, 'string');

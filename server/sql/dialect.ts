@@ -74,6 +74,8 @@ export interface Dialect {
     kind(v: string): string;
     text(v: string): string;
   };
+  /** `body` with `name` bound to the value of `expr`, computed once (optional: DuckDB's lambdas) */
+  letIn?(expr: string, name: string, body: string): string;
   /** text → double, NULL when it does not convert (with jsonProbe) */
   toDoubleOrNull?(expr: string): string;
   /** values[i] where keys[i] = col (both BIGINT array parameters) */

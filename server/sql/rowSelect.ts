@@ -78,7 +78,7 @@ export function compileRowSelect(d: Dialect, q: RowSelect): CompiledSql {
     ? `${src} WHERE ${conds.join(' AND ')}`
     : 'rows' in pre
       ? `(${pre.rows(conds)}) AS q`
-      : `(SELECT stream_id, ts, line, metadata, ${pre.columns.join(', ')} FROM ${src} WHERE ${conds.join(' AND ')}) AS q WHERE ${pre.where}`;
+      : `(SELECT ${['stream_id', 'ts', 'line', 'metadata', ...pre.columns].join(', ')} FROM ${src} WHERE ${conds.join(' AND ')}) AS q WHERE ${pre.where}`;
   let text = `SELECT stream_id, ts, line, metadata FROM ${from} ORDER BY ts ${dir}, stream_id ${dir}, ${line} ${dir}`;
   if (q.limit !== undefined) text += ` LIMIT ${w.bind(q.limit, 'int64')}`;
   return { text, params: w.params };

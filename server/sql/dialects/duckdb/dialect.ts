@@ -60,6 +60,7 @@ export const duckdbDialect: Dialect = {
     text: (v) => `(${v} ->> '$')`,
   },
   toDoubleOrNull: (e) => `TRY_CAST(${e} AS DOUBLE)`,
+  letIn: (expr, name, body) => `list_transform([${expr}], ${name} -> ${body})[1]`,
   lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
   toDouble: (e) => `CAST(${e} AS DOUBLE)`,
   sharedCte: (name, body) => `${name} AS MATERIALIZED (${body})`,
