@@ -61,7 +61,9 @@ export function compileCountingAggregate(d: Dialect, q: CountingAggregate): Comp
   const text =
     `WITH buckets AS (SELECT ${key}, ${c} AS c, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}, c), ` +
     `spread AS (SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, n, b FROM buckets) ` +
-    `SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, k, sum(n) AS n, sum(b) AS b FROM spread GROUP BY ${key}, k`;
+    // (doubles: exact for any count below 2^53, and read without a BigInt per value)
+    `SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, ${d.toDouble('k')} AS k, ${d.toDouble('sum(n)')} AS n, ` +
+    `${d.toDouble('sum(b)')} AS b FROM spread GROUP BY ${key}, k`;
   return { text, params: w.params };
 }
 

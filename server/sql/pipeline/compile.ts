@@ -14,6 +14,7 @@
 // turns them into one column per extracted label (NULL = absent, UNSURE_MARK = cannot tell), and the caller's
 // conditions read those columns.
 import type { LabelFilterExpr, Stage } from '../../logql/ast';
+import { labelRegexTest, type LabelRegexTest } from '../../eval/pipeline/labelRegex';
 import type { Labels } from '../../engine/types';
 import type { SqlWriter } from '../dialect';
 import { logfmtLabel } from './logfmt';
@@ -256,6 +257,15 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
   if (f.kind === 'string') {
     if ((f.op === '=~' || f.op === '!~') && f.value === '') return f.op === '=~' ? 'TRUE' : 'FALSE';
     const text = v.kind === 'const' ? w.bind(v.text ?? '', 'string') : `coalesce(${v.expr}, '')`;
+    if (f.op === '=~' || f.op === '!~') {
+      // Loki replaces some regexes by literal tests (eval/pipeline/labelRegex.ts): `GE.*` is a substring test
+      const t = labelRegexTest(f.value);
+      if (t) {
+        const sql = regexTestSql(ctx, t, text);
+        if (sql instanceof NotInSql) return sql;
+        return f.op === '=~' ? sql : `NOT ${sql}`;
+      }
+    }
     const p = w.bind(f.value, 'string');
     switch (f.op) {
       case '=':
@@ -292,6 +302,29 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
   ctx.unsure.push(`(${v.expr} IS NOT NULL AND length(${v.expr}) > 0 AND NOT ${decimal})`);
   ctx.unsure.push(`(${v.expr} = '')`);
   return `coalesce(${ctx.fns.toDoubleOrNull(v.expr)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}, FALSE)`;
+}
+
+/** A label regex Loki evaluates as literal tests, in SQL (case-insensitive ones use Go's folding: TypeScript). */
+function regexTestSql(ctx: Ctx, t: LabelRegexTest, text: string): string | NotInSql {
+  switch (t.kind) {
+    case 'true':
+      return 'TRUE';
+    case 'exists':
+      return `${text} <> ''`;
+    case 'or': {
+      const l = regexTestSql(ctx, t.left, text);
+      if (l instanceof NotInSql) return l;
+      const r = regexTestSql(ctx, t.right, text);
+      if (r instanceof NotInSql) return r;
+      return `(${l} OR ${r})`;
+    }
+    case 'equal':
+    case 'contains':
+      if (t.caseInsensitive) return new NotInSql('case-insensitive label regex runs in TypeScript');
+      return t.kind === 'equal'
+        ? `${text} = ${ctx.w.bind(t.text, 'string')}`
+        : `${ctx.fns.strpos(text, ctx.w.bind(t.text, 'string'))} > 0`;
+  }
 }
 
 /** Durations SQL compares exactly (see filterSql); `0` alone is Go's zero duration. */
