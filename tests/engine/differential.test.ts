@@ -120,7 +120,7 @@ function generate(n: number, seed: number): string[] {
   return out;
 }
 
-const QUERIES = generate(Number(process.env.DIFF_QUERIES ?? 48), Number(process.env.DIFF_SEED ?? 20261205));
+const QUERIES = generate(Number(process.env.DIFF_QUERIES ?? 100), Number(process.env.DIFF_SEED ?? 20261205));
 
 function normalize(v: EvalValue): Map<string, (number | null)[]> {
   const out = new Map<string, (number | null)[]>();
