@@ -5,11 +5,17 @@ import { generateDemo } from '../server/demo';
 import type { QueryRequest } from '../server/engine/types';
 import { pushSuiteThroughHttp, pushThroughHttp } from './ingest';
 import { benchGrafana, formatGrafanaBench } from '../server/grafana/bench';
+import { benchPerfSuite } from './perf/suite';
 
 const NS_MIN = 60_000_000_000n;
 const HOURS = Number(process.env.BENCH_HOURS ?? 6);
 const LINES_PER_MIN = Number(process.env.BENCH_LINES_PER_MIN ?? 3400); // 6 h × 3400/min ≈ 1.22 M lines
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// `npm run bench -- --scale 10m` (or BENCH_SCALE=10m): the public suite also at 10 M lines over 30 days;
+// `--suite-only` (or BENCH_SUITE_ONLY=1): only the public suite (bench/perf/suite.ts)
+const ARGV = process.argv.slice(2);
+const SCALE = ARGV.includes('--scale') ? ARGV[ARGV.indexOf('--scale') + 1] : process.env.BENCH_SCALE;
+const SUITE_ONLY = ARGV.includes('--suite-only') || process.env.BENCH_SUITE_ONLY === '1';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,6 +34,9 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  if (SCALE !== undefined && SCALE !== '10m') throw new Error(`--scale: only 10m is known, not ${SCALE}`);
+  await benchPerfSuite({ scale: SCALE });
+  if (SUITE_ONLY) return;
   const end = 1_795_190_400_000_000_000n; // fixed, so runs are comparable
   const start = end - BigInt(HOURS) * 60n * NS_MIN;
   console.log(`generating ${HOURS} h of demo logs at ${LINES_PER_MIN} lines/min …`);
