@@ -54,33 +54,74 @@ export async function runLogQuery(
   };
 
   const prefilter = prefilterFor(ctx, split.rest, streams);
-  const base = { streamIds: [...byId.keys()], from: a.from, to: a.to, filters: split.pushed, order, prefilter };
-  if (!pipeline) {
-    const q = compileRowSelect(ctx.dialect, { ...base, limit: a.limit });
-    for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {
-      add(byId.get(BigInt(r.stream_id))!, toEntry(r));
-    }
-  } else {
-    // Page through rows in order; TypeScript stages may drop many of them.
-    const pageSize = Math.min(Math.max(a.limit * 4, 2000), 50_000);
-    let after: { ts: bigint; streamId: bigint; line: string } | undefined;
-    for (;;) {
-      const q = compileRowSelect(ctx.dialect, { ...base, limit: pageSize, after });
-      const rows = await runSql<EntryRow>(ctx, q.text, q.params);
-      for (const r of rows) {
-        const stream = byId.get(BigInt(r.stream_id))!;
-        const e = toEntry(r);
-        const res = pipeline({ ts: e.ts, line: e.line, stream, metadata: e.metadata });
-        if (res) add(res.labels, { ts: e.ts, line: res.line, metadata: e.metadata });
-        if (count >= a.limit) break;
+  // Time windows in the query's direction, newest first for `backward`: a limit query stops at the first windows that
+  // fill it, so its cost follows the span it returns, not the span stored (exact: windows split on ts, and rows are
+  // ordered by ts first within each).
+  for (const [from, to] of timeWindows(a.from, a.to, order, () => count, a.limit, ctx.execute)) {
+    const ids = streams.filter((s) => s.lastTs >= from && s.firstTs < to).map((s) => s.id);
+    if (ids.length === 0 && ctx.execute) continue;
+    const base = { streamIds: ids, from, to, filters: split.pushed, order, prefilter };
+    if (!pipeline) {
+      const q = compileRowSelect(ctx.dialect, { ...base, limit: a.limit - count });
+      for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {
+        add(byId.get(BigInt(r.stream_id))!, toEntry(r));
       }
-      if (count >= a.limit || rows.length < pageSize || !ctx.execute) break;
-      const last = rows[rows.length - 1];
-      after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
+    } else {
+      // Page through rows in order; TypeScript stages may drop many of them.
+      const pageSize = Math.min(Math.max(a.limit * 4, 2000), 50_000);
+      let after: { ts: bigint; streamId: bigint; line: string } | undefined;
+      for (;;) {
+        const q = compileRowSelect(ctx.dialect, { ...base, limit: pageSize, after });
+        const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+        for (const r of rows) {
+          const stream = byId.get(BigInt(r.stream_id))!;
+          const e = toEntry(r);
+          const res = pipeline({ ts: e.ts, line: e.line, stream, metadata: e.metadata });
+          if (res) add(res.labels, { ts: e.ts, line: res.line, metadata: e.metadata });
+          if (count >= a.limit) break;
+        }
+        if (count >= a.limit || rows.length < pageSize || !ctx.execute) break;
+        const last = rows[rows.length - 1];
+        after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
+      }
     }
+    if (count >= a.limit) break;
   }
   const result: Stream[] = [...out.values()].map((s) => ({ labels: s.labels, entries: s.entries }));
   return { streams: result, limitReached: count >= a.limit };
+}
+
+const HOUR = 3_600_000_000_000n;
+
+/**
+ * Consecutive [from, to) windows covering [start, end), walked in `order`. The first is an hour; each next one is
+ * sized from the yield so far (the rows still needed at the rate seen, with margin), at least double the last, so a
+ * rare match costs O(log span) statements and a frequent one a single window. One window when planning only.
+ */
+function* timeWindows(
+  start: bigint,
+  end: bigint,
+  order: 'asc' | 'desc',
+  found: () => number,
+  limit: number,
+  execute: boolean,
+): Generator<[bigint, bigint]> {
+  if (!execute || end - start <= 2n * HOUR) {
+    yield [start, end];
+    return;
+  }
+  let width = HOUR;
+  let done = 0n;
+  while (done < end - start) {
+    const w = width < end - start - done ? width : end - start - done;
+    yield order === 'desc' ? [end - done - w, end - done] : [start + done, start + done + w];
+    done += w;
+    const got = found();
+    if (got >= limit) return;
+    // rows per ns so far → the span that should hold the rest, ×1.5; never less than doubling
+    const need = got > 0 ? BigInt(Math.ceil((Number(done) / got) * (limit - got) * 1.5)) : 0n;
+    width = need > 2n * w ? need : 2n * w;
+  }
 }
 
 function toEntry(r: EntryRow): LogEntry {
