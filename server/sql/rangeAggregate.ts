@@ -60,7 +60,7 @@ export function compileCountingAggregate(d: Dialect, q: CountingAggregate): Comp
   const { lo, hi } = stepSpan(d, 'c', g, q);
   const text =
     `WITH buckets AS (SELECT ${key}, ${c} AS c, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}, c), ` +
-    `spread AS (SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, n, b FROM buckets) ` +
+    `spread AS (SELECT ${key}, ${steps(d, lo, hi, q)} AS k, n, b FROM buckets${inSomeStep(lo, hi, q)}) ` +
     // (doubles: exact for any count below 2^53, and read without a BigInt per value)
     `SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, ${d.toDouble('k')} AS k, ${d.toDouble('sum(n)')} AS n, ` +
     `${d.toDouble('sum(b)')} AS b FROM spread GROUP BY ${key}, k`;
@@ -95,11 +95,20 @@ export function compileParsedCount(d: Dialect, q: CountingAggregate, p: SqlPipel
     const { lo, hi } = stepSpan(d, 'c', g, q);
     counted =
       `SELECT ${key}, k, sum(n) AS n, sum(b) AS b, NULL AS ts, NULL AS line, NULL AS metadata FROM (` +
-      `SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, n, b FROM (` +
+      `SELECT ${key}, ${steps(d, lo, hi, q)} AS k, n, b FROM (` +
       `SELECT ${key}, ${c} AS c, count(*) AS n, sum(nb) AS b FROM kept WHERE kp AND NOT u GROUP BY ${key}, c)${d.derivedAlias}` +
-      `)${d.derivedAlias} GROUP BY ${key}, k`;
+      `${inSomeStep(lo, hi, q)})${d.derivedAlias} GROUP BY ${key}, k`;
   }
   return { text: `WITH ${d.sharedCte('kept', kept)} ${counted} UNION ALL ${unsure}`, params: w.params };
+}
+
+/** The steps a bucket lands in: when windows are no longer than the step, at most one (no row multiplication). */
+function steps(d: Dialect, lo: string, hi: string, q: { range: bigint; step: bigint }): string {
+  return q.range <= q.step ? hi : d.explodeRange(lo, hi);
+}
+
+function inSomeStep(lo: string, hi: string, q: { range: bigint; step: bigint }): string {
+  return q.range <= q.step ? ` WHERE ${lo} <= ${hi}` : '';
 }
 
 /** One row when any entry in the range carries structured metadata (ProbeMetadata dialects check this first). */
