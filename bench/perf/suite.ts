@@ -20,6 +20,7 @@ import { chdbRunner, chdbSession, postgresRunner, readStatements, timeStatements
 import { DUCKDB_TARGETS, ENGINE_TARGETS, printTable, type Row } from './report';
 import { benchScale } from './scale';
 import { startServer, type Server } from './server';
+import { readyUnderLoad } from './ready';
 import { apiBench, pushBench, suiteQueries, type ApiTiming } from './tools';
 
 const RUNS = Number(process.env.BENCH_PERF_RUNS ?? 5);
@@ -96,6 +97,7 @@ async function duckdb(d: SuiteData, opts: PerfOptions): Promise<boolean> {
       rows(ours, hand),
       DUCKDB_TARGETS,
     );
+    log(await readyUnderLoad(server.url, await suiteQueries(d.perfDir)));
     const scaleOk = opts.scale === '10m' ? await benchScale(d, server) : true;
     return tableOk && scaleOk;
   } finally {
