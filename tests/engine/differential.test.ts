@@ -9,7 +9,7 @@ import { runMetricQuery } from '../../server/engine/metricQuery';
 import { parse } from '../../server/logql/check';
 import type { MetricExpr } from '../../server/logql/ast';
 import { stepGrid } from '../../server/eval/steps';
-import { labelsKey, type EvalValue } from '../../server/eval/value';
+import { expectSameSeries } from './sameSeries';
 import { generateDemo } from '../../server/demo';
 import { enginesToTest } from '../engines';
 
@@ -122,17 +122,6 @@ function generate(n: number, seed: number): string[] {
 
 const QUERIES = generate(Number(process.env.DIFF_QUERIES ?? 100), Number(process.env.DIFF_SEED ?? 20261205));
 
-function normalize(v: EvalValue): Map<string, (number | null)[]> {
-  const out = new Map<string, (number | null)[]>();
-  if (v.kind !== 'vector') throw new Error('vector expected');
-  for (const s of v.series)
-    out.set(
-      labelsKey(s.labels),
-      [...s.values].map((x, i) => (s.present[i] ? x : null)),
-    );
-  return out;
-}
-
 describe.each(engines)('generated queries: SQL pushdown equals TypeScript on $engine.name', ({ engine: te, skip }) => {
   let engine: Engine;
   beforeAll(async () => {
@@ -157,16 +146,7 @@ describe.each(engines)('generated queries: SQL pushdown equals TypeScript on $en
         expect(String(a)).toEqual(String(b));
         return;
       }
-      const x = normalize(a);
-      const y = normalize(b);
-      expect([...x.keys()].sort()).toEqual([...y.keys()].sort());
-      for (const [k, va] of x) {
-        const vb = y.get(k)!;
-        va.forEach((v, i) => {
-          if (v === null || vb[i] === null) expect(v).toBe(vb[i]);
-          else expect(v).toBeCloseTo(vb[i]!, 6);
-        });
-      }
+      expectSameSeries(a, b, 6);
     });
   }
 

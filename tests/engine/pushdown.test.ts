@@ -8,7 +8,7 @@ import { runMetricQuery } from '../../server/engine/metricQuery';
 import { parse } from '../../server/logql/check';
 import type { MetricExpr } from '../../server/logql/ast';
 import { stepGrid } from '../../server/eval/steps';
-import { labelsKey, type EvalValue } from '../../server/eval/value';
+import { expectSameSeries } from './sameSeries';
 import { generateDemo } from '../../server/demo';
 import { enginesToTest } from '../engines';
 
@@ -48,17 +48,6 @@ const GRIDS: [string, bigint, bigint, bigint, boolean][] = [
   ['unaligned start', START + 17_500_000_000n, END, 45_000_000_000n, false],
   ['instant', END - 3n * MIN, END - 3n * MIN, 0n, true],
 ];
-
-function normalize(v: EvalValue): Map<string, (number | null)[]> {
-  const out = new Map<string, (number | null)[]>();
-  if (v.kind !== 'vector') throw new Error('vector expected');
-  for (const s of v.series)
-    out.set(
-      labelsKey(s.labels),
-      [...s.values].map((x, i) => (s.present[i] ? x : null)),
-    );
-  return out;
-}
 
 describe.each(engines)('SQL pushdown equals the TypeScript path on $engine.name', ({ engine: te, skip }) => {
   let engine: Engine;
@@ -102,17 +91,7 @@ describe.each(engines)('SQL pushdown equals the TypeScript path on $engine.name'
         ) {
           expect(sql.stats.tsStages.filter((s) => s.includes('TypeScript'))).toEqual([]);
         }
-        const a = normalize(sql.value);
-        const b = normalize(ts.value);
-        expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-        expect(a.size).toBeGreaterThan(0);
-        for (const [k, va] of a) {
-          const vb = b.get(k)!;
-          va.forEach((x, i) => {
-            if (x === null || vb[i] === null) expect(x).toBe(vb[i]);
-            else expect(x).toBeCloseTo(vb[i]!, 6);
-          });
-        }
+        expect(expectSameSeries(sql.value, ts.value, 6)).toBeGreaterThan(0);
       });
     }
   }
