@@ -2,6 +2,7 @@
 // RangeAggregationExpr.validate, validateMatchers, validateSortGrouping, the regexp/pattern/json stage builders).
 // Every error names the construct and points at it.
 
+import { regexSyntaxChars } from '../util/regexScan';
 import { re2Error as goRegexpError, re2MatchesEmpty } from '../eval/re2';
 import type { AnyExpr, Expr, LabelFilterExpr, LogExpr, Matcher, MetricExpr, Span, Stage } from './ast';
 import { LogQLError } from './errors';
@@ -58,23 +59,7 @@ export function matcherMatchesEmpty(m: { op: Matcher['op']; value: string }): bo
 /** Named groups of an RE2 pattern, `(?P<name>…)` or `(?<name>…)`, in order. */
 export function regexGroupNames(pattern: string): string[] {
   const out: string[] = [];
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      if (pattern[i + 1] === '^') i++;
-      if (pattern[i + 1] === ']') i++;
-      continue;
-    }
+  for (const [c, i] of regexSyntaxChars(pattern)) {
     if (c === '(' && pattern[i + 1] === '?') {
       const m = /^\(\?P?<([^>]*)>/.exec(pattern.slice(i));
       if (m) out.push(m[1]!);

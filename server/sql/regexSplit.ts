@@ -4,30 +4,17 @@
 // Only a leading flag group is carried to every part; a pattern with any other `(?` group is kept whole, because a
 // flag group further in would apply across the `|` that follows it.
 
+import { regexSyntaxChars } from '../util/regexScan';
+
 export function splitAlternation(pattern: string): string[] {
   const flags = /^\(\?[a-zA-Z]+\)/.exec(pattern)?.[0] ?? '';
   const body = pattern.slice(flags.length);
   if (body.includes('(?')) return [pattern];
   const parts: string[] = [];
   let depth = 0;
-  let inClass = false;
   let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      // a `]` right after `[` or `[^` is a literal member of the class
-      if (body[i + 1] === '^') i++;
-      if (body[i + 1] === ']') i++;
-    } else if (c === '(') depth++;
+  for (const [c, i] of regexSyntaxChars(body)) {
+    if (c === '(') depth++;
     else if (c === ')') depth--;
     else if (c === '|' && depth === 0) {
       parts.push(body.slice(start, i));
