@@ -33,6 +33,17 @@ describe('IngestGate', () => {
     expect(g.stats().failing).toBe(false);
   });
 
+  it('never backs off longer than the probe interval, however long the outage (issue 10 item 9)', async () => {
+    let now = 1000;
+    const g = new IngestGate({ now: () => now });
+    const down = async () => Promise.reject(new Error('connect ECONNREFUSED'));
+    for (let i = 0; i < 20; i++) {
+      await expect(g.run(1, 1, down)).rejects.toMatchObject({ status: 503, retryAfterSeconds: 1 });
+      now += 250;
+    }
+    await expect(g.run(1, 1, async () => 'back')).resolves.toBe('back');
+  });
+
   it('passes validation errors through without marking the database as failing', async () => {
     const g = new IngestGate();
     await expect(g.run(1, 1, async () => Promise.reject(new PushValidationError('bad')))).rejects.toBeInstanceOf(

@@ -4,9 +4,11 @@
 //   rows or bytes waiting exceed the limits, new pushes get 429 Too Many Requests with Retry-After instead of
 //   queueing without bound. (One push larger than the limit is still admitted when nothing else is waiting, so a big
 //   push is slow rather than impossible.)
-// - When writes fail (the database is down, the disk is full), pushes get 503 Service Unavailable with Retry-After,
-//   and for a back-off period (1 s, doubling to 30 s) new pushes are refused at once without touching the database;
-//   the first push after the period probes it again. A push that waits longer than `commitTimeoutMs` also gets 503.
+// - When writes fail (the database is down, the disk is full), pushes get 503 Service Unavailable with Retry-After 1.
+//   While failing, one push at a time probes the database, at most one probe per `probeIntervalMs` (250 ms); the
+//   others are refused at once without touching it. The interval stays short and never grows: a growing back-off
+//   (1 s doubling to 30 s) kept refusing pushes for up to 30 s after the database was back (issue 10 item 9), and a
+//   refused connection costs the database nothing. A push that waits longer than `commitTimeoutMs` also gets 503.
 // - A push is answered 204 only after the ingester's COMMIT returned, so every acknowledged line is stored; a client
 //   that retries after a 5xx or a dropped connection cannot duplicate lines, because the ingester stores identical
 //   (stream, timestamp, line) entries once.
@@ -22,6 +24,8 @@ export interface GateOptions {
   commitTimeoutMs?: number;
   /** Retry-After for 429 (seconds, default 1) */
   retryAfterSeconds?: number;
+  /** while writes fail, the least time between two pushes that probe the database (default 250 ms) */
+  probeIntervalMs?: number;
   /** clock (tests) */
   now?: () => number;
 }
@@ -72,6 +76,7 @@ export class IngestGate {
   private readonly maxBytes: number;
   private readonly timeoutMs: number;
   private readonly retryAfter: number;
+  private readonly probeIntervalMs: number;
   private readonly now: () => number;
 
   constructor(opts: GateOptions = {}) {
@@ -79,6 +84,7 @@ export class IngestGate {
     this.maxBytes = opts.maxQueuedBytes ?? 256 * 1024 * 1024;
     this.timeoutMs = opts.commitTimeoutMs ?? 60_000;
     this.retryAfter = opts.retryAfterSeconds ?? 1;
+    this.probeIntervalMs = opts.probeIntervalMs ?? 250;
     this.now = opts.now ?? Date.now;
   }
 
@@ -89,7 +95,7 @@ export class IngestGate {
       inflight: this.inflight,
       refused429: this.refused429,
       refused503: this.refused503,
-      failing: this.now() < this.failingUntil,
+      failing: this.failures > 0,
     };
   }
 
@@ -168,7 +174,7 @@ export class IngestGate {
       }
       if (!isUnavailable(e)) throw e; // a push the database rejects (500): no reason to refuse the others
       this.failures++;
-      this.failingUntil = this.now() + Math.min(30_000, 1000 * 2 ** Math.min(this.failures - 1, 5));
+      this.failingUntil = this.now() + this.probeIntervalMs;
       this.refused503++;
       throw new IngestRefused(503, `write failed: ${(e as Error).message}`, this.backoffSeconds());
     } finally {
