@@ -6,7 +6,8 @@
 //   GET  label/<name>/values?start&end&query     label values
 //   GET  series?match[]=…&start&end              label sets of matching streams
 //   GET  index/stats?query&start&end             streams / chunks / entries / bytes
-//   GET|POST translate?query&dialect (alias explain)   the SQL, the TypeScript stages and a readable plan
+//   GET|POST translate?query&dialect              the SQL, the TypeScript stages and a readable plan
+//   GET|POST explain?query&dialect                each stage in words, where it runs, its SQL or named reason
 //   GET|POST validate?query                      {valid, error: {message, kind, line, column}}
 //   GET  sample?query&start&end&limit            a few log lines of a log query (editor field discovery)
 //   POST push                                    Loki push JSON (optionally gzip), for tests and demos
@@ -18,6 +19,7 @@ import { isDatabaseUnreachable, sanitizeErrorMessage } from '../http/sanitize';
 import { Params, ParamError, parseBounds, parseSeriesMatchers } from '../http/params';
 import { decodePushJson, PushValidationError } from '../ingest/decode';
 import type { DataSourceConfig } from './settings';
+import { explainQuery } from '../plan/explain';
 
 export interface ResourceRequest {
   method: string;
@@ -149,7 +151,13 @@ export async function handleResource(
       const { start, end } = parseBounds(p);
       return jsonResponse(200, await engine.indexStats(required(p, 'query'), start, end));
     }
-    if (path === 'translate' || path === 'explain') {
+    if (path === 'explain') {
+      return jsonResponse(200, {
+        status: 'success',
+        data: await explainQuery(engine, required(p, 'query'), p.get('dialect') || undefined),
+      });
+    }
+    if (path === 'translate') {
       const t = await engine.translate(required(p, 'query'), p.get('dialect') || undefined);
       return jsonResponse(200, { status: 'success', data: t });
     }
