@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'test-results/', 'harness/'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', 'coverage/', 'data/', 'test-results/', 'harness/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,12 +19,12 @@ import (
 func TestServerModeAuthToken(t *testing.T) {
 	root := repoRoot(t)
 	if !cliHasGrpc(root) {
-		t.Skip("dist/logqlsql.cjs has no serve --grpc")
+		t.Skip("build/logqlsql.cjs has no serve --grpc")
 	}
 	const token = "harness-token"
 	t.Setenv("LOGQLSQL_SERVE_CMD", fmt.Sprintf(
 		"node %s serve --db duckdb::memory: --listen 127.0.0.1:%d --grpc {addr} --auth-token %s",
-		filepath.Join(root, "dist", "logqlsql.cjs"), freePort(t), token))
+		filepath.Join(root, "build", "logqlsql.cjs"), freePort(t), token))
 	addr, stop := serverMode(t)
 	defer stop()
 	cmd := exec.Command(filepath.Join(root, "scripts", "sea", "launcher.sh"))

@@ -195,9 +195,9 @@ func freePort(t testing.TB) int {
 }
 
 // serverMode runs the server-mode gRPC endpoint: $LOGQLSQL_SERVE_CMD (with {addr} replaced), else
-// `node dist/logqlsql.cjs serve --db duckdb::memory: --listen 127.0.0.1:<free> --grpc {addr}` when the CLI has
+// `node build/logqlsql.cjs serve --db duckdb::memory: --listen 127.0.0.1:<free> --grpc {addr}` when the CLI has
 // --grpc, else
-// `node dist/logqlsql-grpc.cjs {addr}`. It returns the address once the port accepts connections.
+// `node build/logqlsql-grpc.cjs {addr}`. It returns the address once the port accepts connections.
 func serverMode(t *testing.T) (addr string, stop func()) {
 	t.Helper()
 	root := repoRoot(t)
@@ -206,10 +206,10 @@ func serverMode(t *testing.T) (addr string, stop func()) {
 	if c := os.Getenv("LOGQLSQL_SERVE_CMD"); c != "" {
 		argv = strings.Fields(strings.ReplaceAll(c, "{addr}", addr))
 	} else if cliHasGrpc(root) {
-		argv = []string{"node", filepath.Join(root, "dist", "logqlsql.cjs"), "serve", "--db", "duckdb::memory:",
+		argv = []string{"node", filepath.Join(root, "build", "logqlsql.cjs"), "serve", "--db", "duckdb::memory:",
 			"--listen", fmt.Sprintf("127.0.0.1:%d", freePort(t)), "--grpc", addr}
 	} else {
-		argv = []string{"node", filepath.Join(root, "dist", "logqlsql-grpc.cjs"), addr}
+		argv = []string{"node", filepath.Join(root, "build", "logqlsql-grpc.cjs"), addr}
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = root
@@ -252,7 +252,7 @@ func serverMode(t *testing.T) (addr string, stop func()) {
 }
 
 func cliHasGrpc(root string) bool {
-	cli := filepath.Join(root, "dist", "logqlsql.cjs")
+	cli := filepath.Join(root, "build", "logqlsql.cjs")
 	if _, err := os.Stat(cli); err != nil {
 		return false
 	}

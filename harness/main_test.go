@@ -15,7 +15,7 @@ func TestMain(m *testing.M) {
 	root := filepath.Dir(wd)
 	need := os.Getenv("LOGQLSQL_REBUILD") == "1"
 	if os.Getenv("LOGQLSQL_PLUGIN_EXE") == "" {
-		for _, f := range []string{"dist/gpx_logqlsql_linux_amd64", "dist/logqlsql-grpc.cjs"} {
+		for _, f := range []string{"dist/gpx_logqlsql_linux_amd64", "build/logqlsql-grpc.cjs"} {
 			if _, err := os.Stat(filepath.Join(root, f)); err != nil {
 				need = true
 			}

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist', 'loadtest.cjs');
+const out = join(root, 'build', 'loadtest.cjs');
 await build({
   entryPoints: [join(root, 'loadtest', 'loadtest.ts')],
   outfile: out,

@@ -24,7 +24,7 @@ import { readyUnderLoad } from './ready';
 import { apiBench, pushBench, suiteQueries, type ApiTiming } from './tools';
 
 const RUNS = Number(process.env.BENCH_PERF_RUNS ?? 5);
-const HERE = join(__dirname, '..', 'bench', 'perf'); // dist/bench.cjs → bench/perf
+const HERE = join(__dirname, '..', 'bench', 'perf'); // build/bench.cjs → bench/perf
 
 export interface PerfOptions {
   scale?: '10m';

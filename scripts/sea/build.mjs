@@ -1,20 +1,38 @@
 #!/usr/bin/env node
-// Build the Grafana plugin backend as a Node single executable application (SEA):
+// Build the Grafana plugin backend and the server/CLI as Node single executable applications (SEA):
 //
 //   dist/gpx_logqlsql_linux_amd64   node + our bundled plugin entry (server/grafana/main.ts)
 //   dist/duckdb.node, dist/libduckdb.so, dist/re2.wasm   native addon and assets, loaded from beside the executable
 //   dist/plugin.json                copied from src/plugin.json when the frontend build has not placed it yet
+//   build/logqlsql                  node + the CLI (server/cli/main.ts: serve, query, …), with the same native
+//                                   files beside it (hard links when possible); what docker-compose runs
+//   build/logqlsql-grpc.cjs         the bare server-mode gRPC endpoint (plain node) for the protocol harness
+//
+// dist/ stays the plugin alone, as create-plugin's; everything else goes to build/ (and build/.sea, the work dir).
 //
 // Steps: esbuild bundle (CommonJS) → `node --experimental-sea-config` blob → copy the node binary → strip it (before
 // injecting: stripping afterwards would cut the blob) → postject the blob into it.
 //
 //   node scripts/sea/build.mjs [--node PATH] [--out DIR] [--entry FILE] [--name EXE]
-//   (--entry/--name build a test executable, e.g. the fake-engine plugin used by the protocol tests)
+//   (--entry/--name build only a test executable into --out, e.g. the fake-engine plugin of the protocol tests)
+//
+// chDB (546 MB of native code) is not shipped: the executable loads the `chdb` package from a node_modules above
+// its own directory when there is one (a checkout), else `chdb:` URLs fail with a message saying so.
 //
 // The executable needs nothing installed on the host but glibc and libstdc++ (see the launcher for Alpine).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,10 +44,12 @@ const opt = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const out = resolve(root, opt('--out', 'dist'));
+const buildDir = join(root, 'build');
 const nodeBinary = resolve(opt('--node', process.execPath));
-const work = join(out, '.sea');
+const work = join(buildDir, '.sea');
 const EXE = opt('--name', 'gpx_logqlsql_linux_amd64');
 const ENTRY = resolve(root, opt('--entry', 'server/grafana/main.ts'));
+const CLI_EXE = 'logqlsql';
 const SENTINEL = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const require = createRequire(join(root, 'package.json'));
 
@@ -62,7 +82,46 @@ const nativeBesideExecutable = {
   },
 };
 
-async function bundle(entry = ENTRY, outfile = join(work, 'plugin.cjs')) {
+/**
+ * `chdb` cannot be inside the executable; in a SEA `require` reaches only built-in modules, but a require made with
+ * createRequire() for a real path searches node_modules from there as plain node would.
+ */
+const chdbFromNodeModules = {
+  name: 'chdb-from-node-modules',
+  setup(b) {
+    b.onResolve({ filter: /^chdb$/ }, (a) => ({ path: a.path, namespace: 'chdb-outside' }));
+    b.onLoad({ filter: /.*/, namespace: 'chdb-outside' }, () => ({
+      loader: 'js',
+      contents: `const { createRequire } = require('node:module');
+        try {
+          module.exports = createRequire(process.execPath)('chdb');
+        } catch (e) {
+          throw new Error('chdb: the ClickHouse engine (npm package chdb, 546 MB) is not inside this executable and no node_modules/chdb was found above ' + process.execPath + ' (' + e.message + ')');
+        }`,
+    }));
+  },
+};
+
+/**
+ * Optional native helpers that ws and pg try to load (bufferutil, utf-8-validate at start-up, pg-native on demand):
+ * left external, each attempt made Node warn that a SEA's require() loads only built-in modules. A module that
+ * throws is what these packages expect when the helper is not installed.
+ */
+const optionalNativeAbsent = {
+  name: 'optional-native-absent',
+  setup(b) {
+    b.onResolve({ filter: /^(bufferutil|utf-8-validate|pg-native)$/ }, (a) => ({
+      path: a.path,
+      namespace: 'optional-absent',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'optional-absent' }, (a) => ({
+      loader: 'js',
+      contents: `throw Object.assign(new Error(${JSON.stringify(`${a.path} is not part of this executable`)}), { code: 'MODULE_NOT_FOUND' });`,
+    }));
+  },
+};
+
+async function bundle(entry, outfile) {
   mkdirSync(dirname(outfile), { recursive: true });
   await build({
     entryPoints: [entry],
@@ -75,15 +134,24 @@ async function bundle(entry = ENTRY, outfile = join(work, 'plugin.cjs')) {
     legalComments: 'none',
     keepNames: true,
     minifyWhitespace: true,
-    // optional database clients the engine may import lazily; absent from the single executable
-    external: ['chdb', 'pg-native', 'bufferutil', 'utf-8-validate'],
-    plugins: [nativeBesideExecutable],
+    plugins: [nativeBesideExecutable, chdbFromNodeModules, optionalNativeAbsent],
     define: { 'process.env.LOGQLSQL_SEA': '"1"' },
   });
   return outfile;
 }
 
-function assets() {
+/** Hard link (the 70 MB libduckdb.so is then stored once for dist/ and build/), else copy. */
+function place(src, dst) {
+  rmSync(dst, { force: true });
+  try {
+    linkSync(src, dst);
+  } catch {
+    copyFileSync(src, dst);
+  }
+}
+
+/** The native addon and assets the executable loads from its own directory. */
+function assets(dir) {
   const files = [
     ['@duckdb/node-bindings-linux-x64/duckdb.node', 'duckdb.node'],
     ['@duckdb/node-bindings-linux-x64/libduckdb.so', 'libduckdb.so'],
@@ -97,36 +165,36 @@ function assets() {
       src = join(root, 'node_modules', from);
     }
     if (!existsSync(src)) throw new Error(`missing ${from}: run npm ci`);
-    copyFileSync(src, join(out, to));
-  }
-  // the manifest, with create-plugin's placeholders filled, unless the frontend build already wrote a filled one
-  const manifest = join(root, 'src', 'plugin.json');
-  const target = join(out, 'plugin.json');
-  if (existsSync(manifest) && (!existsSync(target) || readFileSync(target, 'utf8').includes('%VERSION%'))) {
-    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
-    const today = new Date().toISOString().slice(0, 10);
-    writeFileSync(target, readFileSync(manifest, 'utf8').replaceAll('%VERSION%', version).replaceAll('%TODAY%', today));
+    place(src, join(dir, to));
   }
 }
 
-async function main() {
-  const t0 = performance.now();
-  mkdirSync(out, { recursive: true });
-  const main = await bundle();
-  log(`bundled ${main} (${(statSync(main).size / 1e6).toFixed(1)} MB)`);
-  // server-mode gRPC endpoint for the protocol harness (plain node; loads duckdb.node from dist/ too)
-  if (!args.includes('--entry'))
-    await bundle(join(root, 'server/grafana/serveMain.ts'), join(out, 'logqlsql-grpc.cjs'));
+/** The plugin manifest, with create-plugin's placeholders filled, unless the frontend build already wrote one. */
+function manifest(dir) {
+  const src = join(root, 'src', 'plugin.json');
+  const target = join(dir, 'plugin.json');
+  if (existsSync(src) && (!existsSync(target) || readFileSync(target, 'utf8').includes('%VERSION%'))) {
+    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+    const today = new Date().toISOString().slice(0, 10);
+    writeFileSync(target, readFileSync(src, 'utf8').replaceAll('%VERSION%', version).replaceAll('%TODAY%', today));
+  }
+}
 
-  const blob = join(work, 'sea-prep.blob');
-  const config = join(work, 'sea-config.json');
+/** bundle → SEA blob → stripped copy of node → blob injected. Returns the executable's path. */
+async function executable(entry, dir, name) {
+  const t0 = performance.now();
+  mkdirSync(dir, { recursive: true });
+  const main = await bundle(entry, join(work, `${name}.cjs`));
+  log(`bundled ${main} (${(statSync(main).size / 1e6).toFixed(1)} MB)`);
+  const blob = join(work, `${name}.blob`);
+  const config = join(work, `${name}.sea-config.json`);
   writeFileSync(
     config,
     JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }),
   );
   execFileSync(nodeBinary, ['--experimental-sea-config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
 
-  const exe = join(out, EXE);
+  const exe = join(dir, name);
   rmSync(exe, { force: true });
   copyFileSync(nodeBinary, exe);
   chmodSync(exe, 0o755);
@@ -148,9 +216,16 @@ async function main() {
     process.stderr.write(String(e.stdout ?? '') + String(e.stderr ?? ''));
     throw e;
   }
-  assets();
-  const size = statSync(exe).size;
-  log(`built ${exe} (${(size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  assets(dir);
+  log(
+    `built ${exe} (${(statSync(exe).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  return exe;
+}
+
+async function main() {
+  const exe = await executable(ENTRY, out, EXE);
+  manifest(out);
   // sanity: a plain run (no Grafana env) must refuse with exit code 1
   try {
     execFileSync(exe, [], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
@@ -158,6 +233,14 @@ async function main() {
   } catch (e) {
     if (e.status !== 1) throw e;
   }
+  if (args.includes('--entry')) return;
+
+  // server-mode gRPC endpoint for the protocol harness (plain node; loads duckdb.node from build/ too)
+  await bundle(join(root, 'server/grafana/serveMain.ts'), join(buildDir, 'logqlsql-grpc.cjs'));
+  const cli = await executable(join(root, 'server/cli/main.ts'), buildDir, CLI_EXE);
+  // sanity: the CLI answers --version without Node or node_modules around it
+  const v = execFileSync(cli, ['--version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' }, cwd: '/' });
+  log(`${cli} --version: ${v.trim()}`);
 }
 
 main().catch((e) => {

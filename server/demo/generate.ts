@@ -253,6 +253,9 @@ const MINUTE_NS = 60_000_000_000n;
 const BURST_PERIOD_NS = 3n * 60n * MINUTE_NS;
 const BURST_LEN_NS = 5n * MINUTE_NS;
 
+/** The `app` label of every demo stream (the demo's streams are found by it). */
+export const DEMO_APPS = ['api-gateway', 'web', 'nginx', 'postgres', 'worker', 'checkout'] as const;
+
 export function generateDemo(opts: DemoOptions): PushStream[] {
   const { start, end, linesPerMinute, seed } = opts;
   if (end <= start || linesPerMinute <= 0) return [];
@@ -334,6 +337,8 @@ export interface TrickleOptions {
   seed?: number;
   /** called when a push fails (default: ignore) */
   onError?: (e: unknown) => void;
+  /** ns: the first push covers [from, now) — where loadDemo stopped, so that no gap opens (default: now) */
+  from?: bigint;
 }
 
 interface Pusher {
@@ -345,7 +350,7 @@ export function startTrickle(ingester: Pusher, opts: TrickleOptions = {}): () =>
   const lps = opts.linesPerSecond ?? 5;
   const interval = opts.intervalMs ?? 1000;
   let seed = opts.seed ?? 1;
-  let last = BigInt(Date.now()) * 1_000_000n;
+  let last = opts.from ?? BigInt(Date.now()) * 1_000_000n;
   let stopped = false;
   const timer = setInterval(() => {
     if (stopped) return;

@@ -1,5 +1,5 @@
 // A standalone server-mode gRPC endpoint (the Grafana plugin services without the HTTP API):
-//   node dist/logqlsql-grpc.cjs HOST:PORT
+//   node build/logqlsql-grpc.cjs HOST:PORT
 // Prints `listening HOST:PORT` on stdout once bound. `logqlsql serve --grpc HOST:PORT` is the full server; this
 // entry lets the protocol harness test server mode on its own.
 import { defaultEngineFactory } from './engineFactory';

@@ -41,6 +41,11 @@ type Opener = (rest: string, url: string, opts: OpenOptions) => Promise<Driver>;
 
 async function openDuckDB(rest: string, _url: string, opts: OpenOptions): Promise<Driver> {
   if (rest === ':memory:') return DuckDBDriver.open({ path: ':memory:', ...opts });
+  // ':memory:#flat:…' reaching here (a mapping fragment not split off) once became a DuckDB file of that name in the
+  // working directory: refuse anything that starts like the in-memory name instead
+  if (rest.startsWith(':memory:')) {
+    throw new UnsupportedDatabaseError(`duckdb: ${JSON.stringify(rest)} is neither :memory: nor a file path`);
+  }
   if (rest === '') {
     throw new UnsupportedDatabaseError(
       'duckdb: needs a file path or :memory: (duckdb:./data/logs.duckdb, duckdb::memory:)',

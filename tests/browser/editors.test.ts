@@ -2,7 +2,7 @@
 // `logqlsql serve` over HTTP. Types a query and sees completions, an error marker on a broken query and the SQL
 // preview; saves screenshots under test-results/browser/.
 //
-// Needs /usr/bin/chromium (Debian's `chromium`) and dist/logqlsql.cjs (`npm run build`). Without them it skips with
+// Needs /usr/bin/chromium (Debian's `chromium`) and build/logqlsql.cjs (`npm run build`). Without them it skips with
 // a warning, except when CI=true, where it fails.
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +17,7 @@ import { startPageServer, type PageServer } from './page/server';
 
 const ROOT = resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SERVER = process.env.LOGQLSQL_CJS ?? join(ROOT, 'dist/logqlsql.cjs');
+const SERVER = process.env.LOGQLSQL_CJS ?? join(ROOT, 'build/logqlsql.cjs');
 const OUT = join(ROOT, 'test-results/browser');
 
 const missing = [

@@ -95,7 +95,7 @@ describe('tenantEngines: idle handles close, at most maxOpen stay open', () => {
 });
 
 describe('serve --tenants (the built CLI)', () => {
-  const cli = join(process.cwd(), 'dist', 'logqlsql.cjs');
+  const cli = join(process.cwd(), 'build', 'logqlsql.cjs');
   let child: ChildProcess | undefined;
   let base = '';
   let grpcAddr = '';
