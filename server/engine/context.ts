@@ -8,6 +8,8 @@ import type { StreamInfo } from './streams';
 import { NotInSql } from '../sql/pipeline/compile';
 import { pipelineRows } from '../sql/pipelineSelect';
 import { sqlPipelineFor } from '../sql/pipeline/plan';
+import type { ProcessedCounter } from '../stats/processed';
+import { inSqlSpan } from '../telemetry/tracing';
 
 /** What one query's execution carries: the database, the stream catalog and the stats it accumulates. */
 export interface ExecContext {
@@ -24,6 +26,8 @@ export interface ExecContext {
   /** false: nothing beyond selectors and line filters runs in SQL — no aggregation pushdown, no pre-filters
    *  (tests compare both paths) */
   pushdown?: boolean;
+  /** counts the lines and bytes each scan processes (Loki's stats); absent: not counted */
+  processed?: ProcessedCounter;
 }
 
 export async function runSql<T extends Row = Row>(ctx: ExecContext, text: string, params: SqlParam[]): Promise<T[]> {
@@ -31,14 +35,41 @@ export async function runSql<T extends Row = Row>(ctx: ExecContext, text: string
   ctx.statements?.push({ text, params });
   if (!ctx.execute) return [];
   const t0 = performance.now();
-  const rows = await ctx.driver.query<T>(text, params, ctx.signal);
+  const rows = await inSqlSpan(ctx.driver.engine, text, () => ctx.driver.query<T>(text, params, ctx.signal));
   ctx.stats.sqlMs += performance.now() - t0;
   ctx.stats.rowsScanned += rows.length;
   return rows;
 }
 
 export function newStats(): QueryStats {
-  return { sql: [], tsStages: [], rowsScanned: 0, sqlMs: 0, totalMs: 0 };
+  return {
+    sql: [],
+    tsStages: [],
+    rowsScanned: 0,
+    sqlMs: 0,
+    totalMs: 0,
+    linesProcessed: 0,
+    bytesProcessed: 0,
+    postFilterLines: 0,
+    streamsMatched: 0,
+  };
+}
+
+/** Add the entries a scan of `streamIds` over [from, to) processes to the stats (Loki's processed lines and bytes);
+ *  a metric query's lines all count as post-filter lines too, as Loki's sample iterators count them. */
+export async function recordProcessed(
+  ctx: ExecContext,
+  streamIds: bigint[],
+  from: bigint,
+  to: bigint,
+  metric: boolean,
+): Promise<void> {
+  ctx.stats.streamsMatched = (ctx.stats.streamsMatched ?? 0) + streamIds.length;
+  if (!ctx.execute || !ctx.processed) return;
+  const p = await ctx.processed.count(streamIds, from, to, ctx.signal);
+  ctx.stats.linesProcessed = (ctx.stats.linesProcessed ?? 0) + p.lines;
+  ctx.stats.bytesProcessed = (ctx.stats.bytesProcessed ?? 0) + p.bytes;
+  if (metric) ctx.stats.postFilterLines = (ctx.stats.postFilterLines ?? 0) + p.lines;
 }
 
 /** The SQL pre-filter implied by a pipeline's TypeScript stages (plan/prefilter.ts), noted in the stats when used. */

@@ -19,6 +19,8 @@ import { defaultStep, stepGrid, nsToMs } from '../eval/steps';
 import { toQueryData } from './results';
 import { entriesWhere } from '../sql/rowSelect';
 import { SqlWriter } from '../sql/dialect';
+import { ProcessedCounter } from '../stats/processed';
+import { inSpan, inSpanSync } from '../telemetry/tracing';
 import type { EngineApi, IndexStats, Labels, PushStream, QueryRequest, QueryResult, Translation } from './types';
 
 export interface EngineOptions {
@@ -39,6 +41,8 @@ export class Engine implements EngineApi {
   readonly maxLimit: number;
 
   private readonly ingester: Ingester | undefined;
+  /** Loki's processed lines/bytes per (stream, hour), shared by this engine's queries (stats/processed.ts) */
+  private readonly processed: ProcessedCounter;
 
   private constructor(
     readonly driver: Driver,
@@ -53,6 +57,7 @@ export class Engine implements EngineApi {
       : new StreamCatalog(driver);
     this.ingester = mapped ? undefined : new Ingester(driver);
     this.maxLimit = opts.maxLimit ?? 5000;
+    this.processed = new ProcessedCounter(driver, dialect);
   }
 
   /** `dbUrl` may end in `#<mapping>` to read an existing table (schema/mapping.ts parseMapping), e.g.
@@ -91,12 +96,17 @@ export class Engine implements EngineApi {
       query,
       signal,
       execute,
+      processed: this.processed,
     };
   }
 
   async query(req: QueryRequest): Promise<QueryResult> {
+    return inSpan('logql query', { 'logql.query': req.query, 'logql.instant': req.instant }, () => this.runQuery(req));
+  }
+
+  private async runQuery(req: QueryRequest): Promise<QueryResult> {
     const t0 = performance.now();
-    const expr = parse(req.query);
+    const expr = inSpanSync('logql parse', undefined, () => parse(req.query));
     if (req.limit > this.maxLimit) {
       throw new LogQLError(
         'limit',
@@ -229,7 +239,11 @@ export class Engine implements EngineApi {
         405,
       );
     }
+    // hours this push writes into are counted again by the next query's stats
+    let oldest: bigint | undefined;
+    for (const s of streams) for (const e of s.entries) if (oldest === undefined || e.ts < oldest) oldest = e.ts;
     const res = await this.ingester.push(streams);
+    if (oldest !== undefined) this.processed.invalidateFrom(oldest);
     this.catalog.invalidate();
     return { entries: res.entries };
   }

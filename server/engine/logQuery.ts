@@ -5,7 +5,8 @@ import { compilePipeline } from '../eval/pipeline';
 import { splitPipeline } from '../plan/pushdown';
 import { compileRowSelect } from '../sql/rowSelect';
 import type { Direction, Labels, LogEntry, Stream } from './types';
-import { prefilterFor, runSql, type ExecContext } from './context';
+import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
+import { startSpan } from '../telemetry/tracing';
 import { LabelsKeyer, sortedLabels } from '../eval/value';
 
 type EntryRow = {
@@ -54,16 +55,24 @@ export async function runLogQuery(
   };
 
   const prefilter = prefilterFor(ctx, split.rest, streams);
+  // the span of time read, for the processed-lines stats; kept lines counted as they pass
+  let readFrom = a.to;
+  let readTo = a.from;
+  let kept = 0;
   // Time windows in the query's direction, newest first for `backward`: a limit query stops at the first windows that
   // fill it, so its cost follows the span it returns, not the span stored (exact: windows split on ts, and rows are
   // ordered by ts first within each).
   for (const [from, to] of timeWindows(a.from, a.to, order, () => count, a.limit, ctx.execute)) {
+    if (from < readFrom) readFrom = from;
+    if (to > readTo) readTo = to;
     const ids = streams.filter((s) => s.lastTs >= from && s.firstTs < to).map((s) => s.id);
     if (ids.length === 0 && ctx.execute) continue;
     const base = { streamIds: ids, from, to, filters: split.pushed, order, prefilter };
     if (!pipeline) {
       const q = compileRowSelect(ctx.dialect, { ...base, limit: a.limit - count });
-      for (const r of await runSql<EntryRow>(ctx, q.text, q.params)) {
+      const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+      kept += rows.length;
+      for (const r of rows) {
         add(byId.get(BigInt(r.stream_id))!, toEntry(r));
       }
     } else {
@@ -73,13 +82,20 @@ export async function runLogQuery(
       for (;;) {
         const q = compileRowSelect(ctx.dialect, { ...base, limit: pageSize, after });
         const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+        const span = startSpan('typescript pipeline', { 'logqlsql.rows.in': rows.length });
+        const keptBefore = kept;
         for (const r of rows) {
           const stream = byId.get(BigInt(r.stream_id))!;
           const e = toEntry(r);
           const res = pipeline({ ts: e.ts, line: e.line, stream, metadata: e.metadata });
-          if (res) add(res.labels, { ts: e.ts, line: res.line, metadata: e.metadata });
+          if (res) {
+            kept++;
+            add(res.labels, { ts: e.ts, line: res.line, metadata: e.metadata });
+          }
           if (count >= a.limit) break;
         }
+        span?.setAttribute('logqlsql.rows.out', kept - keptBefore);
+        span?.end();
         if (count >= a.limit || rows.length < pageSize || !ctx.execute) break;
         const last = rows[rows.length - 1];
         after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
@@ -87,6 +103,15 @@ export async function runLogQuery(
     }
     if (count >= a.limit) break;
   }
+  ctx.stats.postFilterLines = (ctx.stats.postFilterLines ?? 0) + kept;
+  if (readFrom < readTo)
+    await recordProcessed(
+      ctx,
+      streams.map((s) => s.id),
+      readFrom,
+      readTo,
+      false,
+    );
   const result: Stream[] = [...out.values()].map((s) => ({ labels: s.labels, entries: s.entries }));
   return { streams: result, limitReached: count >= a.limit };
 }

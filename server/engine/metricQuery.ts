@@ -11,7 +11,8 @@ import type { StepGrid } from '../eval/steps';
 import type { EvalValue, SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
 import { compileRowSelect } from '../sql/rowSelect';
-import { prefilterFor, runSql, type ExecContext } from './context';
+import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
+import { startSpan } from '../telemetry/tracing';
 import type { Labels } from './types';
 import { LogQLError } from '../logql/errors';
 import { pushRangeAggregation } from './metricPushdown';
@@ -40,6 +41,15 @@ async function rangeSource(
   const pushed = ctx.pushdown === false ? undefined : await pushRangeAggregation(ctx, node, grid, consumer);
   const series = pushed ?? (await scanRangeAggregation(ctx, node, grid, consumer));
   assertNoPipelineError(ctx, series);
+  const { from, to } = sampleBounds(node, grid);
+  const streams = await ctx.catalog.select(node.log.matchers, from, to);
+  await recordProcessed(
+    ctx,
+    streams.map((s) => s.id),
+    from,
+    to,
+    true,
+  );
   return series;
 }
 
@@ -92,6 +102,7 @@ async function scanRangeAggregation(
     for (;;) {
       const q = compileRowSelect(ctx.dialect, { ...base, limit: SCAN_PAGE, after });
       const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+      const span = startSpan('typescript pipeline', { 'logqlsql.rows.in': rows.length, 'logqlsql.op': node.op });
       for (const r of rows) {
         const ts = BigInt(r.ts);
         const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
@@ -102,6 +113,7 @@ async function scanRangeAggregation(
           if (s) sink(s.labels, ts, s.value);
         } else sink(out.labels, ts, bytes ? utf8.encode(out.line).length : 1);
       }
+      span?.end();
       if (rows.length < SCAN_PAGE || !ctx.execute) break;
       const last = rows[rows.length - 1];
       after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };

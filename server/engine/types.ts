@@ -60,6 +60,15 @@ export interface QueryStats {
   totalMs: number;
   /** true when a log query returned `limit` entries (there may be more) */
   limitReached?: boolean;
+  /** Loki's processed lines / bytes: entries of the selected streams in the time range read (stats/processed.ts) */
+  linesProcessed?: number;
+  bytesProcessed?: number;
+  /** lines the pipeline kept (log queries); every line read for metric queries, as Loki counts them */
+  postFilterLines?: number;
+  /** selected streams, summed over the query's selectors (Loki's chunks) */
+  streamsMatched?: number;
+  /** time the query waited before running (a concurrency limit), ms */
+  queueMs?: number;
 }
 
 export interface QueryResult {

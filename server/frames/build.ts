@@ -2,6 +2,7 @@
 // results `timeseries-multi` (one frame per series), instant results `numeric-multi`.
 import type { Direction, Labels, QueryResult, QueryStats, Stream } from '../engine/types';
 import type { Frame, FrameMeta, Notice } from './arrow';
+import { entriesReturned, frameStats } from '../stats/summary';
 
 export const TYPE_VERSION: [number, number] = [0, 1];
 
@@ -31,7 +32,8 @@ function sortedLabels(labels: Labels): Labels {
   return out;
 }
 
-export function baseMeta(stats: QueryStats | undefined, opts: FrameOptions): FrameMeta {
+/** `returned`: Loki's totalEntriesReturned for the whole result (stats/summary.ts entriesReturned). */
+export function baseMeta(stats: QueryStats | undefined, opts: FrameOptions, returned = 0): FrameMeta {
   const meta: FrameMeta = {};
   if (stats) {
     meta.executedQueryString = stats.sql.length
@@ -53,7 +55,9 @@ export function baseMeta(stats: QueryStats | undefined, opts: FrameOptions): Fra
   }
   if (notices.length) meta.notices = notices;
   if (stats) {
+    // Loki's summary first, as Grafana's Loki data source lists it; then our own
     meta.stats = [
+      ...frameStats(stats, returned),
       { displayName: 'Rows scanned', value: stats.rowsScanned },
       { displayName: 'SQL time', value: stats.sqlMs, unit: 'ms' },
       { displayName: 'Total time', value: stats.totalMs, unit: 'ms' },
@@ -199,7 +203,7 @@ export function logsFrame(streams: Stream[], stats: QueryStats | undefined, opts
     type: 'log-lines',
     typeVersion: TYPE_VERSION,
     preferredVisualisationType: 'logs',
-    ...baseMeta(stats, opts),
+    ...baseMeta(stats, opts, entriesReturned({ resultType: 'streams', result: streams })),
   };
   return {
     name: opts.refId,
@@ -223,7 +227,11 @@ function displayName(labels: Labels, opts: FrameOptions): string {
 /** `timeseries-multi`: one frame per series, non-nullable ascending time + one Float64 value field with labels. */
 export function timeSeriesFrames(result: QueryResult, opts: FrameOptions): Frame[] {
   if (result.data.resultType !== 'matrix') throw new Error(`expected a matrix, got ${result.data.resultType}`);
-  const meta: FrameMeta = { type: 'timeseries-multi', typeVersion: TYPE_VERSION, ...baseMeta(result.stats, opts) };
+  const meta: FrameMeta = {
+    type: 'timeseries-multi',
+    typeVersion: TYPE_VERSION,
+    ...baseMeta(result.stats, opts, entriesReturned(result.data)),
+  };
   if (result.data.result.length === 0) return [{ refId: opts.refId, meta, fields: [] }];
   return result.data.result.map((s, i) => {
     const pts = [...s.values].sort((a, b) => a[0] - b[0]);
@@ -253,7 +261,11 @@ export function timeSeriesFrames(result: QueryResult, opts: FrameOptions): Frame
 
 /** `numeric-multi`: one frame per sample (time + one Float64 value with labels). */
 export function numericFrames(result: QueryResult, opts: FrameOptions): Frame[] {
-  const meta: FrameMeta = { type: 'numeric-multi', typeVersion: TYPE_VERSION, ...baseMeta(result.stats, opts) };
+  const meta: FrameMeta = {
+    type: 'numeric-multi',
+    typeVersion: TYPE_VERSION,
+    ...baseMeta(result.stats, opts, entriesReturned(result.data)),
+  };
   const samples =
     result.data.resultType === 'vector'
       ? result.data.result.map((s) => ({ labels: s.metric, point: s.value }))

@@ -11,7 +11,17 @@ import {
   sortStreams,
 } from './marshal';
 
-const stats: QueryStats = { sql: ['SELECT 1'], tsStages: [], rowsScanned: 10, sqlMs: 2, totalMs: 4 };
+const stats: QueryStats = {
+  sql: ['SELECT 1'],
+  tsStages: [],
+  rowsScanned: 3,
+  sqlMs: 2,
+  totalMs: 4,
+  linesProcessed: 10,
+  bytesProcessed: 400,
+  postFilterLines: 5,
+  streamsMatched: 2,
+};
 
 describe('formatFloat (Go FormatFloat f -1)', () => {
   it.each([
@@ -77,8 +87,22 @@ describe('encodeQueryResponse', () => {
       },
     ]);
     expect(Object.keys(j.data.result[0].stream)).toEqual(['a', 'b']);
-    expect(j.data.stats.summary.totalLinesProcessed).toBe(10);
-    expect(j.data.stats.summary.totalEntriesReturned).toBe(2);
+    expect(j.data.stats.summary).toMatchObject({
+      totalLinesProcessed: 10,
+      totalBytesProcessed: 400,
+      bytesProcessedPerSecond: 100_000, // 400 bytes in 4 ms
+      linesProcessedPerSecond: 2500,
+      totalPostFilterLines: 5,
+      totalEntriesReturned: 2,
+      execTime: 0.004,
+    });
+    // where logcli --stats and Grafana's Loki data source read them too
+    expect(j.data.stats.querier.store.totalChunksRef).toBe(2);
+    expect(j.data.stats.querier.store.chunk).toMatchObject({
+      decompressedLines: 10,
+      decompressedBytes: 400,
+      postFilterLines: 5,
+    });
     expect(j.data.stats.logqlsql.sql).toEqual(['SELECT 1']);
   });
 

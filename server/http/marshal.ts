@@ -3,7 +3,8 @@
 // model.SampleValue.String). Large results are produced as a sequence of string chunks so the server can stream them.
 
 import { labelsString } from '../util/labels';
-import type { Labels, Point, QueryData, QueryResult, QueryStats, Stream } from '../engine/types';
+import type { Labels, Point, QueryResult, QueryStats, Stream } from '../engine/types';
+import { entriesReturned, lokiStats } from '../stats/summary';
 
 /** Go's strconv.FormatFloat(v, 'f', -1, 64), with Prometheus' spelling of the special values. */
 export function formatFloat(v: number): string {
@@ -90,47 +91,11 @@ export function sortStreams(streams: Stream[]): Stream[] {
   return keyed.map((x) => x.s);
 }
 
-/** Loki-shaped stats: `summary` as Loki names it (so Grafana's inspector shows it) plus our own under `logqlsql`. */
-export function statsJson(stats: QueryStats | undefined, entriesReturned: number): string {
+/** Loki-shaped stats (stats/summary.ts): `summary`, `querier`, `ingester` as Loki names them (logcli --stats and
+ *  Grafana read them), plus our own under `logqlsql`. */
+export function statsJson(stats: QueryStats | undefined, returned: number): string {
   if (!stats) return '{}';
-  const execS = stats.totalMs / 1000;
-  const rate = (n: number) => (execS > 0 ? Math.round(n / execS) : 0);
-  return JSON.stringify({
-    summary: {
-      bytesProcessedPerSecond: 0,
-      linesProcessedPerSecond: rate(stats.rowsScanned),
-      totalBytesProcessed: 0,
-      totalLinesProcessed: stats.rowsScanned,
-      execTime: execS,
-      queueTime: 0,
-      subqueries: 0,
-      totalEntriesReturned: entriesReturned,
-      splits: 0,
-      shards: 0,
-      totalPostFilterLines: 0,
-      totalStructuredMetadataBytesProcessed: 0,
-    },
-    logqlsql: {
-      sql: stats.sql,
-      tsStages: stats.tsStages,
-      rowsScanned: stats.rowsScanned,
-      sqlMs: stats.sqlMs,
-      totalMs: stats.totalMs,
-      ...(stats.limitReached !== undefined ? { limitReached: stats.limitReached } : {}),
-    },
-  });
-}
-
-function countEntries(data: QueryData): number {
-  switch (data.resultType) {
-    case 'streams':
-      return data.result.reduce((n, s) => n + s.entries.length, 0);
-    case 'matrix':
-    case 'vector':
-      return data.result.length;
-    case 'scalar':
-      return 1;
-  }
+  return JSON.stringify(lokiStats(stats, returned));
 }
 
 /** The whole query response `{"status":"success","data":{…}}` as string chunks (≈ chunkSize each). */
@@ -206,7 +171,7 @@ export function* encodeQueryResponse(result: QueryResult, opts: EncodeOptions = 
       buf += pointJson(data.result);
       break;
   }
-  buf += `,"stats":${statsJson(result.stats, countEntries(data))}}}\n`;
+  buf += `,"stats":${statsJson(result.stats, entriesReturned(data))}}}\n`;
   yield buf;
 }
 

@@ -1,0 +1,181 @@
+// Lines and bytes a query processes, Loki's `totalLinesProcessed` / `totalBytesProcessed`: every entry of the
+// selected streams inside the time range the query reads, whatever its filters keep. The same count on every engine
+// by construction (one aggregate over selector + range), and cheap: the database pushes filters, limits and
+// aggregations down, so these numbers cannot come from the rows it returns — they come from a companion aggregate,
+// and that aggregate is kept per (stream, hour) for hours that no longer receive data. A dashboard refreshing the
+// same range then pays only for the partial hours at its edges.
+import type { Driver } from '../sql/driver';
+import type { Dialect } from '../sql/dialect';
+import { SqlWriter } from '../sql/dialect';
+import { ENTRIES_TABLE } from '../schema/tables';
+import { inSpan, inSqlSpan } from '../telemetry/tracing';
+
+const HOUR = 3_600_000_000_000n;
+
+export interface Processed {
+  lines: number;
+  bytes: number;
+}
+
+export interface ProcessedCounterOptions {
+  /** a cached hour is dropped after this long, so that rows written by another process or removed by retention
+   *  are seen again (default 10 min) */
+  ttlMs?: number;
+  /** hours ending later than now − settleMs are never cached: late pushes still land there (default 5 min) */
+  settleMs?: number;
+  /** cached (stream, hour) pairs kept at most; the cache starts over beyond (default 500 000, ~50 MB) */
+  maxEntries?: number;
+  /** the clock, in ms (tests) */
+  now?: () => number;
+}
+
+/** A (stream, hour) pair's counts are [lines, bytes]. */
+type Counts = [number, number];
+
+export class ProcessedCounter {
+  private hours = new Map<bigint, Map<number, Counts>>();
+  private entries = 0;
+  /** the newest hour cached: pushes into the current hours (the usual case) invalidate nothing, in O(1) */
+  private newest = -Infinity;
+  private bornAt: number;
+  private readonly ttlMs: number;
+  private readonly settleMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly dialect: Dialect,
+    opts: ProcessedCounterOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? 600_000;
+    this.settleMs = opts.settleMs ?? 300_000;
+    this.maxEntries = opts.maxEntries ?? 500_000;
+    this.now = opts.now ?? Date.now;
+    this.bornAt = this.now();
+  }
+
+  /** Forget hours from the one holding `ts` on (a push wrote there). */
+  invalidateFrom(ts: bigint): void {
+    const h = Number(floorDiv(ts, HOUR));
+    if (h > this.newest) return;
+    this.newest = h - 1;
+    for (const m of this.hours.values()) {
+      for (const k of m.keys()) {
+        if (k >= h) {
+          m.delete(k);
+          this.entries--;
+        }
+      }
+    }
+  }
+
+  clear(): void {
+    this.hours.clear();
+    this.entries = 0;
+    this.newest = -Infinity;
+    this.bornAt = this.now();
+  }
+
+  /** Entries and line bytes of `streamIds` with from ≤ ts < to. */
+  async count(streamIds: bigint[], from: bigint, to: bigint, signal?: AbortSignal): Promise<Processed> {
+    if (streamIds.length === 0 || to <= from) return { lines: 0, bytes: 0 };
+    return inSpan('stats.processed', { 'logqlsql.streams': streamIds.length }, async () => {
+      if (this.now() - this.bornAt > this.ttlMs) this.clear();
+      const settled = floorDiv(BigInt(this.now() - this.settleMs) * 1_000_000n, HOUR) * HOUR;
+      const h0 = -floorDiv(-from, HOUR) * HOUR; // first whole hour
+      let h1 = floorDiv(to, HOUR) * HOUR; // end of the last whole hour
+      if (h1 > settled) h1 = settled;
+      const pairs = (Number(h1 - h0) / Number(HOUR)) * streamIds.length;
+      if (h1 <= h0 || pairs > this.maxEntries) return this.direct(streamIds, [[from, to]], signal);
+      const edges: [bigint, bigint][] = [];
+      if (from < h0) edges.push([from, h0]);
+      if (h1 < to) edges.push([h1, to]);
+      const out = edges.length ? await this.direct(streamIds, edges, signal) : { lines: 0, bytes: 0 };
+      const first = Number(h0 / HOUR);
+      const last = Number(h1 / HOUR); // exclusive
+      await this.fill(streamIds, first, last, signal);
+      for (const id of streamIds) {
+        const m = this.hours.get(id)!;
+        for (let h = first; h < last; h++) {
+          const c = m.get(h)!;
+          out.lines += c[0];
+          out.bytes += c[1];
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Load the hours [first, last) missing from the cache, for the streams missing any, in one grouped statement. */
+  private async fill(streamIds: bigint[], first: number, last: number, signal?: AbortSignal): Promise<void> {
+    let missing: bigint[] = [];
+    let lo = last;
+    let hi = first - 1;
+    for (const id of streamIds) {
+      const m = this.hours.get(id);
+      let gap = false;
+      for (let h = first; h < last; h++) {
+        if (m?.has(h)) continue;
+        gap = true;
+        if (h < lo) lo = h;
+        if (h > hi) hi = h;
+      }
+      if (gap) missing.push(id);
+    }
+    if (missing.length === 0) return;
+    if (this.entries + missing.length * (hi - lo + 1) > this.maxEntries) {
+      this.clear();
+      missing = streamIds;
+      lo = first;
+      hi = last - 1;
+    }
+    const w = new SqlWriter(this.dialect);
+    const d = this.dialect;
+    const text =
+      `SELECT stream_id, ${d.exactDiv('ts', w.bind(HOUR, 'int64'))} AS h, count(*) AS n, sum(${d.byteLength('line')}) AS b` +
+      ` FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${d.inArray('stream_id', w.bind(missing, 'int64[]'))}` +
+      ` AND ts >= ${w.bind(BigInt(lo) * HOUR, 'int64')} AND ts < ${w.bind(BigInt(hi + 1) * HOUR, 'int64')}` +
+      ` GROUP BY stream_id, h`;
+    const rows = await inSqlSpan(this.driver.engine, text, () =>
+      this.driver.query<{ stream_id: unknown; h: unknown; n: unknown; b: unknown }>(text, w.params, signal),
+    );
+    // every asked pair is stored, zero when the database has no row for it
+    for (const id of missing) {
+      let m = this.hours.get(id);
+      if (!m) this.hours.set(id, (m = new Map()));
+      for (let h = lo; h <= hi; h++) {
+        if (!m.has(h)) {
+          m.set(h, [0, 0]);
+          this.entries++;
+          if (h > this.newest) this.newest = h;
+        }
+      }
+    }
+    for (const r of rows) {
+      const c = this.hours.get(BigInt(r.stream_id as bigint))?.get(Number(r.h));
+      if (c) {
+        c[0] = Number(r.n);
+        c[1] = Number(r.b ?? 0);
+      }
+    }
+  }
+
+  private async direct(streamIds: bigint[], ranges: [bigint, bigint][], signal?: AbortSignal): Promise<Processed> {
+    const w = new SqlWriter(this.dialect);
+    const d = this.dialect;
+    const inRange = ranges.map(([a, b]) => `(ts >= ${w.bind(a, 'int64')} AND ts < ${w.bind(b, 'int64')})`).join(' OR ');
+    const text =
+      `SELECT count(*) AS n, sum(${d.byteLength('line')}) AS b FROM ${d.entries ?? ENTRIES_TABLE}` +
+      ` WHERE ${d.inArray('stream_id', w.bind(streamIds, 'int64[]'))} AND (${inRange})`;
+    const rows = await inSqlSpan(this.driver.engine, text, () =>
+      this.driver.query<{ n: unknown; b: unknown }>(text, w.params, signal),
+    );
+    return { lines: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.b ?? 0) };
+  }
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
