@@ -8,6 +8,10 @@ export default defineConfig({
     pool: 'forks',
     // Frontend (src/): Grafana's packages ship ESM that imports CommonJS (moment-timezone, …) by named exports;
     // let Vite transform them instead of Node loading them.
-    server: { deps: { inline: [/@grafana\/(data|ui|runtime|schema|e2e-selectors|i18n)/] } },
+    server: {
+      deps: {
+        inline: [/@grafana\/(data|ui|runtime|schema|e2e-selectors|i18n|plugin-ui)/, /@react-awesome-query-builder/],
+      },
+    },
   },
 });

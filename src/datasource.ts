@@ -38,7 +38,9 @@ import { DataSourceWithBackend, getGrafanaLiveSrv, getTemplateSrv, type Template
 import { Observable, lastValueFrom, map, merge, of } from 'rxjs';
 
 import { applyDerivedFields } from './data/derivedFields';
-import { LanguageProvider, type TimeRangeNs } from './data/languageProvider';
+import { LanguageProvider, defaultRange, type TimeRangeNs } from './data/languageProvider';
+import type { Explanation } from './components/explain/types';
+import type { IndexStats } from './components/QueryStatsHint';
 import {
   addFilter,
   addLineFilter,
@@ -241,6 +243,21 @@ export class DataSource
 
   translate(expr: string): Promise<Translation> {
     return this.languageProvider.translate(this.templateSrv.replace(expr), this.engine);
+  }
+
+  /** Each stage of the query in words and where it runs (the explain resource, server/plan/explain.ts). */
+  async explain(expr: string): Promise<Explanation> {
+    const res = await this.getResource<{ data: Explanation }>('explain', {
+      query: this.templateSrv.replace(expr),
+      dialect: this.engine,
+    });
+    return res.data;
+  }
+
+  /** What a query would read over the editor's time range: Loki's index/stats (streams, chunks, entries, bytes). */
+  indexStats(expr: string): Promise<IndexStats> {
+    const range = this.languageProvider.range ?? defaultRange();
+    return this.getResource<IndexStats>('index/stats', { query: this.templateSrv.replace(expr), ...range });
   }
 
   validate(expr: string): Promise<ValidationResult | undefined> {

@@ -1,5 +1,6 @@
 // Pick labels and their values into a selector: label names on top, the values of the chosen labels below (scoped by
-// the other choices), the selector it makes, and buttons to use it.
+// the other choices), the selector it makes with its validation (how many streams it matches), and buttons to use it
+// — the steps of Grafana's Loki label browser.
 
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -11,6 +12,19 @@ import { escapeRegex, formatSelector, type Matcher } from '../data/logql';
 export interface LabelBrowserProvider {
   labelNames(selector?: string): Promise<string[]>;
   labelValues(name: string, selector?: string): Promise<string[]>;
+  /** label sets of the streams a selector matches (validation and the stream count) */
+  series(match: string): Promise<Array<Record<string, string>>>;
+}
+
+type Validation =
+  | { status: 'idle' }
+  | { status: 'checking' }
+  | { status: 'done'; streams: number }
+  | { status: 'error'; message: string };
+
+function messageOf(e: unknown): string {
+  const err = e as { data?: { message?: string; error?: string }; message?: string };
+  return err?.data?.error ?? err?.data?.message ?? err?.message ?? String(e);
 }
 
 export interface LabelBrowserProps {
@@ -37,12 +51,23 @@ export function LabelBrowser({ provider, onChange, onClose }: LabelBrowserProps)
   const [selected, setSelected] = useState<Record<string, string[]>>({});
   const [filter, setFilter] = useState('');
   const [error, setError] = useState<string>();
+  const [validation, setValidation] = useState<Validation>({ status: 'idle' });
+  const [labelFilter, setLabelFilter] = useState('');
 
   useEffect(() => {
     provider.labelNames().then(setLabels, (e) => setError(String(e?.message ?? e)));
   }, [provider]);
 
   const selector = useMemo(() => buildSelector(selected), [selected]);
+  useEffect(() => setValidation({ status: 'idle' }), [selector]);
+
+  const validate = () => {
+    setValidation({ status: 'checking' });
+    provider.series(selector).then(
+      (s) => setValidation({ status: 'done', streams: s.length }),
+      (e) => setValidation({ status: 'error', message: messageOf(e) }),
+    );
+  };
 
   useEffect(() => {
     let cancelled = false;
@@ -83,18 +108,30 @@ export function LabelBrowser({ provider, onChange, onClose }: LabelBrowserProps)
   return (
     <div className={styles.wrapper} data-testid="label-browser">
       <div className={styles.section}>
-        <div className={styles.heading}>1. Select labels</div>
+        <div className={styles.heading}>1. Select labels to search in</div>
+        {labels.length > 12 && (
+          <Input
+            width={30}
+            placeholder="Filter labels"
+            value={labelFilter}
+            aria-label="Filter labels"
+            onChange={(e) => setLabelFilter(e.currentTarget.value)}
+          />
+        )}
         <div className={styles.chips}>
-          {labels.map((l) => (
-            <Button
-              key={l}
-              size="sm"
-              variant={chosen.includes(l) ? 'primary' : 'secondary'}
-              onClick={() => toggleLabel(l)}
-            >
-              {l}
-            </Button>
-          ))}
+          {labels
+            .filter((l) => chosen.includes(l) || l.toLowerCase().includes(labelFilter.toLowerCase()))
+            .map((l) => (
+              <Button
+                key={l}
+                size="sm"
+                variant={chosen.includes(l) ? 'primary' : 'secondary'}
+                aria-pressed={chosen.includes(l)}
+                onClick={() => toggleLabel(l)}
+              >
+                {l}
+              </Button>
+            ))}
           {labels.length === 0 && !error && <span className={styles.muted}>No labels in this time range.</span>}
         </div>
       </div>
@@ -121,6 +158,7 @@ export function LabelBrowser({ provider, onChange, onClose }: LabelBrowserProps)
                       size="sm"
                       fill={selected[l]?.includes(v) ? 'solid' : 'outline'}
                       variant={selected[l]?.includes(v) ? 'primary' : 'secondary'}
+                      aria-pressed={!!selected[l]?.includes(v)}
                       onClick={() => toggleValue(l, v)}
                     >
                       {v}
@@ -137,6 +175,14 @@ export function LabelBrowser({ provider, onChange, onClose }: LabelBrowserProps)
           {selector}
         </pre>
         {error && <div className={styles.error}>{error}</div>}
+        <div className={styles.validation} data-testid="label-browser-validation" aria-live="polite">
+          {validation.status === 'checking' && 'Validating selector…'}
+          {validation.status === 'done' &&
+            (validation.streams > 0
+              ? `Selector is valid (${validation.streams} stream${validation.streams === 1 ? '' : 's'} found)`
+              : 'No streams match this selector in the time range')}
+          {validation.status === 'error' && <span className={styles.error}>{validation.message}</span>}
+        </div>
         <Stack gap={1}>
           <Button size="sm" disabled={selector === '{}'} onClick={() => onChange(selector)}>
             Show logs
@@ -148,6 +194,9 @@ export function LabelBrowser({ provider, onChange, onClose }: LabelBrowserProps)
             onClick={() => onChange(`rate(${selector} [$__auto])`)}
           >
             Show logs rate
+          </Button>
+          <Button size="sm" variant="secondary" disabled={selector === '{}'} onClick={validate}>
+            Validate selector
           </Button>
           {onClose && (
             <Button size="sm" variant="secondary" fill="text" onClick={onClose}>
@@ -174,5 +223,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   labelName: css({ fontFamily: theme.typography.fontFamilyMonospace, minWidth: 100 }),
   selector: css({ fontFamily: theme.typography.fontFamilyMonospace, margin: 0, padding: theme.spacing(0.5) }),
   muted: css({ color: theme.colors.text.secondary }),
+  validation: css({ minHeight: theme.spacing(3), color: theme.colors.text.secondary }),
   error: css({ color: theme.colors.error.text }),
 });

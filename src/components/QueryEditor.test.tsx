@@ -27,6 +27,8 @@ function fakeDs(overrides: Record<string, unknown> = {}) {
       tsStages: [],
       explain: 'all in SQL',
     })),
+    explain: vi.fn(async () => ({ query: '', dialect: 'duckdb', type: 'logs', stages: [], statements: [], notes: [] })),
+    indexStats: vi.fn(async () => ({ streams: 2, chunks: 2, entries: 1234, bytes: 56789 })),
     languageProvider: {
       labelNames: vi.fn(async () => ['app', 'env']),
       labelValues: vi.fn(async () => ['api', 'web']),
@@ -86,6 +88,8 @@ describe('QueryEditor', () => {
 
   it('options row: query type, line limit, direction for logs; legend and step for metrics', async () => {
     const { onChange } = setup();
+    expect(screen.getByTestId('logql-options')).toHaveTextContent('Type: RangeLine limit: 500Direction: Backward');
+    await userEvent.click(screen.getByText('Options'));
     await userEvent.click(screen.getByLabelText('Instant'));
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ queryType: 'instant' }));
     const limit = screen.getByLabelText('Line limit');
@@ -98,6 +102,7 @@ describe('QueryEditor', () => {
 
   it('metric queries show legend and step', async () => {
     const { onChange } = setup({ expr: 'rate({app="api"}[5m])' });
+    await userEvent.click(screen.getByText('Options'));
     const legend = screen.getByLabelText('Legend format');
     fireEvent.change(legend, { target: { value: '{{app}}' } });
     fireEvent.blur(legend);

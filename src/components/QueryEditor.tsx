@@ -13,16 +13,28 @@ import { LabelBrowser } from './LabelBrowser';
 import { LogQLField } from './LogQLField';
 import { QueryOptions } from './QueryOptions';
 import { SqlPreview } from './SqlPreview';
+import { ExplainView } from './explain/ExplainView';
+import { QueryHints } from './hints/QueryHints';
+import { useQueryStats } from './QueryStatsHint';
 
 export type Props = QueryEditorProps<DataSource, LogQLQuery, LogQLOptions>;
 
 const SQL_PREVIEW_KEY = 'logqlsql.sqlPreview.open';
+const EXPLAIN_KEY = 'logqlsql.explain.open';
 
-function readPref(): boolean {
+function readPref(key = SQL_PREVIEW_KEY): boolean {
   try {
-    return globalThis.localStorage?.getItem(SQL_PREVIEW_KEY) === 'true';
+    return globalThis.localStorage?.getItem(key) === 'true';
   } catch {
     return false;
+  }
+}
+
+function writePref(key: string, open: boolean): void {
+  try {
+    globalThis.localStorage?.setItem(key, String(open));
+  } catch {
+    // private mode
   }
 }
 
@@ -56,11 +68,12 @@ export function useMarkers(datasource: Pick<DataSource, 'validate'>, expr: strin
 }
 
 export function QueryEditor(props: Props) {
-  const { datasource, query, onChange, onRunQuery, range } = props;
+  const { datasource, query, onChange, onRunQuery, range, data } = props;
   const styles = useStyles2(getStyles);
   const [text, setText] = useState(query.expr ?? '');
   const [browserOpen, setBrowserOpen] = useState(false);
-  const [sqlOpen, setSqlOpen] = useState(readPref);
+  const [sqlOpen, setSqlOpen] = useState(() => readPref(SQL_PREVIEW_KEY));
+  const [explainOpen, setExplainOpen] = useState(() => readPref(EXPLAIN_KEY));
 
   useEffect(() => setText(query.expr ?? ''), [query.expr]);
   useEffect(() => datasource.setTimeRange(range), [datasource, range]);
@@ -86,6 +99,9 @@ export function QueryEditor(props: Props) {
   );
 
   const translate = useCallback((expr: string) => datasource.translate(expr), [datasource]);
+  const explain = useCallback((expr: string) => datasource.explain(expr), [datasource]);
+  const indexStats = useCallback((expr: string) => datasource.indexStats(expr), [datasource]);
+  const stats = useQueryStats(text, indexStats, `${range?.from?.valueOf()}-${range?.to?.valueOf()}`);
 
   return (
     <div className={styles.wrapper} data-testid="logql-query-editor">
@@ -129,11 +145,30 @@ export function QueryEditor(props: Props) {
           }}
         />
       )}
+      <QueryHints
+        expr={text}
+        frames={data?.series}
+        onFix={(expr) => {
+          setText(expr);
+          onChange({ ...query, expr });
+          onRunQuery();
+        }}
+      />
       <QueryOptions
         query={{ ...query, expr: text }}
         onChange={onChange}
         onRunQuery={onRunQuery}
         maxLinesDefault={datasource.settings.jsonData?.maxLines}
+        stats={stats}
+      />
+      <ExplainView
+        expr={text}
+        explain={explain}
+        isOpen={explainOpen}
+        onToggle={(open) => {
+          setExplainOpen(open);
+          writePref(EXPLAIN_KEY, open);
+        }}
       />
       <SqlPreview
         expr={text}
@@ -142,11 +177,7 @@ export function QueryEditor(props: Props) {
         isOpen={sqlOpen}
         onToggle={(open) => {
           setSqlOpen(open);
-          try {
-            globalThis.localStorage?.setItem(SQL_PREVIEW_KEY, String(open));
-          } catch {
-            // private mode
-          }
+          writePref(SQL_PREVIEW_KEY, open);
         }}
       />
     </div>

@@ -82,7 +82,6 @@ export function SqlPreview({ expr, engine, translate, isOpen, onToggle, debounce
             ) : (
               <div className={styles.muted}>Everything runs in the database.</div>
             )}
-            {state.t.explain && <pre className={styles.explain}>{state.t.explain}</pre>}
           </div>
         )}
       </Collapse>
@@ -108,9 +107,4 @@ const getStyles = (theme: GrafanaTheme2) => ({
     color: theme.colors.text.secondary,
   }),
   muted: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
-  explain: css({
-    whiteSpace: 'pre-wrap',
-    color: theme.colors.text.secondary,
-    fontSize: theme.typography.bodySmall.fontSize,
-  }),
 });
