@@ -105,23 +105,29 @@ export function compare(c: Case, got: any): string | undefined {
   if (exp.resultType !== got?.resultType) return `resultType ${exp.resultType} vs ${got?.resultType}`;
   if (exp.resultType === 'streams') {
     const backward = (c.params.direction ?? 'backward') === 'backward';
+    // Entries are compared in the order each stream returns them (Loki: time order in the query's direction), not
+    // re-sorted. Only where streams differing in __error_details__ alone are merged (the details text is ours) are
+    // the merged entries put in time order, stably, so entries with equal timestamps keep the order they came in.
     const norm = (streams: any[]): Map<string, string[]> => {
-      const m = new Map<string, [string, string][]>();
+      const m = new Map<string, { parts: number; entries: [string, string][] }>();
       for (const s of streams) {
         const labels = { ...s.stream };
         delete labels.__error_details__;
         const k = key(labels);
-        if (!m.has(k)) m.set(k, []);
-        m.get(k)!.push(...s.values.map((v: string[]) => [v[0], v[1]] as [string, string]));
+        if (!m.has(k)) m.set(k, { parts: 0, entries: [] });
+        const g = m.get(k)!;
+        g.parts++;
+        g.entries.push(...s.values.map((v: string[]) => [v[0], v[1]] as [string, string]));
       }
       const out = new Map<string, string[]>();
-      for (const [k, v] of m) {
-        v.sort(
-          (a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : BigInt(a[0]) > BigInt(b[0]) ? 1 : 0) * (backward ? -1 : 1),
-        );
+      for (const [k, { parts, entries }] of m) {
+        if (parts > 1)
+          entries.sort(
+            (a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : BigInt(a[0]) > BigInt(b[0]) ? 1 : 0) * (backward ? -1 : 1),
+          );
         out.set(
           k,
-          v.map((x) => JSON.stringify(x)),
+          entries.map((x) => JSON.stringify(x)),
         );
       }
       return out;
