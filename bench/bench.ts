@@ -6,6 +6,7 @@ import type { QueryRequest } from '../server/engine/types';
 import { pushSuiteThroughHttp, pushThroughHttp } from './ingest';
 import { benchGrafana, formatGrafanaBench } from '../server/grafana/bench';
 import { benchPerfSuite } from './perf/suite';
+import { benchDemoGenerator, formatDemoBench } from './demo';
 
 const NS_MIN = 60_000_000_000n;
 const HOURS = Number(process.env.BENCH_HOURS ?? 6);
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   if (SUITE_ONLY) return;
   const end = 1_795_190_400_000_000_000n; // fixed, so runs are comparable
   const start = end - BigInt(HOURS) * 60n * NS_MIN;
+  console.log(formatDemoBench(benchDemoGenerator()));
   console.log(`generating ${HOURS} h of demo logs at ${LINES_PER_MIN} lines/min …`);
   const streams = generateDemo({ start, end, linesPerMinute: LINES_PER_MIN, seed: 42 });
   const total = streams.reduce((n, s) => n + s.entries.length, 0);
