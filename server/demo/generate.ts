@@ -10,6 +10,7 @@
 // Same options → same streams, same lines, same nanosecond timestamps. ~1 M lines generate in about a second.
 
 import type { Labels, LogEntry, PushStream } from '../engine/types';
+import { discoverFields, LOKI_DISCOVERY } from '../ingest/discover';
 
 export interface DemoOptions {
   /** first timestamp, ns (inclusive) */
@@ -345,7 +346,8 @@ interface Pusher {
   push(streams: PushStream[]): Promise<unknown>;
 }
 
-/** Push a few new demo lines every interval, timestamped now. Returns a function that stops it. */
+/** Push a few new demo lines every interval, timestamped now, with detected_level as Loki adds it. Returns a function
+ * that stops it. */
 export function startTrickle(ingester: Pusher, opts: TrickleOptions = {}): () => void {
   const lps = opts.linesPerSecond ?? 5;
   const interval = opts.intervalMs ?? 1000;
@@ -357,6 +359,7 @@ export function startTrickle(ingester: Pusher, opts: TrickleOptions = {}): () =>
     const now = BigInt(Date.now()) * 1_000_000n;
     if (now <= last) return;
     const streams = generateDemo({ start: last, end: now, linesPerMinute: lps * 60, seed: seed++ });
+    discoverFields(streams, LOKI_DISCOVERY);
     last = now;
     if (streams.length > 0) ingester.push(streams).catch((e) => opts.onError?.(e));
   }, interval);

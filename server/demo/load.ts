@@ -3,6 +3,7 @@
 // A database holding other data and no demo streams is left alone.
 
 import type { EngineApi } from '../engine/types';
+import { discoverFields, LOKI_DISCOVERY } from '../ingest/discover';
 import { DEMO_APPS, generateDemo } from './generate';
 
 export interface DemoLoadOptions {
@@ -65,6 +66,8 @@ export async function loadDemo(
   // the seed varies with the span so that a backfill does not repeat the first history's lines
   const seed = kind === 'full' ? 1 : Number(from % 1_000_003n) + 2;
   const streams = generateDemo({ start: from, end: now, linesPerMinute: opts.linesPerMinute ?? 300, seed });
+  // stored as Loki stores a push with its defaults: dashboards group by detected_level on streams without `level`
+  discoverFields(streams, LOKI_DISCOVERY);
   const { entries } = streams.length > 0 ? await engine.push(streams) : { entries: 0 };
   return { kind, entries, from, to: now };
 }

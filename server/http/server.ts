@@ -18,6 +18,7 @@ import type { EngineApi, PushStream, QueryResult } from '../engine/types';
 import { IngestGate, IngestRefused, type GateOptions } from '../ingest/backpressure';
 import type { OtlpOptions } from '../ingest/otlp';
 import { applyIngestLimits, ingestLimits, type IngestLimits } from '../ingest/limits';
+import { discoverFields, type FieldDiscovery } from '../ingest/discover';
 import { TailHub } from '../tail/tail';
 import { registerEcosystemRoutes } from './ecosystem';
 import { checkAuth, tenantOf, type TenantEngines } from './access';
@@ -54,6 +55,8 @@ export interface ServerOptions {
   ingest?: GateOptions;
   /** what one push may carry (Loki's limits_config names and defaults; server/ingest/limits.ts) */
   limits?: Partial<IngestLimits>;
+  /** ingest-time service_name / detected_level as Loki adds them (server/ingest/discover.ts); default: none */
+  discovery?: FieldDiscovery;
   /** OTLP → Loki stream mapping */
   otlp?: OtlpOptions;
   /** live tail: how often tailers poll for writes made outside this process (ms, default 1000) */
@@ -385,6 +388,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
   /** Admit, commit, count and announce to tailers; resolves after the commit. */
   const pushStreams = async (req: FastifyRequest, streams: PushStream[]): Promise<void> => {
     applyIngestLimits(streams, limits);
+    if (opts.discovery) discoverFields(streams, opts.discovery);
     let rows = 0;
     let bytes = 0;
     for (const s of streams) {

@@ -9,6 +9,12 @@ cd "$(dirname "$0")/../.."
 engines=("$@")
 [ ${#engines[@]} -eq 0 ] && engines=(duckdb postgres chdb)
 status=0
+# The recorded Loki ran without service_name / detected_level discovery (tests/fixtures/conformance/README.md); serve
+# adds both by default, as Loki does, so the check turns them off (when this build has the flags).
+discovery_off=()
+if ./bin/logqlsql serve --help | grep -q -- '--no-discover-log-levels'; then
+  discovery_off=(--discover-service-name '' --no-discover-log-levels)
+fi
 for e in "${engines[@]}"; do
   cleanup=""
   case "$e" in
@@ -26,7 +32,7 @@ for e in "${engines[@]}"; do
   esac
   port=$((33000 + RANDOM % 2000))
   log=$(mktemp)
-  ./bin/logqlsql serve --db "$db" --listen 127.0.0.1:$port >"$log" 2>&1 &
+  ./bin/logqlsql serve --db "$db" --listen 127.0.0.1:$port "${discovery_off[@]}" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 60); do curl -fs "127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.5; done
   echo "== check.py against serve on $e"
