@@ -2,7 +2,7 @@
 import { parse } from '../logql/check';
 import type { Expr, Matcher } from '../logql/ast';
 import { LogQLError } from '../logql/errors';
-import { openDriver } from '../sql/open';
+import { openDriver, type OpenOptions } from '../sql/open';
 import type { Driver } from '../sql/driver';
 import type { Dialect } from '../sql/dialect';
 import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
@@ -28,6 +28,8 @@ export interface EngineOptions {
   mapping?: MappingConfig;
   /** upper bound for a log query's limit (Loki's max_entries_limit_per_query, default 5000) */
   maxLimit?: number;
+  /** how to connect (TLS to a database server, pool size) */
+  driver?: OpenOptions;
 }
 
 export const DIALECTS: Record<string, Dialect> = {
@@ -64,8 +66,9 @@ export class Engine implements EngineApi {
    *  `clickhouse://host:8123/default#otel` or `postgres://…/db#flat:table=logs,ts=time,line=msg`. */
   static async open(dbUrl: string, opts: EngineOptions = {}): Promise<Engine> {
     const m = /^(.*)#((?:flat|map|otel)(?::.*)?)$/s.exec(dbUrl);
-    if (m && !opts.mapping) return Engine.openWith(await openDriver(m[1]), { ...opts, mapping: parseMapping(m[2]) });
-    return Engine.openWith(await openDriver(dbUrl), opts);
+    if (m && !opts.mapping)
+      return Engine.openWith(await openDriver(m[1], opts.driver), { ...opts, mapping: parseMapping(m[2]) });
+    return Engine.openWith(await openDriver(dbUrl, opts.driver), opts);
   }
 
   /** An engine over an open driver (closed with the engine, or here when the schema or mapping is unusable). */

@@ -39,6 +39,7 @@ export async function defaultEngineFactory(config: DataSourceConfig): Promise<En
   return Engine.open(config.dbUrl, {
     maxLimit: Math.max(5000, config.maxLines),
     mapping: mappingOf(config.tableMapping),
+    driver: config.tls ? { tls: config.tls } : undefined,
   });
 }
 

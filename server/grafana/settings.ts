@@ -2,6 +2,7 @@
 // per data source instance, rebuilt when Grafana reports newer settings (`lastUpdatedMS`).
 import type { EngineApi } from '../engine/types';
 import type { Logger } from './hclog';
+import { TLS_MODES, type TlsMode, type TlsOptions } from '../sql/tls';
 
 export type EngineKind = 'duckdb' | 'postgres' | 'clickhouse' | 'chdb';
 
@@ -29,7 +30,11 @@ export interface DataSourceJsonData {
   port?: number | string;
   database?: string;
   user?: string;
+  /** older settings: TLS on (= tlsMode 'require') */
   tls?: boolean;
+  /** PostgreSQL / ClickHouse: libpq's sslmode names; the certificates are secureJsonData tlsCACert, tlsClientCert,
+   *  tlsClientKey (Grafana's names for them) */
+  tlsMode?: TlsMode;
   tableMapping?: TableMapping;
   /** default line limit of log queries when a query sets none */
   maxLines?: number | string;
@@ -55,6 +60,31 @@ export interface DataSourceConfig {
   lastUpdatedMS: number;
   /** jsonData.tenant, trimmed ('' when unset): the tenant in a multi-tenant server */
   tenant: string;
+  /** PostgreSQL / ClickHouse servers: TLS mode and certificates (undefined: as the URL says) */
+  tls?: TlsOptions;
+}
+
+/** jsonData.tlsMode (or the older jsonData.tls) and the secure certificates → the drivers' TLS options. */
+export function parseTls(jd: DataSourceJsonData, secure: Record<string, string>): TlsOptions | undefined {
+  const mode = jd.tlsMode ?? (jd.tls === true ? 'require' : jd.tls === false ? 'disable' : undefined);
+  if (mode === undefined) return undefined;
+  if (!TLS_MODES.includes(mode))
+    throw new SettingsError(`unknown TLS mode ${JSON.stringify(mode)}: use ${TLS_MODES.join(', ')}`);
+  if (mode === 'disable') return { mode };
+  const pem = (name: string, what: string): string | undefined => {
+    const v = secure[name]?.trim();
+    if (!v) return undefined;
+    if (!/-----BEGIN [A-Z0-9 ]+-----/.test(v)) throw new SettingsError(`the ${what} is not PEM text (-----BEGIN …)`);
+    return v;
+  };
+  const tls: TlsOptions = {
+    mode,
+    ca: pem('tlsCACert', 'CA certificate'),
+    cert: pem('tlsClientCert', 'client certificate'),
+    key: pem('tlsClientKey', 'client key'),
+  };
+  if (!tls.cert !== !tls.key) throw new SettingsError('a client certificate needs its key, and a key its certificate');
+  return tls;
 }
 
 /** What arrives in PluginContext.dataSourceInstanceSettings (protobuf field names). */
@@ -174,7 +204,7 @@ export function parseSettings(raw: RawInstanceSettings | undefined | null): Data
         if (!Number.isInteger(port) || port <= 0 || port > 65535)
           throw new SettingsError(`invalid port ${JSON.stringify(jd.port)}`);
         url = `${scheme}://${host}:${port}/${encodeURIComponent(database ?? (engine === 'postgres' ? 'postgres' : 'default'))}`;
-        if (jd.tls && engine === 'postgres') url += '?sslmode=require';
+        // TLS options go to the driver (sql/tls.ts), not into the URL, where sslmode would override them
         break;
       }
     }
@@ -201,6 +231,7 @@ export function parseSettings(raw: RawInstanceSettings | undefined | null): Data
     timeoutMs: parseDurationMs(jd.timeout, DEFAULT_TIMEOUT_MS),
     lastUpdatedMS: Number(s.lastUpdatedMS ?? 0),
     tenant: typeof jd.tenant === 'string' ? jd.tenant.trim() : '',
+    tls: engine === 'postgres' || engine === 'clickhouse' ? parseTls(jd, secure) : undefined,
   };
 }
 

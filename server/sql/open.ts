@@ -16,6 +16,7 @@ import { dirname, resolve } from 'node:path';
 import type { Driver } from './driver';
 import { DuckDBDriver } from './dialects/duckdb/driver';
 import { PostgresDriver } from './dialects/postgres/driver';
+import type { TlsOptions } from './tls';
 
 export const ACCEPTED_DATABASE_URLS = [
   'duckdb::memory:',
@@ -35,6 +36,8 @@ export interface OpenOptions {
   maxConnections?: number;
   /** DuckDB: worker threads (default: number of cores) */
   threads?: number;
+  /** PostgreSQL / ClickHouse server: TLS mode and certificates (sql/tls.ts) */
+  tls?: TlsOptions;
 }
 
 type Opener = (rest: string, url: string, opts: OpenOptions) => Promise<Driver>;
@@ -57,12 +60,15 @@ async function openDuckDB(rest: string, _url: string, opts: OpenOptions): Promis
 }
 
 async function openPostgres(_rest: string, url: string, opts: OpenOptions): Promise<Driver> {
-  return PostgresDriver.open({ url, maxConnections: opts.maxConnections });
+  return PostgresDriver.open({ url, maxConnections: opts.maxConnections, tls: opts.tls });
 }
 
-async function openClickHouse(rest: string, url: string): Promise<Driver> {
+async function openClickHouse(rest: string, url: string, opts: OpenOptions): Promise<Driver> {
   const { ClickHouseDriver } = await import('./dialects/clickhouse/driver');
-  return ClickHouseDriver.openServer(url.replace(/^clickhouse(s?):/i, 'http$1:'), rest);
+  // TLS on: HTTPS, whatever the scheme said
+  const tls = opts.tls && opts.tls.mode !== 'disable' ? opts.tls : undefined;
+  const http = url.replace(/^clickhouse(s?):/i, (_m, s: string) => (s || tls ? 'https:' : 'http:'));
+  return ClickHouseDriver.openServer(http, rest, tls);
 }
 
 async function openChdb(rest: string): Promise<Driver> {

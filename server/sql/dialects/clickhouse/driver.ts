@@ -10,6 +10,8 @@
 import type { Driver, EngineName, Row, SqlParam } from '../../driver';
 import { AbortError } from '../duckdb/driver';
 import { DatabaseUnreachableError } from '../postgres/driver';
+import { Agent as HttpsAgent } from 'node:https';
+import { nodeTls, type TlsOptions } from '../../tls';
 
 const OUTPUT_SETTINGS = {
   output_format_json_quote_64bit_integers: 1,
@@ -103,7 +105,7 @@ async function chdbTransport(path: string | undefined): Promise<Transport> {
   };
 }
 
-async function serverTransport(httpUrl: string): Promise<Transport> {
+async function serverTransport(httpUrl: string, tls?: TlsOptions): Promise<Transport> {
   const { createClient } = await import('@clickhouse/client');
   const u = new URL(httpUrl);
   const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'default';
@@ -116,6 +118,8 @@ async function serverTransport(httpUrl: string): Promise<Transport> {
     password,
     database,
     clickhouse_settings: { ...OUTPUT_SETTINGS },
+    // one agent carries every TLS mode (the client's own `tls` option always verifies, and needs a CA)
+    ...(tls ? { http_agent: new HttpsAgent({ keepAlive: true, ...nodeTls(tls) }) } : {}),
   });
   return {
     select: async (sql, params, signal) => {
@@ -158,9 +162,9 @@ export class ClickHouseDriver implements Driver {
   }
 
   /** A ClickHouse server; `httpUrl` is http(s)://[user[:password]@]host[:port][/db]. */
-  static async openServer(httpUrl: string, _rest?: string): Promise<ClickHouseDriver> {
+  static async openServer(httpUrl: string, _rest?: string, tls?: TlsOptions): Promise<ClickHouseDriver> {
     const where = httpUrl.replace(/^(https?:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
-    const t = await serverTransport(httpUrl);
+    const t = await serverTransport(httpUrl, tls);
     const d = new ClickHouseDriver(t, where);
     try {
       await d.query('SELECT 1');

@@ -12,6 +12,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import pg from 'pg';
 import type { Driver, EngineName, Row, SqlParam } from '../../driver';
 import { AbortError } from '../duckdb/driver';
+import { nodeTls, type TlsOptions } from '../../tls';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -29,6 +30,8 @@ export interface PostgresDriverOptions {
   url: string;
   /** most pooled connections (default 8) */
   maxConnections?: number;
+  /** TLS from the data source settings (a URL's own `sslmode` still wins when it has one) */
+  tls?: TlsOptions;
 }
 
 /** A connection held for a sequence of statements (a transaction). */
@@ -65,6 +68,7 @@ export class PostgresDriver implements Driver {
   static async open(opts: PostgresDriverOptions): Promise<PostgresDriver> {
     const pool = new pg.Pool({
       connectionString: opts.url,
+      ...(opts.tls ? { ssl: nodeTls(opts.tls) ?? false } : {}),
       max: opts.maxConnections ?? 8,
       types,
       connectionTimeoutMillis: 10_000,
