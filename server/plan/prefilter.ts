@@ -96,6 +96,8 @@ class Builder {
     // where the dialect binds a value once inside an expression (DuckDB's lambdas), each filter probes its field
     // itself: the database then parses a line for a later `and` operand only if the earlier ones kept it
     const bound = d.letIn ? '_pv' : undefined;
+    if (bound && probe.textOnly && probe.looserThanParseFloat && probe.maybeNotString)
+      return this.impliedByText(f, bound);
     const c = bound ?? this.column(name);
     const kind = probe.kind(c);
     const text = probe.text(c);
@@ -123,6 +125,30 @@ class Builder {
       `WHEN ${kind} = 'NUMBER' THEN ${num} WHEN ${kind} = 'VARCHAR' AND ${d.simpleFullMatch(text, decimal)} THEN ${num}`,
       false,
     );
+  }
+
+  /** `implied` over the text-only probe: one JSON call and no type test per row (a third of the cost). The
+   *  comparison decides only where the text is what Loki's label would hold — a string for string comparisons, a
+   *  numeral ParseFloat reads the same way for numeric ones; everywhere else the row is kept. */
+  private impliedByText(f: Extract<LabelFilterExpr, { kind: 'string' | 'number' }>, v: string): string {
+    const w = this.w;
+    const d = w.dialect;
+    const probe = d.jsonProbe!;
+    let body: string;
+    if (f.kind === 'string') {
+      const val = w.bind(f.value, 'string');
+      const cmp =
+        f.op === '='
+          ? `${v} = ${val}`
+          : f.op === '!='
+            ? `${v} <> ${val}`
+            : `${f.op === '!~' ? 'NOT ' : ''}${d.simpleFullMatch(v, val)}`;
+      body = `(${v} IS NULL OR ${probe.maybeNotString!(v)} OR ${cmp})`;
+    } else {
+      const num = `${d.toDoubleOrNull!(v)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
+      body = `(${v} IS NULL OR coalesce(${num}, TRUE) OR ${probe.looserThanParseFloat!(v)})`;
+    }
+    return `(${this.ambiguity(f.name)} OR ${d.letIn!(probe.textOnly!(w, 'line', f.name), v, body)})`;
   }
 
   /** SQL that is TRUE when the line might hold a differently-written key that also sanitises to `name`. */

@@ -73,6 +73,15 @@ export interface Dialect {
     unsure(v: string): string;
     kind(v: string): string;
     text(v: string): string;
+    /** a cheaper probe (one call, no type test), where the engine has one: the field's text as `jsonField` gives
+     *  it but with numbers in the engine's rendering, NULL when unsure (invalid line, absent key, JSON null) */
+    textOnly?(w: SqlWriter, col: string, key: string): string;
+    /** over a textOnly value: TRUE where toDoubleOrNull converts text that Go's strconv.ParseFloat rejects
+     *  (surrounding whitespace, digit separators) — Loki then keeps the line with an error */
+    looserThanParseFloat?(v: string): string;
+    /** over a textOnly value: TRUE where it may be a number (its rendering can differ from the line's text), an
+     *  object or an array (Loki makes other labels of those) */
+    maybeNotString?(v: string): string;
   };
   /** `body` with `name` bound to the value of `expr`, computed once (optional: DuckDB's lambdas) */
   letIn?(expr: string, name: string, body: string): string;

@@ -58,6 +58,11 @@ export const duckdbDialect: Dialect = {
       `(CASE json_type(${v}) WHEN 'VARCHAR' THEN 'VARCHAR' WHEN 'BIGINT' THEN 'NUMBER' WHEN 'UBIGINT' THEN 'NUMBER' ` +
       `WHEN 'DOUBLE' THEN 'NUMBER' WHEN 'NULL' THEN NULL ELSE 'OTHER' END)`,
     text: (v) => `(${v} ->> '$')`,
+    textOnly: (w, col, key) =>
+      `TRY(json_extract_string(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}))`,
+    // DuckDB's cast to DOUBLE trims ASCII whitespace and accepts `_` between digits; ParseFloat does neither
+    looserThanParseFloat: (v) => `(contains(${v}, '_') OR ascii(${v}) < 43 OR ascii(right(${v}, 1)) < 46)`,
+    maybeNotString: (v) => `(ascii(${v}) BETWEEN 48 AND 57 OR ascii(${v}) IN (45, 91, 123))`,
   },
   toDoubleOrNull: (e) => `TRY_CAST(${e} AS DOUBLE)`,
   letIn: (expr, name, body) => `list_transform([${expr}], ${name} -> ${body})[1]`,
