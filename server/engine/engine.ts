@@ -251,6 +251,11 @@ export class Engine implements EngineApi {
     return { entries: res.entries };
   }
 
+  /** retention and delete requests (server/retention) work on this engine's driver, catalog and dialect */
+  maintain<T>(fn: (target: Engine) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
   async close(): Promise<void> {
     await this.driver.close();
   }

@@ -1,4 +1,5 @@
 // The contracts between the engine and its adapters (HTTP, Grafana gRPC, CLI). Times are ns as bigint.
+import type { MaintenanceTarget } from '../retention/target';
 
 /** A label set. Keys are label names; adapters sort them when printing. */
 export type Labels = Record<string, string>;
@@ -110,5 +111,7 @@ export interface EngineApi {
   push(streams: PushStream[]): Promise<{ entries: number }>;
   /** plan without running: the SQL per statement and what stays in TypeScript */
   translate(query: string, dialect?: string, req?: Partial<QueryRequest>): Promise<Translation>;
+  /** run retention / delete-request work on this engine's database (server/retention), kept open meanwhile */
+  maintain?<T>(fn: (target: MaintenanceTarget) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -159,7 +159,7 @@ export function tenantEngines(
   };
   const proxyFor = (t: string): EngineApi => {
     const call =
-      <K extends Exclude<keyof EngineApi, 'close'>>(method: K) =>
+      <K extends Exclude<keyof EngineApi, 'close' | 'maintain'>>(method: K) =>
       async (...args: Parameters<EngineApi[K]>): Promise<Awaited<ReturnType<EngineApi[K]>>> => {
         const { slot, engine } = await acquire(t);
         try {
@@ -177,6 +177,17 @@ export function tenantEngines(
       indexStats: call('indexStats'),
       push: call('push'),
       translate: call('translate'),
+      // retention and delete requests reach the tenant's database through here (server/retention)
+      maintain: async (fn) => {
+        const { slot, engine } = await acquire(t);
+        try {
+          if (!engine.maintain) throw new Error('this engine has no database to maintain');
+          return await engine.maintain(fn);
+        } finally {
+          slot.active--;
+          slot.lastUsed = Date.now();
+        }
+      },
       // the server closes tenant engines (idle, or at shutdown), never a request
       close: async () => undefined,
     };

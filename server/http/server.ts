@@ -21,6 +21,8 @@ import { applyIngestLimits, ingestLimits, type IngestLimits } from '../ingest/li
 import { discoverFields, type FieldDiscovery } from '../ingest/discover';
 import { TailHub } from '../tail/tail';
 import { registerEcosystemRoutes } from './ecosystem';
+import { registerDeleteRoutes } from './deleteRoutes';
+import type { CompactorOptions } from '../retention/compactor';
 import { checkAuth, tenantOf, type TenantEngines } from './access';
 import { LogQLError } from '../logql/errors';
 import { checkSeriesLimit } from '../eval/limits';
@@ -57,6 +59,8 @@ export interface ServerOptions {
   limits?: Partial<IngestLimits>;
   /** ingest-time service_name / detected_level as Loki adds them (server/ingest/discover.ts); default: none */
   discovery?: FieldDiscovery;
+  /** retention and Loki's delete API schedule (server/retention/compactor.ts); default: keep everything */
+  compactor?: CompactorOptions;
   /** OTLP → Loki stream mapping */
   otlp?: OtlpOptions;
   /** live tail: how often tailers poll for writes made outside this process (ms, default 1000) */
@@ -478,6 +482,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     );
   app.get('/loki/api/v1/status/buildinfo', buildinfo);
 
+  registerDeleteRoutes(app, { engine, engineOf, tenants: opts.tenants, options: opts.compactor, log: opts.logger });
   registerEcosystemRoutes(app, {
     engineOf,
     hubOf,
