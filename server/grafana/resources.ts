@@ -9,6 +9,7 @@
 //   GET|POST translate?query&dialect              the SQL, the TypeScript stages and a readable plan
 //   GET|POST explain?query&dialect                each stage in words, where it runs, its SQL or named reason
 //   GET|POST validate?query                      {valid, error: {message, kind, line, column}}
+//   GET|POST mapping/check?mapping=<json>        a table mapping (config editor, unsaved) checked against the database
 //   GET  sample?query&start&end&limit            a few log lines of a log query (editor field discovery)
 //   POST push                                    Loki push JSON (optionally gzip), for tests and demos
 //   GET  health                                  {status: "ok"}
@@ -18,7 +19,10 @@ import { LogQLError } from '../logql/errors';
 import { isDatabaseUnreachable, sanitizeErrorMessage } from '../http/sanitize';
 import { Params, ParamError, parseBounds, parseSeriesMatchers } from '../http/params';
 import { decodePushJson, PushValidationError } from '../ingest/decode';
-import type { DataSourceConfig } from './settings';
+import { SettingsError, type DataSourceConfig, type TableMapping } from './settings';
+import { mappingOf } from './engineFactory';
+import { MappingError, resolveMapping } from '../schema/mapping';
+import type { Driver } from '../sql/driver';
 import { explainQuery } from '../plan/explain';
 
 export interface ResourceRequest {
@@ -117,6 +121,37 @@ async function sample(engine: EngineApi, config: DataSourceConfig, p: Params): P
   return { status: 'success', data: lines.slice(0, limit) };
 }
 
+/** The config editor's live check of a table mapping it has not saved yet: does the data source's database have
+ *  that table and those columns, and how many streams would it present? `{ok, describe, streams}` or `{ok, error}`. */
+async function checkMapping(engine: EngineApi, text: string): Promise<unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ParamError('mapping is not JSON');
+  }
+  const m = raw as TableMapping;
+  if (!m || typeof m !== 'object' || !['native', 'flat', 'map', 'otel'].includes(m.mode))
+    throw new ParamError('mapping.mode must be native, flat, map or otel');
+  const driver = (engine as { driver?: Driver }).driver;
+  if (!driver) return { ok: false, error: 'this data source cannot check mappings (no direct database access)' };
+  try {
+    const cfg = mappingOf(m);
+    if (!cfg) {
+      const streams = await engine.series([], 0n, BigInt(Date.now() + 86_400_000) * 1_000_000n);
+      return { ok: true, describe: 'the native schema (streams, entries)', streams: streams.length };
+    }
+    const src = await resolveMapping(driver, cfg);
+    const rows = await driver.query(src.streamsSql);
+    return { ok: true, describe: src.describe, streams: rows.length };
+  } catch (e) {
+    if (e instanceof MappingError || e instanceof SettingsError) return { ok: false, error: e.message };
+    if (isDatabaseUnreachable(e)) throw e;
+    // the database refused what the mapping reads (a column type it cannot convert, …): the user's to fix
+    return { ok: false, error: sanitizeErrorMessage((e as Error)?.message ?? String(e), 400) };
+  }
+}
+
 export async function handleResource(
   engine: EngineApi,
   config: DataSourceConfig,
@@ -184,6 +219,7 @@ export async function handleResource(
       }
     }
     if (path === 'sample') return jsonResponse(200, await sample(engine, config, p));
+    if (path === 'mapping/check') return jsonResponse(200, await checkMapping(engine, required(p, 'mapping')));
     if (path === 'push') {
       if (method !== 'POST') return jsonResponse(405, { status: 'error', error: 'push needs POST' });
       const streams = decodePushJson(Buffer.from(req.body ?? []), header(req, 'content-encoding'));
