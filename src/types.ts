@@ -2,6 +2,7 @@ import type { DataQuery, DataSourceJsonData } from '@grafana/data';
 
 export type QueryType = 'range' | 'instant';
 export type QueryDirection = 'backward' | 'forward';
+export type EditorMode = 'builder' | 'code';
 
 /** The query model sent to the backend through /api/ds/query. */
 export interface LogQLQuery extends DataQuery {
@@ -14,6 +15,8 @@ export interface LogQLQuery extends DataQuery {
   legendFormat?: string;
   /** metric range queries: step as a duration (`1m`) or a variable (`$__interval`) */
   step?: string;
+  /** the editor the query was last edited in (Grafana's Loki editor keeps it in the query too); default code */
+  editorMode?: EditorMode;
   /** set by Explore / the data source for supplementary queries */
   supportingQueryType?: 'logsVolume' | 'logsSample' | 'logContext';
 }

@@ -1,8 +1,11 @@
-// The query editor: LogQL with completion and inline errors, a label browser, the options row and the SQL preview.
+// The query editor, laid out as Grafana's Loki editor: a header (kick start patterns, label browser, Builder/Code
+// toggle), the query itself — the builder with its LogQL preview, or Monaco with completion and inline errors — then
+// hints, the options row, Explain and the SQL preview, all fed the same LogQL text.
 
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, QueryEditorProps } from '@grafana/data';
-import { Button, Stack, useStyles2 } from '@grafana/ui';
+import { QueryEditorMode, QueryEditorModeToggle, RawQuery } from '@grafana/plugin-ui';
+import { Alert, Button, Stack, useStyles2 } from '@grafana/ui';
 import React, { useCallback, useEffect, useMemo, useState } from 'react';
 
 import type { DataSource } from '../datasource';
@@ -16,6 +19,11 @@ import { SqlPreview } from './SqlPreview';
 import { ExplainView } from './explain/ExplainView';
 import { QueryHints } from './hints/QueryHints';
 import { useQueryStats } from './QueryStatsHint';
+import { logqlLanguage } from './builder/grammar';
+import { LogQLBuilder } from './builder/LogQLBuilder';
+import { QueryPatterns } from './builder/QueryPatterns';
+import { useBuilderMode } from './builder/useBuilderMode';
+import { buildVisualQuery } from '../data/builder/parse';
 
 export type Props = QueryEditorProps<DataSource, LogQLQuery, LogQLOptions>;
 
@@ -72,6 +80,8 @@ export function QueryEditor(props: Props) {
   const styles = useStyles2(getStyles);
   const [text, setText] = useState(query.expr ?? '');
   const [browserOpen, setBrowserOpen] = useState(false);
+  const [patternsOpen, setPatternsOpen] = useState(false);
+  const builder = useBuilderMode(query, onChange);
   const [sqlOpen, setSqlOpen] = useState(() => readPref(SQL_PREVIEW_KEY));
   const [explainOpen, setExplainOpen] = useState(() => readPref(EXPLAIN_KEY));
 
@@ -105,16 +115,71 @@ export function QueryEditor(props: Props) {
 
   return (
     <div className={styles.wrapper} data-testid="logql-query-editor">
-      <Stack gap={1} alignItems="flex-start">
-        <Button
-          size="sm"
-          variant="secondary"
-          icon={browserOpen ? 'angle-down' : 'angle-right'}
-          onClick={() => setBrowserOpen(!browserOpen)}
-          aria-expanded={browserOpen}
+      <Stack gap={1} alignItems="center" justifyContent="space-between">
+        <Stack gap={1}>
+          <Button
+            size="sm"
+            variant="secondary"
+            icon={patternsOpen ? 'angle-down' : 'angle-right'}
+            onClick={() => setPatternsOpen(!patternsOpen)}
+            aria-expanded={patternsOpen}
+          >
+            Kick start your query
+          </Button>
+          {builder.mode === 'code' && (
+            <Button
+              size="sm"
+              variant="secondary"
+              icon={browserOpen ? 'angle-down' : 'angle-right'}
+              onClick={() => setBrowserOpen(!browserOpen)}
+              aria-expanded={browserOpen}
+            >
+              Label browser
+            </Button>
+          )}
+        </Stack>
+        <QueryEditorModeToggle
+          mode={builder.mode === 'builder' ? QueryEditorMode.Builder : QueryEditorMode.Code}
+          onChange={(m) => builder.setMode(m === QueryEditorMode.Builder ? 'builder' : 'code', text)}
+        />
+      </Stack>
+      {builder.notice && (
+        <Alert
+          severity="info"
+          title="Staying in Code mode"
+          onRemove={builder.dismissNotice}
+          data-testid="builder-notice"
         >
-          Label browser
-        </Button>
+          {builder.notice}
+        </Alert>
+      )}
+      {patternsOpen && (
+        <QueryPatterns
+          provider={datasource.languageProvider}
+          onClose={() => setPatternsOpen(false)}
+          onSelect={(expr) => {
+            setPatternsOpen(false);
+            setText(expr);
+            const fits = builder.mode === 'builder' && buildVisualQuery(expr).query;
+            onChange({ ...query, expr, editorMode: fits || builder.mode === 'code' ? builder.mode : 'code' });
+            onRunQuery();
+          }}
+        />
+      )}
+      {builder.mode === 'builder' && builder.visual ? (
+        <>
+          <LogQLBuilder
+            query={builder.visual}
+            datasource={datasource}
+            onChange={builder.onVisualChange}
+            onRunQuery={onRunQuery}
+            timeRange={range}
+          />
+          <div data-testid="builder-raw-query">
+            <RawQuery query={text} language={logqlLanguage as never} className={styles.rawQuery} />
+          </div>
+        </>
+      ) : (
         <LogQLField
           value={text}
           onEdit={setText}
@@ -127,13 +192,13 @@ export function QueryEditor(props: Props) {
           markers={markers}
           placeholder='Enter a LogQL query, e.g. {app="api"} |= "error" (Shift+Enter to run)'
         />
-      </Stack>
+      )}
       {markers.length > 0 && (
         <div className={styles.error} data-testid="logql-error" role="alert">
           {markers[0].message}
         </div>
       )}
-      {browserOpen && (
+      {browserOpen && builder.mode === 'code' && (
         <LabelBrowser
           provider={datasource.languageProvider}
           onClose={() => setBrowserOpen(false)}
@@ -186,6 +251,11 @@ export function QueryEditor(props: Props) {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   wrapper: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
+  rawQuery: css({
+    padding: theme.spacing(1),
+    background: theme.colors.background.secondary,
+    borderRadius: theme.shape.radius.default,
+  }),
   error: css({
     color: theme.colors.error.text,
     fontSize: theme.typography.bodySmall.fontSize,

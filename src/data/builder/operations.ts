@@ -553,6 +553,26 @@ function binaryDefs(): LogQLOperationDef[] {
   });
 }
 
+/** Joins another query with an operator (`a / b`): added to the query's binaryQueries, never to its operations. */
+const NESTED_QUERY: LogQLOperationDef = {
+  ...def({
+    id: '__binary_query',
+    name: 'Binary operation with query',
+    kind: 'outer',
+    category: Category.binaryOps,
+    params: [],
+    documentation: 'Combines this query with another one: `/`, `*`, `+`, `-`, comparisons, `and`, `or`, `unless`.',
+    render: (inner) => inner,
+  }),
+  addOperationHandler: (_def, query) => ({
+    ...query,
+    binaryQueries: [
+      ...(query.binaryQueries ?? []),
+      { operator: '/', query: { labels: [...query.labels], operations: [...query.operations] } },
+    ],
+  }),
+};
+
 export const OPERATIONS: LogQLOperationDef[] = [
   ...lineFilterDefs(),
   ...formatDefs(),
@@ -561,6 +581,7 @@ export const OPERATIONS: LogQLOperationDef[] = [
   ...aggregationDefs(),
   ...functionDefs(),
   ...binaryDefs(),
+  NESTED_QUERY,
 ];
 
 export const OPERATION_BY_ID: ReadonlyMap<string, LogQLOperationDef> = new Map(OPERATIONS.map((d) => [d.id, d]));
