@@ -68,7 +68,9 @@ export interface LogQLOptions extends DataSourceJsonData {
   user?: string;
   /** duckdb / chdb: file path (or :memory:) */
   path?: string;
+  /** older settings: TLS on (= tlsMode 'require') */
   tls?: boolean;
+  tlsMode?: TlsMode;
   tableMapping?: TableMapping;
   /** default line limit of log queries that set none */
   maxLines?: number;
@@ -79,7 +81,14 @@ export interface LogQLOptions extends DataSourceJsonData {
 
 export interface LogQLSecureJsonData {
   password?: string;
+  /** PEM text for TLS to PostgreSQL / ClickHouse (Grafana's names for these secure fields) */
+  tlsCACert?: string;
+  tlsClientCert?: string;
+  tlsClientKey?: string;
 }
+
+/** TLS to a database server, libpq's sslmode names (server/sql/tls.ts). */
+export type TlsMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 
 /** The variable query model (variable editor). */
 export type VariableQueryType = 'labelNames' | 'labelValues' | 'logql';

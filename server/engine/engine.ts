@@ -242,10 +242,17 @@ export class Engine implements EngineApi {
         405,
       );
     }
+    const ingester = this.ingester;
     // hours this push writes into are counted again by the next query's stats
     let oldest: bigint | undefined;
-    for (const s of streams) for (const e of s.entries) if (oldest === undefined || e.ts < oldest) oldest = e.ts;
-    const res = await this.ingester.push(streams);
+    let entries = 0;
+    for (const s of streams) {
+      entries += s.entries.length;
+      for (const e of s.entries) if (oldest === undefined || e.ts < oldest) oldest = e.ts;
+    }
+    const res = await inSpan('push', { 'logqlsql.streams': streams.length, 'logqlsql.entries': entries }, () =>
+      ingester.push(streams),
+    );
     if (oldest !== undefined) this.processed.invalidateFrom(oldest);
     this.catalog.invalidate();
     return { entries: res.entries };

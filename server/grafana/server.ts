@@ -7,6 +7,7 @@ import { PluginMetrics } from './metrics';
 import { loadProtocol, serviceDef } from './proto';
 import { makeServices } from './services';
 import { InstanceCache, type EngineFactory } from './settings';
+import { initTracingFromEnv } from '../telemetry/setup';
 
 /** Grafana allows messages up to 2 GiB; grpc-js takes an int32 (−1 = unlimited). */
 export const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
@@ -46,6 +47,7 @@ export async function startGrpcServer(
   port: number,
   opts: GrpcServerOptions = {},
 ): Promise<GrpcPluginServer> {
+  initTracingFromEnv(); // OTLP export when the OTEL_* variables ask for it
   const log = opts.logger ?? silentLogger;
   const metrics = opts.metrics ?? new PluginMetrics();
   const cache = new InstanceCache(engineFactory, log, opts.closeEngines ?? true);

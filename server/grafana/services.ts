@@ -14,6 +14,7 @@ import { prepareQuery, QueryModelError, type WireDataQuery } from './query';
 import { handleResource } from './resources';
 import { InstanceCache, SettingsError, type DataSourceConfig, type RawInstanceSettings } from './settings';
 import { parseTailRequest, runTail } from './stream';
+import { inServerSpan, inSpanSync } from '../telemetry/tracing';
 
 export interface PluginContextWire {
   orgId?: number;
@@ -103,8 +104,11 @@ export async function runDataQuery(
     const kind = resultKind(result);
     ctx.metrics.queries.inc({ status: '200', kind });
     ctx.metrics.queryDuration.observe({ kind }, (performance.now() - t0) / 1000);
+    const encoded = inSpanSync('encode arrow', { 'logqlsql.frames': frames.length }, () =>
+      frames.map((f) => Buffer.from(encodeFrame(f))),
+    );
     return {
-      frames: frames.map((f) => Buffer.from(encodeFrame(f))),
+      frames: encoded,
       error: '',
       status: 200,
       errorSource: '',
@@ -173,35 +177,44 @@ export function makeServices(ctx: ServiceContext) {
     QueryData: unary<QueryDataRequestWire, { responses: Record<string, DataResponseWire> }>(
       ctx,
       'QueryData',
-      async (req, call) => {
-        const signal = callSignal(call as never, ctx.stopping);
-        const responses: Record<string, DataResponseWire> = {};
-        let instance: { config: DataSourceConfig; engine: EngineApi } | undefined;
-        let instanceError: unknown;
-        try {
-          instance = await cache.get(req.pluginContext?.dataSourceInstanceSettings);
-        } catch (e) {
-          instanceError = e;
-        }
-        await Promise.all(
-          (req.queries ?? []).map(async (q) => {
-            if (!instance) {
-              const r = errorResponse(instanceError);
-              if (!(instanceError instanceof SettingsError)) {
-                r.error = `cannot open the database: ${r.error}`;
-                r.status = 502;
-                r.errorSource = 'downstream';
-              }
-              responses[q.refId] = r;
-              return;
-            }
-            responses[q.refId] = await runDataQuery(instance.engine, instance.config, q, ctx, signal);
-          }),
-        );
-        return { responses };
-      },
+      // Grafana forwards the W3C `traceparent` of its own request in the call's metadata
+      (req, call) =>
+        inServerSpan(call.metadata.getMap(), 'QueryData', { 'logqlsql.queries': req.queries?.length ?? 0 }, () =>
+          queryData(req, call),
+        ),
     ),
   };
+
+  async function queryData(
+    req: QueryDataRequestWire,
+    call: grpc.ServerUnaryCall<QueryDataRequestWire, { responses: Record<string, DataResponseWire> }>,
+  ): Promise<{ responses: Record<string, DataResponseWire> }> {
+    const signal = callSignal(call as never, ctx.stopping);
+    const responses: Record<string, DataResponseWire> = {};
+    let instance: { config: DataSourceConfig; engine: EngineApi } | undefined;
+    let instanceError: unknown;
+    try {
+      instance = await cache.get(req.pluginContext?.dataSourceInstanceSettings);
+    } catch (e) {
+      instanceError = e;
+    }
+    await Promise.all(
+      (req.queries ?? []).map(async (q) => {
+        if (!instance) {
+          const r = errorResponse(instanceError);
+          if (!(instanceError instanceof SettingsError)) {
+            r.error = `cannot open the database: ${r.error}`;
+            r.status = 502;
+            r.errorSource = 'downstream';
+          }
+          responses[q.refId] = r;
+          return;
+        }
+        responses[q.refId] = await runDataQuery(instance.engine, instance.config, q, ctx, signal);
+      }),
+    );
+    return { responses };
+  }
 
   const Diagnostics = {
     CheckHealth: unary<{ pluginContext?: PluginContextWire }, { status: number; message: string; jsonDetails: Buffer }>(

@@ -21,6 +21,8 @@ import { applyIngestLimits, ingestLimits, type IngestLimits } from '../ingest/li
 import { discoverFields, type FieldDiscovery } from '../ingest/discover';
 import { TailHub } from '../tail/tail';
 import { registerEcosystemRoutes } from './ecosystem';
+import { inServerSpan, tracedChunks } from '../telemetry/tracing';
+import { initTracingFromEnv } from '../telemetry/setup';
 import { registerDeleteRoutes } from './deleteRoutes';
 import type { CompactorOptions } from '../retention/compactor';
 import { checkAuth, tenantOf, type TenantEngines } from './access';
@@ -323,18 +325,30 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     return sendChunks(
       req,
       reply,
-      encodeQueryResponse(result, { categorizeLabels: flags.has('categorize-labels') }),
+      tracedChunks('encode json', encodeQueryResponse(result, { categorizeLabels: flags.has('categorize-labels') })),
       compress,
     );
   }
+
+  /** A handler as one server span, child of the caller's W3C `traceparent` header when it sends one. */
+  const traced =
+    (name: string, fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    (req: FastifyRequest, reply: FastifyReply) =>
+      inServerSpan(req.headers, name, { 'http.request.method': req.method, 'http.route': name }, () => fn(req, reply));
 
   const both = (url: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
     app.get(url, handler);
     app.post(url, handler);
   };
 
-  both('/loki/api/v1/query', (req, reply) => runQuery(req, reply, true));
-  both('/loki/api/v1/query_range', (req, reply) => runQuery(req, reply, false));
+  both(
+    '/loki/api/v1/query',
+    traced('/loki/api/v1/query', (req, reply) => runQuery(req, reply, true)),
+  );
+  both(
+    '/loki/api/v1/query_range',
+    traced('/loki/api/v1/query_range', (req, reply) => runQuery(req, reply, false)),
+  );
 
   const labelNames = async (req: FastifyRequest, reply: FastifyReply) => {
     const p = params(req);
@@ -436,8 +450,8 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     }
     return reply.code(204).send();
   };
-  app.post('/loki/api/v1/push', push);
-  app.post('/api/prom/push', push);
+  app.post('/loki/api/v1/push', traced('/loki/api/v1/push', push));
+  app.post('/api/prom/push', traced('/api/prom/push', push));
 
   // Legacy label endpoints answer `{"values": […]}`.
   app.get('/api/prom/label', async (req, reply) => {
@@ -514,6 +528,7 @@ export async function startServer(
   engine: EngineApi,
   opts: StartOptions = {},
 ): Promise<{ app: FastifyInstance; address: string }> {
+  initTracingFromEnv(); // OTLP export when the OTEL_* variables ask for it
   const app = buildServer(engine, opts);
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 3100 });
   return { app, address };

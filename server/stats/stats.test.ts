@@ -7,6 +7,8 @@ import type { PushStream, QueryRequest } from '../engine/types';
 import { enginesToTest } from '../../tests/engines';
 import { entriesReturned, lokiStats, summary } from './summary';
 import { ProcessedCounter } from './processed';
+import { parse } from '../logql/check';
+import type { LogExpr } from '../logql/ast';
 
 const engines = await enginesToTest();
 const SEC = 1_000_000_000n;
@@ -148,7 +150,7 @@ describe.each(engines)('query statistics on $engine.name', ({ engine: te, skip }
   it.skipIf(!!skip)('the counter: whole hours from the cache, edges and unsettled hours from SQL', async () => {
     let now = Number((T0 + 2n * HOUR + 30n * MIN) / 1_000_000n); // 02:30: hour 02 is not settled
     const counter = new ProcessedCounter(engine.driver, engine.dialect, { now: () => now, settleMs: 0 });
-    const ids = (await engine.catalog.select([{ name: 'app', op: '=', value: 'api' }], T0, END)).map((s) => s.id);
+    const ids = (await engine.catalog.select((parse('{app="api"}') as LogExpr).matchers, T0, END)).map((s) => s.id);
     const from = T0 + 17n * MIN;
     const to = T0 + 2n * HOUR + 42n * MIN;
     const want = expected(['api'], from, to);
