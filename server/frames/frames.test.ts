@@ -158,4 +158,45 @@ describe('result frames', () => {
     const tv = decode(encodeFrame(vec[0]!));
     expect(tv.getChild('Value')!.get(0)).toBe(2);
   });
+
+  it("carries Loki's statistics in meta.stats as Grafana's Loki data source names them (query inspector)", () => {
+    const full: QueryStats = {
+      ...stats,
+      totalMs: 500,
+      linesProcessed: 1000,
+      bytesProcessed: 50_000,
+      postFilterLines: 1000,
+    };
+    const matrix: QueryResult = {
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: { a: '1' },
+            values: [
+              [1000, 1],
+              [2000, 2],
+            ],
+          },
+          { metric: { a: '2' }, values: [[1000, 3]] },
+        ],
+      },
+      stats: full,
+    };
+    const meta = JSON.parse(decode(encodeFrame(resultFrames(matrix, { refId: 'A' })[0]!)).schema.metadata.get('meta')!);
+    const byName = Object.fromEntries(
+      (meta.stats as { displayName: string; value: number; unit?: string }[]).map((s) => [s.displayName, s]),
+    );
+    expect(byName['Summary: bytes processed per second']).toEqual({
+      displayName: 'Summary: bytes processed per second',
+      value: 100_000,
+      unit: 'Bps',
+    });
+    expect(byName['Summary: lines processed per second']!.value).toBe(2000);
+    expect(byName['Summary: total bytes processed']).toMatchObject({ value: 50_000, unit: 'decbytes' });
+    expect(byName['Summary: total lines processed']!.value).toBe(1000);
+    expect(byName['Summary: total post filter lines']!.value).toBe(1000);
+    expect(byName['Summary: total entries returned']!.value).toBe(3); // samples, as Loki counts a matrix
+    expect(byName['Summary: exec time']).toMatchObject({ value: 0.5, unit: 's' });
+  });
 });
