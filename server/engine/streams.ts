@@ -5,6 +5,7 @@ import type { Labels } from './types';
 import type { Driver } from '../sql/driver';
 import { nativeStreamsQuery } from '../schema/native';
 import { compileRE2 } from '../eval/re2';
+import { inSpan, inSqlSpan } from '../telemetry/tracing';
 
 export interface StreamInfo {
   id: bigint;
@@ -66,7 +67,9 @@ export class StreamCatalog {
 
   private async load(): Promise<void> {
     const startedAt = Date.now();
-    const rows = await this.driver.query<{ id: bigint; first_ts: bigint; last_ts: bigint }>(this.sql);
+    const rows = await inSqlSpan(this.driver.engine, this.sql, () =>
+      this.driver.query<{ id: bigint; first_ts: bigint; last_ts: bigint }>(this.sql),
+    );
     this.streams = rows.map((r) => ({
       id: BigInt(r.id),
       labels: this.toLabels(r),
@@ -78,7 +81,12 @@ export class StreamCatalog {
 
   /** Streams matching the selector with entries overlapping [from, to]. */
   async select(matchers: Matcher[], from: bigint, to: bigint): Promise<StreamInfo[]> {
-    const match = compileMatchers(matchers);
-    return (await this.all()).filter((s) => s.lastTs >= from && s.firstTs <= to && match(s.labels));
+    // the plan's first step: the selector resolved to stream ids (what the entries scans will read)
+    return inSpan('plan streams', undefined, async (span) => {
+      const match = compileMatchers(matchers);
+      const out = (await this.all()).filter((s) => s.lastTs >= from && s.firstTs <= to && match(s.labels));
+      span?.setAttribute('logqlsql.streams', out.length);
+      return out;
+    });
   }
 }

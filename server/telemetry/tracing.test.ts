@@ -106,11 +106,15 @@ describe('tracing over HTTP', () => {
     t.isChild(query, server);
     expect(query.attributes['logql.query']).toBe('{app="api"} | logfmt | level="error"');
     t.isChild(t.one('logql parse'), query);
+    const plan = byName(t.spans, 'plan streams');
+    expect(plan.length).toBeGreaterThanOrEqual(1);
+    for (const p of plan) t.isChild(p, query);
+    expect(plan[0]!.attributes['logqlsql.streams']).toBe(1);
     const sql = byName(t.spans, 'sql duckdb');
     expect(sql.length).toBeGreaterThanOrEqual(2); // the rows, and the processed-lines aggregate
     for (const s of sql) {
       expect(s.attributes['db.system']).toBe('duckdb');
-      expect(String(s.attributes['db.statement'])).toMatch(/^SELECT .* FROM entries/s);
+      expect(String(s.attributes['db.statement'])).toMatch(/^SELECT .* FROM (entries|streams)/s);
     }
     const rows = sql.find((s) => String(s.attributes['db.statement']).includes('ORDER BY'))!;
     t.isChild(rows, query);
