@@ -2,6 +2,7 @@
 // `traceparent` in the call metadata) is one trace under the caller's span — server span, parse, each SQL statement
 // (db.system, db.statement), TypeScript stages, encoding — and so is a push. Tracing off: nothing is recorded.
 import * as grpc from '@grpc/grpc-js';
+import { tableFromIPC } from 'apache-arrow';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../engine/engine';
@@ -197,6 +198,13 @@ describe('tracing over gRPC (Grafana QueryData)', () => {
       ),
     );
     expect(res.responses.A).toMatchObject({ status: 200, error: '' });
+    // the frame's meta carries Loki's statistics for Grafana's query inspector
+    const frame = tableFromIPC((res.responses.A as unknown as { frames: Buffer[] }).frames[0]!);
+    const stats = JSON.parse(frame.schema.metadata.get('meta')!).stats as { displayName: string; value: number }[];
+    const stat = (n: string) => stats.find((s) => s.displayName === n)?.value;
+    expect(stat('Summary: total lines processed')).toBe(20);
+    expect(stat('Summary: total bytes processed')).toBe(push.streams[0]!.values.reduce((n, [, l]) => n + l!.length, 0));
+    expect(stat('Summary: total post filter lines')).toBe(20);
     const t = tree(TRACE);
     const server = t.one('QueryData');
     expect(server.parentSpanContext?.spanId).toBe(PARENT);
