@@ -131,6 +131,7 @@ export class Engine implements EngineApi {
         to: req.end,
         limit: req.limit,
         direction: req.direction,
+        sink: req.onStreams,
       });
       ctx.stats.limitReached = res.limitReached;
       return { resultType: 'streams' as const, result: res.streams };

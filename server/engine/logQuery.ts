@@ -22,7 +22,15 @@ export interface LogQueryArgs {
   to: bigint; // exclusive
   limit: number;
   direction: Direction;
+  /** Stream the answer: entries are handed over in batches as they are read (each batch's streams in the query's
+   *  direction; one label set may come in several batches) and the returned streams are empty. Memory stays bounded
+   *  by a page of rows however large the limit; the caller's promise is awaited, so a slow client slows the reads. */
+  sink?: (streams: Stream[]) => Promise<void>;
 }
+
+/** entries collected before a batch goes to the sink; rows read per statement when streaming without TypeScript stages */
+const SINK_BATCH = 10_000;
+const SINK_PAGE = 50_000;
 
 export async function runLogQuery(
   ctx: ExecContext,
@@ -37,21 +45,37 @@ export async function runLogQuery(
   const order: 'asc' | 'desc' = a.direction === 'backward' ? 'desc' : 'asc';
   const pipeline = split.rest.length > 0 ? compilePipeline(split.rest) : undefined;
 
-  const out = new Map<string, { labels: Labels; entries: LogEntry[]; seen: Set<string> }>();
+  const out = new Map<string, { labels: Labels; entries: LogEntry[] }>();
   let count = 0;
   const keyer = new LabelsKeyer();
+  // equal (timestamp, line) pairs in one stream are one entry; rows come in timestamp order, so only the pairs of the
+  // current timestamp need remembering
+  const seen = new Set<string>();
+  let seenTs: bigint | undefined;
   const add = (labels: Labels, e: LogEntry): void => {
     const key = keyer.key(labels);
+    if (e.ts !== seenTs) {
+      seen.clear();
+      seenTs = e.ts;
+    }
+    const id = `${key}\u0000${e.line}`;
+    if (seen.has(id)) return;
+    seen.add(id);
     let s = out.get(key);
     if (!s) {
-      s = { labels: sortedLabels(labels), entries: [], seen: new Set() };
+      s = { labels: sortedLabels(labels), entries: [] };
       out.set(key, s);
     }
-    const id = `${e.ts}\u0000${e.line}`;
-    if (s.seen.has(id)) return; // equal (timestamp, line) pairs in one stream are one entry
-    s.seen.add(id);
     s.entries.push(e);
     count++;
+  };
+  let flushed = 0;
+  const flush = async (): Promise<void> => {
+    if (!a.sink || out.size === 0) return;
+    const batch = [...out.values()];
+    out.clear();
+    flushed = count;
+    await a.sink(batch);
   };
 
   const prefilter = prefilterFor(ctx, split.rest, streams);
@@ -69,11 +93,20 @@ export async function runLogQuery(
     if (ids.length === 0 && ctx.execute) continue;
     const base = { streamIds: ids, from, to, filters: split.pushed, order, prefilter };
     if (!pipeline) {
-      const q = compileRowSelect(ctx.dialect, { ...base, limit: a.limit - count });
-      const rows = await runSql<EntryRow>(ctx, q.text, q.params);
-      kept += rows.length;
-      for (const r of rows) {
-        add(byId.get(BigInt(r.stream_id))!, toEntry(r));
+      // one statement for the rest of the limit; paged when streaming, so memory holds one page
+      let after: { ts: bigint; streamId: bigint; line: string } | undefined;
+      for (;;) {
+        const want = a.sink ? Math.min(a.limit - count, SINK_PAGE) : a.limit - count;
+        const q = compileRowSelect(ctx.dialect, { ...base, limit: want, after });
+        const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+        kept += rows.length;
+        for (const r of rows) {
+          add(byId.get(BigInt(r.stream_id))!, toEntry(r));
+        }
+        if (count - flushed >= SINK_BATCH) await flush();
+        if (count >= a.limit || rows.length < want || !ctx.execute) break;
+        const last = rows[rows.length - 1]!;
+        after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
       }
     } else {
       // Page through rows in order; TypeScript stages may drop many of them.
@@ -96,6 +129,7 @@ export async function runLogQuery(
         }
         span?.setAttribute('logqlsql.rows.out', kept - keptBefore);
         span?.end();
+        if (count - flushed >= SINK_BATCH) await flush();
         if (count >= a.limit || rows.length < pageSize || !ctx.execute) break;
         const last = rows[rows.length - 1];
         after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
@@ -103,6 +137,7 @@ export async function runLogQuery(
     }
     if (count >= a.limit) break;
   }
+  await flush();
   ctx.stats.postFilterLines = (ctx.stats.postFilterLines ?? 0) + kept;
   if (readFrom < readTo)
     await recordProcessed(

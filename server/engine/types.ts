@@ -18,6 +18,9 @@ export interface QueryRequest {
   direction: Direction;
   /** cancel a long query (client disconnect, Grafana timeout) */
   signal?: AbortSignal;
+  /** log queries: stream the entries to this callback in batches as they are read (a label set may come in several
+   *  batches; the answer's streams are then empty). Engines may ignore it and answer whole. */
+  onStreams?: (streams: Stream[]) => Promise<void>;
 }
 
 export interface LogEntry {

@@ -98,40 +98,89 @@ export function statsJson(stats: QueryStats | undefined, returned: number): stri
   return JSON.stringify(lokiStats(stats, returned));
 }
 
+function responseHead(resultType: string, opts: EncodeOptions): string {
+  let buf = `{"status":"success","data":{"resultType":"${resultType}",`;
+  if (opts.categorizeLabels && resultType === 'streams') buf += '"encodingFlags":["categorize-labels"],';
+  return buf + '"result":';
+}
+
+/** Stream objects `{"stream":…,"values":[…]}` joined by commas (a leading one unless `first`), as chunks of about
+ *  `chunkSize`; what is left under that size is returned through `rest` for the caller to continue. */
+function* streamObjects(
+  result: Stream[],
+  opts: EncodeOptions,
+  first: boolean,
+  buf: string,
+  rest: { buf: string },
+): Generator<string> {
+  const chunkSize = opts.chunkSize ?? 64 * 1024;
+  const streams = sortStreams(opts.categorizeLabels ? result : mergeMetadata(result));
+  for (let i = 0; i < streams.length; i++) {
+    const s = streams[i]!;
+    if (i > 0 || !first) buf += ',';
+    buf += `{"stream":${labelsJson(s.labels)},"values":[`;
+    const entries = s.entries;
+    for (let j = 0; j < entries.length; j++) {
+      const e = entries[j]!;
+      if (j > 0) buf += ',';
+      buf += `["${e.ts}",${JSON.stringify(e.line)}`;
+      if (opts.categorizeLabels) {
+        buf +=
+          e.metadata && Object.keys(e.metadata).length > 0
+            ? `,{"structuredMetadata":${labelsJson(e.metadata)}}]`
+            : ',{}]';
+      } else buf += ']';
+      if (buf.length >= chunkSize) {
+        yield buf;
+        buf = '';
+      }
+    }
+    buf += ']}';
+  }
+  rest.buf = buf;
+}
+
+/**
+ * A log answer written while the engine still reads (QueryRequest.onStreams): the head, each batch's stream objects
+ * as it comes, then the tail with the stats. Each batch is one result as Loki would print it (streams sorted by labels,
+ * entries in the query's direction); a label set that spans batches appears once per batch, in the query's direction.
+ */
+export class StreamingLogResponse {
+  private started = false;
+  /** entries written so far (the stats' totalEntriesReturned) */
+  returned = 0;
+
+  constructor(private readonly opts: EncodeOptions = {}) {}
+
+  /** the chunks for one batch of streams (the head before the first) */
+  *batch(streams: Stream[]): Generator<string> {
+    let buf = '';
+    if (!this.started) buf = responseHead('streams', this.opts) + '[';
+    const first = !this.started;
+    this.started = true;
+    for (const s of streams) this.returned += s.entries.length;
+    const rest = { buf: '' };
+    yield* streamObjects(streams, this.opts, first, buf, rest);
+    if (rest.buf) yield rest.buf;
+  }
+
+  /** the closing chunk with the stats */
+  end(stats: QueryStats | undefined): string {
+    const head = this.started ? '' : responseHead('streams', this.opts) + '[';
+    return `${head}],"stats":${statsJson(stats, this.returned)}}}\n`;
+  }
+}
+
 /** The whole query response `{"status":"success","data":{…}}` as string chunks (≈ chunkSize each). */
 export function* encodeQueryResponse(result: QueryResult, opts: EncodeOptions = {}): Generator<string> {
   const chunkSize = opts.chunkSize ?? 64 * 1024;
   const { data } = result;
-  let buf = `{"status":"success","data":{"resultType":"${data.resultType}",`;
-  if (opts.categorizeLabels && data.resultType === 'streams') buf += '"encodingFlags":["categorize-labels"],';
-  buf += '"result":';
+  let buf = responseHead(data.resultType, opts);
   switch (data.resultType) {
     case 'streams': {
-      const streams = sortStreams(opts.categorizeLabels ? data.result : mergeMetadata(data.result));
-      buf += '[';
-      for (let i = 0; i < streams.length; i++) {
-        const s = streams[i]!;
-        if (i > 0) buf += ',';
-        buf += `{"stream":${labelsJson(s.labels)},"values":[`;
-        const entries = s.entries;
-        for (let j = 0; j < entries.length; j++) {
-          const e = entries[j]!;
-          if (j > 0) buf += ',';
-          buf += `["${e.ts}",${JSON.stringify(e.line)}`;
-          if (opts.categorizeLabels) {
-            buf +=
-              e.metadata && Object.keys(e.metadata).length > 0
-                ? `,{"structuredMetadata":${labelsJson(e.metadata)}}]`
-                : ',{}]';
-          } else buf += ']';
-          if (buf.length >= chunkSize) {
-            yield buf;
-            buf = '';
-          }
-        }
-        buf += ']}';
-      }
-      buf += ']';
+      const rest = { buf: '' };
+      yield* streamObjects(data.result, opts, true, buf + '[', rest);
+      buf = rest.buf + ']';
       break;
     }
     case 'matrix': {

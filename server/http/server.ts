@@ -30,6 +30,7 @@ import { LogQLError } from '../logql/errors';
 import { checkSeriesLimit } from '../eval/limits';
 import { loadDefaultDeps, type ServerDeps } from './deps';
 import { encodeLabelsResponse, encodeQueryResponse, encodeSeriesResponse } from './marshal';
+import { LogAnswerStream } from './logStream';
 import { createMetrics, type ServerMetrics } from './metrics';
 import { isDatabaseUnreachable, PIPELINE_BUILD_ERROR, sanitizeErrorMessage } from './sanitize';
 import { ParamError, Params, parseBounds, parseInstantQuery, parseRangeQuery, parseSeriesMatchers } from './params';
@@ -278,6 +279,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
     const type = instant ? 'instant' : 'range';
     let result: QueryResult;
     const ac = disconnectSignal(req, reply);
+    let streaming: LogAnswerStream | undefined;
     try {
       if (instant) {
         const q = parseInstantQuery(p);
@@ -294,6 +296,9 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
         });
       } else {
         const q = parseRangeQuery(p);
+        // a log query's entries are written as the engine reads them (bounded memory for large limits)
+        const categorizeLabels = encodingFlags(req).has('categorize-labels');
+        streaming = new LogAnswerStream(reply, JSON_CT, compress && acceptsGzip(req), { categorizeLabels }, ac.signal);
         result = await (
           await engineOf(req)
         ).query({
@@ -305,6 +310,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
           limit: q.limit,
           direction: q.direction,
           signal: ac.signal,
+          onStreams: streaming.write,
         });
       }
       checkSeriesLimit(result.data); // Loki's max_query_series
@@ -312,6 +318,10 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
       const aborted = ac.signal.aborted;
       const { status } = errorStatus(e, aborted);
       metrics.queries.inc({ type, status: aborted ? 'canceled' : status < 500 ? 'user_error' : 'error' });
+      if (streaming?.started) {
+        streaming.fail(e); // the status is sent already: cut the answer off
+        return reply;
+      }
       throw aborted ? new HttpError(499, ERR_CANCELED) : e;
     }
     metrics.queries.inc({ type, status: 'success' });
@@ -320,6 +330,10 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
       metrics.rowsScanned.inc({ type }, st.rowsScanned || 0);
       metrics.sqlSeconds.observe({ type }, (st.sqlMs || 0) / 1000);
       metrics.queryDuration.observe({ type }, (st.totalMs || 0) / 1000);
+    }
+    if (streaming?.started) {
+      streaming.end(result.stats);
+      return reply;
     }
     const flags = encodingFlags(req);
     return sendChunks(
