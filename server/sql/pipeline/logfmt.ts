@@ -5,26 +5,43 @@
 // - fast, one DFA-friendly regex: the first well-formed `key=value` chunk (value up to whitespace, without `"`, `=`
 //   or U+FFFD) with no `"` before it. Without a quote before it the decoder re-synchronises at every whitespace, so
 //   that chunk is the first pair with the key and a non-empty value (earlier malformed or empty ones set nothing).
-// - grammar: the whole line is a sequence of simple tokens (`key`, `key=value`, `key="quoted, no escapes"`, ASCII
-//   keys) separated by whitespace — a DFA-only full match — and a lazily anchored regex finds the first token with the
-//   key and a non-empty value.
-// Lines neither path covers (escapes in quotes, non-ASCII keys, tokens glued without whitespace, NUL) are unsure and
-// take the TypeScript decoder.
+// - tokens: the decoder's own tokenisation written as a regular language (TOKEN_W / TOKEN_Q below), malformed
+//   tokens included — a quote inside a key or an unquoted value, `=` with no key, a quoted value running over
+//   whitespace up to the next quote, tokens glued after a closing quote, an unterminated quote ending the line. A
+//   line the grammar covers whole (a DFA-only full match) tokenises one way only, so a lazily anchored regex finds
+//   the first token with the key and a non-empty value: its value, or no label when there is none.
+// Lines neither path covers (NUL, U+FFFD or Unicode spaces in keys) and values that need unescaping or U+FFFD
+// replacement are unsure and take the TypeScript decoder.
 import type { LabelSql, PipelineContext } from './compile';
 import { UNSURE_MARK } from './compile';
 
-/** key characters the grammar path accepts: printable ASCII except `"` and `=` */
-const KEY_CHAR = '[\\x21\\x23-\\x3c\\x3e-\\x7e]';
-/** key characters other than [A-Za-z0-9]: each sanitises to `_` */
-const KEY_PUNCT = '[^A-Za-z0-9\\x00-\\x20"=]';
-const UNQUOTED = '[^\\x00-\\x20"=\\x{FFFD}]';
-const QUOTED = '[^"\\\\\\x00\\x{FFFD}]';
-const SPACE = '[\\x01-\\x20]';
 /** the non-ASCII whitespace JavaScript's trim() strips (the TypeScript decoder trims keys) */
 const TRIMMED = '\\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
-const TOKEN = `${KEY_CHAR}+(?:=(?:"${QUOTED}*"|${UNQUOTED}*))?`;
-/** the whole line is simple logfmt */
-export const LOGFMT_GRAMMAR = `${SPACE}*(?:${TOKEN}(?:${SPACE}+${TOKEN})*)?${SPACE}*`;
+/** key characters other than [A-Za-z0-9]: each sanitises to `_` (U+FFFD makes the key invalid; Unicode spaces
+ *  at a key's ends are trimmed: neither is taken for `_`) */
+const KEY_PUNCT = `[^A-Za-z0-9\\x00-\\x20"=\\x{FFFD}${TRIMMED}]`;
+const UNQUOTED = '[^\\x00-\\x20"=\\x{FFFD}]';
+
+// The tokens grammar. The decoder's whitespace is any character up to U+0020; NUL is left to TypeScript.
+const SPACE = '[\\x01-\\x20]';
+const NOT_SPACE = '[^\\x00-\\x20]';
+/** a key character (a key holding U+FFFD or a Unicode space is left to TypeScript) */
+const K = `[^\\x00-\\x20="\\x{FFFD}${TRIMMED}]`;
+/** an unquoted value character */
+const V = '[^\\x00-\\x20="]';
+/** a quoted value character: anything but the quote, or an escape pair */
+const Q = '(?:[^"\\\\\\x00]|\\\\[^\\x00])';
+/** tokens that end at whitespace or the end of the line: a bare key; `key=value` (empty too); `key=` whose value
+ *  meets `=` or `"` (skipped to the next whitespace); a quote in a key, or `=` with no key (skipped likewise) */
+const TOKEN_W = `(?:${K}+(?:=(?:${V}*|(?:${V}+[="]|=)${NOT_SPACE}*))?|${K}*"${NOT_SPACE}*|=${NOT_SPACE}*)`;
+/** a quoted value: the next token may follow it directly */
+const TOKEN_Q = `${K}+="${Q}*"`;
+/** an unterminated quoted value ends the line (and the decoding) */
+const UNTERMINATED = `${K}+="${Q}*\\\\?`;
+/** the whole line, as the decoder tokenises it */
+export const LOGFMT_TOKENS = `${SPACE}*(?:${TOKEN_W}(?:${SPACE}+|$)|${TOKEN_Q}${SPACE}*)*(?:${UNTERMINATED})?`;
+/** the tokens before a given one */
+const BEFORE = `^${SPACE}*(?:${TOKEN_W}${SPACE}+|${TOKEN_Q}${SPACE}*)*?`;
 
 /** raw keys sanitising to `name`: letters and digits as written, `_` from any other key character; a leading `_`
  *  before a digit may also be the prefix Loki adds to a key starting with that digit */
@@ -40,10 +57,20 @@ export function logfmtLabel(ctx: PipelineContext, name: string): LabelSql | unde
   const key = keyPattern(name);
   // fast: no quote (nor whitespace JavaScript's trim would strip from a key) before the first well-formed token
   // with the key: the decoder re-synchronises at every whitespace up to there
-  const fast = w.bind(`^(?:[^"${TRIMMED}]*?[\\x00-\\x20])??${key}=(${UNQUOTED}+)(?:[\\x00-\\x20]|$)`, 'string');
-  const grammar = fns.fullMatch('line', w.bind(LOGFMT_GRAMMAR, 'string'));
-  const first = w.bind(`^${SPACE}*(?:${TOKEN}${SPACE}+)*?${key}=(?:"(${QUOTED}+)"|(${UNQUOTED}+))`, 'string');
-  const slow = `nullif(${fns.regexExtract('line', first, 1)} || ${fns.regexExtract('line', first, 2)}, '')`;
+  const fast = w.bind(`^(?:[^"${TRIMMED}]*?[\\x00-\\x20])??${key}=${UNQUOTED}+(?:[\\x00-\\x20]|$)`, 'string');
+  // Where `fast` matches, its pair is the line's first `key=value` at a token start (an earlier one would have had
+  // no quote before it either), so an unanchored search finds the same value: the database locates it with its DFA
+  // and runs the capturing engine on the match alone, not on the line from its start.
+  const fastValue = w.bind(`(?:^|[\\x00-\\x20])${key}=(${UNQUOTED}+)(?:[\\x00-\\x20]|$)`, 'string');
+  // tokens: the first token with the key and a non-empty value (quoted, or unquoted up to whitespace); values
+  // with an escape or U+FFFD are unsure (any such token with the key makes the row unsure: conservative)
+  const tokens = fns.fullMatch('line', w.bind(LOGFMT_TOKENS, 'string'));
+  const target = w.bind(`${BEFORE}${key}=(?:"(${Q}+)"|(${V}+)(?:${SPACE}|$))`, 'string');
+  const escaped = w.bind(`${BEFORE}${key}=(?:"${Q}*[\\\\\\x{FFFD}]${Q}*"|${V}*\\x{FFFD}${V}*(?:${SPACE}|$))`, 'string');
+  const slow =
+    `CASE WHEN NOT ${fns.regexMatch('line', target)} THEN NULL ` +
+    `WHEN ${fns.regexMatch('line', escaped)} THEN ${w.bind(UNSURE_MARK, 'string')} ` +
+    `ELSE ${fns.regexExtract('line', target, 1)} || ${fns.regexExtract('line', target, 2)} END`;
   // a key with the name must contain its longest run of letters and digits: lines without it have no such label
   const word = name
     .split('_')
@@ -53,7 +80,7 @@ export function logfmtLabel(ctx: PipelineContext, name: string): LabelSql | unde
   return {
     helpers: [],
     value:
-      `CASE ${absent}WHEN ${fns.regexMatch('line', fast)} THEN ${fns.regexExtract('line', fast, 1)} ` +
-      `WHEN ${grammar} THEN ${slow} ELSE ${w.bind(UNSURE_MARK, 'string')} END`,
+      `CASE ${absent}WHEN ${fns.regexMatch('line', fast)} THEN ${fns.regexExtract('line', fastValue, 1)} ` +
+      `WHEN ${tokens} THEN ${slow} ELSE ${w.bind(UNSURE_MARK, 'string')} END`,
   };
 }
