@@ -22,6 +22,7 @@ import { benchScale } from './scale';
 import { startServer, type Server } from './server';
 import { readyUnderLoad } from './ready';
 import { apiBench, pushBench, suiteQueries, type ApiTiming } from './tools';
+import { diskBytes, postgresBytes, storageLine } from './storage';
 
 const RUNS = Number(process.env.BENCH_PERF_RUNS ?? 5);
 const HERE = join(__dirname, '..', 'bench', 'perf'); // build/bench.cjs → bench/perf
@@ -34,18 +35,32 @@ const log = (s: string) => console.log(s);
 
 /** Push the suite's data into a running server and time the suite through its HTTP API, with the server's peak
  *  RSS while it answers (VmHWM, reset after the push). */
-async function oursOnSuite(d: SuiteData, server: Server, engine: string, afterPush?: () => Promise<void>) {
+async function oursOnSuite(
+  d: SuiteData,
+  server: Server,
+  engine: string,
+  afterPush?: () => Promise<void>,
+  /** the database's bytes on disk (printed per stored line after the push) */
+  storage?: () => Promise<number>,
+) {
   try {
-    return await suiteOn(d, server, engine, afterPush);
+    return await suiteOn(d, server, engine, afterPush, storage);
   } catch (e) {
     throw new Error(`${(e as Error).message}\nserver log (last lines):\n${server.logTail()}`);
   }
 }
 
-async function suiteOn(d: SuiteData, server: Server, engine: string, afterPush?: () => Promise<void>) {
+async function suiteOn(
+  d: SuiteData,
+  server: Server,
+  engine: string,
+  afterPush?: () => Promise<void>,
+  storage?: () => Promise<number>,
+) {
   const push = await pushBench(d.perfDir, server.url, d.payload);
   log(`${engine} ingest (push_bench.py, POST /loki/api/v1/push): ${push.line}`);
   await afterPush?.();
+  if (storage) log(await storageLine(engine, await storage(), d.handDb));
   const ingestPeak = server.peakMB();
   const reset = server.resetPeak();
   const ours = await apiBench(d.perfDir, server.url, SUITE_START, SUITE_HOURS, RUNS);
@@ -91,7 +106,8 @@ async function duckdb(d: SuiteData, opts: PerfOptions): Promise<boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'logqlsql-bench-duckdb-'));
   const server = await startServer(`duckdb:${join(dir, 'ours.duckdb')}`);
   try {
-    const ours = await oursOnSuite(d, server, 'DuckDB');
+    const file = join(dir, 'ours.duckdb');
+    const ours = await oursOnSuite(d, server, 'DuckDB', undefined, async () => diskBytes(file, `${file}.wal`));
     const tableOk = printTable(
       `DuckDB, ~1 M lines over 3 days: ours through the HTTP API (api_bench.py, median of ${RUNS}) ÷ hand_sql (run.mjs, median of ${RUNS})`,
       rows(ours, hand),
@@ -114,11 +130,12 @@ async function otherEngine(
   sqlFile: string,
   hand: () => Promise<SqlRunner>,
   afterPush?: () => Promise<void>,
+  storage?: () => Promise<number>,
 ): Promise<boolean> {
   const server = await startServer(db);
   let ours: ApiTiming[];
   try {
-    ours = await oursOnSuite(d, server, engine, afterPush);
+    ours = await oursOnSuite(d, server, engine, afterPush, storage);
   } finally {
     await server.stop();
   }
@@ -166,6 +183,7 @@ async function postgres(d: SuiteData): Promise<boolean> {
         await c.query('VACUUM ANALYZE').finally(() => c.end());
         log('PostgreSQL: VACUUM ANALYZE on our database after the push, as autovacuum would');
       },
+      () => postgresBytes(oursDb.url),
     );
   } finally {
     await oursDb.drop();
@@ -178,11 +196,19 @@ async function chdb(d: SuiteData): Promise<boolean> {
   const oursDir = mkdtempSync(join(tmpdir(), 'logqlsql-bench-chdb-ours-'));
   const handDir = mkdtempSync(join(tmpdir(), 'logqlsql-bench-chdb-hand-'));
   try {
-    return await otherEngine(d, 'chDB', `chdb:${oursDir}`, join(HERE, 'clickhouse.sql'), async () => {
-      const session = await chdbSession(join(handDir, 'db'));
-      await loadChdbHand(session, d.handDb, handDir);
-      return chdbRunner(session);
-    });
+    return await otherEngine(
+      d,
+      'chDB',
+      `chdb:${oursDir}`,
+      join(HERE, 'clickhouse.sql'),
+      async () => {
+        const session = await chdbSession(join(handDir, 'db'));
+        await loadChdbHand(session, d.handDb, handDir);
+        return chdbRunner(session);
+      },
+      undefined,
+      async () => diskBytes(oursDir),
+    );
   } finally {
     rmSync(oursDir, { recursive: true, force: true });
     rmSync(handDir, { recursive: true, force: true });
