@@ -380,11 +380,11 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
           <Button
             size="sm"
             variant="secondary"
-            icon={check.status === 'checking' ? 'spinner' : 'check'}
+            icon="check"
             disabled={!options.uid || check.status === 'checking'}
             onClick={checkMapping}
           >
-            Check mapping
+            {check.status === 'checking' ? 'Checking…' : 'Check mapping'}
           </Button>
           <span className={styles.muted}>against the saved connection</span>
         </div>

@@ -5,7 +5,7 @@ import type { DataFrame, GrafanaTheme2 } from '@grafana/data';
 import { Button, useStyles2 } from '@grafana/ui';
 import React, { useMemo } from 'react';
 
-import { getQueryHints } from './queryHints';
+import { getQueryHints } from './hintRules';
 
 export interface QueryHintsProps {
   expr: string;

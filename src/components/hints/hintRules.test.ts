@@ -2,7 +2,7 @@
 import { FieldType, createDataFrame, type DataFrame } from '@grafana/data';
 import { describe, expect, it } from 'vitest';
 
-import { getQueryHints, looksLikeJson, looksLikeLogfmt } from './queryHints';
+import { getQueryHints, looksLikeJson, looksLikeLogfmt } from './hintRules';
 import { addNoPipelineError, addParser, addSumBy } from './queryEdits';
 
 function logFrame(lines: string[], labels: Array<Record<string, string>> = []): DataFrame {
@@ -80,7 +80,11 @@ describe('hints from a result sample', () => {
     expect(getQueryHints('{app="api"} | json | __error__=""', [frame])).toEqual([]);
   });
   it('suggests sum by a low-cardinality label for a metric query with many series', () => {
-    const frames = series(12, (i) => ({ pod: `p${i}`, level: i % 2 ? 'info' : 'error' }));
+    const frames = series(12, (i) => ({
+      pod: `p${i}`,
+      level: i % 2 ? 'info' : 'error',
+      detected_level: i % 2 ? 'info' : 'error',
+    }));
     const hints = getQueryHints('rate({app="api"}[1m])', frames);
     expect(hints.map((h) => h.type)).toEqual(['ADD_SUM']);
     expect(hints[0].fix.label).toBe('Sum by level');

@@ -89,9 +89,24 @@ function groupingLabels(series: Array<Record<string, string>>): string[] {
       values.get(k)!.add(v);
     }
   }
+  // a label that splits the series exactly as one already chosen adds nothing (Loki's detected_level mirrors level)
+  const seen = new Set<string>();
   return [...values.entries()]
     .filter(([k, vs]) => k !== '__error__' && vs.size > 1 && vs.size <= Math.max(2, series.length / 2))
-    .sort((a, b) => a[1].size - b[1].size || a[0].localeCompare(b[0]))
+    .sort(
+      (a, b) =>
+        a[1].size - b[1].size ||
+        Number(a[0].startsWith('detected_')) - Number(b[0].startsWith('detected_')) ||
+        a[0].localeCompare(b[0]),
+    )
+    .filter(([k]) => {
+      const split = series.map((s) => s[k] ?? '').join('\u0000');
+      if (seen.has(split)) {
+        return false;
+      }
+      seen.add(split);
+      return true;
+    })
     .slice(0, 2)
     .map(([k]) => k);
 }

@@ -27,6 +27,8 @@ export async function buildPage(outDir: string): Promise<void> {
 <link rel="stylesheet" href="main.css"></head>
 <body class="theme-dark"><div id="root"></div>
 <script>
+  // where Grafana serves its icons and fonts from (the page server maps /public/ to the npm packages)
+  window.__grafana_public_path__ = '/public/';
   // Monaco without web workers runs its (small) worker code on the main thread
   self.MonacoEnvironment = { getWorker: function () { return new Worker(URL.createObjectURL(new Blob([''], { type: 'text/javascript' }))); } };
 </script>
