@@ -261,7 +261,8 @@ export class Engine implements EngineApi {
 
   /** retention and delete requests (server/retention) work on this engine's driver, catalog and dialect */
   maintain<T>(fn: (target: Engine) => Promise<T>): Promise<T> {
-    return fn(this);
+    // rows removed: the processed-lines counts kept per hour are stale
+    return fn(this).finally(() => this.processed.clear());
   }
 
   async close(): Promise<void> {
