@@ -116,5 +116,9 @@ for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
 if (existsSync(join(root, 'src/img'))) {
   cpSync(join(root, 'src/img'), join(dist, 'img'), { recursive: true });
 }
+// plugin.json's info.screenshots (the plugin catalog shows them) are the browser test's docs/img
+if (existsSync(join(root, 'docs/img'))) {
+  cpSync(join(root, 'docs/img'), join(dist, 'img/screenshots'), { recursive: true });
+}
 const kb = (js.text.length / 1024).toFixed(0);
 console.log(`build-frontend: dist/module.js (${kb} KiB, AMD; shared: ${used.join(', ')})`);

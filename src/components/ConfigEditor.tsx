@@ -172,7 +172,7 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
     <div className={styles.wrapper} data-testid="logqlsql-config-editor">
       <DataSourceDescription
         dataSourceName="LogQL SQL"
-        docsLink="https://github.com/logql-sql/logql-sql#grafana"
+        docsLink="/plugins/logqlsql-datasource"
         hasRequiredFields={server}
       />
       <Divider />

@@ -9,7 +9,7 @@
 
 import AxeBuilder from '@axe-core/playwright';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -110,6 +110,18 @@ async function axeViolations(page: any, selector: string): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
+
+describe('screenshots are listed', () => {
+  it('plugin.json names each screenshot this test writes, and README shows them', () => {
+    const info = JSON.parse(readFileSync(join(ROOT, 'src/plugin.json'), 'utf8')).info;
+    const listed = (info.screenshots as { path: string }[]).map((s) => s.path.replace('img/screenshots/', ''));
+    const written = readFileSync(__filename, 'utf8').match(/[a-z-]+\.png/g) ?? [];
+    expect(new Set(listed)).toEqual(new Set(written));
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const f of written) expect(readme).toContain(`docs/img/${f}`);
+    expect(info.links.length).toBeGreaterThan(0);
+  });
+});
 
 describe.skipIf(missing.length > 0)('editors in a real browser', () => {
   let proc: ChildProcess | undefined;
