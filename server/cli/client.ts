@@ -11,6 +11,8 @@ export interface ClientOptions {
   authToken?: string;
   /** sent as X-Scope-OrgID (the server's --tenants) */
   orgId?: string;
+  /** Ctrl-C: abandons the request (the server then cancels the query) */
+  signal?: AbortSignal;
 }
 
 export type Params = Record<string, string | string[] | undefined>;
@@ -59,14 +61,26 @@ export class LokiClient {
     const u = this.url(path, params);
     let res: Response;
     try {
-      res = await fetch(u, { headers: this.headers() });
+      res = await fetch(u, { headers: this.headers(), signal: this.opts.signal });
     } catch (e) {
+      if (this.opts.signal?.aborted) throw new CliError('interrupted', 130);
       throw this.unreachable(e);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      if (this.opts.signal?.aborted) throw new CliError('interrupted', 130);
+      throw e;
+    }
     if (!res.ok) {
       const msg = text.trim() || res.statusText;
-      const hint = res.status === 401 ? ' (pass the server token with --auth-token or LOGQLSQL_AUTH_TOKEN)' : '';
+      const hint =
+        res.status !== 401
+          ? ''
+          : /org id/i.test(msg)
+            ? ' (the server keeps tenants apart: pass one with --org-id or LOGQLSQL_ORG_ID)'
+            : ' (pass the server token with --auth-token or LOGQLSQL_AUTH_TOKEN)';
       throw new CliError(
         `${res.status} ${res.statusText} from ${this.shown()}: ${msg}${hint}`,
         res.status < 500 ? 2 : 1,

@@ -22,6 +22,12 @@ export interface TargetOptions {
   maxLimit?: number;
 }
 
+export interface TargetContext {
+  env: NodeJS.ProcessEnv;
+  /** aborts requests in flight (Ctrl-C) */
+  signal?: AbortSignal;
+}
+
 export interface Target {
   client: LokiClient;
   close(): Promise<void>;
@@ -36,10 +42,10 @@ export function defaultDb(env: NodeJS.ProcessEnv): string {
   return env.LOGQLSQL_DB || DEFAULT_DB;
 }
 
-export async function openTarget(o: TargetOptions, env: NodeJS.ProcessEnv): Promise<Target> {
+export async function openTarget(o: TargetOptions, { env, signal }: TargetContext): Promise<Target> {
   const db = o.db ?? (o.local ? defaultDb(env) : undefined);
   if (db === undefined) {
-    const client = new LokiClient({ addr: o.addr, authToken: o.authToken, orgId: o.orgId });
+    const client = new LokiClient({ addr: o.addr, authToken: o.authToken, orgId: o.orgId, signal });
     return { client, close: async () => undefined };
   }
   let engine: Engine;
@@ -53,7 +59,7 @@ export async function openTarget(o: TargetOptions, env: NodeJS.ProcessEnv): Prom
   try {
     const { app, address } = await startServer(engine, { host: '127.0.0.1', port: 0, authToken: token });
     return {
-      client: new LokiClient({ addr: address, authToken: token }),
+      client: new LokiClient({ addr: address, authToken: token, signal }),
       close: async () => {
         await app.close();
         await engine.close();

@@ -43,11 +43,60 @@ function fixture() {
   };
 }
 
-let child: ChildProcess | undefined;
+interface Served {
+  base: string;
+  child: ChildProcess;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+/** `logqlsql serve <args> --listen <free port>` from the built CLI, once it answers /ready. */
+async function startServe(args: string[]): Promise<Served> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let log = '';
+  const proc = spawn(BIN, ['serve', ...args, '--listen', `127.0.0.1:${port}`], {
+    // without VITEST in its environment (the CLI bundle does not run its main under vitest)
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VITEST: '' },
+  });
+  proc.stdout!.on('data', (b: Buffer) => (log += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`serve did not start (exit ${proc.exitCode}):\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { base: url, child: proc, log: () => log, stop };
+}
+
+async function push(url: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${url}/loki/api/v1/push`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
+    body: JSON.stringify(body),
+  });
+  return res.status;
+}
+
+let server: Served | undefined;
 let base = '';
 let dir = '';
 let dbFile = '';
-let serverLog = '';
 
 interface Run {
   code: number;
@@ -81,41 +130,13 @@ beforeAll(async () => {
   }
   dir = mkdtempSync(join(tmpdir(), 'cli-'));
   dbFile = join(dir, 'logs.duckdb');
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  child = spawn(
-    BIN,
-    ['serve', '--db', `duckdb:${dbFile}`, '--listen', `127.0.0.1:${port}`, '--auth-token', TOKEN],
-    // without VITEST in its environment (the CLI bundle does not run its main under vitest)
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VITEST: '' } },
-  );
-  child.stdout!.on('data', (b: Buffer) => (serverLog += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (serverLog += b.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ok = await fetch(`${base}/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`serve did not start (exit ${child.exitCode}):\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const res = await fetch(`${base}/loki/api/v1/push`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify(fixture()),
-  });
-  expect(res.status).toBe(204);
+  server = await startServe(['--db', `duckdb:${dbFile}`, '--auth-token', TOKEN]);
+  base = server.base;
+  expect(await push(base, fixture())).toBe(204);
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -283,12 +304,9 @@ describeServer('the CLI against a running server', () => {
     // the tailer starts with the history, then follows pushes
     await new Promise((r) => setTimeout(r, 500));
     for (const [i, line] of ['first line', 'second line'].entries()) {
-      const res = await fetch(`${base}/loki/api/v1/push`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        body: JSON.stringify({ streams: [{ stream: { app: 'tail' }, values: [[String(now + BigInt(i)), line]] }] }),
-      });
-      expect(res.status).toBe(204);
+      expect(
+        await push(base, { streams: [{ stream: { app: 'tail' }, values: [[String(now + BigInt(i)), line]] }] }),
+      ).toBe(204);
     }
     await arrived;
     ac.abort();
@@ -347,6 +365,30 @@ describeServer('the DuckDB lock: the server holds the file', () => {
   });
 });
 
+describeServer('tenants: --org-id is X-Scope-OrgID', () => {
+  it('each tenant sees its own streams, on queries and on tail', async () => {
+    const tdir = mkdtempSync(join(tmpdir(), 'cli-tenants-'));
+    const t = await startServe(['--tenants', '--db', `duckdb:${tdir}/logs.duckdb`]);
+    try {
+      const one = { streams: [{ stream: { app: 'one' }, values: [[String(T0), 'from tenant one']] }] };
+      expect(await push(t.base, one, { 'x-scope-orgid': 'team-one' })).toBe(204);
+      const env = { LOGQLSQL_ADDR: t.base, LOGQLSQL_AUTH_TOKEN: '' };
+      const asOne = await cli(['query', '{app="one"}', ...range, '-o', 'raw', '--org-id', 'team-one'], env);
+      expect(asOne.out).toBe('from tenant one\n');
+      const viaEnv = await cli(['labels', 'app', ...range], { ...env, LOKI_ORG_ID: 'team-one' });
+      expect(viaEnv.out).toBe('one\n');
+      const asTwo = await cli(['labels', 'app', ...range, '--org-id', 'team-two'], env);
+      expect(asTwo.out).toBe('');
+      const none = await cli(['labels', ...range], env);
+      expect(none.code).toBe(2);
+      expect(none.err).toMatch(/^error: 401 Unauthorized .*no org id/);
+    } finally {
+      await t.stop();
+      rmSync(tdir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('translate needs no database', () => {
   const q = '{app="api"} |= "timeout" | line_format "{{.level}}"';
   const explainArgs = ['--from', '2026-11-20T10:00:00Z', '--to', '2026-11-20T11:00:00Z', '--explain'];
@@ -357,7 +399,8 @@ describe('translate needs no database', () => {
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     expect(lines[0]).toBe(`-- LogQL: ${q}`);
-    expect(lines[1]).toMatch(/^-- dialect: duckdb; 1 SQL statement \(parameters inlined/);
+    expect(lines[1]).toMatch(/^-- planned without a database/);
+    expect(lines[2]).toMatch(/^-- dialect: duckdb; 1 SQL statement \(parameters inlined/);
     expect(r.out).toMatch(/^-- statement 1 of 1\nSELECT\n/m);
     expect(r.out).not.toMatch(/\$\d+::/);
     expect(r.out).toContain("contains(line, 'timeout')");

@@ -15,7 +15,7 @@ export function labelsCommand(io: CliIO): Command {
   addTargetOptions(cmd, io.env);
   return cmd.action(async (name: string | undefined, o: RangeArgs & RemoteOptions & { query?: string }) => {
     const { start, end } = rangeOf(o);
-    const target = await openTarget(o, io.env);
+    const target = await openTarget(o, io);
     try {
       const path = name === undefined ? 'loki/api/v1/labels' : `loki/api/v1/label/${encodeURIComponent(name)}/values`;
       const a = await target.client.get<LokiListResponse<string>>(path, {

@@ -51,7 +51,7 @@ export function queryParams(
 
 async function run(query: string, o: QueryArgs & RemoteOptions & { stats?: boolean }, io: CliIO): Promise<void> {
   const { path, params } = queryParams(query, o);
-  const target = await openTarget(o, io.env);
+  const target = await openTarget(o, io);
   try {
     const answer = await target.client.get<LokiQueryResponse>(path, params);
     io.stdout(renderQuery(answer, o.output, params.direction === 'forward' ? 'forward' : 'backward'));

@@ -31,7 +31,7 @@ export function seriesCommand(io: CliIO): Command {
   addTargetOptions(cmd, io.env);
   return cmd.action(async (match: string[], o: RangeArgs & RemoteOptions & { analyzeLabels?: boolean }) => {
     const { start, end } = rangeOf(o);
-    const target = await openTarget(o, io.env);
+    const target = await openTarget(o, io);
     try {
       const a = await target.client.get<LokiListResponse<LokiLabels>>('loki/api/v1/series', {
         'match[]': match,

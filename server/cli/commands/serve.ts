@@ -13,6 +13,7 @@ import { createHclogLogger, startGrpcServer, tenantEngineFactory } from '../../g
 import { redact } from '../../sql/open';
 import { ingestLimitOption, ingestLimitsFromOptions, type IngestLimits } from '../../ingest/limits';
 import { discoveryFromOptions, discoveryOptions } from '../../ingest/discover';
+import { compactorFromOptions, retentionOptions } from '../../retention/options';
 import { DEFAULT_LISTEN, intArg, parseListen } from '../args';
 import { CliError, openFailure } from '../errors';
 import type { CliIO } from '../io';
@@ -88,6 +89,7 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
       ingest: opts.maxQueuedRows ? { maxQueuedRows: opts.maxQueuedRows } : undefined,
       limits: ingestLimitsFromOptions(opts),
       discovery: discoveryFromOptions(opts),
+      compactor: compactorFromOptions(opts),
     }));
   } catch (e) {
     stopTrickle?.();
@@ -213,6 +215,11 @@ export function serveCommand(io: CliIO): Command {
       // service_name / detected_level added at ingest, on by default as in Loki (server/ingest/discover.ts)
       .addOption(discoveryOptions()[0])
       .addOption(discoveryOptions()[1])
+      // retention and the delete API's cancel period (server/retention/options.ts)
+      .addOption(retentionOptions()[0])
+      .addOption(retentionOptions()[1])
+      .addOption(retentionOptions()[2])
+      .addOption(retentionOptions()[3])
       // what one query may cost (server/eval/limits.ts, server/eval/template/limits.ts)
       .addOption(
         new Option('--max-query-series <n>', 'most series a metric query may return (Loki: max_query_series)')

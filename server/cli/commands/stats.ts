@@ -48,7 +48,7 @@ export function statsCommand(io: CliIO): Command {
   addTargetOptions(cmd, io.env);
   return cmd.action(async (selector: string, o: RangeArgs & RemoteOptions) => {
     const { start, end } = rangeOf(o);
-    const target = await openTarget(o, io.env);
+    const target = await openTarget(o, io);
     try {
       const a = await target.client.get<LokiIndexStats>('loki/api/v1/index/stats', {
         query: selector,

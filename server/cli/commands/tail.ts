@@ -33,7 +33,7 @@ export function tailCommand(io: CliIO): Command {
     const limit = ask(() => parseLimit(o.limit), '--limit');
     const params: Record<string, string | undefined> = { query, limit: String(limit), delay_for: o.delayFor };
     if (o.from !== undefined) params.start = String(ask(() => parseCliTime(o.from!), '--from'));
-    const target = await openTarget(o, io.env);
+    const target = await openTarget(o, io);
     try {
       await target.client.tail(
         params,

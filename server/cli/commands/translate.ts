@@ -72,7 +72,10 @@ export function translateCommand(io: CliIO): Command {
       try {
         const t = await engine.translate(query, o.dialect, req);
         const dialect = (o.dialect ?? engine.dialect.name) as DialectName;
-        io.stdout(o.explain ? renderExplain(query, dialect, t) : plainSql(t));
+        const notes = o.db
+          ? []
+          : ['planned without a database: the matching stream ids are found at run time (here an empty list)'];
+        io.stdout(o.explain ? renderExplain(query, dialect, t, notes) : plainSql(t));
       } finally {
         await engine.close();
       }

@@ -49,7 +49,7 @@ export function volumeCommand(io: CliIO): Command {
         o.step !== undefined ? ask(() => parseSecondsOrDuration(o.step!), '--step') : defaultStep(start, end);
       params.step = `${Number(step) / 1e9}`;
     }
-    const target = await openTarget(o, io.env);
+    const target = await openTarget(o, io);
     try {
       const a = await target.client.get<LokiQueryResponse>(
         range ? 'loki/api/v1/index/volume_range' : 'loki/api/v1/index/volume',

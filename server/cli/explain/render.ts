@@ -19,9 +19,11 @@ export function formatSql(sql: string, dialect: DialectName): string {
   }
 }
 
-export function renderExplain(query: string, dialect: DialectName, t: Translation): string {
+/** `notes`: more header lines (how the plan was made) */
+export function renderExplain(query: string, dialect: DialectName, t: Translation, notes: string[] = []): string {
   const out: string[] = [];
   out.push(`-- LogQL: ${query.replace(/\n/g, ' ')}`);
+  for (const n of notes) out.push(`-- ${n}`);
   out.push(
     `-- dialect: ${dialect}; ${t.sql.length} SQL statement${t.sql.length === 1 ? '' : 's'}` +
       (t.sql.some((s) => s.params.length) ? ' (parameters inlined for reading; the server binds them)' : ''),
