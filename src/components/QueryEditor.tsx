@@ -23,7 +23,7 @@ import { logqlLanguage } from './builder/grammar';
 import { LogQLBuilder } from './builder/LogQLBuilder';
 import { QueryPatterns } from './builder/QueryPatterns';
 import { useBuilderMode } from './builder/useBuilderMode';
-import { buildVisualQuery } from '../data/builder/parse';
+import { buildVisualQuery, maskRangeVariables } from '../data/builder/parse';
 
 export type Props = QueryEditorProps<DataSource, LogQLQuery, LogQLOptions>;
 
@@ -88,7 +88,8 @@ export function QueryEditor(props: Props) {
   useEffect(() => setText(query.expr ?? ''), [query.expr]);
   useEffect(() => datasource.setTimeRange(range), [datasource, range]);
 
-  const markers = useMarkers(datasource, text);
+  // Grafana's range variables ($__auto, $__interval) are not LogQL: validate the text with durations in their place
+  const markers = useMarkers(datasource, maskRangeVariables(text));
 
   const dataProvider: CompletionDataProvider = useMemo(
     () => ({

@@ -30,11 +30,8 @@ const cannot = (construct: string): never => {
 
 const RANGE_VARIABLE = /\[\s*(\$\{[^}\s]+\}|\$[A-Za-z_]\w*|\[\[[A-Za-z_]\w*\]\])\s*\]/y;
 
-/**
- * Replaces Grafana variables used as ranges (`[$__auto]`, `[${window}]`) by distinct placeholder durations the parser
- * accepts, outside string literals; `vars` maps a placeholder's nanoseconds back to the variable.
- */
-export function substituteRangeVariables(text: string, vars: Map<bigint, string>): string {
+/** Rewrites each Grafana variable used as a range (`[$__auto]`, `[${window}]`), outside string literals. */
+function replaceRangeVariables(text: string, replace: (variable: string, whole: string) => string): string {
   let out = '';
   for (let i = 0; i < text.length; ) {
     const c = text[i]!;
@@ -50,13 +47,7 @@ export function substituteRangeVariables(text: string, vars: Map<bigint, string>
     RANGE_VARIABLE.lastIndex = i;
     const m = c === '[' ? RANGE_VARIABLE.exec(text) : null;
     if (m) {
-      let ns = [...vars].find(([, v]) => v === m[1])?.[0];
-      if (ns === undefined) {
-        // an unusual whole number of seconds, unlikely to be a range anyone writes
-        ns = BigInt(987_654_321 + vars.size) * 1_000_000_000n;
-        vars.set(ns, m[1]!);
-      }
-      out += `[${ns / 1_000_000_000n}s]`;
+      out += replace(m[1]!, m[0]);
       i += m[0].length;
       continue;
     }
@@ -64,6 +55,30 @@ export function substituteRangeVariables(text: string, vars: Map<bigint, string>
     i++;
   }
   return out;
+}
+
+/**
+ * Replaces range variables by distinct placeholder durations the parser accepts; `vars` maps a placeholder's
+ * nanoseconds back to the variable.
+ */
+export function substituteRangeVariables(text: string, vars: Map<bigint, string>): string {
+  return replaceRangeVariables(text, (variable) => {
+    let ns = [...vars].find(([, v]) => v === variable)?.[0];
+    if (ns === undefined) {
+      // an unusual whole number of seconds, unlikely to be a range anyone writes
+      ns = BigInt(987_654_321 + vars.size) * 1_000_000_000n;
+      vars.set(ns, variable);
+    }
+    return `[${ns / 1_000_000_000n}s]`;
+  });
+}
+
+/**
+ * The text to validate: range variables become durations of the same length (`[$__auto]` → `[999999s]`), so the
+ * parser's error positions still point into the text the user sees.
+ */
+export function maskRangeVariables(text: string): string {
+  return replaceRangeVariables(text, (_variable, whole) => `[${'9'.repeat(Math.max(1, whole.length - 3))}s]`);
 }
 
 // ---------------------------------------------------------------- durations
