@@ -289,7 +289,7 @@ describe.skipIf(missing.length > 0)('editors in a real browser', () => {
     await page.getByText('Explain', { exact: true }).click();
     const stages = page.getByTestId('explain-stage');
     await stages.first().waitFor({ timeout: 15_000 });
-    const texts = await stages.allTextContents();
+    const texts: string[] = await stages.allTextContents();
     expect(texts[0]).toMatch(/Database.*\{app="api"\}.*read the entries of the streams where app is "api"/);
     expect(texts.find((t) => t.includes('|= "request"'))).toMatch(/^Database.*keep lines containing "request"/);
     expect(texts.join('\n')).toMatch(/sum the series by level/);
