@@ -16,10 +16,11 @@ function argParser<T>(parse: (v: string) => T): (v: string) => T {
   };
 }
 
-const msOf = (what: string) =>
+const msOf = (what: string, minMs = 0) =>
   argParser((v: string) => {
-    const ms = parseRetentionPeriod(v, what) / 1_000_000n;
-    return Number(ms);
+    const ms = Number(parseRetentionPeriod(v, what) / 1_000_000n);
+    if (ms < minMs) throw new InvalidArgumentError(`${what} must be at least ${minMs / 1000}s`);
+    return ms;
   });
 
 export function retentionOptions(): Option[] {
@@ -40,7 +41,7 @@ export function retentionOptions(): Option[] {
       ])
       .default(undefined),
     new Option('--retention-interval <duration>', 'how often retention runs (Loki: compaction_interval)')
-      .argParser(msOf('--retention-interval'))
+      .argParser(msOf('--retention-interval', 1000))
       .default(DEFAULT_COMPACTION_INTERVAL_MS, '10m'),
     new Option(
       '--delete-request-cancel-period <duration>',
@@ -59,11 +60,9 @@ export function compactorFromOptions(o: object): CompactorOptions {
     retentionInterval?: number;
     deleteRequestCancelPeriod?: number;
   };
-  const interval = src.retentionInterval ?? DEFAULT_COMPACTION_INTERVAL_MS;
-  if (interval < 1000) throw new InvalidArgumentError('--retention-interval must be at least 1s');
   return {
     retention: { period: src.retention ?? 0n, streams: src.retentionStream ?? [] },
-    intervalMs: interval,
+    intervalMs: src.retentionInterval ?? DEFAULT_COMPACTION_INTERVAL_MS,
     cancelPeriodMs: src.deleteRequestCancelPeriod ?? DEFAULT_CANCEL_PERIOD_MS,
   };
 }
