@@ -86,7 +86,8 @@ export async function runLogQuery(
   // Time windows in the query's direction, newest first for `backward`: a limit query stops at the first windows that
   // fill it, so its cost follows the span it returns, not the span stored (exact: windows split on ts, and rows are
   // ordered by ts first within each).
-  for (const [from, to] of timeWindows(a.from, a.to, order, () => count, a.limit, ctx.execute)) {
+  const perWindow = a.sink ? SINK_PAGE / 2 : Infinity; // windows of about half a page: one statement each, mostly
+  for (const [from, to] of timeWindows(a.from, a.to, order, () => count, a.limit, ctx.execute, perWindow)) {
     if (from < readFrom) readFrom = from;
     if (to > readTo) readTo = to;
     const ids = streams.filter((s) => s.lastTs >= from && s.firstTs < to).map((s) => s.id);
@@ -157,6 +158,8 @@ const HOUR = 3_600_000_000_000n;
  * Consecutive [from, to) windows covering [start, end), walked in `order`. The first is an hour; each next one is
  * sized from the yield so far (the rows still needed at the rate seen, with margin), at least double the last, so a
  * rare match costs O(log span) statements and a frequent one a single window. One window when planning only.
+ * Streaming (`perWindow` finite): once rows were seen, each window is sized for about `perWindow` more rows, so every
+ * statement reads one time slice instead of paging through the rest of the span.
  */
 function* timeWindows(
   start: bigint,
@@ -165,6 +168,7 @@ function* timeWindows(
   found: () => number,
   limit: number,
   execute: boolean,
+  perWindow = Infinity,
 ): Generator<[bigint, bigint]> {
   if (!execute || end - start <= 2n * HOUR) {
     yield [start, end];
@@ -179,8 +183,9 @@ function* timeWindows(
     const got = found();
     if (got >= limit) return;
     // rows per ns so far → the span that should hold the rest, ×1.5; never less than doubling
-    const need = got > 0 ? BigInt(Math.ceil((Number(done) / got) * (limit - got) * 1.5)) : 0n;
-    width = need > 2n * w ? need : 2n * w;
+    const rows = Math.min(limit - got, perWindow);
+    const need = got > 0 ? BigInt(Math.ceil((Number(done) / got) * rows * 1.5)) : 0n;
+    width = need > 2n * w || (perWindow < Infinity && need > 0n) ? need : 2n * w;
   }
 }
 

@@ -16,7 +16,8 @@ import { matrixDatabase, type EngineHandle } from '../matrix/engines';
 
 const engines = await enginesToTest();
 const T0 = 1_795_168_800_000_000_000n;
-const MS = 1_000_000n;
+// 300 ms apart: 7.5 h of data, so log queries walk several time windows (engine/logQuery.ts)
+const UNIT = 300_000_000n;
 const N = 30_000; // entries per stream: 3 streams, answers of up to 90,000 entries (several batches)
 
 function data(): PushStream[] {
@@ -24,7 +25,7 @@ function data(): PushStream[] {
     labels: { app: 'big', host },
     // interleaved timestamps, some shared across streams; a few structured-metadata entries split label sets
     entries: Array.from({ length: N }, (_, i) => ({
-      ts: T0 + BigInt(i * 3 + (i % 7 === 0 ? 0 : h)) * MS,
+      ts: T0 + BigInt(i * 3 + (i % 7 === 0 ? 0 : h)) * UNIT,
       line: `host=${host} i=${i} ${'x'.repeat(i % 50)}`,
       ...(i % 1000 === 1 ? { metadata: { trace_id: `t${i}` } } : {}),
     })),
@@ -70,7 +71,7 @@ describe.each(engines)('streamed log answers on $engine.name', ({ engine: te, sk
     `${base}/loki/api/v1/query_range?${new URLSearchParams({
       query,
       start: T0.toString(),
-      end: (T0 + BigInt(N * 3 + 10) * MS).toString(),
+      end: (T0 + BigInt(N * 3 + 10) * UNIT).toString(),
       limit: String(limit),
       direction,
     }).toString()}`;
@@ -81,7 +82,7 @@ describe.each(engines)('streamed log answers on $engine.name', ({ engine: te, sk
         await engine.query({
           query,
           start: T0,
-          end: T0 + BigInt(N * 3 + 10) * MS,
+          end: T0 + BigInt(N * 3 + 10) * UNIT,
           instant: false,
           limit,
           direction,
