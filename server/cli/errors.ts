@@ -26,10 +26,16 @@ export function isDuckDBLockError(e: unknown): boolean {
   return /Could not set lock on file|Conflicting lock is held/i.test(m);
 }
 
-/** The message for a database that would not open; a held DuckDB lock gets what to do instead. */
-export function openFailure(dbShown: string, e: unknown): CliError {
+/** The message for a database that would not open; a held DuckDB lock gets what to do instead (`serve`: the file
+ *  is some other server's; any other command: ask that server). */
+export function openFailure(dbShown: string, e: unknown, forServe = false): CliError {
   if (isDuckDBLockError(e)) {
     const pid = /\(PID (\d+)\)/.exec((e as Error).message)?.[1];
+    if (forServe)
+      return new CliError(
+        `cannot open database ${dbShown}: another process${pid ? ` (PID ${pid})` : ''} holds this DuckDB file, ` +
+          'probably another `logqlsql serve`: stop it, or serve another file with --db.',
+      );
     return new CliError(
       `cannot open database ${dbShown}: another process${pid ? ` (PID ${pid})` : ''} holds this DuckDB file, ` +
         'probably a running `logqlsql serve`. Query that server instead: drop --db/--local ' +

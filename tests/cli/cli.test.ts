@@ -356,6 +356,12 @@ describeServer('the DuckDB lock: the server holds the file', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a second serve on the same file says so', async () => {
+    const r = await cli(['serve', '--db', `duckdb:${dbFile}`, '--listen', '127.0.0.1:0']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: cannot open database .*another `logqlsql serve`: stop it, or serve another file/);
+  });
+
   it('--db on another database answers locally through the same code', async () => {
     const r = await cli(['labels', '--db', 'duckdb::memory:']);
     expect(r.code).toBe(0);

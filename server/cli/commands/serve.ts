@@ -61,7 +61,7 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
     tenants = opts.tenants ? tenantEngines(opts.db, (url) => openEngine(url, { maxLimit: opts.maxLimit })) : undefined;
     engine = tenants ? await tenants.engineFor('fake') : await openEngine(opts.db, { maxLimit: opts.maxLimit });
   } catch (e) {
-    throw openFailure(redact(opts.db), e);
+    throw openFailure(redact(opts.db), e, true);
   }
   let stopTrickle: (() => void) | undefined;
   if (opts.demo) {
