@@ -1,24 +1,15 @@
 // "This query will process about N lines / B": Grafana's Loki editor asks index/stats before the query runs so that
-// an expensive query shows its cost while it is typed. Ours answers from the database (count and byte length of the
-// selected streams' entries in the time range), so the numbers are exact for the selector.
-import { css } from '@emotion/css';
-import { formattedValueToString, getValueFormat, type GrafanaTheme2 } from '@grafana/data';
-import { useStyles2 } from '@grafana/ui';
-import React, { useEffect, useState } from 'react';
+// an expensive query shows its cost while it is typed (the options row shows it, plugin-ui's QueryOptionGroup). Ours
+// answers from the database (count and byte length of the selected streams' entries in the time range), so the
+// numbers are exact for the selector.
+import { formattedValueToString, getValueFormat } from '@grafana/data';
+import { useEffect, useState } from 'react';
 
 export interface IndexStats {
   streams: number;
   chunks: number;
   entries: number;
   bytes: number;
-}
-
-export interface QueryStatsHintProps {
-  expr: string;
-  stats: (expr: string) => Promise<IndexStats>;
-  /** any value that changes when the time range does (re-asks the stats) */
-  rangeKey?: string;
-  debounceMs?: number;
 }
 
 export function statsText(s: IndexStats): string {
@@ -56,21 +47,3 @@ export function useQueryStats(
   }, [expr, stats, rangeKey, debounceMs]);
   return value;
 }
-
-/** The hint on its own line (where there is no options row to carry it). */
-export function QueryStatsHint({ expr, stats, rangeKey, debounceMs = 500 }: QueryStatsHintProps) {
-  const styles = useStyles2(getStyles);
-  const value = useQueryStats(expr, stats, rangeKey, debounceMs);
-  if (!value) {
-    return null;
-  }
-  return (
-    <div className={styles.hint} data-testid="query-stats-hint" aria-live="polite">
-      {statsText(value)}
-    </div>
-  );
-}
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  hint: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
-});
