@@ -11,6 +11,7 @@ import { clickhouseDialect } from '../sql/dialects/clickhouse/dialect';
 import { ensureNativeSchema, ENTRIES_TABLE } from '../schema/native';
 import { Ingester, PushValidationError } from '../ingest';
 import { StreamCatalog } from './streams';
+import { Admission } from './admission';
 import { mappedDialect, parseMapping, resolveMapping, type MappedSource, type MappingConfig } from '../schema/mapping';
 import { newStats, runSql, type ExecContext } from './context';
 import { runLogQuery } from './logQuery';
@@ -30,6 +31,8 @@ export interface EngineOptions {
   maxLimit?: number;
   /** how to connect (TLS to a database server, pool size) */
   driver?: OpenOptions;
+  /** queries running at once; later ones wait in arrival order (Loki's querier.max_concurrent; default 4) */
+  maxConcurrent?: number;
 }
 
 export const DIALECTS: Record<string, Dialect> = {
@@ -43,6 +46,7 @@ export class Engine implements EngineApi {
   readonly maxLimit: number;
 
   private readonly ingester: Ingester | undefined;
+  private readonly admission: Admission;
   /** Loki's processed lines/bytes per (stream, hour), shared by this engine's queries (stats/processed.ts) */
   private readonly processed: ProcessedCounter;
 
@@ -59,6 +63,7 @@ export class Engine implements EngineApi {
       : new StreamCatalog(driver);
     this.ingester = mapped ? undefined : new Ingester(driver);
     this.maxLimit = opts.maxLimit ?? 5000;
+    this.admission = new Admission(Math.max(1, opts.maxConcurrent ?? 4));
     this.processed = new ProcessedCounter(driver, dialect);
   }
 
@@ -117,9 +122,15 @@ export class Engine implements EngineApi {
       );
     }
     const ctx = this.context(req.query, req.signal);
-    const data = await this.execute(ctx, expr, req);
-    ctx.stats.totalMs = performance.now() - t0;
-    return { data, stats: ctx.stats };
+    const release = await this.admission.acquire(req.signal);
+    ctx.stats.queueMs = performance.now() - t0;
+    try {
+      const data = await this.execute(ctx, expr, req);
+      ctx.stats.totalMs = performance.now() - t0;
+      return { data, stats: ctx.stats };
+    } finally {
+      release();
+    }
   }
 
   private async execute(ctx: ExecContext, expr: Expr, req: QueryRequest) {

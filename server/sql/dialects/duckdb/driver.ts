@@ -125,12 +125,15 @@ async function runQuery<T extends Row>(
   const onAbort = () => conn.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const reader =
-      params && params.length > 0
-        ? await conn.runAndReadAll(sql, ...bindParams(params))
-        : await conn.runAndReadAll(sql);
-    if (signal?.aborted) throw new AbortError();
-    return reader.getRowObjectsJS() as T[];
+    const result = params && params.length > 0 ? await conn.run(sql, ...bindParams(params)) : await conn.run(sql);
+    // rows are converted a chunk (2,048 rows) at a time between awaits of the next chunk, so a large result does not
+    // hold the event loop for its whole conversion (/ready and pushes answer in between)
+    const rows: T[] = [];
+    for await (const batch of result.yieldRowObjectJs()) {
+      if (signal?.aborted) throw new AbortError();
+      for (const r of batch) rows.push(r as T);
+    }
+    return rows;
   } catch (e) {
     if (signal?.aborted || isInterrupt(e)) throw new AbortError();
     throw e;
