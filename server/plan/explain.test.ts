@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine';
 import { handleResource } from '../grafana/resources';
 import { parseSettings } from '../grafana/settings';
 import { enginesToTest } from '../../tests/engines';
+import { loadCases } from '../../tests/conformance/cases';
 import { explainQuery, type Explanation } from './explain';
 
 const engines = await enginesToTest();
@@ -63,7 +64,7 @@ describe.each(engines)('explain on $engine.name', ({ engine: te, skip }) => {
     expect(x.statements[lf.statement!].text).toContain(lf.sql!.text.replace(/\$1|\{p1/, '').slice(0, 8));
     const parser = whereOf(x, 'parser');
     expect(parser.where).toBe('typescript');
-    expect(parser.reason).toMatch(/json runs in TypeScript/);
+    expect(parser.reason).toMatch(/only line filters go into its SQL: json runs on the lines the database returns/);
     expect(whereOf(x, 'format').where).toBe('typescript');
     expect(whereOf(x, 'labelFilter').description).toBe('keep lines where status >= 210 (as a number)');
     // what execution reports agrees: the same stages ran in TypeScript
@@ -127,6 +128,37 @@ describe.each(engines)('explain on $engine.name', ({ engine: te, skip }) => {
       expect(parser.where).toBe('database');
       expect(whereOf(x, 'aggregation').where).toBe('both');
     }
+  });
+
+  it.skipIf(!!skip)('every conformance query explains, each stage outside the database with a reason', async () => {
+    const queries = [
+      ...new Set(loadCases().flatMap((c) => (c.status === 200 && c.params.query ? [c.params.query] : []))),
+    ];
+    expect(queries.length).toBeGreaterThan(80);
+    let inDatabase = 0;
+    for (const q of queries) {
+      const x = await explainQuery(engine, q);
+      expect(x.stages.length, q).toBeGreaterThan(0);
+      for (const s of x.stages) {
+        if (s.where === 'database') inDatabase++;
+        else expect(s.reason, `${q}: ${s.text}`).toBeTruthy();
+        if (s.statement !== undefined) expect(x.statements[s.statement], q).toBeDefined();
+      }
+    }
+    expect(inDatabase).toBeGreaterThan(100);
+  });
+
+  it.skipIf(!!skip)('names the rule a range aggregation misses', async () => {
+    const conv = await explainQuery(
+      engine,
+      'sum by (app) (sum_over_time({app="web"} | json | unwrap duration(d) [5m]))',
+    );
+    expect(whereOf(conv, 'range').reason).toMatch(
+      te.name === 'postgres' ? /POSIX, not RE2|converts values/ : /unwrap duration\(\) converts values in TypeScript/,
+    );
+    expect(whereOf(conv, 'unwrap').where).toBe('typescript');
+    const counter = await explainQuery(engine, 'rate_counter({app="web"} | json | unwrap status [5m])');
+    expect(whereOf(counter, 'range').reason).toMatch(/rate_counter over unwrapped values is computed in TypeScript/);
   });
 
   it.skipIf(!!skip)('unwrap, range function and binary operation in words', async () => {

@@ -24,7 +24,7 @@ import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
 import { postgresDialect } from '../sql/dialects/postgres/dialect';
 import { clickhouseDialect } from '../sql/dialects/clickhouse/dialect';
 import { lineFilterSql } from '../sql/rowSelect';
-import { splitPipeline } from './pushdown';
+import { splitPipeline, stageName, type PipelineSplit } from './pushdown';
 
 export type StageKind =
   | 'selector'
@@ -280,6 +280,8 @@ function pipelineStages(
   statement: number | undefined,
   allInDatabase: boolean,
   tsReasons: string[],
+  /** metric queries: why the range aggregation (and so its pipeline) runs in TypeScript */
+  rangeReason?: string,
 ): void {
   const st = statement === undefined ? undefined : ctx.statements[statement];
   ctx.stages.push({
@@ -304,10 +306,13 @@ function pipelineStages(
       }
       ctx.stages.push({ ...base, where: 'database', sql, statement });
     } else {
-      // the dialect's own reason (e.g. "parsers run in TypeScript on PostgreSQL: …") says more than the generic one
-      const specific = tsReasons.find((r) => !NOTE_PATTERNS.some((p) => p.test(r)) && !/ runs in TypeScript$/.test(r));
+      // a line filter has its own reason (plan/pushdown.ts); any other stage runs where its query's rows are handled
       const reason =
-        stage.kind !== 'lineFilter' && specific && base.kind === 'parser' ? `${why}: ${specific}` : (why ?? specific);
+        stage.kind === 'lineFilter'
+          ? why
+          : rangeReason
+            ? `runs with the range aggregation in TypeScript: ${rangeReason}`
+            : `a log query returns its lines, so only line filters go into its SQL: ${stageName(stage)} runs on the lines the database returns`;
       const prefiltered =
         stage.kind === 'labelFilter' && tsReasons.some((r) => /label filters .* pre-filtered in SQL/.test(r));
       ctx.stages.push({
@@ -328,6 +333,55 @@ function selectorEnd(ctx: Ctx, log: LogExpr): number {
   return close < 0 ? last.span.to : close + 1;
 }
 
+const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+const UNWRAP_IN_SQL = new Set([
+  'sum_over_time',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'stddev_over_time',
+  'stdvar_over_time',
+  'quantile_over_time',
+  'rate',
+]);
+
+/** Why a range aggregation runs in TypeScript: the planner's or dialect's own reason when it gave one, else the rule
+ *  of engine/metricPushdown.ts it does not meet (that file's header lists what runs in SQL). */
+function rangeReasonOf(
+  dialect: Dialect,
+  node: RangeAggregation,
+  consumer: VectorAggregation | undefined,
+  split: PipelineSplit,
+  tsStages: string[],
+): string {
+  const specific = tsStages.find(
+    (r) =>
+      !NOTE_PATTERNS.some((p) => p.test(r)) &&
+      !/ runs in TypeScript$/.test(r) &&
+      !/^line filter|^regex line filter|^pattern line filter|^ip\(\)/.test(r),
+  );
+  // a line filter that stays in TypeScript keeps everything after it there, whatever else the planner tried
+  const lineFilter = split.rest.findIndex((s) => s.kind === 'lineFilter');
+  if (lineFilter >= 0) return `a line filter runs in TypeScript (${split.reasons[lineFilter]})`;
+  if (specific) return specific;
+  if (node.unwrap) {
+    const u = node.unwrap;
+    if (!UNWRAP_IN_SQL.has(node.op)) return `${node.op} over unwrapped values is computed in TypeScript`;
+    if (u.conversion) return `unwrap ${u.conversion}() converts values in TypeScript`;
+    if (u.postFilters.length) return 'label filters after unwrap run in TypeScript';
+    if (!dialect.capabilities.jsonExtract) return `${dialect.name} cannot extract JSON fields in SQL here`;
+    const absorbs = consumer && ['sum', 'max', 'min'].includes(consumer.op);
+    if (!(node.grouping && !node.grouping.without) && !absorbs)
+      return 'unwrapped values are aggregated in SQL only grouped by stream labels (… by (…)) or under sum / max / min';
+    return 'SQL could not take every value exactly as Loki would (the unwrapped field or a grouping label is also a stream label, or the pipeline has no exact SQL form)';
+  }
+  if (!COUNTING.has(node.op)) return `${node.op} is computed in TypeScript over the rows the database returns`;
+  if (node.grouping) return 'a range aggregation with its own by / without grouping is computed in TypeScript';
+  if (split.rest.length > 0 && (consumer?.op !== 'sum' || consumer.grouping?.without))
+    return "with parsers or label filters, counts run in SQL only under sum / sum by (…) (otherwise Loki's series carry every extracted label)";
+  return 'no exact SQL form for this pipeline: the database returns the rows and TypeScript counts';
+}
+
 async function translateSub(ctx: Ctx, e: Expr): Promise<Translation> {
   return ctx.engine.translate(exprString(e), ctx.dialectName);
 }
@@ -345,7 +399,9 @@ async function rangeStages(
   const scanned = t.tsStages.some((r) => r === `${node.op} over the pipeline's samples runs in TypeScript`);
   const statement = t.sql.length ? statementIndex(ctx, t.sql[t.sql.length - 1]) : undefined;
   for (const s of t.sql.slice(0, -1)) statementIndex(ctx, s);
-  pipelineStages(ctx, node.log, depth + 1, statement, !scanned, t.tsStages);
+  const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
+  const rangeReason = scanned ? rangeReasonOf(ctx.dialect, node, consumer, split, t.tsStages) : undefined;
+  pipelineStages(ctx, node.log, depth + 1, statement, !scanned, t.tsStages, rangeReason);
   const st = statement === undefined ? undefined : ctx.statements[statement];
   const fn = RANGE_FUNCTIONS[node.op];
   if (node.unwrap) {
@@ -357,22 +413,12 @@ async function rangeStages(
       text: textOf(ctx, u.span),
       description: `use the value of label ${u.label}${conv} as each line's sample${post}; a value that does not convert fails the query unless __error__ is filtered`,
       where: scanned ? 'typescript' : 'database',
-      reason: scanned ? 'the samples are extracted where the pipeline runs' : undefined,
+      reason: scanned ? `runs with the range aggregation in TypeScript: ${rangeReason}` : undefined,
       sql: scanned ? undefined : st,
       statement: scanned ? undefined : statement,
       depth: depth + 1,
     });
   }
-  // why the aggregation is not in SQL: a pipeline stage that must run in TypeScript, else the planner's reason
-  const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
-  const specific = t.tsStages.find(
-    (r) => !NOTE_PATTERNS.some((p) => p.test(r)) && !/ runs in TypeScript$/.test(r) && !/^line filter/.test(r),
-  );
-  const firstTs = split.reasons.find((r) => !/^(json|logfmt|regexp|pattern|unpack) runs in TypeScript$/.test(r));
-  const rangeReason = firstTs
-    ? `its pipeline has a stage that runs in TypeScript (${firstTs})`
-    : (specific ??
-      'no SQL form for this range aggregation over its pipeline: the database returns the rows and TypeScript aggregates');
   const windowWords = `in each ${promDuration(node.range)} window ending at every step${node.offset ? `, shifted back by ${promDuration(node.offset)}` : ''}`;
   const grouping = node.grouping
     ? `, then ${node.grouping.without ? 'without' : 'by'} (${node.grouping.labels.join(', ')})`
