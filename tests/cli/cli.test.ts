@@ -144,7 +144,7 @@ const describeServer = existsSync(BUNDLE) || process.env.CI === 'true' ? describ
 
 describeServer('the CLI against a running server', () => {
   it('query: log lines as aligned columns, newest first', async () => {
-    const r = await cli(['query', '{app="api"} |= "500"', ...range, '--limit', '5']);
+    const r = await cli(['query', '{app="api"} |= "500"', ...range, '--limit', '5', '--include-common-labels']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
@@ -169,6 +169,14 @@ describeServer('the CLI against a running server', () => {
     ]);
     const lineStart = lines.map((l) => l.search(/(GET|render)/));
     expect(new Set(lineStart).size).toBe(1);
+    // labels every stream shares are printed once, on stderr, as logcli does
+    expect(r.err).toMatch(/^Common labels: \{[^}]*level="info"[^}]*\}\n$/);
+    expect(lines.map((l) => l.split(/\s{2,}/)[1])).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\{app="api"/), expect.stringMatching(/^\{app="web"/)]),
+    );
+    for (const l of lines) expect(l).not.toContain('level="info"');
+    const one = await cli(['query', '{app="web"}', ...range, '--limit', '1']);
+    expect(one.out).toBe('2026-11-20T10:09:40Z  {}  render page 58\n');
   });
 
   it('query: a metric query is one row per series with a sparkline and last/min/max', async () => {

@@ -5,11 +5,15 @@ import { parseCliTime } from '../args';
 import type { CliIO } from '../io';
 import { ask, CliError } from '../errors';
 import { renderQuery } from '../output/query';
+import { commonLabels } from '../output/streams';
+import { labelsString } from '../../util/labels';
 import type { LokiQueryResponse } from '../output/types';
 import { openTarget } from '../target';
 import { addTargetOptions, type RemoteOptions } from './options';
 import { rangeOf, type RangeArgs } from './range';
 import { statsSummary } from './stats';
+
+type QueryOptions = QueryArgs & RemoteOptions & { stats?: boolean; includeCommonLabels?: boolean };
 
 export interface QueryArgs extends RangeArgs {
   time?: string;
@@ -49,12 +53,17 @@ export function queryParams(
   };
 }
 
-async function run(query: string, o: QueryArgs & RemoteOptions & { stats?: boolean }, io: CliIO): Promise<void> {
+async function run(query: string, o: QueryOptions, io: CliIO): Promise<void> {
   const { path, params } = queryParams(query, o);
   const target = await openTarget(o, io);
   try {
     const answer = await target.client.get<LokiQueryResponse>(path, params);
-    io.stdout(renderQuery(answer, o.output, params.direction === 'forward' ? 'forward' : 'backward'));
+    const d = answer.body.data;
+    // like logcli: labels shared by every stream are printed once (stderr) instead of on every row
+    const common =
+      d.resultType === 'streams' && o.output === 'table' && !o.includeCommonLabels ? commonLabels(d.result) : {};
+    if (Object.keys(common).length) io.stderr(`Common labels: ${labelsString(common)}\n`);
+    io.stdout(renderQuery(answer, o.output, params.direction === 'forward' ? 'forward' : 'backward', common));
     if (o.stats) io.stderr(statsSummary(answer.body));
   } finally {
     await target.close();
@@ -72,9 +81,10 @@ export function queryCommand(io: CliIO): Command {
     .option('--step <step>', 'metric query step: 30s, 1m or seconds; default: (to - from)/250, at least 1s')
     .addOption(new Option('--limit <n>', 'most log lines to return').default('100', '100'))
     .addOption(new Option('--direction <dir>', 'log line order').choices(['forward', 'backward']).default('backward'))
-    .option('--stats', 'print the query statistics to stderr');
+    .option('--stats', 'print the query statistics to stderr')
+    .option('--include-common-labels', 'table: print labels every stream shares on each line too');
   addTargetOptions(cmd, io.env);
-  return cmd.action(async (q: string, o: QueryArgs & RemoteOptions & { stats?: boolean }) => run(q, o, io));
+  return cmd.action(async (q: string, o: QueryOptions) => run(q, o, io));
 }
 
 export function instantCommand(io: CliIO): Command {

@@ -23,10 +23,28 @@ export function entryJson(e: Entry): string {
   return JSON.stringify({ timestamp: formatNs(e.ts), labels: e.labels, line: e.line });
 }
 
+/** Labels every stream carries with the same value (logcli prints them once, as "Common labels", and not per line). */
+export function commonLabels(streams: LokiStream[]): LokiLabels {
+  const withEntries = streams.filter((s) => s.values.length > 0);
+  if (withEntries.length === 0) return {};
+  const common: LokiLabels = { ...withEntries[0]!.stream };
+  for (const s of withEntries.slice(1))
+    for (const k of Object.keys(common)) if (s.stream[k] !== common[k]) delete common[k];
+  return common;
+}
+
+function without(labels: LokiLabels, drop: LokiLabels): LokiLabels {
+  const out: LokiLabels = {};
+  for (const [k, v] of Object.entries(labels)) if (drop[k] !== v) out[k] = v;
+  return out;
+}
+
 export function renderStreams(
   streams: LokiStream[],
   format: Exclude<OutputFormat, 'json'>,
   direction: 'forward' | 'backward',
+  /** table: labels left out of every row (the caller prints them once) */
+  common: LokiLabels = {},
 ): string[] {
   const rows = entriesOf(streams, direction);
   switch (format) {
@@ -35,6 +53,6 @@ export function renderStreams(
     case 'jsonl':
       return rows.map(entryJson);
     case 'table':
-      return alignRows(rows.map((r) => [formatNs(r.ts), labelsString(r.labels), r.line]));
+      return alignRows(rows.map((r) => [formatNs(r.ts), labelsString(without(r.labels, common)), r.line]));
   }
 }
