@@ -96,9 +96,11 @@ export class ProcessedCounter {
       const last = Number(h1 / HOUR); // exclusive
       await this.fill(streamIds, first, last, signal);
       for (const id of streamIds) {
-        const m = this.hours.get(id)!;
+        const m = this.hours.get(id);
         for (let h = first; h < last; h++) {
-          const c = m.get(h)!;
+          const c = m?.get(h);
+          // a push or a maintenance pass dropped hours while this query waited: count the range directly
+          if (!c) return this.direct(streamIds, [[from, to]], signal);
           out.lines += c[0];
           out.bytes += c[1];
         }
