@@ -228,9 +228,18 @@ describe.skipIf(missing.length > 0)('builder mode and patterns in a real browser
     await waitForExpr(`count_over_time(${stream} | json | __error__="" |= "request 1" [$__auto])`);
 
     await addOperation('Sum by');
-    const label = page.locator('[data-testid="operations.4.wrapper"] input').first();
-    await label.fill('status');
-    await label.press('Enter');
+    // the label picker offers the fields the lines yield (detected_fields), here the JSON key `status`
+    await page.locator('[data-testid="operations.4.wrapper"] input').first().click();
+    await page.keyboard.type('stat', { delay: 10 });
+    await page
+      .locator('[role="option"]')
+      .filter({ hasText: /^status$/ })
+      .first()
+      .click({ timeout: 15_000 });
+    expect(
+      web.log.filter((l) => l.path.startsWith('detected')),
+      JSON.stringify(web.log),
+    ).not.toEqual([]);
     const expected = `sum by (status) (count_over_time(${stream} | json | __error__="" |= "request 1" [$__auto]))`;
     await waitForExpr(expected);
     expect(await page.getByTestId('builder-raw-query').textContent()).toBe(expected);
@@ -260,6 +269,18 @@ describe.skipIf(missing.length > 0)('builder mode and patterns in a real browser
     expect(web.log.some((l) => l.path === `label/${name}/values` && l.status === 200)).toBe(true);
     const data = await run((await currentQuery()).expr);
     expect(data.result.map((s: any) => s.metric.status).sort()).toEqual(['200', '500']);
+  });
+
+  it('joins a second query with an operator', async () => {
+    const before: string = (await currentQuery()).expr;
+    await addOperation('Binary operation with query');
+    await page.getByTestId('nested-query-0').waitFor({ timeout: 15_000 });
+    await waitForExpr(`${before} / ${before}`);
+    const data = await run(`${before} / ${before}`);
+    expect(data.result.length).toBe(2);
+    for (const s of data.result) {
+      expect(s.values.every((v: [number, string]) => v[1] === '1')).toBe(true);
+    }
   });
 
   it('a query the builder cannot show stays in Code mode with the construct named', async () => {

@@ -15,7 +15,7 @@ import React from 'react';
 
 import type { DataSource } from '../../datasource';
 import type { LogQLVisualQuery } from '../../data/builder/model';
-import { logqlModeller } from '../../data/builder/modeller';
+import { builderModeller } from './builderModeller';
 import { renderLabels } from '../../data/builder/render';
 import { NestedQueries } from './NestedQueries';
 
@@ -64,7 +64,7 @@ export function LogQLBuilder({ query, datasource, onChange, onRunQuery, timeRang
           datasource={datasource as unknown as DataSourceApi}
           onChange={onChange}
           onRunQuery={onRunQuery}
-          queryModeller={logqlModeller}
+          queryModeller={builderModeller}
           timeRange={timeRange}
         />
       </OperationsEditorRow>

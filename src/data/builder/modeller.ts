@@ -5,7 +5,7 @@
 import type { VisualQuery, VisualQueryModeller } from '@grafana/plugin-ui';
 
 import type { LogQLVisualQuery, QueryBuilderLabelFilter } from './model';
-import { Category, OPERATIONS, operationDef, type LogQLOperationDef } from './operations';
+import { Category, OPERATIONS, type LogQLOperationDef } from './operations';
 import { renderLabels, renderQuery } from './render';
 
 const CATEGORIES = [
@@ -20,21 +20,29 @@ const CATEGORIES = [
 
 export class LogQLQueryModeller implements VisualQueryModeller {
   readonly innerQueryPlaceholder = '<expr>';
+  private readonly defs: LogQLOperationDef[];
+  private readonly byId: Map<string, LogQLOperationDef>;
+
+  /** `decorate` lets the UI attach parameter editors (label pickers) without the registry importing React. */
+  constructor(decorate: (d: LogQLOperationDef) => LogQLOperationDef = (d) => d) {
+    this.defs = OPERATIONS.map(decorate);
+    this.byId = new Map(this.defs.map((d) => [d.id, d]));
+  }
 
   getCategories(): string[] {
     return CATEGORIES;
   }
 
   getOperationsForCategory(category: string): LogQLOperationDef[] {
-    return OPERATIONS.filter((d) => d.category === category && !d.hideFromList);
+    return this.defs.filter((d) => d.category === category && !d.hideFromList);
   }
 
   getAlternativeOperations(key: string): LogQLOperationDef[] {
-    return OPERATIONS.filter((d) => d.alternativesKey === key);
+    return this.defs.filter((d) => d.alternativesKey === key);
   }
 
   getOperationDefinition(id: string): LogQLOperationDef | undefined {
-    return operationDef(id);
+    return this.byId.get(id);
   }
 
   renderQuery(query: VisualQuery): string {
