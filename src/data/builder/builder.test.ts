@@ -109,6 +109,7 @@ describe('what the builder cannot show', () => {
     ['sum(rate({a="b"}[1m]) / rate({a="c"}[1m]))', '`sum` applied to a binary operation between two queries'],
     ['variants(count_over_time({a="b"}[1m])) of ({a="b"}[1m])', '`variants(…) of (…)`'],
     ['{a="b"} |= ip("1.2.3.4") or ip("5.6.7.8")', 'an ip() line filter combined with `or`'],
+    ['topk($k, rate({a="$app"}[$__auto]))', 'the Grafana variable $k here'],
   ])('%s', (q, construct) => {
     const res = buildVisualQuery(q);
     expect(res.query).toBeUndefined();

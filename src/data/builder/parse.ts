@@ -330,6 +330,10 @@ export function buildVisualQuery(expr: string): BuildResult {
   try {
     ast = parseExpr(source);
   } catch (e) {
+    const variable = source.replace(/"(?:\\.|[^"\\])*"|`[^`]*`/g, '""').match(/\$\{[^}]*\}|\$\w+|\[\[\w+\]\]/);
+    if (variable) {
+      return { error: `The builder cannot show the Grafana variable ${variable[0]} here (only in strings and ranges): keep editing this query in Code mode.` };
+    }
     return { error: `The query has an error, fix it in Code mode first: ${e instanceof Error ? e.message : e}` };
   }
   try {
