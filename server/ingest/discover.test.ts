@@ -78,14 +78,16 @@ describe('detected_level discovery (Loki: discover_log_levels)', () => {
     discoverFields(untouched, NO_DISCOVERY);
     expect(untouched[0]).toEqual({ labels: { app: 'api' }, entries: [{ ts: T, line: 'level=warn' }] });
   });
-  it("parses serve's flags with Loki's defaults", () => {
+  it("parses serve's flags: off by default, Loki's settings when asked", () => {
     const parse = (argv: string[]) => {
       const c = new Command().exitOverride();
       for (const o of discoveryOptions()) c.addOption(o);
       c.parse(argv, { from: 'user' });
       return discoveryFromOptions(c.opts());
     };
-    expect(parse([])).toEqual({ serviceNameLabels: LOKI_SERVICE_NAME_LABELS, logLevels: true });
+    // off unless asked (the reference Loki of the conformance set ran without them); the bare flags give Loki's
+    expect(parse([])).toEqual(NO_DISCOVERY);
+    expect(parse(['--discover-service-name', '--discover-log-levels'])).toEqual(LOKI_DISCOVERY);
     expect(parse(['--discover-service-name', '', '--no-discover-log-levels'])).toEqual(NO_DISCOVERY);
     expect(parse(['--discover-service-name', 'team, app'])).toMatchObject({ serviceNameLabels: ['team', 'app'] });
   });

@@ -11,9 +11,11 @@
 //                    trace, debug, info, warn, error, critical or fatal, `unknown` when nothing says. An existing
 //                    `detected_level` is normalised in place.
 //
-// Loki's defaults have both on; `logqlsql serve` follows them. The conformance answers (tests/fixtures/conformance)
-// were recorded with both off, so tests/matrix/serve-check.sh turns them off, and createServer() leaves them off
-// unless asked (tests and embedders see exactly what they push).
+// Loki's defaults have both on, but `logqlsql serve` leaves both off unless asked (`--discover-service-name`,
+// `--discover-log-levels`): a server stores exactly what it is sent, answers as the reference Loki of the conformance
+// set does (recorded with both off: 60 of its 105 answers change with them on), and keeps rows free of structured
+// metadata, which the SQL pushdowns must otherwise treat as possibly shadowing a parsed label. The demo data set
+// carries both, so logs volume by level and Drilldown work on it.
 //
 // One difference: a JSON line that does not parse yields no level from its keys here (Loki's streaming parser may
 // still find a level key before the error); the level-word scan of the text then decides, as in Loki.
@@ -296,25 +298,26 @@ export function discoverFields(streams: PushStream[], d: FieldDiscovery): void {
 export function discoveryOptions(): Option[] {
   return [
     new Option(
-      '--discover-service-name <labels>',
-      'comma-separated labels whose value becomes service_name on streams without one (unknown_service when none is present); an empty list turns it off (Loki: discover_service_name)',
-    ).default(LOKI_SERVICE_NAME_LABELS.join(','), "Loki's list: service,app,application,…,job,k8s_job_name"),
+      '--discover-service-name [labels]',
+      "add service_name to streams without one: the value of the first of these comma-separated labels present (unknown_service when none is), Loki's list when none is given (Loki: discover_service_name)",
+    ).preset(LOKI_SERVICE_NAME_LABELS.join(',')),
     new Option(
-      '--no-discover-log-levels',
-      'do not add detected_level structured metadata at ingest (Loki: discover_log_levels, on by default)',
+      '--discover-log-levels',
+      'add detected_level structured metadata to each entry at ingest (Loki: discover_log_levels)',
     ),
+    new Option('--no-discover-log-levels', 'do not add detected_level (the default)'),
   ];
 }
 
 /** The discovery settings among parsed `serve` options. */
 export function discoveryFromOptions(o: object): FieldDiscovery {
   const src = o as { discoverServiceName?: string; discoverLogLevels?: boolean };
-  const list = src.discoverServiceName ?? LOKI_SERVICE_NAME_LABELS.join(',');
+  const list = src.discoverServiceName ?? '';
   return {
     serviceNameLabels: list
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== ''),
-    logLevels: src.discoverLogLevels !== false,
+    logLevels: src.discoverLogLevels === true,
   };
 }
