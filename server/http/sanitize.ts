@@ -22,7 +22,7 @@ export function isDatabaseUnreachable(e: unknown): boolean {
 
 /** eval/pipeline's refusals of a stage (label_format), raised while the query is compiled: the query's fault (400) */
 export const PIPELINE_BUILD_ERROR =
-  /^(invalid template for label '|multiple label name '.*' not allowed in a single format|__error__ cannot be formatted)/;
+  /^(invalid template for label '|multiple label name '.*' not allowed in a single format|__error__ cannot be formatted|ip: invalid pattern)/;
 
 const ADDRESS = new RegExp(
   [

@@ -111,6 +111,11 @@ function rawErrorStatus(err: unknown, aborted: boolean): { status: number; messa
     const e = err as Error & { status?: unknown; statusCode?: unknown };
     const s = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
     if (e.name === 'AbortError') return { status: 499, message: ERR_CANCELED };
+    // the parser and the evaluators recurse over the expression: a query nested thousands deep (found by
+    // tests/hardening/fuzz.test.ts) exhausts the stack, which is the query's fault
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      return { status: 400, message: 'parse error : the query is nested too deeply' };
+    }
     // a template or regex that does not parse is the query's fault (Loki: 400); the pipeline builder words some
     // of its refusals as plain errors
     if (e.name === 'TemplateError' || e.name === 'RE2SyntaxError' || PIPELINE_BUILD_ERROR.test(e.message)) {

@@ -64,11 +64,19 @@ function paramObject(params: SqlParam[] | undefined): Record<string, unknown> {
   return o;
 }
 
+// JSON.stringify writes a lone surrogate (a JSON push's "\ud800") as an escape ClickHouse refuses; UTF-8 has no such
+// character, so it becomes U+FFFD as Loki's Go decoder and the other engines' UTF-8 conversion make it
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /** Strings in JSONEachRow input: JSON.stringify escapes everything ClickHouse's JSON reader needs. BigInts go as
  *  JSON strings (ClickHouse reads quoted numbers into Int64 exactly). */
 export function jsonEachRow(rows: Record<string, unknown>[]): string {
   let out = '';
-  for (const r of rows) out += JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n';
+  for (const r of rows)
+    out +=
+      JSON.stringify(r, (_k, v) =>
+        typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v,
+      ) + '\n';
   return out;
 }
 
