@@ -21,7 +21,7 @@ import { applyIngestLimits, ingestLimits, type IngestLimits } from '../ingest/li
 import { discoverFields, type FieldDiscovery } from '../ingest/discover';
 import { TailHub } from '../tail/tail';
 import { registerEcosystemRoutes } from './ecosystem';
-import { inServerSpan, tracedChunks } from '../telemetry/tracing';
+import { inServerSpan, inSpan, inSpanSync, tracedChunks, tracingEnabled } from '../telemetry/tracing';
 import { initTracingFromEnv } from '../telemetry/setup';
 import { registerDeleteRoutes } from './deleteRoutes';
 import type { CompactorOptions } from '../retention/compactor';
@@ -315,7 +315,10 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
           limit: q.limit,
           direction: q.direction,
           signal: ac.signal,
-          onStreams: streaming.write,
+          // each streamed batch's encoding and write is a span of its own when tracing
+          onStreams: tracingEnabled()
+            ? (batch) => inSpan('encode json', { 'logqlsql.streams': batch.length }, () => streaming!.write(batch))
+            : streaming.write,
         });
       }
       checkSeriesLimit(result.data); // Loki's max_query_series
@@ -337,7 +340,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
       metrics.queryDuration.observe({ type }, (st.totalMs || 0) / 1000);
     }
     if (streaming?.started) {
-      streaming.end(result.stats);
+      inSpanSync('encode json', { 'logqlsql.last': true }, () => streaming!.end(result.stats));
       return reply;
     }
     const flags = encodingFlags(req);

@@ -125,6 +125,14 @@ describe('tracing over HTTP', () => {
     expect(ts.attributes['logqlsql.rows.in']).toBeGreaterThanOrEqual(10);
     expect(ts.attributes['logqlsql.rows.out']).toBe(10);
     t.isChild(t.one('stats.processed'), query);
+    // a log answer is streamed: each batch is encoded as the engine reads it, the closing chunk after the query
+    const enc = byName(t.spans, 'encode json');
+    expect(enc.filter((s) => s.attributes['logqlsql.streams'] !== undefined).length).toBeGreaterThanOrEqual(1);
+    for (const s of enc.filter((x) => x.attributes['logqlsql.streams'] !== undefined)) t.isChild(s, query);
+    t.isChild(
+      enc.find((s) => s.attributes['logqlsql.last'])!,
+      server,
+    );
   });
 
   it('without a traceparent a query starts its own trace; JSON encoding is a span under the server span', async () => {
