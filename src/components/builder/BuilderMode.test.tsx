@@ -72,6 +72,17 @@ describe('Builder and Code modes', () => {
     expect(seen.every((q) => q.editorMode !== 'builder')).toBe(true);
   });
 
+  it('a kick start pattern applied in Builder mode opens as operations on the first real label', async () => {
+    const seen: LogQLQuery[] = [];
+    render(<Harness initial={{ refId: 'A', expr: '', editorMode: 'builder' }} seen={seen} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Kick start your query' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Use Parse log lines with logfmt parser' }));
+    expect(seen.at(-1)).toMatchObject({ expr: '{app="api"} | logfmt | __error__=""', editorMode: 'builder' });
+    const builder = await screen.findByTestId('logql-builder');
+    await waitFor(() => expect(builder).toHaveTextContent('Logfmt'));
+    expect(screen.queryByTestId('query-patterns')).not.toBeInTheDocument();
+  });
+
   it('a saved builder query opens in the builder; one it cannot show falls back to Code', async () => {
     const seen: LogQLQuery[] = [];
     render(<Harness initial={{ refId: 'A', expr: 'rate({app="api"}[5m])', editorMode: 'builder' }} seen={seen} />);
