@@ -2,9 +2,7 @@
 // CLI opens the database itself and serves it on a private loopback port for the one command, so both ways run
 // the same HTTP code and print the same answers.
 import { randomBytes } from 'node:crypto';
-import { Engine } from '../engine/engine';
-import { startServer } from '../http/server';
-import { redact } from '../sql/open';
+import type { Engine } from '../engine/engine';
 import { LokiClient } from './client';
 import { openFailure } from './errors';
 
@@ -48,9 +46,15 @@ export async function openTarget(o: TargetOptions, { env, signal }: TargetContex
     const client = new LokiClient({ addr: o.addr, authToken: o.authToken, orgId: o.orgId, signal });
     return { client, close: async () => undefined };
   }
+  // loaded only here: a client command against a server never initialises the engines
+  const [{ Engine: EngineClass }, { startServer }, { redact }] = await Promise.all([
+    import('../engine/engine'),
+    import('../http/server'),
+    import('../sql/open'),
+  ]);
   let engine: Engine;
   try {
-    engine = await Engine.open(db, { maxLimit: o.maxLimit });
+    engine = await EngineClass.open(db, { maxLimit: o.maxLimit });
   } catch (e) {
     throw openFailure(redact(db), e);
   }

@@ -2,10 +2,9 @@
 // catalog, so it plans over an empty in-memory DuckDB (stream ids then appear as an empty list); --db plans over a
 // real database instead (its streams, or its existing-table mapping).
 import { Command, Option } from 'commander';
-import { Engine } from '../../engine/engine';
+import type { Engine } from '../../engine/engine';
 import type { QueryRequest, Translation } from '../../engine/types';
 import { defaultStep, parseDirection, parseLimit, parseSecondsOrDuration } from '../../http/params';
-import { redact } from '../../sql/open';
 import { ask, openFailure } from '../errors';
 import { renderExplain } from '../explain/render';
 import type { DialectName } from '../explain/inline';
@@ -63,9 +62,13 @@ export function translateCommand(io: CliIO): Command {
         direction: ask(() => parseDirection(o.direction), '--direction'),
       };
       const db = o.db ?? 'duckdb::memory:';
+      const [{ Engine: EngineClass }, { redact }] = await Promise.all([
+        import('../../engine/engine'),
+        import('../../sql/open'),
+      ]);
       let engine: Engine;
       try {
-        engine = await Engine.open(db);
+        engine = await EngineClass.open(db);
       } catch (e) {
         throw openFailure(redact(db), e);
       }
