@@ -217,7 +217,7 @@ function gzipBomb(): Buffer {
 
 function otlpInput(r: Rng) {
   return Array.from({ length: r.int(1, 2) }, () => ({
-    resource: r.chance(0.8) ? { 'service.name': r.pick(['svc', '', r.text(6)]), ...labels(r) } : undefined,
+    resource: r.chance(0.8) ? { 'service.name': r.pick(['svc', '', r.text(6)]), ...labels(r) } : {},
     records: Array.from({ length: r.int(1, 3) }, () => ({
       ts: BigInt(r.chance(0.9) ? timestamp(r).replace(/\D.*$/, '') || '0' : '0'),
       body: line(r),
