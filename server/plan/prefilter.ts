@@ -39,12 +39,20 @@ export function jsonPrefilter(rest: Stage[], streams: Labels[], d: Dialect): Pre
     const b = new Builder(w, streamLabel);
     const parts = filters.map((f) => b.implied(f)).filter((p) => p !== 'TRUE');
     if (parts.length === 0) return undefined;
-    return { columns: b.columns, where: `(metadata IS NOT NULL OR (${parts.join(' AND ')}))` };
+    // structured metadata can change a filter's outcome only through a key of a name it reads (it shadows the json
+    // field); metadata is a JSON object with label names unescaped, so the quoted name in its text tells
+    const shadow = [...b.names].map((n) => d.contains('metadata', w.bind(JSON.stringify(n), 'string')));
+    return {
+      columns: b.columns,
+      where: `((metadata IS NOT NULL AND (${shadow.join(' OR ')})) OR (${parts.join(' AND ')}))`,
+    };
   };
 }
 
 class Builder {
   readonly columns: string[] = [];
+  /** the names of the filters `implied` decided in SQL */
+  readonly names = new Set<string>();
   private readonly byName = new Map<string, string>();
 
   constructor(
@@ -90,6 +98,7 @@ class Builder {
     }
     if (f.kind !== 'string' && f.kind !== 'number') return 'TRUE';
     const name = f.name;
+    this.names.add(name);
     const w = this.w;
     const d = w.dialect;
     const probe = d.jsonProbe!;

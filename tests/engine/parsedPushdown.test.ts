@@ -78,6 +78,8 @@ const QUERIES = [
   'sum(count_over_time({app="lf"} | logfmt | stat_us > 1 [5m]))',
   'sum by (latency_ms) (count_over_time({app="lf"} | logfmt [5m]))',
   'sum by (_5xx) (count_over_time({app="lf"} | logfmt [5m]))',
+  'sum by (detected_level, status) (count_over_time({app="lf"} | logfmt | status >= 500 [5m]))',
+  'sum by (host, status) (count_over_time({app="js"} | json | status >= 500 [5m]))',
   'sum by (level, status) (rate({app="lf"} | logfmt | level=~"in.*" or status="500" [5m]))',
   'sum by (status) (bytes_over_time({app="lf"} | logfmt | __error__="" [5m]))',
   'sum by (status) (count_over_time({app="lf"} |= "status" | logfmt | level!="debug" [5m]))',
@@ -131,6 +133,20 @@ const UNWRAP_QUERIES = [
   'sum by (host) (rate({app="mx"} | logfmt | level="info" | unwrap latency [2m]))',
 ];
 
+const METADATA: (Record<string, string> | undefined)[] = [
+  { detected_level: 'info' },
+  { status: '599' },
+  undefined,
+  { level: 'meta', detected_level: 'warn' },
+  { host: 'shadow' },
+];
+function withMetadata(es: { ts: bigint; line: string }[]) {
+  return es.map((e, i) => {
+    const metadata = METADATA[i % METADATA.length];
+    return metadata ? { ...e, metadata } : e;
+  });
+}
+
 describe.each(engines)('parsers in SQL equal the TypeScript pipeline on $engine.name', ({ engine: te, skip }) => {
   let engine: Engine;
   beforeAll(async () => {
@@ -145,6 +161,9 @@ describe.each(engines)('parsers in SQL equal the TypeScript pipeline on $engine.
       { labels: { app: 'lf', host: 'a' }, entries: entries(LOGFMT) },
       { labels: { app: 'lf', host: 'b' }, entries: entries(LOGFMT.slice(3)) },
       { labels: { app: 'js', host: 'a' }, entries: entries(JSON_LINES) },
+      // structured metadata: detected_level alone changes nothing SQL reads; status and level shadow parsed labels
+      { labels: { app: 'lf', host: 'm' }, entries: withMetadata(entries(LOGFMT)) },
+      { labels: { app: 'js', host: 'm' }, entries: withMetadata(entries(JSON_LINES)) },
       { labels: { app: 'ng', host: 'a' }, entries: entries(NGINX) },
       {
         labels: { app: 'mx', host: 'a' },

@@ -140,13 +140,17 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
  * set. Returns NotInSql when some stage or label cannot be expressed.
  */
 export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs: string[]): SqlPipeline | NotInSql {
-  const ctx: Ctx = { ...pc, helperCols: [], labelCols: [], unsure: ['metadata IS NOT NULL'], next: 0 };
+  const ctx: Ctx = { ...pc, helperCols: [], labelCols: [], unsure: [], next: 0 };
+  // every label name the pipeline or its consumer reads, and the streams' own: structured metadata holding one of
+  // them could shadow it or push a parsed one to `<name>_extracted` (rows with other metadata are sure)
+  const watched = new Set<string>(pc.streams.flatMap((s) => Object.keys(s)));
   const parsers: { producer: Producer; index: number; kind: Stage['kind'] }[] = [];
   const keep: string[] = [];
   // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
   // then the first parser that sets it (Loki's ParserHint.Extracted)
   const valueOf = (name: string): Value | NotInSql => {
     if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
+    watched.add(name);
     const inStream = ctx.streams.map((s) => Object.hasOwn(s, name));
     const some = inStream.some(Boolean);
     const all = some && inStream.every(Boolean);
@@ -194,6 +198,12 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     const used = [...(columnMemo.get(p.producer)?.values() ?? [])].some((c) => c !== undefined);
     if (p.kind === 'json' && !used) ctx.unsure.push(`NOT ${ctx.fns.isJsonObject('line')}`);
   }
+  // metadata is stored as a JSON object whose keys (label names) are written unescaped: a key's quoted name in the
+  // text is a sure sign of it (a value that happens to read the same only makes the row unsure)
+  const shadowing = [...watched].map(
+    (n) => `${ctx.fns.strpos('metadata', ctx.w.bind(JSON.stringify(n), 'string'))} > 0`,
+  );
+  ctx.unsure.unshift(shadowing.length ? `(metadata IS NOT NULL AND (${shadowing.join(' OR ')}))` : 'FALSE');
   return {
     helpers: ctx.helperCols,
     labels: ctx.labelCols,
