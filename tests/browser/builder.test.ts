@@ -5,6 +5,7 @@
 // Needs /usr/bin/chromium (Debian's `chromium`) and build/logqlsql.cjs (`npm run build`). Without them it skips with
 // a warning, except when CI=true, where it fails.
 
+import AxeBuilder from '@axe-core/playwright';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -76,6 +77,14 @@ async function pushFixture(url: string): Promise<void> {
     body: JSON.stringify({ streams }),
   });
   if (!res.ok) throw new Error(`push failed: ${res.status} ${await res.text()}`);
+}
+
+/** Serious and critical axe violations inside `selector`, one line each. */
+async function axeViolations(page: any, selector: string): Promise<string[]> {
+  const res = await new AxeBuilder({ page }).include(selector).analyze();
+  return res.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
 describe.skipIf(missing.length > 0)('builder mode and patterns in a real browser', () => {
@@ -197,6 +206,7 @@ describe.skipIf(missing.length > 0)('builder mode and patterns in a real browser
     expect(web.log.some((l) => l.path === `label/${name}/values` && l.status === 200)).toBe(true);
     stream = sel;
     await page.locator('#query-editor').screenshot({ path: join(DOCS_IMG, 'patterns.png') });
+    expect(await axeViolations(page, '[data-testid="query-patterns"]')).toEqual([]);
 
     await page.getByRole('button', { name: 'Use Parse log lines with JSON parser' }).click();
     await waitForExpr(`${stream} | json | __error__=""`);
@@ -254,6 +264,7 @@ describe.skipIf(missing.length > 0)('builder mode and patterns in a real browser
     );
     expect(total).toBeGreaterThan(0);
     await page.locator('#query-editor').screenshot({ path: join(DOCS_IMG, 'builder.png') });
+    expect(await axeViolations(page, '[data-testid="logql-builder"]')).toEqual([]);
   });
 
   it('label filter values come from the database', async () => {

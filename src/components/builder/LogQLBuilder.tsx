@@ -11,13 +11,14 @@ import {
   type QueryBuilderLabelFilter,
 } from '@grafana/plugin-ui';
 import { useStyles2 } from '@grafana/ui';
-import React from 'react';
+import React, { useRef } from 'react';
 
 import type { DataSource } from '../../datasource';
 import type { LogQLVisualQuery } from '../../data/builder/model';
 import { builderModeller } from './builderModeller';
 import { renderLabels } from '../../data/builder/render';
 import { NestedQueries } from './NestedQueries';
+import { useAccessibleLabelFilters } from './useAccessibleLabelFilters';
 
 export interface LogQLBuilderProps {
   query: LogQLVisualQuery;
@@ -32,6 +33,8 @@ const toOptions = (list: string[]): SelectableValue[] => list.map((v) => ({ labe
 export function LogQLBuilder({ query, datasource, onChange, onRunQuery, timeRange }: LogQLBuilderProps) {
   const styles = useStyles2(getStyles);
   const provider = datasource.languageProvider;
+  const root = useRef<HTMLDivElement>(null);
+  useAccessibleLabelFilters(root);
 
   // names and values are scoped to the streams the other complete matchers select, as Grafana's Loki builder does
   const otherSelector = (forLabel: Partial<QueryBuilderLabelFilter>) => {
@@ -47,7 +50,7 @@ export function LogQLBuilder({ query, datasource, onChange, onRunQuery, timeRang
     forLabel.label ? toOptions(await provider.labelValues(forLabel.label, otherSelector(forLabel))) : [];
 
   return (
-    <div className={styles.builder} data-testid="logql-builder">
+    <div className={styles.builder} data-testid="logql-builder" ref={root}>
       <EditorRow>
         <LabelFilters
           labelsFilters={query.labels}
