@@ -47,6 +47,9 @@ describe('detected_level discovery (Loki: discover_log_levels)', () => {
     expect(lvl('{"a":{"level":"DBG"}}')).toBe('debug');
     expect(lvl('{"a":{"b":{"level":"DBG"}}}')).toBe('unknown'); // too deep: the text decides
     expect(lvl('{"level":"verbose","msg":"x"}')).toBe('unknown');
+    expect(lvl('{"tags":[{"level":"dbg"}],"msg":"x"}')).toBe('unknown'); // not inside arrays
+    expect(lvl('{"msg":"the \\"level\\": \\"dbg\\" text","lvl":"WRN"}')).toBe('warn'); // not inside strings
+    expect(lvl('{"ctx":{"a":1},"Severity" : "Error"}')).toBe('error');
     expect(lvl('level=error msg="all good"')).toBe('error');
     expect(lvl('ts=1 LEVEL=warn')).toBe('warn');
     expect(lvl('method=GET status=200 msg="warning: slow"')).toBe('warn');
