@@ -70,6 +70,19 @@ describe.skipIf(why !== undefined)('pushes and queries across a PostgreSQL resta
     const q = await query();
     expect(q.statusCode, q.body).toBe(503);
     expect(q.body).not.toMatch(/127\.0\.0\.1|postgres:\/\//);
+    // every read route says so too (index/volume used to answer 200 with no data)
+    const range = `start=${T0}&end=${T0 + 1_000_000n}`;
+    for (const url of [
+      `/loki/api/v1/labels?${range}`,
+      `/loki/api/v1/label/app/values?${range}`,
+      `/loki/api/v1/series?match[]=${encodeURIComponent('{app="recovery"}')}&${range}`,
+      `/loki/api/v1/index/volume?query=${encodeURIComponent('{app="recovery"}')}&${range}`,
+      `/loki/api/v1/index/stats?query=${encodeURIComponent('{app="recovery"}')}&${range}`,
+    ]) {
+      const res = await app.inject({ url });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(503);
+      expect(res.body).not.toMatch(/127\.0\.0\.1|postgres:\/\//);
+    }
     expect((await app.inject({ url: '/ready' })).statusCode).toBe(200);
 
     server.start();
