@@ -63,6 +63,15 @@ describe('nested queries', () => {
     await waitFor(() =>
       expect(out.at(-1)).toBe('rate({app="api"} [1m]) > bool ignoring (level) rate({app="web"} [1m])'),
     );
+    await choose('Group modifier', 'group_left');
+    const include = await screen.findByLabelText('Group labels');
+    fireEvent.change(include, { target: { value: 'host' } });
+    fireEvent.blur(include);
+    await waitFor(() =>
+      expect(out.at(-1)).toBe(
+        'rate({app="api"} [1m]) > bool ignoring (level) group_left (host) rate({app="web"} [1m])',
+      ),
+    );
     await userEvent.click(screen.getByLabelText('Remove nested query'));
     expect(out.at(-1)).toBe('rate({app="api"} [1m])');
   });

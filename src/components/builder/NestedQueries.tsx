@@ -21,6 +21,11 @@ const MATCHING: Array<SelectableValue<string>> = [
   { label: 'on', value: 'on' },
   { label: 'ignoring', value: 'ignoring' },
 ];
+const GROUPS: Array<SelectableValue<string>> = [
+  { label: 'one-to-one', value: '' },
+  { label: 'group_left', value: 'left' },
+  { label: 'group_right', value: 'right' },
+];
 
 interface Props {
   queries: LogQLBinaryQuery[];
@@ -84,6 +89,28 @@ export function NestedQueries({ queries, datasource, onChange, onRunQuery, timeR
                     defaultValue={b.vectorMatches ?? ''}
                     placeholder="host, app"
                     onBlur={(e) => update(i, { vectorMatches: e.currentTarget.value })}
+                  />
+                </EditorField>
+              )}
+              {b.vectorMatchesType && (
+                <EditorField label="Group">
+                  <Select
+                    aria-label="Group modifier"
+                    width={16}
+                    options={GROUPS}
+                    value={b.groupSide ?? ''}
+                    onChange={(v) => update(i, { groupSide: (v.value || undefined) as LogQLBinaryQuery['groupSide'] })}
+                  />
+                </EditorField>
+              )}
+              {b.vectorMatchesType && b.groupSide && (
+                <EditorField label="Include">
+                  <Input
+                    aria-label="Group labels"
+                    width={20}
+                    defaultValue={b.groupLabels ?? ''}
+                    placeholder="labels to copy"
+                    onBlur={(e) => update(i, { groupLabels: e.currentTarget.value })}
                   />
                 </EditorField>
               )}
