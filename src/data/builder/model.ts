@@ -19,8 +19,3 @@ export interface LogQLVisualQuery {
 }
 
 export type { QueryBuilderLabelFilter, QueryBuilderOperation };
-
-/** What the builder offers when a query starts from nothing. */
-export function emptyVisualQuery(): LogQLVisualQuery {
-  return { labels: [], operations: [] };
-}

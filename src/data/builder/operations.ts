@@ -180,11 +180,6 @@ function lineFilterDefs(): LogQLOperationDef[] {
   return defs;
 }
 
-/** `label` or `label="expression"` (json/logfmt parameters), as typed. */
-function extraction(v: string): string {
-  return v;
-}
-
 function formatDefs(): LogQLOperationDef[] {
   const expressions: QueryBuilderOperationParamDef = {
     name: 'Expression',
@@ -204,7 +199,7 @@ function formatDefs(): LogQLOperationDef[] {
       params: [expressions],
       defaultParams: [],
       documentation: 'Extracts JSON keys as labels (nested keys joined with `_`), or only the expressions given.',
-      render: (inner, p) => pipe(inner, ['json', rest(p, 0).map(extraction).join(', ')].filter(Boolean).join(' ')),
+      render: (inner, p) => pipe(inner, ['json', rest(p, 0).join(', ')].filter(Boolean).join(' ')),
     }),
     def({
       id: 'logfmt',
@@ -225,7 +220,7 @@ function formatDefs(): LogQLOperationDef[] {
             'logfmt',
             p[0] === true || p[0] === 'true' ? '--strict' : '',
             p[1] === true || p[1] === 'true' ? '--keep-empty' : '',
-            rest(p, 2).map(extraction).join(', '),
+            rest(p, 2).join(', '),
           ]
             .filter(Boolean)
             .join(' '),
