@@ -35,6 +35,21 @@ export function diskBytes(...paths: string[]): number {
   return n;
 }
 
+/** Active parts of every table in a chDB directory (once its server stopped): the directory itself also holds parts
+ *  a merge replaced, which ClickHouse keeps for 8 minutes (old_parts_lifetime), and would overstate the size ~3×. */
+export async function chdbActiveBytes(path: string): Promise<number> {
+  const { Session } = await import('chdb');
+  const s = new Session(path);
+  try {
+    const r = JSON.parse(
+      s.query(`SELECT sum(bytes_on_disk) AS n FROM system.parts WHERE active AND database = currentDatabase()`, 'JSON'),
+    ) as { data: { n: string | number }[] };
+    return Number(r.data[0]?.n ?? 0);
+  } finally {
+    s.close();
+  }
+}
+
 /** Tables, TOAST and indexes of the native schema in a PostgreSQL database. */
 export async function postgresBytes(url: string): Promise<number> {
   const c = new pg.Client({ connectionString: url });

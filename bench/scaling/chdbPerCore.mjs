@@ -117,5 +117,5 @@ console.log(
   `ZSTD(3) line + DoubleDelta ts: ${(Number(z.c) / Number(z.r)).toFixed(1)} compressed bytes/line; ` +
     `line filter ${(zs.out.bytes_read / zs.s / 1e9).toFixed(2)} GB/s (1 thread, ${(zs.s * 1000).toFixed(0)} ms CPU)`,
 );
-s.cleanup?.();
+s.close();
 rmSync(dir, { recursive: true, force: true });

@@ -57,3 +57,54 @@ describe('ensureNativeSchema', () => {
     await d.close();
   });
 });
+
+describe('DuckDB file layout', () => {
+  it('compresses lines to under half their bytes on disk (v1.3.0 format, DICT_FSST)', async () => {
+    const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Engine } = await import('../engine/engine');
+    const dir = mkdtempSync(join(tmpdir(), 'logqlsql-native-'));
+    const file = join(dir, 'logs.duckdb');
+    try {
+      // JSON access-log lines like the public suite's: repeated keys, varying values
+      let seed = 7;
+      const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+      const methods = ['GET', 'POST', 'PUT', 'DELETE'];
+      const t0 = 1_790_000_000_000_000_000n;
+      const entries = Array.from({ length: 40_000 }, (_, i) => ({
+        ts: t0 + BigInt(i) * 1_000_000_000n,
+        line: JSON.stringify({
+          level: rnd(10) ? 'info' : 'error',
+          msg: 'request done',
+          method: methods[rnd(4)],
+          path: `/api/v1/users/${rnd(1000)}`,
+          status: [200, 201, 404, 500][rnd(4)],
+          latency_ms: rnd(100000) / 1000,
+          user: { id: `u${rnd(100)}`, region: ['eu-west', 'us-east'][rnd(2)] },
+          trace_id:
+            rnd(2 ** 30)
+              .toString(16)
+              .padStart(8, '0') +
+            rnd(2 ** 30)
+              .toString(16)
+              .padStart(8, '0'),
+        }),
+      }));
+      const raw = entries.reduce((n, e) => n + Buffer.byteLength(e.line), 0);
+      const engine = await Engine.open(`duckdb:${file}`);
+      await engine.push([{ labels: { app: 'api' }, entries }]);
+      await engine.close(); // checkpoints
+      const d = await openDriver(`duckdb:${file}`);
+      const comp = await d.query<{ compression: string; n: bigint }>(
+        `SELECT compression, count(*) AS n FROM pragma_storage_info('entries') WHERE column_name = 'line' GROUP BY ALL`,
+      );
+      await d.close();
+      expect(comp.map((c) => c.compression)).toContain('DICT_FSST');
+      expect(comp.map((c) => c.compression)).not.toContain('Uncompressed');
+      expect(statSync(file).size).toBeLessThan(raw * 0.5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
