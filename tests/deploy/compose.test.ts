@@ -246,6 +246,20 @@ describe.skipIf(!built)("the services' commands, on clean copies of what they mo
       c.once('error', () => res(false));
     });
     expect(sock).toBe(true);
+
+    // what is pushed here gets Loki's ingest-time service_name and detected_level (the service asks for both)
+    const ts = String(BigInt(Date.now()) * 1_000_000n);
+    const push = await fetch(`${url}/loki/api/v1/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ streams: [{ stream: { job: 'pushed' }, values: [[ts, 'level=error boom']] }] }),
+    });
+    expect(push.status).toBe(204);
+    const q = new URLSearchParams({ query: '{service_name="pushed"} | detected_level="error"', limit: '10' });
+    const got = await fetch(`${url}/loki/api/v1/query_range?${q}`).then((r) => r.json());
+    expect(got.data.result.flatMap((r: { values: [string, string][] }) => r.values.map((v) => v[1]))).toEqual([
+      'level=error boom',
+    ]);
   });
 
   it('every dashboard panel, variable and annotation, and the alert rule, return named data from the demo', async () => {

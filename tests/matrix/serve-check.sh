@@ -9,8 +9,8 @@ cd "$(dirname "$0")/../.."
 engines=("$@")
 [ ${#engines[@]} -eq 0 ] && engines=(duckdb postgres chdb)
 status=0
-# The recorded Loki ran without service_name / detected_level discovery (tests/fixtures/conformance/README.md); serve
-# adds both by default, as Loki does, so the check turns them off (when this build has the flags).
+# The recorded Loki ran without service_name / detected_level discovery (tests/fixtures/conformance/README.md): the
+# check says so explicitly (serve's default is off too), when this build has the flags.
 discovery_off=()
 if ./bin/logqlsql serve --help | grep -q -- '--no-discover-log-levels'; then
   discovery_off=(--discover-service-name '' --no-discover-log-levels)
