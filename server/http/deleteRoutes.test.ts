@@ -155,19 +155,40 @@ describe.each(engines)('delete API on $engine.name', ({ engine: te, skip }) => {
     expect(await everything()).toEqual(before.filter((l) => !gone.includes(l)));
     expect((await list()).map((r) => r.status)).toEqual(['processed', 'processed']);
   });
+});
 
-  it.skipIf(!!skip)('requires X-Scope-OrgID when multi-tenancy is on', async () => {
-    const tenants = {
-      engineFor: async () => engine,
-    };
-    const mt = buildServer(engine, { tenants, compactor: { cancelPeriodMs: 60_000 } });
+describe('delete API with multi-tenancy', () => {
+  it("keeps each tenant's requests in the tenant's database; X-Scope-OrgID is required", async () => {
+    const { Engine } = await import('../engine/engine');
+    const { tenantEngines } = await import('./access');
+    const tenants = tenantEngines('duckdb::memory:', (url) => Engine.open(url));
+    const main = await tenants.engineFor('fake');
+    const app = buildServer(main, { tenants, compactor: { cancelPeriodMs: 60_000 } });
     try {
-      const noOrg = await mt.inject({ url: '/loki/api/v1/delete' });
-      expect(noOrg.statusCode).toBe(401);
-      const ok = await mt.inject({ url: '/loki/api/v1/delete', headers: { 'x-scope-orgid': 'team-a' } });
-      expect(ok.statusCode).toBe(200);
+      const as = (org: string) => ({ 'x-scope-orgid': org });
+      expect((await app.inject({ url: '/loki/api/v1/delete' })).statusCode).toBe(401);
+      const add = await app.inject({
+        method: 'POST',
+        url: `/loki/api/v1/delete?${new URLSearchParams({ query: '{app="a"}', start: '1760000000' })}`,
+        headers: as('team-a'),
+      });
+      expect(add.statusCode).toBe(204);
+      const list = async (org: string) =>
+        ((await app.inject({ url: '/loki/api/v1/delete', headers: as(org) })).json() as { request_id: string }[]).map(
+          (r) => r.request_id,
+        );
+      expect(await list('team-a')).toEqual([add.headers['x-delete-request-id']]);
+      expect(await list('team-b')).toEqual([]);
+      const cancel = (org: string) =>
+        app.inject({
+          method: 'DELETE',
+          url: `/loki/api/v1/delete?request_id=${String(add.headers['x-delete-request-id'])}`,
+          headers: as(org),
+        });
+      expect((await cancel('team-b')).statusCode).toBe(404);
+      expect((await cancel('team-a')).statusCode).toBe(204);
     } finally {
-      await mt.close();
+      await app.close();
     }
   });
 });
