@@ -241,7 +241,7 @@ class Converter {
           q.operations.push(...unwrapOps(e.unwrap, this.source));
         }
         const range = this.range(e.range);
-        const offset = e.offset === 0n ? '' : e.offset > 0n ? promDurationText(e.offset) : cannot('a negative offset');
+        const offset = e.offset === 0n ? '' : e.offset > 0n ? promDurationText(e.offset) : `-${promDurationText(-e.offset)}`;
         const id = e.grouping ? `__${e.op}_${e.grouping.without ? 'without' : 'by'}` : e.op;
         const param = e.param !== undefined ? [numberText(e.param)] : [];
         q.operations.push(op(id, ...param, range, offset, ...(e.grouping?.labels ?? [])));
