@@ -18,16 +18,26 @@ export function expiryPlan(policy: RetentionPolicy, streams: StreamInfo[], nowNs
       ? nowNs - rules.reduce((m, r) => (r.period > m ? r.period : m), period)
       : undefined;
   // no stream rules: one statement over every stream, also those the catalog has not seen yet
-  if (rules.length === 0) return { groups: period > 0n ? [{ cutoff: nowNs - period }] : [], dropBefore };
-  const byPeriod = new Map<bigint, bigint[]>();
+  if (rules.length === 0) {
+    if (period <= 0n) return { groups: [], dropBefore };
+    const oldest = streams.reduce<bigint | undefined>(
+      (m, s) => (m === undefined || s.firstTs < m ? s.firstTs : m),
+      undefined,
+    );
+    return { groups: [{ cutoff: nowNs - period, oldest }], dropBefore };
+  }
+  const byPeriod = new Map<bigint, { ids: bigint[]; oldest: bigint }>();
   for (const s of streams) {
     const p = policy.periodFor(s.labels);
     if (p <= 0n || s.firstTs >= nowNs - p) continue;
-    let ids = byPeriod.get(p);
-    if (!ids) byPeriod.set(p, (ids = []));
-    ids.push(s.id);
+    const g = byPeriod.get(p);
+    if (!g) byPeriod.set(p, { ids: [s.id], oldest: s.firstTs });
+    else {
+      g.ids.push(s.id);
+      if (s.firstTs < g.oldest) g.oldest = s.firstTs;
+    }
   }
-  return { groups: [...byPeriod].map(([p, ids]) => ({ cutoff: nowNs - p, ids })), dropBefore };
+  return { groups: [...byPeriod].map(([p, g]) => ({ cutoff: nowNs - p, ...g })), dropBefore };
 }
 
 /** Apply the policy once to one database. */

@@ -204,6 +204,29 @@ export async function deleteEntries(t: MaintenanceTarget, spec: DeleteSpec): Pro
 export interface ExpiryGroup {
   cutoff: bigint;
   ids?: bigint[];
+  /** the oldest entry the catalog knows of in the group: DuckDB and PostgreSQL delete from there in slices */
+  oldest?: bigint;
+}
+
+/** DuckDB / PostgreSQL delete expired rows this much time at a time, each slice in its own transaction, so that a
+ *  first pass over months of expired data never holds the ingester's lock (and PostgreSQL's row locks) for long */
+const SLICE_NS = 6n * 3_600_000_000_000n;
+const MAX_SLICES = 64n;
+
+/** [from, to) slices covering everything below `cutoff`: the first has no lower bound (rows older than the catalog
+ *  knows of go too). ClickHouse gets one statement: each lightweight DELETE is a mutation over every part. */
+function slices(t: MaintenanceTarget, g: ExpiryGroup): { from?: bigint; to: bigint }[] {
+  if (t.driver.engine === 'clickhouse' || g.oldest === undefined || g.oldest >= g.cutoff) return [{ to: g.cutoff }];
+  const out: { from?: bigint; to: bigint }[] = [];
+  let from: bigint | undefined;
+  // at most MAX_SLICES statements however old the data (a first pass over a year of history)
+  const step = (g.cutoff - g.oldest) / MAX_SLICES > SLICE_NS ? (g.cutoff - g.oldest) / MAX_SLICES + 1n : SLICE_NS;
+  for (let to = g.oldest + step; ; to += step) {
+    const end = to < g.cutoff ? to : g.cutoff;
+    out.push({ from, to: end });
+    if (end === g.cutoff) return out;
+    from = end;
+  }
 }
 
 export interface RetentionResult {
@@ -240,20 +263,23 @@ export async function expireEntries(
   let deleted = 0;
   const touched: bigint[] = [];
   let all = false;
-  await withWriteLock(t, async (run) => {
-    for (const g of groups) {
-      if (g.ids && g.ids.length === 0) continue;
-      const w = new SqlWriter(t.dialect);
-      const conds = [`ts < ${w.bind(g.cutoff, 'int64')}`];
-      if (g.ids) conds.unshift(t.dialect.inArray('stream_id', w.bind(g.ids, 'int64[]')));
-      const n = (await deleteWhere(t, run, conds, w.params)) ?? 0;
+  for (const g of groups) {
+    if (g.ids && g.ids.length === 0) continue;
+    for (const slice of slices(t, g)) {
+      const n = await withWriteLock(t, async (run) => {
+        const w = new SqlWriter(t.dialect);
+        const conds = [`ts < ${w.bind(slice.to, 'int64')}`];
+        if (slice.from !== undefined) conds.unshift(`ts >= ${w.bind(slice.from, 'int64')}`);
+        if (g.ids) conds.unshift(t.dialect.inArray('stream_id', w.bind(g.ids, 'int64[]')));
+        return (await deleteWhere(t, run, conds, w.params)) ?? 0;
+      });
       deleted += n;
       if (n > 0) {
         if (g.ids) touched.push(...g.ids);
         else all = true;
       }
     }
-  });
+  }
   if (deleted > 0 || droppedPartitions > 0) {
     await withWriteLock(t, (run) => narrowBounds(t, run, all || droppedPartitions > 0 ? 'all' : touched));
     t.catalog.invalidate();
