@@ -56,6 +56,16 @@ export function describePostgresUrl(url: string): string {
   return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
+/** The server ended this pooled connection (pg_terminate_backend, a restart) before running our statement — a
+ *  terminated backend rolls back whatever it was doing — or the client refused to send on it: another connection
+ *  can run the statement. Idle connections killed this way stay in the pool until they are next used, so without a
+ *  retry the first push after a kill failed (issue 10 item 9). */
+function isStaleConnection(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (code === '57P01' || code === '57P02' || code === '57P03') return true;
+  return /not queryable|Client was closed and is not queryable/i.test((e as Error | undefined)?.message ?? '');
+}
+
 export class PostgresDriver implements Driver {
   readonly engine: EngineName = 'postgres';
   private closed = false;
@@ -94,7 +104,7 @@ export class PostgresDriver implements Driver {
   /** A pooled client that cannot crash the process: while checked out, a connection that dies (server stopped or
    *  restarted) emits 'error' on the client, which node would otherwise treat as unhandled. The failure still reaches
    *  the caller through the query in flight; `done` releases the client, destroying it when it is broken. */
-  private async checkout(): Promise<{ client: pg.PoolClient; done: () => void }> {
+  private async checkout(): Promise<{ client: pg.PoolClient; done: (failure?: unknown) => void }> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     const onError = (e: Error) => {
@@ -103,14 +113,23 @@ export class PostgresDriver implements Driver {
     client.on('error', onError);
     return {
       client,
-      done: () => {
+      done: (failure?: unknown) => {
         client.off('error', onError);
-        client.release(broken);
+        client.release(broken ?? (isStaleConnection(failure) ? (failure as Error) : undefined));
       },
     };
   }
 
   async query<T extends Row = Row>(sql: string, params?: SqlParam[], signal?: AbortSignal): Promise<T[]> {
+    try {
+      return await this.queryOnce<T>(sql, params, signal);
+    } catch (e) {
+      if (!isStaleConnection(e) || signal?.aborted) throw e;
+      return this.queryOnce<T>(sql, params, signal); // once, on another connection
+    }
+  }
+
+  private async queryOnce<T extends Row = Row>(sql: string, params?: SqlParam[], signal?: AbortSignal): Promise<T[]> {
     if (signal?.aborted) throw new AbortError();
     const { client, done } = await this.checkout();
     const pid = (client as unknown as { processID: number }).processID;
@@ -120,16 +139,18 @@ export class PostgresDriver implements Driver {
       this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    let failure: unknown;
     try {
       const res = await client.query({ text: sql, values: (params ?? []).map(toParam) });
       if (signal?.aborted) throw new AbortError();
       return res.rows as T[];
     } catch (e) {
+      failure = e;
       if (cancelled || signal?.aborted) throw new AbortError();
       throw e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      done();
+      done(failure);
     }
   }
 
@@ -139,7 +160,20 @@ export class PostgresDriver implements Driver {
 
   /** Run `fn` inside BEGIN … COMMIT on one connection; ROLLBACK when it throws. */
   async transaction<T>(fn: (s: PostgresSession) => Promise<T>): Promise<T> {
-    const { client, done } = await this.checkout();
+    let { client, done } = await this.checkout();
+    try {
+      await client.query('BEGIN');
+    } catch (e) {
+      done(e);
+      if (!isStaleConnection(e)) throw e;
+      ({ client, done } = await this.checkout()); // nothing ran yet: once more, on another connection
+      try {
+        await client.query('BEGIN');
+      } catch (e2) {
+        done(e2);
+        throw e2;
+      }
+    }
     const session: PostgresSession = {
       query: async <R extends Row = Row>(sql: string, params?: SqlParam[]) =>
         (await client.query({ text: sql, values: (params ?? []).map(toParam) })).rows as R[],
@@ -147,16 +181,17 @@ export class PostgresDriver implements Driver {
         await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
       },
     };
+    let failure: unknown;
     try {
-      await client.query('BEGIN');
       const out = await fn(session);
       await client.query('COMMIT');
       return out;
     } catch (e) {
+      failure = e;
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      done();
+      done(failure);
     }
   }
 
