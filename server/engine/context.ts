@@ -28,6 +28,8 @@ export interface ExecContext {
   pushdown?: boolean;
   /** counts the lines and bytes each scan processes (Loki's stats); absent: not counted */
   processed?: ProcessedCounter;
+  /** rows per statement of a TypeScript scan (tests make it small to exercise slicing) */
+  scanPage?: number;
 }
 
 export async function runSql<T extends Row = Row>(ctx: ExecContext, text: string, params: SqlParam[]): Promise<T[]> {

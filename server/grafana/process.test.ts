@@ -1,8 +1,7 @@
 // Plugin mode as a process: the handshake line is all stdout ever carries, stderr is hclog JSON, SIGINT is ignored,
 // Shutdown ends the process. Runs testdata/fakePlugin.ts (the FakeEngine) bundled with esbuild under plain node.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,9 @@ let dir: string;
 let bundle: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'logqlsql-plugin-'));
+  // inside the project, so the native packages left external resolve from its node_modules
+  mkdirSync(join(process.cwd(), 'node_modules', '.cache'), { recursive: true });
+  dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'logqlsql-plugin-'));
   bundle = join(dir, 'plugin.cjs');
   await build({
     entryPoints: [join(__dirname, 'testdata/fakePlugin.ts')],
@@ -22,6 +23,8 @@ beforeAll(async () => {
     format: 'cjs',
     target: 'node20',
     logLevel: 'error',
+    // the engine's native drivers load from node_modules, as in the real bundle (scripts/build.mjs)
+    external: ['@duckdb/*', 'chdb'],
   });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
