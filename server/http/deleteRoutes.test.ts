@@ -192,3 +192,42 @@ describe('delete API with multi-tenancy', () => {
     }
   });
 });
+
+describe('retention in the server', () => {
+  it('runs once when the server starts, then every interval', async () => {
+    const { Engine } = await import('../engine/engine');
+    const engine = await Engine.open('duckdb::memory:');
+    const now = BigInt(Date.now()) * MS;
+    const day = 86_400_000n * MS;
+    const push = (line: string, ts: bigint) => engine.push([{ labels: { app: 'r' }, entries: [{ ts, line }] }]);
+    await push('old', now - 2n * day);
+    await push('new', now - 1000n * MS);
+    const app = buildServer(engine, { compactor: { retention: { period: day, streams: [] }, intervalMs: 200 } });
+    const lines = async () => {
+      const res = await engine.query({
+        query: '{app="r"}',
+        start: now - 3n * day,
+        end: now + 1000n * MS,
+        limit: 10,
+        direction: 'forward',
+        instant: false,
+      });
+      return res.data.resultType === 'streams' ? res.data.result.flatMap((s) => s.entries.map((e) => e.line)) : [];
+    };
+    const until = async (want: string[]) => {
+      for (let i = 0; i < 100 && JSON.stringify(await lines()) !== JSON.stringify(want); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await lines()).toEqual(want);
+    };
+    try {
+      await app.ready();
+      await until(['new']);
+      await push('late', now - 3n * day + day / 2n); // expired on arrival: the next pass removes it
+      await until(['new']);
+    } finally {
+      await app.close();
+      await engine.close();
+    }
+  });
+});
