@@ -89,6 +89,11 @@ export function tenantEngines(
   const idleMs = opts.idleMs ?? 300_000;
   const maxOpen = Math.max(1, opts.maxOpen ?? 64);
   const urlFor = (t: string): string => {
+    // chDB runs one ClickHouse per process, on one data directory: a second tenant's directory cannot open
+    if (/^chdb:/i.test(dbUrl))
+      throw new Error(
+        'multi-tenancy is not available on chdb: (one data directory per process); use a ClickHouse server URL with {tenant} as the database, DuckDB or PostgreSQL',
+      );
     if (dbUrl.includes('{tenant}')) return dbUrl.split('{tenant}').join(encodeURIComponent(t));
     if (dbUrl === 'duckdb::memory:' || dbUrl === 'duckdb:') return 'duckdb::memory:';
     const m = /^duckdb:(.+?)(\.duckdb|\.db)?$/.exec(dbUrl);

@@ -78,6 +78,13 @@ describe('tenantEngines: idle handles close, at most maxOpen stay open', () => {
     await t.close();
     expect(closedWhileBusy).toBe(false);
   });
+  it('refuses at start-up what cannot hold one database per tenant (chDB: one data directory per process)', () => {
+    const open = () => Promise.reject(new Error('not opened'));
+    expect(() => tenantEngines('chdb:/tmp/x', open)).toThrow(/not available on chdb/);
+    expect(() => tenantEngines('postgres://u:p@h/db', open)).toThrow(/\{tenant\}/);
+    expect(() => tenantEngines('postgres://u:p@h/logs_{tenant}', open)).not.toThrow();
+  });
+
   it('long tenant IDs get a short file name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tenants-'));
     try {
