@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyExpr, BinaryExpr, LogExpr, RangeAggregation, VectorAggregation } from './ast';
 import { parse } from './check';
 import { LogQLError } from './errors';
-import { parseExpr, unquoteGoString } from './parse';
+import { MAX_NESTING, parseExpr, unquoteGoString } from './parse';
 import { strip } from './testutil';
 
 const log = (q: string) => parseExpr(q) as LogExpr;
@@ -454,5 +454,17 @@ describe('conformance queries', () => {
   const bad = data.cases.filter((c) => c.params.query !== undefined && c.status === 400 && c.id !== 'e-pipeline-error');
   it.each(bad.map((c) => [c.id, c.params.query!]))('%s is rejected', (_id, q) => {
     expect(() => parse(q)).toThrow(LogQLError);
+  });
+});
+
+describe('nesting depth', () => {
+  it('refuses a tree deeper than any real query with a parse error, before any pass could exhaust the stack', () => {
+    const nested = (n: number) => 'sum('.repeat(n) + 'count_over_time({a="b"}[1m])' + ')'.repeat(n);
+    expect(() => parseExpr(nested(100))).not.toThrow();
+    expect(() => parseExpr(nested(MAX_NESTING + 1))).toThrow(/nested too deeply/);
+    // deeper than the parser's own recursion can go: the same error, not a RangeError
+    expect(() => parseExpr('('.repeat(50_000) + '1' + ')'.repeat(50_000))).toThrow(LogQLError);
+    // a long chain of constants folds to one literal: nothing deep is left
+    expect(parseExpr(Array(40_000).fill('1').join('+'))).toMatchObject({ kind: 'literal', value: 40_000 });
   });
 });

@@ -50,7 +50,46 @@ export function parseExpr(query: string): AnyExpr {
       query,
     );
   }
-  return new Parser(query, lex(query)).root();
+  let expr: AnyExpr;
+  try {
+    expr = new Parser(query, lex(query)).root();
+  } catch (e) {
+    if (e instanceof RangeError) throw tooDeep(query);
+    throw e;
+  }
+  // every later pass (checks, planning, evaluation) recurses over the tree: a deeper one would exhaust the stack
+  if (depthOf(expr) > MAX_NESTING) throw tooDeep(query);
+  return expr;
+}
+
+/** Nesting beyond any real query (parentheses, operators, aggregations): refused rather than risking the stack. */
+export const MAX_NESTING = 1000;
+
+function tooDeep(query: string): LogQLError {
+  return new LogQLError(
+    'parse',
+    `the query is nested too deeply (more than ${MAX_NESTING} levels)`,
+    { from: 0, to: 0 },
+    query,
+  );
+}
+
+/** The deepest chain of syntax nodes (objects with a `kind`), walked with an explicit stack. */
+function depthOf(root: object): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const isNode = typeof (v as { kind?: unknown }).kind === 'string';
+    const depth = isNode ? d + 1 : d;
+    if (depth > max) max = depth;
+    if (max > MAX_NESTING) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth]);
+    }
+  }
+  return max;
 }
 
 /**

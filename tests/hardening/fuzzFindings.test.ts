@@ -41,7 +41,7 @@ describe.each(engines)('fuzz findings on $engine.name', ({ engine: te, skip }) =
       const res = await get(path, q);
       expect(res.statusCode, res.body).toBe(400);
       expect(res.body).toMatch(/nested too deeply|parse error/);
-      expect(res.body).not.toMatch(/Maximum call stack|\bat /);
+      expect(res.body).not.toMatch(/Maximum call stack|\bat \S+ \(|node_modules/); // no stack frames
     }
     expect((await app.inject({ url: '/ready' })).statusCode).toBe(200);
   });
