@@ -59,6 +59,19 @@ describe('ensureNativeSchema', () => {
 });
 
 describe('DuckDB file layout', () => {
+  it('takes the line compression from LOGQLSQL_DUCKDB_LINE_COMPRESSION, refusing unknown values', async () => {
+    const { duckdbLineCompression } = await import('./native');
+    expect(duckdbLineCompression({})).toBe('');
+    expect(duckdbLineCompression({ LOGQLSQL_DUCKDB_LINE_COMPRESSION: 'auto' })).toBe('');
+    expect(duckdbLineCompression({ LOGQLSQL_DUCKDB_LINE_COMPRESSION: 'Uncompressed' })).toBe(
+      ' USING COMPRESSION uncompressed',
+    );
+    expect(duckdbLineCompression({ LOGQLSQL_DUCKDB_LINE_COMPRESSION: 'zstd' })).toBe(' USING COMPRESSION zstd');
+    expect(() => duckdbLineCompression({ LOGQLSQL_DUCKDB_LINE_COMPRESSION: 'lz4; DROP TABLE x' })).toThrow(
+      /must be auto, uncompressed or zstd/,
+    );
+  });
+
   it('compresses lines to under half their bytes on disk (v1.3.0 format, DICT_FSST)', async () => {
     const { mkdtempSync, rmSync, statSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

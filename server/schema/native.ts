@@ -34,9 +34,10 @@ export const TIME_CHUNK_NS = 3_600_000_000_000n; // 1 hour
 // - `line` is compressed as DuckDB chooses per segment: with the v1.3.0 file format (the driver's ATTACH …
 //   STORAGE_VERSION) that is DICT_FSST for log lines, 0.44× their raw bytes on the public suite (~81 bytes a row
 //   on disk for 185-byte lines, against ~200 uncompressed). The price is decompression on every line-reading scan:
-//   ~8 % more server CPU over the suite's queries and ~13 % more on ingest (measured; docs/storage.md). ZSTD would
-//   store 0.26× for ~21 % more query CPU; uncompressed (this column's earlier layout, which existing files keep)
-//   costs 2.4× the disk. Storage is what a log store runs out of first, so the middle choice.
+//   ~10 % more time and CPU over the suite's queries and ~10 % more CPU on ingest (measured; docs/storage.md). ZSTD
+//   would store 0.26× for ~21 % more query CPU; uncompressed (this column's earlier layout, which existing files
+//   keep) costs 2.4× the disk. Storage is what a log store runs out of first, so the middle choice by default, and
+//   LOGQLSQL_DUCKDB_LINE_COMPRESSION picks another for new databases (duckdbLineCompression below).
 // - `streams` is tiny (one row per label set); its PRIMARY KEY makes the upsert (`ON CONFLICT`) cheap and exact.
 // - Writes: a transaction of at least one row group's rows (the ingester gathers concurrent pushes to reach it) is
 //   written by DuckDB once, straight into the database file as new row groups (its "optimistic write"), instead of
@@ -46,7 +47,17 @@ export const TIME_CHUNK_NS = 3_600_000_000_000n; // 1 hour
 //   as a full one). Retention deletes whole time ranges (server/retention): the blocks of row groups left empty are
 //   freed at the next checkpoint and reused by later writes without any vacuum (measured), so the file stops
 //   growing once retention runs.
-export const DUCKDB_NATIVE_DDL = [
+/** `line`'s storage on DuckDB, fixed when the table is created: `auto` (DICT_FSST, the default), `uncompressed`
+ *  (the fastest scans: ~10 % less time on the public suite for 2.4× the disk) or `zstd` (0.26× the disk, slower),
+ *  from the environment variable LOGQLSQL_DUCKDB_LINE_COMPRESSION. */
+export function duckdbLineCompression(env: Record<string, string | undefined> = process.env): string {
+  const v = (env.LOGQLSQL_DUCKDB_LINE_COMPRESSION ?? 'auto').trim().toLowerCase();
+  if (v === 'auto' || v === '') return '';
+  if (v === 'uncompressed' || v === 'zstd') return ` USING COMPRESSION ${v}`;
+  throw new Error(`LOGQLSQL_DUCKDB_LINE_COMPRESSION must be auto, uncompressed or zstd, not ${JSON.stringify(v)}`);
+}
+
+export const duckdbNativeDdl = (lineCompression = duckdbLineCompression()): string[] => [
   `CREATE TABLE IF NOT EXISTS ${STREAMS_TABLE} (
     id BIGINT PRIMARY KEY,
     labels VARCHAR NOT NULL,
@@ -56,7 +67,7 @@ export const DUCKDB_NATIVE_DDL = [
   `CREATE TABLE IF NOT EXISTS ${ENTRIES_TABLE} (
     stream_id BIGINT NOT NULL,
     ts BIGINT NOT NULL,
-    line VARCHAR NOT NULL,
+    line VARCHAR NOT NULL${lineCompression},
     metadata VARCHAR
   )`,
 ];
@@ -68,7 +79,7 @@ export const DUCKDB_NATIVE_SETTINGS = ['SET GLOBAL max_vacuum_tasks = 0'];
 export async function ensureNativeSchema(driver: Driver): Promise<void> {
   if (driver instanceof PostgresDriver) return ensurePostgresSchema(driver);
   const ddl =
-    driver.engine === 'clickhouse' ? CLICKHOUSE_NATIVE_DDL : [...DUCKDB_NATIVE_DDL, ...DUCKDB_NATIVE_SETTINGS];
+    driver.engine === 'clickhouse' ? CLICKHOUSE_NATIVE_DDL : [...duckdbNativeDdl(), ...DUCKDB_NATIVE_SETTINGS];
   for (const stmt of ddl) await driver.exec(stmt);
 }
 
