@@ -8,7 +8,7 @@ import type { StreamInfo } from './streams';
 import { NotInSql } from '../sql/pipeline/compile';
 import { pipelineRows } from '../sql/pipelineSelect';
 import { sqlPipelineFor } from '../sql/pipeline/plan';
-import type { ProcessedCounter } from '../stats/processed';
+import type { ProcessedCounter, StreamSpan } from '../stats/processed';
 import { inSqlSpan } from '../telemetry/tracing';
 
 /** What one query's execution carries: the database, the stream catalog and the stats it accumulates. */
@@ -57,18 +57,18 @@ export function newStats(): QueryStats {
   };
 }
 
-/** Add the entries a scan of `streamIds` over [from, to) processes to the stats (Loki's processed lines and bytes);
+/** Add the entries a scan of `streams` over [from, to) processes to the stats (Loki's processed lines and bytes);
  *  a metric query's lines all count as post-filter lines too, as Loki's sample iterators count them. */
 export async function recordProcessed(
   ctx: ExecContext,
-  streamIds: bigint[],
+  streams: StreamSpan[],
   from: bigint,
   to: bigint,
   metric: boolean,
 ): Promise<void> {
-  ctx.stats.streamsMatched = (ctx.stats.streamsMatched ?? 0) + streamIds.length;
+  ctx.stats.streamsMatched = (ctx.stats.streamsMatched ?? 0) + streams.length;
   if (!ctx.execute || !ctx.processed) return;
-  const p = await ctx.processed.count(streamIds, from, to, ctx.signal);
+  const p = await ctx.processed.count(streams, from, to, ctx.signal);
   ctx.stats.linesProcessed = (ctx.stats.linesProcessed ?? 0) + p.lines;
   ctx.stats.bytesProcessed = (ctx.stats.bytesProcessed ?? 0) + p.bytes;
   if (metric) ctx.stats.postFilterLines = (ctx.stats.postFilterLines ?? 0) + p.lines;

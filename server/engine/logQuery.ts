@@ -140,14 +140,7 @@ export async function runLogQuery(
   }
   await flush();
   ctx.stats.postFilterLines = (ctx.stats.postFilterLines ?? 0) + kept;
-  if (readFrom < readTo)
-    await recordProcessed(
-      ctx,
-      streams.map((s) => s.id),
-      readFrom,
-      readTo,
-      false,
-    );
+  if (readFrom < readTo) await recordProcessed(ctx, streams, readFrom, readTo, false);
   const result: Stream[] = [...out.values()].map((s) => ({ labels: s.labels, entries: s.entries }));
   return { streams: result, limitReached: count >= a.limit };
 }

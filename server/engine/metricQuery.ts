@@ -43,13 +43,7 @@ async function rangeSource(
   assertNoPipelineError(ctx, series);
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
-  await recordProcessed(
-    ctx,
-    streams.map((s) => s.id),
-    from,
-    to,
-    true,
-  );
+  await recordProcessed(ctx, streams, from, to, true);
   return series;
 }
 

@@ -32,6 +32,14 @@ export interface ProcessedCounterOptions {
 /** A (stream, hour) pair's counts are [lines, bytes]. */
 type Counts = [number, number];
 
+/** A selected stream and the time span its entries cover (the stream catalog's): hours and edges outside it are
+ *  known to hold nothing, and no SQL asks about them. */
+export interface StreamSpan {
+  id: bigint;
+  firstTs: bigint;
+  lastTs: bigint;
+}
+
 export class ProcessedCounter {
   private hours = new Map<bigint, Map<number, Counts>>();
   private entries = 0;
@@ -77,9 +85,11 @@ export class ProcessedCounter {
     this.bornAt = this.now();
   }
 
-  /** Entries and line bytes of `streamIds` with from ≤ ts < to. */
-  async count(streamIds: bigint[], from: bigint, to: bigint, signal?: AbortSignal): Promise<Processed> {
-    if (streamIds.length === 0 || to <= from) return { lines: 0, bytes: 0 };
+  /** Entries and line bytes of `selected` streams with from ≤ ts < to. */
+  async count(selected: StreamSpan[], from: bigint, to: bigint, signal?: AbortSignal): Promise<Processed> {
+    const streams = selected.filter((s) => s.firstTs < to && s.lastTs >= from);
+    if (streams.length === 0 || to <= from) return { lines: 0, bytes: 0 };
+    const streamIds = streams.map((s) => s.id);
     return inSpan('stats.processed', { 'logqlsql.streams': streamIds.length }, async () => {
       if (this.now() - this.bornAt > this.ttlMs) this.clear();
       const settled = floorDiv(BigInt(this.now() - this.settleMs) * 1_000_000n, HOUR) * HOUR;
@@ -87,11 +97,11 @@ export class ProcessedCounter {
       let h1 = floorDiv(to, HOUR) * HOUR; // end of the last whole hour
       if (h1 > settled) h1 = settled;
       const pairs = (Number(h1 - h0) / Number(HOUR)) * streamIds.length;
-      if (h1 <= h0 || pairs > this.maxEntries) return this.direct(streamIds, [[from, to]], signal);
+      if (h1 <= h0 || pairs > this.maxEntries) return this.direct(streams, [[from, to]], signal);
       const edges: [bigint, bigint][] = [];
       if (from < h0) edges.push([from, h0]);
       if (h1 < to) edges.push([h1, to]);
-      const out = edges.length ? await this.direct(streamIds, edges, signal) : { lines: 0, bytes: 0 };
+      const out = edges.length ? await this.direct(streams, edges, signal) : { lines: 0, bytes: 0 };
       const first = Number(h0 / HOUR);
       const last = Number(h1 / HOUR); // exclusive
       await this.fill(streamIds, first, last, signal);
@@ -100,7 +110,7 @@ export class ProcessedCounter {
         for (let h = first; h < last; h++) {
           const c = m?.get(h);
           // a push or a maintenance pass dropped hours while this query waited: count the range directly
-          if (!c) return this.direct(streamIds, [[from, to]], signal);
+          if (!c) return this.direct(streams, [[from, to]], signal);
           out.lines += c[0];
           out.bytes += c[1];
         }
@@ -163,13 +173,22 @@ export class ProcessedCounter {
     }
   }
 
-  private async direct(streamIds: bigint[], ranges: [bigint, bigint][], signal?: AbortSignal): Promise<Processed> {
+  /** Count [a, b) ranges in SQL, each over the streams with entries in it; none: no statement. */
+  private async direct(streams: StreamSpan[], ranges: [bigint, bigint][], signal?: AbortSignal): Promise<Processed> {
     const w = new SqlWriter(this.dialect);
     const d = this.dialect;
-    const inRange = ranges.map(([a, b]) => `(ts >= ${w.bind(a, 'int64')} AND ts < ${w.bind(b, 'int64')})`).join(' OR ');
+    const conds: string[] = [];
+    for (const [a, b] of ranges) {
+      const ids = streams.filter((s) => s.firstTs < b && s.lastTs >= a).map((s) => s.id);
+      if (ids.length === 0) continue;
+      conds.push(
+        `(${d.inArray('stream_id', w.bind(ids, 'int64[]'))} AND ts >= ${w.bind(a, 'int64')} AND ts < ${w.bind(b, 'int64')})`,
+      );
+    }
+    if (conds.length === 0) return { lines: 0, bytes: 0 };
     const text =
       `SELECT count(*) AS n, sum(${d.byteLength('line')}) AS b FROM ${d.entries ?? ENTRIES_TABLE}` +
-      ` WHERE ${d.inArray('stream_id', w.bind(streamIds, 'int64[]'))} AND (${inRange})`;
+      ` WHERE ${conds.join(' OR ')}`;
     const rows = await inSqlSpan(this.driver.engine, text, () =>
       this.driver.query<{ n: unknown; b: unknown }>(text, w.params, signal),
     );

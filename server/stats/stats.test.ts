@@ -172,7 +172,7 @@ describe.each(engines)('query statistics on $engine.name', ({ engine: te, skip }
   it.skipIf(!!skip)('the counter: whole hours from the cache, edges and unsettled hours from SQL', async () => {
     let now = Number((T0 + 2n * HOUR + 30n * MIN) / 1_000_000n); // 02:30: hour 02 is not settled
     const counter = new ProcessedCounter(engine.driver, engine.dialect, { now: () => now, settleMs: 0 });
-    const ids = (await engine.catalog.select((parse('{app="api"}') as LogExpr).matchers, T0, END)).map((s) => s.id);
+    const ids = await engine.catalog.select((parse('{app="api"}') as LogExpr).matchers, T0, END);
     const from = T0 + 17n * MIN;
     const to = T0 + 2n * HOUR + 42n * MIN;
     const want = expected(['api'], from, to);
@@ -181,5 +181,9 @@ describe.each(engines)('query statistics on $engine.name', ({ engine: te, skip }
     expect(await counter.count(ids, from, to)).toEqual(want);
     expect(await counter.count(ids, T0, T0 + 10n * MIN)).toEqual(expected(['api'], T0, T0 + 10n * MIN));
     expect(await counter.count([], T0, END)).toEqual({ lines: 0, bytes: 0 });
+    // before and after the stream's span: nothing to count, and no statement asked
+    expect(await counter.count(ids, T0 - HOUR - 7n, T0)).toEqual({ lines: 0, bytes: 0 });
+    expect(await counter.count(ids, T0 - 30n * MIN, T0 + 30n * SEC)).toEqual(expected(['api'], T0, T0 + 30n * SEC));
+    expect(await counter.count(ids, T0 + 5n * HOUR, T0 + 6n * HOUR)).toEqual({ lines: 0, bytes: 0 });
   });
 });
