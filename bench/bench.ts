@@ -7,6 +7,7 @@ import { pushSuiteThroughHttp, pushThroughHttp } from './ingest';
 import { benchGrafana, formatGrafanaBench } from '../server/grafana/bench';
 import { benchPerfSuite } from './perf/suite';
 import { benchDemoGenerator, formatDemoBench } from './demo';
+import { benchStatsOverhead, formatStatsBench } from './stats';
 
 const NS_MIN = 60_000_000_000n;
 const HOURS = Number(process.env.BENCH_HOURS ?? 6);
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
       `${c.name.padEnd(100)} ${ours.toFixed(1).padStart(9)} ${hand.toFixed(1).padStart(12)} ${(ours / hand).toFixed(2).padStart(7)}${where}`,
     );
   }
+  console.log(formatStatsBench(await benchStatsOverhead(engine, [...cases.map((c) => c.req)])));
   const small: QueryRequest = {
     query: '{app="api-gateway"} |= "error"',
     start,
