@@ -238,6 +238,7 @@ async function pushUnwrap(
       groupOf,
       filters: split.pushed,
       field: u.label,
+      watched: [...new Set(streams.flatMap((s) => Object.keys(s.labels)))],
       fast: fast && !pipeline,
       pipeline,
       ...windowsOf(node, grid),

@@ -32,6 +32,8 @@ export interface UnwrapAggregate {
   groupOf: bigint[];
   filters: LineFilter[];
   field: string;
+  /** label names structured metadata must not hold for a row to be sure: the field's, the streams' (grouping) */
+  watched?: string[];
   /** use the dialect's optimistic JSON access (may raise on invalid JSON: see Dialect.jsonFieldFast) */
   fast?: boolean;
   /** instead of `| json` reading `field`: a pipeline computed in SQL whose last output is the unwrapped label */
@@ -63,7 +65,12 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     rows = `(SELECT ts, stream_id, CASE WHEN u THEN NULL ELSE ${o} END AS v_raw FROM (${pipelineRows(d, [where], pl)})${d.derivedAlias} WHERE u OR kp)`;
   } else {
     const field = q.fast && d.jsonFieldFast ? d.jsonFieldFast(w, 'line', q.field) : d.jsonField(w, 'line', q.field);
-    const raw = `CASE WHEN metadata IS NULL THEN ${field} END`;
+    // metadata holding the field's name (or a stream label's) could change the value or the group: unsure (NULL);
+    // other metadata (detected_level, say) changes nothing here. Keys are label names, unescaped in the JSON text.
+    const shadow = [q.field, ...(q.watched ?? [])].map((n) =>
+      d.contains('metadata', w.bind(JSON.stringify(n), 'string')),
+    );
+    const raw = `CASE WHEN metadata IS NULL OR NOT (${shadow.join(' OR ')}) THEN ${field} END`;
     rows = `(SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where})`;
   }
   const base =

@@ -129,6 +129,8 @@ const UNWRAP_QUERIES = [
   'sum by (host) (sum_over_time({app="lf"} | logfmt | unwrap status [5m]))',
   'max_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>\\" <status> <size> <_>" | status > 0 | unwrap size [5m]) by (app)',
   'avg_over_time({app="js"} | json | status >= 200 | unwrap latency_ms [5m]) by (host)',
+  'quantile_over_time(0.5, {app="js"} | json | unwrap latency_ms [5m]) by (host)',
+  'max_over_time({app="js", host="a"} | json | unwrap latency_ms [5m]) by (app)',
   'max_over_time({app="mx"} | logfmt | unwrap latency [2m]) by (host)',
   'sum by (host) (rate({app="mx"} | logfmt | level="info" | unwrap latency [2m]))',
 ];
