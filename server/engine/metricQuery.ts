@@ -38,12 +38,16 @@ async function rangeSource(
   grid: StepGrid,
   consumer?: Consumer,
 ): Promise<SeriesData[]> {
+  // the processed-lines stats are counted alongside the aggregation (another connection): a cold count overlaps it
+  const { from, to } = sampleBounds(node, grid);
+  const counted = ctx.catalog
+    .select(node.log.matchers, from, to)
+    .then((streams) => recordProcessed(ctx, streams, from, to, true));
+  counted.catch(() => undefined); // awaited below; when the aggregation fails first, its outcome does not matter
   const pushed = ctx.pushdown === false ? undefined : await pushRangeAggregation(ctx, node, grid, consumer);
   const series = pushed ?? (await scanRangeAggregation(ctx, node, grid, consumer));
   assertNoPipelineError(ctx, series);
-  const { from, to } = sampleBounds(node, grid);
-  const streams = await ctx.catalog.select(node.log.matchers, from, to);
-  await recordProcessed(ctx, streams, from, to, true);
+  await counted;
   return series;
 }
 
