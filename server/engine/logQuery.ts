@@ -4,6 +4,7 @@ import type { LogExpr } from '../logql/ast';
 import { compilePipeline } from '../eval/pipeline';
 import { splitPipeline } from '../plan/pushdown';
 import { compileRowSelect } from '../sql/rowSelect';
+import { rowsInSlices } from './slices';
 import type { Direction, Labels, LogEntry, Stream } from './types';
 import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
 import { startSpan } from '../telemetry/tracing';
@@ -110,12 +111,10 @@ export async function runLogQuery(
         after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
       }
     } else {
-      // Page through rows in order; TypeScript stages may drop many of them.
+      // Rows in order, a page at a time (TypeScript stages may drop many of them), in time slices of about a page
+      // each within the window (engine/slices.ts)
       const pageSize = Math.min(Math.max(a.limit * 4, 2000), 50_000);
-      let after: { ts: bigint; streamId: bigint; line: string } | undefined;
-      for (;;) {
-        const q = compileRowSelect(ctx.dialect, { ...base, limit: pageSize, after });
-        const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+      for await (const rows of rowsInSlices<EntryRow>(ctx, base, from, to, pageSize)) {
         const span = startSpan('typescript pipeline', { 'logqlsql.rows.in': rows.length });
         const keptBefore = kept;
         for (const r of rows) {
@@ -131,9 +130,7 @@ export async function runLogQuery(
         span?.setAttribute('logqlsql.rows.out', kept - keptBefore);
         span?.end();
         if (count - flushed >= SINK_BATCH) await flush();
-        if (count >= a.limit || rows.length < pageSize || !ctx.execute) break;
-        const last = rows[rows.length - 1];
-        after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
+        if (count >= a.limit) break;
       }
     }
     if (count >= a.limit) break;

@@ -10,12 +10,12 @@ import { StepAggregator, streamable } from '../eval/stepAggregator';
 import type { StepGrid } from '../eval/steps';
 import type { EvalValue, SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
-import { compileRowSelect } from '../sql/rowSelect';
-import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
+import { prefilterFor, recordProcessed, type ExecContext } from './context';
 import { startSpan } from '../telemetry/tracing';
 import type { Labels } from './types';
 import { LogQLError } from '../logql/errors';
 import { pushRangeAggregation } from './metricPushdown';
+import { rowsInSlices } from './slices';
 
 type EntryRow = {
   stream_id: bigint;
@@ -71,17 +71,6 @@ export function sampleBounds(node: RangeAggregation, grid: StepGrid): { from: bi
 /** Rows per page of a TypeScript scan: memory stays bounded however many rows a window holds. */
 const SCAN_PAGE = 50_000;
 
-/** The span of the next slice: about three quarters of a page at the density `rows` over `covered` ns showed,
- *  growing at most 8× at once (data is bursty), never empty. */
-function sliceFor(covered: bigint, rows: number, page: number): bigint {
-  const grown = covered * 8n;
-  if (rows === 0) return grown > 0n ? grown : 1n;
-  const next = (covered * BigInt(Math.round(page * 750))) / BigInt(rows * 1000);
-  return next > grown ? grown : next > 0n ? next : 1n;
-}
-
-const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
-
 async function scanRangeAggregation(
   ctx: ExecContext,
   node: RangeAggregation,
@@ -107,17 +96,8 @@ async function scanRangeAggregation(
     const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
     const prefilter = prefilterFor(ctx, split.rest, streams);
     const base = { prefilter, streamIds: [...byId.keys()], from, to, filters: split.pushed, order: 'asc' as const };
-    // One statement for the whole range when it fits a page. Otherwise the rest is read in time slices sized from
-    // the rows seen so far to about a page each: paging the whole range by keyset would make the database find and
-    // sort the rest of the range again for every page, quadratic in the pages (PostgreSQL, which answers every
-    // parser in TypeScript, paid it on every large scan).
-    const page = ctx.scanPage ?? SCAN_PAGE;
-    let lo = from;
-    let hi = to;
-    let after: { ts: bigint; streamId: bigint; line: string } | undefined;
-    for (;;) {
-      const q = compileRowSelect(ctx.dialect, { ...base, from: lo, to: hi, limit: page, after });
-      const rows = await runSql<EntryRow>(ctx, q.text, q.params);
+    // in time slices of about a page each (engine/slices.ts): one statement when the range fits a page
+    for await (const rows of rowsInSlices<EntryRow>(ctx, base, from, to, ctx.scanPage ?? SCAN_PAGE)) {
       const span = startSpan('typescript pipeline', { 'logqlsql.rows.in': rows.length, 'logqlsql.op': node.op });
       for (const r of rows) {
         const ts = BigInt(r.ts);
@@ -130,21 +110,6 @@ async function scanRangeAggregation(
         } else sink(out.labels, ts, bytes ? utf8.encode(out.line).length : 1);
       }
       span?.end();
-      if (!ctx.execute) break;
-      if (rows.length === page) {
-        // a full page: continue after its last row, in a slice sized from this page's density
-        const last = rows[rows.length - 1];
-        after = { ts: BigInt(last.ts), streamId: BigInt(last.stream_id), line: last.line };
-        const covered = after.ts - lo + 1n;
-        lo = after.ts;
-        hi = minBig(to, lo + sliceFor(covered, rows.length, page));
-        continue;
-      }
-      if (hi >= to) break;
-      const covered = hi - lo;
-      lo = hi;
-      after = undefined;
-      hi = minBig(to, lo + sliceFor(covered, rows.length, page));
     }
   }
   return folding ? folding.result() : evalRangeAggregation(node, collector!.result(), grid);

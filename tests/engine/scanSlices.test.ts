@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../server/engine/engine';
 import { execContext } from './context';
 import { runMetricQuery } from '../../server/engine/metricQuery';
+import { runLogQuery } from '../../server/engine/logQuery';
+import type { LogExpr } from '../../server/logql/ast';
 import { parse } from '../../server/logql/check';
 import type { MetricExpr } from '../../server/logql/ast';
 import { stepGrid } from '../../server/eval/steps';
@@ -27,6 +29,12 @@ function lines(): { ts: bigint; line: string }[] {
   return out;
 }
 
+/** 6,000 lines, every 37th kept by the log query's filter, three on each timestamp */
+const SPARSE = Array.from({ length: 6000 }, (_, i) => ({
+  ts: START + BigInt(Math.floor(i / 3)) * 1_500_000_000n,
+  line: `n=${i} mark=${i % 37 === 0 ? 'yes' : 'no'}`,
+}));
+
 const QUERIES = [
   'sum by (level) (count_over_time({app="sl"} | logfmt [5m]))',
   'sum by (level) (sum_over_time({app="sl"} | logfmt | unwrap n [2m]))',
@@ -38,7 +46,11 @@ describe.each(engines)('TypeScript scans in time slices on $engine.name', ({ eng
   beforeAll(async () => {
     if (skip) return;
     engine = await te.open();
-    await engine.push([{ labels: { app: 'sl', host: 'a' }, entries: lines() }]);
+    await engine.push([
+      { labels: { app: 'sl', host: 'a' }, entries: lines() },
+      { labels: { app: 'lq', host: 'a' }, entries: SPARSE },
+      { labels: { app: 'lq', host: 'b' }, entries: SPARSE.map((e) => ({ ...e, line: `${e.line} b=1` })) },
+    ]);
   });
   afterAll(async () => engine?.close());
 
@@ -56,6 +68,30 @@ describe.each(engines)('TypeScript scans in time slices on $engine.name', ({ eng
       // 1,800 rows at ~48 a statement, plus slices over the quiet parts: tens of statements, not hundreds
       expect(sliced.statements).toBeGreaterThan(1800 / 64);
       expect(sliced.statements).toBeLessThan(1800 / 64 + 60);
+    });
+  }
+
+  for (const direction of ['backward', 'forward'] as const) {
+    it.skipIf(!!skip)(`a log query with TypeScript stages pages in slices (${direction})`, async () => {
+      const query = '{app="lq"} | logfmt | mark="yes"';
+      const ctx = execContext(engine, query, false);
+      const res = await runLogQuery(ctx, {
+        expr: parse(query) as LogExpr,
+        from: START,
+        to: END,
+        limit: 150,
+        direction,
+      });
+      const got = res.streams.flatMap((st) => st.entries.map((e) => `${st.labels.host} ${e.ts} ${e.line}`));
+      const all = [
+        ...SPARSE.filter((e) => e.line.endsWith('mark=yes')).map((e) => `a ${e.ts} ${e.line}`),
+        ...SPARSE.filter((e) => e.line.endsWith('mark=yes')).map((e) => `b ${e.ts} ${e.line} b=1`),
+      ];
+      const ts = (x: string) => BigInt(x.split(' ')[1]);
+      const ordered = all.sort((x, y) => (ts(x) < ts(y) ? -1 : ts(x) > ts(y) ? 1 : 0));
+      const want = direction === 'backward' ? ordered.reverse().slice(0, 150) : ordered.slice(0, 150);
+      expect(new Set(got)).toEqual(new Set(want));
+      expect(res.limitReached).toBe(true);
     });
   }
 });
