@@ -3,6 +3,7 @@
 // filter commutes with other filters); the remaining stages run in TypeScript, in their original order.
 import type { LineFilter, LineFilterStage, Stage } from '../logql/ast';
 import type { DialectCapabilities } from '../sql/dialect';
+import { literalAlternatives } from '../sql/regexSplit';
 
 export interface PipelineSplit {
   /** line filters evaluated in SQL */
@@ -19,7 +20,10 @@ const REWRITES_LINE = new Set<Stage['kind']>(['lineFormat', 'decolorize', 'unpac
 export function cannotPush(f: LineFilter, caps: DialectCapabilities): string | undefined {
   if (f.op === '|>' || f.op === '!>') return 'pattern line filter (|> / !>) runs in TypeScript';
   if (f.values.some((v) => v.kind === 'ip')) return 'ip() line filter runs in TypeScript';
-  if ((f.op === '|~' || f.op === '!~') && !caps.re2Regex) return 'regex line filter: engine regexes are not RE2';
+  if ((f.op === '|~' || f.op === '!~') && !caps.re2Regex) {
+    if (caps.literalRegex && f.values.every((v) => literalAlternatives(v.value))) return undefined;
+    return 'regex line filter: engine regexes are not RE2';
+  }
   return undefined;
 }
 

@@ -19,6 +19,9 @@ export interface DialectCapabilities {
   probeMetadata?: boolean;
   /** the engine can extract a top-level JSON string/number field from the line without failing on invalid JSON */
   jsonExtract: boolean;
+  /** without RE2: regex line filters that are only literals (sql/regexSplit.ts literalAlternatives) still push
+   *  down, as substring tests (`containsAsciiFold` for the case-insensitive ones) */
+  literalRegex?: boolean;
 }
 
 /** Named reasons a dialect gives for what it cannot express (shown by `translate --explain`). */
@@ -43,6 +46,8 @@ export interface Dialect {
   inArray(col: string, arrayParam: string): string;
   /** the line contains the literal (byte-wise, case-sensitive) */
   contains(col: string, param: string): string;
+  /** the line contains the ASCII literal, ASCII letters matching either case (with capabilities.literalRegex) */
+  containsAsciiFold?(col: string, param: string): string;
   /** unanchored RE2 match (only called when capabilities.re2Regex) */
   regexMatch(col: string, param: string): string;
   /** the whole string matches a simple ASCII pattern (`^…$`, classes, `?`, `*`, `+`, alternation): the same on

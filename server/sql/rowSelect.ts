@@ -6,7 +6,7 @@ import { SqlWriter } from './dialect';
 import type { Prefilter } from '../plan/prefilter';
 import type { SqlParam } from './driver';
 import { ENTRIES_TABLE } from '../schema/native';
-import { splitAlternation } from './regexSplit';
+import { literalAlternatives, splitAlternation } from './regexSplit';
 
 export interface RowSelect {
   streamIds: bigint[];
@@ -34,7 +34,14 @@ export function lineFilterSql(w: SqlWriter, col: string, f: LineFilter): string 
     if (v.value === '') return 'TRUE';
     if (d.capabilities.textHoldsNul === false && v.value.includes('\0')) return 'FALSE'; // no stored line has one
     if (!regex) return d.contains(col, w.bind(v.value, 'string'));
-    const alts = splitAlternation(v.value).map((p) => d.regexMatch(col, w.bind(p, 'string')));
+    const literals = d.capabilities.re2Regex ? undefined : literalAlternatives(v.value);
+    const alts = literals
+      ? literals.map((l) =>
+          l.caseInsensitive
+            ? d.containsAsciiFold!(col, w.bind(l.text, 'string'))
+            : d.contains(col, w.bind(l.text, 'string')),
+        )
+      : splitAlternation(v.value).map((p) => d.regexMatch(col, w.bind(p, 'string')));
     return alts.length === 1 ? alts[0] : `(${alts.join(' OR ')})`;
   });
   const any = parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;

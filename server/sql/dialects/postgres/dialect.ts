@@ -3,14 +3,15 @@ import type { Dialect } from '../../dialect';
 /** PostgreSQL (15+): `$n` parameters with explicit casts, BIGINT ns timestamps, arrays as `= ANY($n::bigint[])`.
  *  Overrides of the DuckDB reference:
  *  - regexes are POSIX ARE, not RE2 (anchoring, `(?i)`, classes, `\d`, Unicode differ): regex line filters run in
- *    TypeScript (capabilities.re2Regex = false, reason in `limits.regex`);
+ *    TypeScript (capabilities.re2Regex = false, reason in `limits.regex`), except plain literals (`error|timeout`,
+ *    `(?i)fatal`), which become substring tests (capabilities.literalRegex);
  *  - `contains` is `strpos(line, $n) > 0` (never LIKE: `%`, `_` and `\` in user text would be patterns);
  *  - `line` compares in byte order (`COLLATE "C"`), as DuckDB and ClickHouse do;
  *  - JSON fields come from `logqlsql_json_field(text, text)` (schema/postgres.ts): NULL on invalid JSON instead of
  *    an error, because PostgreSQL 15 has no `IS JSON` / `try_cast`. */
 export const postgresDialect: Dialect = {
   name: 'postgres',
-  capabilities: { re2Regex: false, jsonExtract: true, textHoldsNul: false, probeMetadata: true },
+  capabilities: { re2Regex: false, jsonExtract: true, textHoldsNul: false, probeMetadata: true, literalRegex: true },
   noParsers: 'parsers run in TypeScript on PostgreSQL: its regexes are POSIX, not RE2',
   limits: { regex: 'regex line filter: PostgreSQL regexes are POSIX ARE, not RE2' },
   placeholder: (n, type) => {
@@ -29,6 +30,9 @@ export const postgresDialect: Dialect = {
   },
   inArray: (col, p) => `${col} = ANY(${p})`,
   contains: (col, p) => `strpos(${col}, ${p}) > 0`,
+  // `***=`: the rest of the ARE is a literal; ~* folds case (the literal is ASCII without k and s, whose Go folds
+  // reach beyond ASCII: regexSplit.ts)
+  containsAsciiFold: (col, p) => `(${col} ~* ('***=' || ${p}))`,
   regexMatch: () => {
     throw new Error('PostgreSQL regexes are not RE2: regex line filters must run in TypeScript');
   },
