@@ -109,6 +109,9 @@ export interface Dialect {
   /** the relation holding entries (stream_id, ts, line, metadata): the native `entries` table when undefined, or
    *  the derived table an existing-table mapping presents (schema/mapping.ts builds a dialect copy with it) */
   readonly entries?: string;
+  /** appended to a derived table's SELECT whose computed columns are read more than once, so the planner computes
+   *  them once per row instead of inlining each mention (PostgreSQL: OFFSET 0) */
+  readonly computeOnce?: string;
   /** alias for a derived table in FROM (PostgreSQL 15 requires one) */
   readonly derivedAlias: string;
 }

@@ -71,7 +71,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
       d.contains('metadata', w.bind(JSON.stringify(n), 'string')),
     );
     const raw = `CASE WHEN metadata IS NULL OR NOT (${shadow.join(' OR ')}) THEN ${field} END`;
-    rows = `(SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where})`;
+    rows = `(SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where}${d.computeOnce ?? ''})`;
   }
   const base =
     `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ` +

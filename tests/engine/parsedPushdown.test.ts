@@ -61,6 +61,7 @@ const JSON_LINES = [
   '{"status":true}',
   '{"msg":"status is fine","status":201}',
   '{"status":404,"status":405}',
+  '{"latency_ms":11,"x":"\\"latency_ms\\"","latency_ms":12}',
 ];
 
 const NGINX = [

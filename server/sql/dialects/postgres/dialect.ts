@@ -42,10 +42,18 @@ export const postgresDialect: Dialect = {
   explodeRange: (lo, hi) => `generate_series(${lo}, ${hi})`,
   byteOrder: (col) => `${col} COLLATE "C"`,
   jsonField: (w, col, key) => `logqlsql_json_field(${col}, ${w.bind(key, 'string')})`,
-  // json_each_text takes the first of duplicate keys, as Loki does (`->>` would take the last); without the safe
-  // function's exception handler it needs no subtransaction per row, but an invalid line aborts the statement
-  jsonFieldFast: (w, col, key) =>
-    `(SELECT j.value FROM json_each_text(${col}::json) AS j WHERE j.key = ${w.bind(key, 'string')} LIMIT 1)`,
+  // Without the safe function's exception handler there is no subtransaction per row, but an invalid line aborts the
+  // statement. Loki takes the first of duplicate keys and `->>` the last: `->>` serves lines where the quoted key
+  // occurs once (most), json_each_text the others; a line without it has no such field (NULL: unsure to the caller).
+  jsonFieldFast: (w, col, key) => {
+    const quoted = w.bind(JSON.stringify(key), 'string');
+    const k = w.bind(key, 'string');
+    return (
+      `(CASE WHEN strpos(${col}, ${quoted}) = 0 THEN NULL ` +
+      `WHEN strpos(substr(${col}, strpos(${col}, ${quoted}) + length(${quoted})), ${quoted}) = 0 THEN ${col}::json ->> ${k} ` +
+      `ELSE (SELECT j.value FROM json_each_text(${col}::json) AS j WHERE j.key = ${k} LIMIT 1) END)`
+    );
+  },
   isInvalidJson: (e) => (e as { code?: string })?.code === '22P02',
   lookup: (keys, values, col) => `(${values})[array_position(${keys}, ${col})]`,
   toDouble: (e) => `CAST(${e} AS double precision)`,
@@ -54,4 +62,5 @@ export const postgresDialect: Dialect = {
     // percentile_cont interpolates between closest ranks as Prometheus' quantile does
     fn === 'quantile' ? `percentile_cont(${w.bind(phi ?? 0, 'float64')}) WITHIN GROUP (ORDER BY ${v})` : `${fn}(${v})`,
   derivedAlias: ' AS t',
+  computeOnce: ' OFFSET 0',
 };
