@@ -128,6 +128,11 @@ class Builder {
       return keep(`WHEN ${kind} = 'VARCHAR' THEN ${cmp}`, emptyPasses(f.op, f.value));
     }
     // Loki drops a line whose label is missing, keeps (with LabelFilterErr) one whose value does not parse
+    if (probe.rawNumbers && !bound) {
+      // the raw text of a JSON number converts to Loki's value; anything else (a string, null, an object) is kept
+      const cmp = `${d.toDoubleOrNull!(c)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
+      return `(${ambiguous} OR ${probe.unsure(c)} OR coalesce(${cmp}, TRUE))`;
+    }
     const num = `${d.toDoubleOrNull!(text)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
     const decimal = w.bind(DECIMAL, 'string');
     return keep(

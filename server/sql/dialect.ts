@@ -87,6 +87,9 @@ export interface Dialect {
     /** over a textOnly value: TRUE where it may be a number (its rendering can differ from the line's text), an
      *  object or an array (Loki makes other labels of those) */
     maybeNotString?(v: string): string;
+    /** `value` is the field's raw JSON text: toDoubleOrNull converts exactly its numbers (a string stays quoted and
+     *  converts to NULL), so a numeric filter needs no type test */
+    rawNumbers?: boolean;
   };
   /** `body` with `name` bound to the value of `expr`, computed once (optional: DuckDB's lambdas) */
   letIn?(expr: string, name: string, body: string): string;

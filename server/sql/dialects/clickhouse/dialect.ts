@@ -76,6 +76,7 @@ export const clickhouseDialect: Dialect = {
       `multiIf(JSONType(${v}) = 'Null', NULL, JSONType(${v}) = 'String', 'VARCHAR', ` +
       `JSONType(${v}) IN ('Int64', 'UInt64', 'Double'), 'NUMBER', 'OTHER')`,
     text: (v) => `if(JSONType(${v}) = 'String', JSONExtractString(${v}), ${v})`,
+    rawNumbers: true,
   },
   toDoubleOrNull: (e) => `toFloat64OrNull(${e})`,
   lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
