@@ -61,7 +61,7 @@ describe('ensureNativeSchema', () => {
 describe('DuckDB file layout', () => {
   it('takes the line compression from LOGQLSQL_DUCKDB_LINE_COMPRESSION, refusing unknown values', async () => {
     const { duckdbLineCompression } = await import('./native');
-    expect(duckdbLineCompression({})).toBe('');
+    expect(duckdbLineCompression({})).toBe(' USING COMPRESSION uncompressed');
     expect(duckdbLineCompression({ LOGQLSQL_DUCKDB_LINE_COMPRESSION: 'auto' })).toBe('');
     expect(duckdbLineCompression({ LOGQLSQL_DUCKDB_LINE_COMPRESSION: 'Uncompressed' })).toBe(
       ' USING COMPRESSION uncompressed',
@@ -72,7 +72,7 @@ describe('DuckDB file layout', () => {
     );
   });
 
-  it('compresses lines to under half their bytes on disk (v1.3.0 format, DICT_FSST)', async () => {
+  it('with LOGQLSQL_DUCKDB_LINE_COMPRESSION=auto, stores lines in under half their bytes (v1.3.0 format, DICT_FSST)', async () => {
     const { mkdtempSync, rmSync, statSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -105,7 +105,13 @@ describe('DuckDB file layout', () => {
         }),
       }));
       const raw = entries.reduce((n, e) => n + Buffer.byteLength(e.line), 0);
-      const engine = await Engine.open(`duckdb:${file}`);
+      // DuckDB's own choice (auto) compresses; the default keeps lines uncompressed for speed
+      const before = process.env.LOGQLSQL_DUCKDB_LINE_COMPRESSION;
+      process.env.LOGQLSQL_DUCKDB_LINE_COMPRESSION = 'auto';
+      const engine = await Engine.open(`duckdb:${file}`).finally(() => {
+        if (before === undefined) delete process.env.LOGQLSQL_DUCKDB_LINE_COMPRESSION;
+        else process.env.LOGQLSQL_DUCKDB_LINE_COMPRESSION = before;
+      });
       await engine.push([{ labels: { app: 'api' }, entries }]);
       await engine.close(); // checkpoints
       const d = await openDriver(`duckdb:${file}`);

@@ -31,13 +31,12 @@ export const TIME_CHUNK_NS = 3_600_000_000_000n; // 1 hour
 //   row groups by stream_id and a `limit 100` query skips row groups by ts (Top-N dynamic filter).
 //   Sorting by chunk first (not by stream for the whole batch) keeps data time-ordered at the coarse level, which is
 //   what every query's time range filters on; within an hour, rows of one stream sit together.
-// - `line` is compressed as DuckDB chooses per segment: with the v1.3.0 file format (the driver's ATTACH …
-//   STORAGE_VERSION) that is DICT_FSST for log lines, 0.44× their raw bytes on the public suite (~81 bytes a row
-//   on disk for 185-byte lines, against ~200 uncompressed). The price is decompression on every line-reading scan:
-//   ~10 % more time and CPU over the suite's queries and ~10 % more CPU on ingest (measured; docs/storage.md). ZSTD
-//   would store 0.26× for ~21 % more query CPU; uncompressed (this column's earlier layout, which existing files
-//   keep) costs 2.4× the disk. Storage is what a log store runs out of first, so the middle choice by default, and
-//   LOGQLSQL_DUCKDB_LINE_COMPRESSION picks another for new databases (duckdbLineCompression below).
+// - `line` is stored uncompressed by default: compression costs decompression on every line-reading scan, ~10 %
+//   more time and CPU over the public suite's queries and ~10 % more CPU on ingest (measured; docs/storage.md), and
+//   speed is what this engine is judged on first. LOGQLSQL_DUCKDB_LINE_COMPRESSION=auto lets DuckDB choose per
+//   segment: with the v1.3.0 file format (the driver's ATTACH … STORAGE_VERSION) that is DICT_FSST for log lines,
+//   0.44× their raw bytes on the public suite (~81 bytes a row on disk for 185-byte lines, against ~200); `zstd`
+//   stores 0.26× for ~21 % more query CPU. The choice is fixed when a database's table is created.
 // - `streams` is tiny (one row per label set); its PRIMARY KEY makes the upsert (`ON CONFLICT`) cheap and exact.
 // - Writes: a transaction of at least one row group's rows (the ingester gathers concurrent pushes to reach it) is
 //   written by DuckDB once, straight into the database file as new row groups (its "optimistic write"), instead of
@@ -47,12 +46,13 @@ export const TIME_CHUNK_NS = 3_600_000_000_000n; // 1 hour
 //   as a full one). Retention deletes whole time ranges (server/retention): the blocks of row groups left empty are
 //   freed at the next checkpoint and reused by later writes without any vacuum (measured), so the file stops
 //   growing once retention runs.
-/** `line`'s storage on DuckDB, fixed when the table is created: `auto` (DICT_FSST, the default), `uncompressed`
- *  (the fastest scans: ~10 % less time on the public suite for 2.4× the disk) or `zstd` (0.26× the disk, slower),
- *  from the environment variable LOGQLSQL_DUCKDB_LINE_COMPRESSION. */
+/** `line`'s storage on DuckDB, fixed when the table is created: `uncompressed` (the default: the fastest scans),
+ *  `auto` (DuckDB's choice, DICT_FSST: 0.44× the disk for ~10 % more time on the public suite) or `zstd` (0.26× the
+ *  disk, slower still), from the environment variable LOGQLSQL_DUCKDB_LINE_COMPRESSION. */
 export function duckdbLineCompression(env: Record<string, string | undefined> = process.env): string {
-  const v = (env.LOGQLSQL_DUCKDB_LINE_COMPRESSION ?? 'auto').trim().toLowerCase();
-  if (v === 'auto' || v === '') return '';
+  const v = (env.LOGQLSQL_DUCKDB_LINE_COMPRESSION ?? 'uncompressed').trim().toLowerCase();
+  if (v === 'auto') return '';
+  if (v === '') return ' USING COMPRESSION uncompressed';
   if (v === 'uncompressed' || v === 'zstd') return ` USING COMPRESSION ${v}`;
   throw new Error(`LOGQLSQL_DUCKDB_LINE_COMPRESSION must be auto, uncompressed or zstd, not ${JSON.stringify(v)}`);
 }
