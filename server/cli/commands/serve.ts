@@ -19,7 +19,7 @@ import { CliError, openFailure } from '../errors';
 import type { CliIO } from '../io';
 import { defaultDb } from '../target';
 
-type OpenEngine = (dbUrl: string, opts: { maxLimit?: number }) => Promise<EngineApi>;
+type OpenEngine = (dbUrl: string, opts: { maxLimit?: number; maxConcurrent?: number }) => Promise<EngineApi>;
 const openEngine: OpenEngine = async (dbUrl, opts) => (await import('../../engine/engine')).Engine.open(dbUrl, opts);
 
 function logger(level: string, dest?: pino.DestinationStream): Logger {
@@ -34,6 +34,7 @@ interface ServeOptions extends Partial<IngestLimits> {
   demo?: boolean;
   demoHours: number;
   maxLimit: number;
+  maxConcurrent: number;
   logLevel: string;
   /** require this bearer token on the API (also LOGQLSQL_AUTH_TOKEN) */
   authToken?: string;
@@ -58,8 +59,9 @@ async function serve(opts: ServeOptions, io: CliIO): Promise<void> {
   // engine (demo data) is tenant "fake", Loki's single-tenant name, so a `{tenant}` URL is never opened literally
   let tenants: ReturnType<typeof tenantEngines> | undefined;
   try {
-    tenants = opts.tenants ? tenantEngines(opts.db, (url) => openEngine(url, { maxLimit: opts.maxLimit })) : undefined;
-    engine = tenants ? await tenants.engineFor('fake') : await openEngine(opts.db, { maxLimit: opts.maxLimit });
+    const engineOpts = { maxLimit: opts.maxLimit, maxConcurrent: opts.maxConcurrent };
+    tenants = opts.tenants ? tenantEngines(opts.db, (url) => openEngine(url, engineOpts)) : undefined;
+    engine = tenants ? await tenants.engineFor('fake') : await openEngine(opts.db, engineOpts);
   } catch (e) {
     throw openFailure(redact(opts.db), e, true);
   }
@@ -191,6 +193,14 @@ export function serveCommand(io: CliIO): Command {
         new Option('--max-limit <n>', 'largest limit a log query may ask for (Loki: max_entries_limit_per_query)')
           .argParser(intArg('--max-limit'))
           .default(5000),
+      )
+      .addOption(
+        new Option(
+          '--max-concurrent <n>',
+          'queries run at once per database; later ones wait in arrival order (Loki: querier.max_concurrent)',
+        )
+          .argParser(intArg('--max-concurrent'))
+          .default(4),
       )
       .option(
         '--auth-token <token>',
