@@ -146,8 +146,9 @@ const HOUR = 3_600_000_000_000n;
 
 /**
  * Consecutive [from, to) windows covering [start, end), walked in `order`. The first is an hour; each next one is
- * sized from the yield so far (the rows still needed at the rate seen, with margin), at least double the last, so a
- * rare match costs O(log span) statements and a frequent one a single window. One window when planning only.
+ * sized from the yield so far: the rows still needed at the rate seen, with a fifth more (the span grows with every
+ * window that falls short, so a rare match still costs few statements), or double the last while nothing matched.
+ * One window when planning only.
  * Streaming (`perWindow` finite): once rows were seen, each window is sized for about `perWindow` more rows, so every
  * statement reads one time slice instead of paging through the rest of the span.
  */
@@ -172,10 +173,11 @@ function* timeWindows(
     done += w;
     const got = found();
     if (got >= limit) return;
-    // rows per ns so far → the span that should hold the rest, ×1.5; never less than doubling
+    // rows per ns so far → the span that should hold the rest, ×1.2 (a larger margin made a 30-day query read half
+    // again the span a 3-day one reads); with nothing found yet, double
     const rows = Math.min(limit - got, perWindow);
-    const need = got > 0 ? BigInt(Math.ceil((Number(done) / got) * rows * 1.5)) : 0n;
-    width = need > 2n * w || (perWindow < Infinity && need > 0n) ? need : 2n * w;
+    const need = got > 0 ? BigInt(Math.ceil((Number(done) / got) * rows * 1.2)) : 0n;
+    width = got > 0 ? (need > HOUR / 4n ? need : HOUR / 4n) : 2n * w;
   }
 }
 
