@@ -119,7 +119,7 @@ async function duckdb(d: SuiteData, opts: PerfOptions): Promise<boolean> {
     await server.stop();
     // at rest: the server checkpointed its write-ahead log into the file when it stopped
     const file = join(dir, 'ours.duckdb');
-    log(await storageLine('DuckDB', diskBytes(file, `${file}.wal`), d.handDb));
+    log(await storageLine('DuckDB', diskBytes(file, `${file}.wal`), d.handDb, opts.scale === '10m' ? 10 : 1));
     rmSync(dir, { recursive: true, force: true });
   }
 }
