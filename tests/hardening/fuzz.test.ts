@@ -4,7 +4,8 @@
 // the time a client waits; the server stays up (/ready within 1 s), its memory stays bounded, and a refused push
 // leaves the database as it was.
 //
-// The seed is printed; FUZZ_SEED=<n> replays a run, FUZZ_SECONDS sets the time per engine (default 20).
+// The seed is printed; FUZZ_SEED=<n> replays a run (CI=true runs a fixed seed unless FUZZ_SEED=random), FUZZ_SECONDS
+// sets the time per engine (default 20).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
