@@ -28,7 +28,8 @@ import { sqlPipelineFor } from '../sql/pipeline/plan';
 import { NotInSql, type SqlPipeline } from '../sql/pipeline/compile';
 import type { SqlWriter } from '../sql/dialect';
 
-const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+/** range functions whose counts aggregate in SQL (explain reads these rules too) */
+export const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
 export async function pushRangeAggregation(
   ctx: ExecContext,
@@ -131,7 +132,8 @@ export async function pushRangeAggregation(
   return [...out.values()];
 }
 
-const UNWRAP_OPS = new Set<string>([
+/** range functions over unwrapped values that aggregate in SQL (explain reads these rules too) */
+export const UNWRAP_OPS = new Set<string>([
   'sum_over_time',
   'avg_over_time',
   'min_over_time',

@@ -25,6 +25,7 @@ import { postgresDialect } from '../sql/dialects/postgres/dialect';
 import { clickhouseDialect } from '../sql/dialects/clickhouse/dialect';
 import { lineFilterSql } from '../sql/rowSelect';
 import { splitPipeline, stageName, type PipelineSplit } from './pushdown';
+import { COUNTING, UNWRAP_OPS } from '../engine/metricPushdown';
 
 export type StageKind =
   | 'selector'
@@ -333,18 +334,6 @@ function selectorEnd(ctx: Ctx, log: LogExpr): number {
   return close < 0 ? last.span.to : close + 1;
 }
 
-const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
-const UNWRAP_IN_SQL = new Set([
-  'sum_over_time',
-  'avg_over_time',
-  'min_over_time',
-  'max_over_time',
-  'stddev_over_time',
-  'stdvar_over_time',
-  'quantile_over_time',
-  'rate',
-]);
-
 /** Why a range aggregation runs in TypeScript: the planner's or dialect's own reason when it gave one, else the rule
  *  of engine/metricPushdown.ts it does not meet (that file's header lists what runs in SQL). */
 function rangeReasonOf(
@@ -366,7 +355,7 @@ function rangeReasonOf(
   if (specific) return specific;
   if (node.unwrap) {
     const u = node.unwrap;
-    if (!UNWRAP_IN_SQL.has(node.op)) return `${node.op} over unwrapped values is computed in TypeScript`;
+    if (!UNWRAP_OPS.has(node.op)) return `${node.op} over unwrapped values is computed in TypeScript`;
     if (u.conversion) return `unwrap ${u.conversion}() converts values in TypeScript`;
     if (u.postFilters.length) return 'label filters after unwrap run in TypeScript';
     if (!dialect.capabilities.jsonExtract) return `${dialect.name} cannot extract JSON fields in SQL here`;

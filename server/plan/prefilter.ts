@@ -118,13 +118,7 @@ class Builder {
     };
     if (f.kind === 'string') {
       // non-string JSON values keep their JSON text in Loki: unsure here
-      const v = w.bind(f.value, 'string');
-      const cmp =
-        f.op === '='
-          ? `${text} = ${v}`
-          : f.op === '!='
-            ? `${text} <> ${v}`
-            : `${f.op === '!~' ? 'NOT ' : ''}${d.simpleFullMatch(text, v)}`;
+      const cmp = stringCompare(d, text, f.op, w.bind(f.value, 'string'));
       return keep(`WHEN ${kind} = 'VARCHAR' THEN ${cmp}`, emptyPasses(f.op, f.value));
     }
     // Loki drops a line whose label is missing, keeps (with LabelFilterErr) one whose value does not parse
@@ -150,13 +144,7 @@ class Builder {
     const probe = d.jsonProbe!;
     let body: string;
     if (f.kind === 'string') {
-      const val = w.bind(f.value, 'string');
-      const cmp =
-        f.op === '='
-          ? `${v} = ${val}`
-          : f.op === '!='
-            ? `${v} <> ${val}`
-            : `${f.op === '!~' ? 'NOT ' : ''}${d.simpleFullMatch(v, val)}`;
+      const cmp = stringCompare(d, v, f.op, w.bind(f.value, 'string'));
       body = `(${v} IS NULL OR ${probe.maybeNotString!(v)} OR ${cmp})`;
     } else {
       const num = `${d.toDoubleOrNull!(v)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
@@ -173,6 +161,13 @@ class Builder {
     }
     return conds.length ? `(${conds.join(' OR ')})` : 'FALSE';
   }
+}
+
+/** A string label filter's comparison of `text` with the bound `value` (regexes fully anchored, as Loki's are). */
+function stringCompare(d: Dialect, text: string, op: string, value: string): string {
+  if (op === '=') return `${text} = ${value}`;
+  if (op === '!=') return `${text} <> ${value}`;
+  return `${op === '!~' ? 'NOT ' : ''}${d.simpleFullMatch(text, value)}`;
 }
 
 /** Whether a missing label ("") passes a string comparison; for regexes, unknown here: keep the row. */
