@@ -39,16 +39,7 @@ export async function inSpan<T>(
   fn: (span: Span | undefined) => Promise<T>,
 ): Promise<T> {
   if (!enabled) return fn(undefined);
-  return trace.getTracer(TRACER).startActiveSpan(name, { attributes }, async (s) => {
-    try {
-      return await fn(s);
-    } catch (e) {
-      fail(s, e);
-      throw e;
-    } finally {
-      s.end();
-    }
-  });
+  return trace.getTracer(TRACER).startActiveSpan(name, { attributes }, (s) => runEnding(s, fn));
 }
 
 /** The synchronous form of inSpan (parsing, encoding a frame). */
@@ -89,16 +80,9 @@ export async function inServerSpan<T>(
 ): Promise<T> {
   if (!enabled) return fn(undefined);
   const parent = propagation.extract(ROOT_CONTEXT, carrier, getter);
-  return trace.getTracer(TRACER).startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, async (s) => {
-    try {
-      return await fn(s);
-    } catch (e) {
-      fail(s, e);
-      throw e;
-    } finally {
-      s.end();
-    }
-  });
+  return trace
+    .getTracer(TRACER)
+    .startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (s) => runEnding(s, fn));
 }
 
 /** A lazily consumed encoder (streamed JSON chunks) as one span, from its first chunk to its last, under the
@@ -147,4 +131,16 @@ export function inSqlSpan<T extends unknown[]>(engine: string, text: string, run
       return rows;
     },
   );
+}
+
+/** `fn` inside span `s`: a failure is recorded on it, and it ends either way. */
+async function runEnding<T>(s: Span, fn: (span: Span) => Promise<T>): Promise<T> {
+  try {
+    return await fn(s);
+  } catch (e) {
+    fail(s, e);
+    throw e;
+  } finally {
+    s.end();
+  }
 }
