@@ -3,9 +3,10 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Collapse, useStyles2 } from '@grafana/ui';
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 
 import type { Translation } from '../types';
+import { useDebouncedAnswer } from './useDebouncedAnswer';
 
 export interface SqlPreviewProps {
   expr: string;
@@ -17,39 +18,14 @@ export interface SqlPreviewProps {
   debounceMs?: number;
 }
 
-type State =
-  | { status: 'idle' }
-  | { status: 'loading' }
-  | { status: 'done'; t: Translation }
-  | { status: 'error'; message: string };
-
-function formatParam(p: unknown): string {
+/** a bound parameter as an SQL literal, for display */
+export function formatParam(p: unknown): string {
   return typeof p === 'string' ? `'${p.replace(/'/g, "''")}'` : JSON.stringify(p);
 }
 
 export function SqlPreview({ expr, engine, translate, isOpen, onToggle, debounceMs = 300 }: SqlPreviewProps) {
   const styles = useStyles2(getStyles);
-  const [state, setState] = useState<State>({ status: 'idle' });
-
-  useEffect(() => {
-    if (!isOpen || !expr.trim()) {
-      setState({ status: 'idle' });
-      return;
-    }
-    let cancelled = false;
-    setState((s) => (s.status === 'done' ? s : { status: 'loading' }));
-    const timer = setTimeout(() => {
-      translate(expr).then(
-        (t) => !cancelled && setState({ status: 'done', t }),
-        (err: unknown) =>
-          !cancelled && setState({ status: 'error', message: err instanceof Error ? err.message : String(err) }),
-      );
-    }, debounceMs);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [expr, isOpen, translate, debounceMs]);
+  const state = useDebouncedAnswer(expr, isOpen, translate, debounceMs);
 
   return (
     <div data-testid="sql-preview">
@@ -63,7 +39,7 @@ export function SqlPreview({ expr, engine, translate, isOpen, onToggle, debounce
         )}
         {state.status === 'done' && (
           <div data-testid="sql-preview-statements">
-            {state.t.sql.map((s, i) => (
+            {state.value.sql.map((s, i) => (
               <div key={i} className={styles.statement}>
                 <pre className={styles.pre}>{s.text}</pre>
                 {s.params?.length > 0 && (
@@ -77,8 +53,10 @@ export function SqlPreview({ expr, engine, translate, isOpen, onToggle, debounce
                 )}
               </div>
             ))}
-            {state.t.tsStages?.length > 0 ? (
-              <div className={styles.muted}>Runs after the database (TypeScript): {state.t.tsStages.join(', ')}</div>
+            {state.value.tsStages?.length > 0 ? (
+              <div className={styles.muted}>
+                Runs after the database (TypeScript): {state.value.tsStages.join(', ')}
+              </div>
             ) : (
               <div className={styles.muted}>Everything runs in the database.</div>
             )}

@@ -4,9 +4,11 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, Collapse, Icon, IconButton, useStyles2, type BadgeColor, type IconName } from '@grafana/ui';
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 
 import type { ExplainStage, Explanation, StageWhere } from './types';
+import { formatParam } from '../SqlPreview';
+import { useDebouncedAnswer } from '../useDebouncedAnswer';
 
 export interface ExplainViewProps {
   expr: string;
@@ -15,12 +17,6 @@ export interface ExplainViewProps {
   onToggle: (open: boolean) => void;
   debounceMs?: number;
 }
-
-type State =
-  | { status: 'idle' }
-  | { status: 'loading' }
-  | { status: 'done'; x: Explanation }
-  | { status: 'error'; message: string };
 
 const WHERE: Record<StageWhere, { text: string; color: BadgeColor; icon: IconName; tooltip: string }> = {
   database: { text: 'Database', color: 'green', icon: 'database', tooltip: 'Runs inside the SQL statement' },
@@ -39,15 +35,6 @@ const WHERE: Record<StageWhere, { text: string; color: BadgeColor; icon: IconNam
 };
 
 const ENGINE_NAMES: Record<string, string> = { duckdb: 'DuckDB', postgres: 'PostgreSQL', clickhouse: 'ClickHouse' };
-
-function errorMessage(err: unknown): string {
-  const e = err as { data?: { error?: string; message?: string }; message?: string };
-  return e?.data?.error ?? e?.data?.message ?? e?.message ?? String(err);
-}
-
-function formatParam(p: unknown): string {
-  return typeof p === 'string' ? `'${p.replace(/'/g, "''")}'` : JSON.stringify(p);
-}
 
 function Stage({ stage, index }: { stage: ExplainStage; index: number }) {
   const styles = useStyles2(getStyles);
@@ -102,32 +89,13 @@ function Stage({ stage, index }: { stage: ExplainStage; index: number }) {
 
 export function ExplainView({ expr, explain, isOpen, onToggle, debounceMs = 300 }: ExplainViewProps) {
   const styles = useStyles2(getStyles);
-  const [state, setState] = useState<State>({ status: 'idle' });
-
-  useEffect(() => {
-    if (!isOpen || !expr.trim()) {
-      setState({ status: 'idle' });
-      return;
-    }
-    let cancelled = false;
-    setState((s) => (s.status === 'done' ? s : { status: 'loading' }));
-    const timer = setTimeout(() => {
-      explain(expr).then(
-        (x) => !cancelled && setState({ status: 'done', x }),
-        (err: unknown) => !cancelled && setState({ status: 'error', message: errorMessage(err) }),
-      );
-    }, debounceMs);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [expr, isOpen, explain, debounceMs]);
+  const state = useDebouncedAnswer(expr, isOpen, explain, debounceMs);
 
   const counts =
     state.status === 'done'
       ? {
-          db: state.x.stages.filter((s) => s.where === 'database').length,
-          ts: state.x.stages.filter((s) => s.where !== 'database').length,
+          db: state.value.stages.filter((s) => s.where === 'database').length,
+          ts: state.value.stages.filter((s) => s.where !== 'database').length,
         }
       : undefined;
 
@@ -144,20 +112,20 @@ export function ExplainView({ expr, explain, isOpen, onToggle, debounceMs = 300 
         {state.status === 'done' && (
           <>
             <div className={styles.summary} data-testid="explain-summary">
-              {state.x.type === 'logs' ? 'Log query' : 'Metric query'} on{' '}
-              {ENGINE_NAMES[state.x.dialect] ?? state.x.dialect}:{' '}
+              {state.value.type === 'logs' ? 'Log query' : 'Metric query'} on{' '}
+              {ENGINE_NAMES[state.value.dialect] ?? state.value.dialect}:{' '}
               {counts!.ts === 0
-                ? `all ${counts!.db} stages run in the database, in ${state.x.statements.length === 1 ? 'one SQL statement' : `${state.x.statements.length} SQL statements`}.`
-                : `${counts!.db} of ${state.x.stages.length} stages run in the database; ${counts!.ts} run${counts!.ts === 1 ? 's' : ''} (at least partly) in TypeScript.`}
+                ? `all ${counts!.db} stages run in the database, in ${state.value.statements.length === 1 ? 'one SQL statement' : `${state.value.statements.length} SQL statements`}.`
+                : `${counts!.db} of ${state.value.stages.length} stages run in the database; ${counts!.ts} run${counts!.ts === 1 ? 's' : ''} (at least partly) in TypeScript.`}
             </div>
             <ol className={styles.list}>
-              {state.x.stages.map((s, i) => (
+              {state.value.stages.map((s, i) => (
                 <Stage key={i} stage={s} index={i} />
               ))}
             </ol>
-            {state.x.notes.length > 0 && (
+            {state.value.notes.length > 0 && (
               <ul className={styles.notes}>
-                {state.x.notes.map((n) => (
+                {state.value.notes.map((n) => (
                   <li key={n}>{n}</li>
                 ))}
               </ul>
