@@ -8,7 +8,8 @@ import { rowsInSlices } from './slices';
 import type { Direction, Labels, LogEntry, Stream } from './types';
 import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
 import { startSpan } from '../telemetry/tracing';
-import { LabelsKeyer, sortedLabels } from '../eval/value';
+import { LabelsKeyer } from '../eval/value';
+import { sortedWithJson } from '../util/labels';
 
 type EntryRow = {
   stream_id: bigint;
@@ -49,22 +50,14 @@ export async function runLogQuery(
   const out = new Map<string, { labels: Labels; entries: LogEntry[] }>();
   let count = 0;
   const keyer = new LabelsKeyer();
-  // equal (timestamp, line) pairs in one stream are one entry; rows come in timestamp order, so only the pairs of the
-  // current timestamp need remembering
-  const seen = new Set<string>();
-  let seenTs: bigint | undefined;
+  const sameTs = new SameTimestamp();
   const add = (labels: Labels, e: LogEntry): void => {
     const key = keyer.key(labels);
-    if (e.ts !== seenTs) {
-      seen.clear();
-      seenTs = e.ts;
-    }
-    const id = `${key}\u0000${e.line}`;
-    if (seen.has(id)) return;
-    seen.add(id);
+    if (sameTs.seen(e.ts, key, e.line)) return;
     let s = out.get(key);
     if (!s) {
-      s = { labels: sortedLabels(labels), entries: [] };
+      // the key is the labels' JSON: the answer's encoding prints it as it is
+      s = { labels: sortedWithJson(labels, key), entries: [] };
       out.set(key, s);
     }
     s.entries.push(e);
@@ -185,4 +178,39 @@ function toEntry(r: EntryRow): LogEntry {
   const e: LogEntry = { ts: BigInt(r.ts), line: r.line };
   if (r.metadata) e.metadata = JSON.parse(r.metadata) as Labels;
   return e;
+}
+
+/** Equal (timestamp, line) pairs in one stream are one entry. Rows come in timestamp order, so only the entries of the
+ *  current timestamp are remembered — compared one by one (most timestamps hold one entry: no key is built), and
+ *  through a set once a timestamp holds many. */
+class SameTimestamp {
+  private ts: bigint | undefined;
+  private readonly keys: string[] = [];
+  private readonly lines: string[] = [];
+  private set?: Set<string>;
+
+  /** whether this entry was seen already; remembers it otherwise */
+  seen(ts: bigint, key: string, line: string): boolean {
+    if (ts !== this.ts) {
+      this.ts = ts;
+      this.keys.length = 0;
+      this.lines.length = 0;
+      this.set = undefined;
+    } else if (this.set) {
+      const id = `${key}\u0000${line}`;
+      if (this.set.has(id)) return true;
+      this.set.add(id);
+      return false;
+    } else {
+      for (let i = 0; i < this.keys.length; i++) if (this.lines[i] === line && this.keys[i] === key) return true;
+      if (this.keys.length >= 32) {
+        this.set = new Set(this.keys.map((k, i) => `${k}\u0000${this.lines[i]}`));
+        this.set.add(`${key}\u0000${line}`);
+        return false;
+      }
+    }
+    this.keys.push(key);
+    this.lines.push(line);
+    return false;
+  }
 }

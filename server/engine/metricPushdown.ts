@@ -257,16 +257,15 @@ async function pushUnwrap(
   }
   if (!ctx.execute) return []; // translate: the pushed statement is the plan (TypeScript answers only if rows are unsure)
   const out = new Map<number, SeriesData>();
+  // unreadable rows are counted in a row of their own (grp and k NULL) or in their group's; a group of them alone
+  // has no value
+  const unsure = rows.reduce((n, r) => n + Number(r.unsure ?? 0), 0);
+  if (unsure > 0) {
+    ctx.stats.tsStages.push(`${unsure} rows the database could not parse exactly as Loki: the pipeline ran in TypeScript`);
+    return undefined;
+  }
   for (const r of rows) {
-    if (r.grp === null || r.k === null) {
-      if (Number(r.unsure ?? 0) > 0) {
-        ctx.stats.tsStages.push(
-          `${Number(r.unsure)} rows the database could not parse exactly as Loki: the pipeline ran in TypeScript`,
-        );
-        return undefined;
-      }
-      continue;
-    }
+    if (r.grp === null || r.k === null || r.value === null) continue;
     const g = Number(r.grp);
     let s = out.get(g);
     if (!s) {

@@ -1,6 +1,7 @@
 // Intermediate values of metric evaluation: one value per step of the grid. A series is present at a step when
 // `present[i]` is 1 (NaN is a legitimate value, so it cannot mark absence).
 import type { Labels } from '../engine/types';
+import { labelsJson } from '../util/labels';
 
 export interface SeriesData {
   labels: Labels;
@@ -14,13 +15,9 @@ export function newSeries(labels: Labels, steps: number): SeriesData {
   return { labels, values: new Float64Array(steps), present: new Uint8Array(steps) };
 }
 
-/** Canonical identity of a label set: sorted `k="v"` pairs (values JSON-escaped so no two sets collide). */
-export function labelsKey(labels: Labels): string {
-  const keys = Object.keys(labels).sort();
-  let s = '';
-  for (const k of keys) s += k + '=' + JSON.stringify(labels[k]) + ',';
-  return s;
-}
+/** Canonical identity of a label set: its JSON with sorted keys (util/labels.ts labelsJson), so a log answer can
+ *  print the key it grouped entries by. */
+export const labelsKey = labelsJson;
 
 /** labelsKey for one label set after another, remembering the last: pipelines hand back the stream's own labels
  *  object for every line they leave unchanged, so per-row callers skip re-sorting and re-quoting it. Label objects

@@ -2,7 +2,7 @@
 // as [seconds at ms precision, "value"] with values printed like Go's strconv.FormatFloat(v, 'f', -1, 64) (Prometheus'
 // model.SampleValue.String). Large results are produced as a sequence of string chunks so the server can stream them.
 
-import { labelsString } from '../util/labels';
+import { labelsJson, labelsString } from '../util/labels';
 import type { Labels, Point, QueryResult, QueryStats, Stream } from '../engine/types';
 import { entriesReturned, lokiStats } from '../stats/summary';
 
@@ -34,18 +34,6 @@ export function formatFloat(v: number): string {
 /** Prometheus model.Time.String(): ms as seconds, shortest form (1763632800.5, 1763632800). */
 export function formatTimeMs(ms: number): string {
   return formatFloat(ms / 1000);
-}
-
-/** A label set as a JSON object with sorted keys (Loki prints parsed label strings, which are sorted). */
-export function labelsJson(l: Labels): string {
-  const keys = Object.keys(l).sort();
-  let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (i > 0) out += ',';
-    out += JSON.stringify(k) + ':' + JSON.stringify(l[k]);
-  }
-  return out + '}';
 }
 
 function pointJson(p: Point): string {

@@ -13,6 +13,7 @@ import type { LabelFilterExpr, Stage } from '../logql/ast';
 import type { Dialect, SqlWriter } from '../sql/dialect';
 import type { Labels } from '../engine/types';
 import { labelRegexTest } from '../eval/pipeline/labelRegex';
+import { isPlainDecimal } from '../sql/numerals';
 
 /** Derived columns (`expr AS _pN`, computed once per row) and the condition over them; or a whole row source
  *  (`rows(where)`: a SELECT of stream_id, ts, line, metadata over the entries matching `where`). */
@@ -20,7 +21,6 @@ export type PrefilterSql = { columns: string[]; where: string } | { rows(where: 
 
 export type Prefilter = (w: SqlWriter) => PrefilterSql | undefined;
 
-const DECIMAL = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
 const SQL_CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
 
 /** The pre-filter implied by the label filters right after a leading `| json`, if the dialect can express one. */
@@ -128,9 +128,8 @@ class Builder {
       return `(${ambiguous} OR ${probe.unsure(c)} OR coalesce(${cmp}, TRUE))`;
     }
     const num = `${d.toDoubleOrNull!(text)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
-    const decimal = w.bind(DECIMAL, 'string');
     return keep(
-      `WHEN ${kind} = 'NUMBER' THEN ${num} WHEN ${kind} = 'VARCHAR' AND ${d.simpleFullMatch(text, decimal)} THEN ${num}`,
+      `WHEN ${kind} = 'NUMBER' THEN ${num} WHEN ${kind} = 'VARCHAR' AND ${isPlainDecimal(w, d.simpleFullMatch, text)} THEN ${num}`,
       false,
     );
   }

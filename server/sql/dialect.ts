@@ -68,6 +68,14 @@ export interface Dialect {
    *  re-runs with jsonField, telling the two apart with isInvalidJson). For engines whose safe form is slow. */
   jsonFieldFast?(w: SqlWriter, col: string, key: string): string;
   isInvalidJson?(err: unknown): boolean;
+  /** for `| json | unwrap field` (unwrapAggregate.ts), where the engine has a cheaper way than jsonField and a
+   *  decimal full match: `raw` reads field `key` of `col` once per row (NULL when invalid or absent), and `number`
+   *  over it is the value Go's strconv.ParseFloat gives the label Loki extracts, NULL wherever SQL cannot be sure of
+   *  it (`plain(text)` tells a text is a plain decimal: sql/numerals.ts) */
+  jsonUnwrap?: {
+    raw(w: SqlWriter, col: string, key: string): string;
+    number(v: string, plain: (text: string) => string): string;
+  };
   /** for pre-filters on `| json` fields (plan/prefilter.ts): `value` probes top-level field `key` of `col` (computed
    *  once per row, in a derived column); over that column, `unsure` is TRUE when the probe cannot tell (invalid JSON,
    *  absent key), `kind` is NULL for JSON null, 'VARCHAR' for a string, 'NUMBER' for a number, anything else

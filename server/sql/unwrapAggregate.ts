@@ -10,6 +10,7 @@ import { offsetInRange, stepSpan } from './stepWindows';
 import { entriesWhere, type CompiledSql } from './rowSelect';
 import { ENTRIES_TABLE } from '../schema/native';
 import { pipelineRows } from './pipelineSelect';
+import { isPlainDecimal } from './numerals';
 import type { SqlPipeline } from './rangeAggregate';
 
 export type UnwrapAggOp = Extract<
@@ -47,16 +48,12 @@ export interface UnwrapAggregate {
   offset: bigint;
 }
 
-/** Go's strconv.ParseFloat accepts more (hex floats, Inf, NaN, underscores): those rows are "unsure", never wrong. */
-const DECIMAL = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
-
 export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): CompiledSql {
   const w = new SqlWriter(d);
   const single = q.steps === 1 || q.step === 0n;
   const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
   const ids = w.bind(q.streamIds, 'int64[]');
   const groups = w.bind(q.groupOf, 'int64[]');
-  const decimal = w.bind(DECIMAL, 'string');
   let rows: string;
   if (q.pipeline) {
     // the pipeline's rows: unsure ones (u) and kept ones without the label have no value and count as unsure
@@ -64,7 +61,11 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     const o = `o${pl.output.size - 1}`;
     rows = `(SELECT ts, stream_id, CASE WHEN u THEN NULL ELSE ${o} END AS v_raw FROM (${pipelineRows(d, [where], pl)})${d.derivedAlias} WHERE u OR kp)`;
   } else {
-    const field = q.fast && d.jsonFieldFast ? d.jsonFieldFast(w, 'line', q.field) : d.jsonField(w, 'line', q.field);
+    const field = d.jsonUnwrap
+      ? d.jsonUnwrap.raw(w, 'line', q.field)
+      : q.fast && d.jsonFieldFast
+        ? d.jsonFieldFast(w, 'line', q.field)
+        : d.jsonField(w, 'line', q.field);
     // metadata holding the field's name (or a stream label's) could change the value or the group: unsure (NULL);
     // other metadata (detected_level, say) changes nothing here. Keys are label names, unescaped in the JSON text.
     const shadow = [q.field, ...(q.watched ?? [])].map((n) =>
@@ -73,18 +74,31 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     const raw = `CASE WHEN metadata IS NULL OR NOT (${shadow.join(' OR ')}) THEN ${field} END`;
     rows = `(SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where}${d.computeOnce ?? ''})`;
   }
-  const base =
-    `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ` +
-    `CASE WHEN v_raw IS NOT NULL AND ${d.simpleFullMatch('v_raw', decimal)} THEN ${d.toDouble('v_raw')} END AS v ` +
-    `FROM ${rows}${d.derivedAlias}`;
+  // texts Go's ParseFloat could read otherwise are "unsure" (NULL), never wrong (sql/numerals.ts)
+  const plain = (text: string) => isPlainDecimal(w, d.simpleFullMatch, text);
+  const value =
+    d.jsonUnwrap && !q.pipeline
+      ? d.jsonUnwrap.number('v_raw', plain)
+      : `CASE WHEN ${plain('v_raw')} THEN ${d.toDouble('v_raw')} END`;
+  const base = `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ${value} AS v FROM ${rows}${d.derivedAlias}`;
   let lo = '0';
   let hi = '0';
   if (!single) {
     ({ lo, hi } = stepSpan(d, offsetInRange(d, q), 1n, q));
   }
   const agg = aggregateSql(q, w);
+  // windows no longer than the step hold a row in at most one step: no row multiplication needed
+  const atMostOne = !single && q.range <= q.step;
   let text: string;
-  if (d.explodeRangeOrMinusOne) {
+  if (single || atMostOne) {
+    // one pass: each row's step is a plain expression. Unreadable rows (v NULL) stay whatever their step and are
+    // counted in their group's row (the aggregates skip NULLs; a group of them alone has no value)
+    const inWindow = single ? 'TRUE' : `${lo} <= ${hi}`;
+    text =
+      `SELECT grp, k, ${agg} AS value, count(*) - count(v) AS unsure ` +
+      `FROM (SELECT grp, ${single ? '0' : hi} AS k, v FROM (${base}${d.computeOnce ?? ''})${d.derivedAlias} ` +
+      `WHERE v IS NULL OR ${inWindow})${d.derivedAlias} GROUP BY grp, k`;
+  } else if (d.explodeRangeOrMinusOne) {
     // one pass: unreadable rows land in step -1 of their group and are counted there
     const kk = d.explodeRangeOrMinusOne(lo, hi, 'v');
     text =
@@ -92,13 +106,9 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
       `SELECT if(kk = -1, NULL, g) AS grp, if(kk = -1, NULL, kk) AS k, if(kk = -1, NULL, ${agg}) AS value, ` +
       `if(kk = -1, count(*), NULL) AS unsure FROM (SELECT grp AS g, ${kk} AS kk, v FROM base)${d.derivedAlias} GROUP BY g, kk`;
   } else {
-    // windows no longer than the step hold a row in at most one step: no row multiplication needed
-    const atMostOne = !single && q.range <= q.step;
-    const kExpr = single ? '0' : atMostOne ? hi : d.explodeRange(lo, hi);
-    const inWindow = atMostOne ? ` AND ${lo} <= ${hi}` : '';
     text =
       `WITH ${d.sharedCte('base', base)}, ` +
-      `spread AS (SELECT grp, ${kExpr} AS k, v FROM base WHERE v IS NOT NULL${inWindow}) ` +
+      `spread AS (SELECT grp, ${d.explodeRange(lo, hi)} AS k, v FROM base WHERE v IS NOT NULL) ` +
       `SELECT grp, k, ${agg} AS value, NULL AS unsure FROM spread GROUP BY grp, k ` +
       `UNION ALL SELECT NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
   }

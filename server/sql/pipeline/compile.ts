@@ -20,6 +20,7 @@ import type { SqlWriter } from '../dialect';
 import { logfmtLabel } from './logfmt';
 import { jsonLabel } from './json';
 import { patternLabels, regexpLabels } from './pattern';
+import { isPlainDecimal } from '../numerals';
 
 /** What the database must be able to do for parsers to run in SQL (RE2 regexes with extraction). */
 export interface SqlParserFunctions {
@@ -247,8 +248,6 @@ export function helperName(ctx: PipelineContext & { next?: number }): string {
 
 // ---------------------------------------------------------------- label filters
 
-/** Go's strconv.ParseFloat accepts more (hex, Inf, underscores): other texts make the row unsure. */
-const DECIMAL = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]{1,2})?$';
 const SQL_CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
 
 function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Value | NotInSql): string | NotInSql {
@@ -308,7 +307,8 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
     const bound = w.bind(BigInt(Math.round(f.seconds * 1e9)), 'int64');
     return `coalesce(CASE WHEN ${v.expr} = '0' THEN 0 ELSE ${num} * ${unit} END ${SQL_CMP[f.op]} ${bound}, FALSE)`;
   }
-  const decimal = ctx.fns.fullMatch(v.expr, w.bind(DECIMAL, 'string'));
+  // texts Go's ParseFloat could read otherwise make the row unsure (sql/numerals.ts)
+  const decimal = isPlainDecimal(w, ctx.fns.fullMatch, v.expr);
   ctx.unsure.push(`(${v.expr} IS NOT NULL AND length(${v.expr}) > 0 AND NOT ${decimal})`);
   ctx.unsure.push(`(${v.expr} = '')`);
   return `coalesce(${ctx.fns.toDoubleOrNull(v.expr)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}, FALSE)`;

@@ -50,6 +50,17 @@ export const duckdbDialect: Dialect = {
   // TRY: an invalid line gives NULL instead of an error, with one parse per row (json_valid first parsed it twice)
   jsonField: (w, col, key) =>
     `TRY(json_extract_string(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}))`,
+  // the raw JSON text tells a string (unescaped, then held to plain decimals: sql/numerals.ts) from the rest: a number converts as
+  // written (no whitespace or `_` to disagree with ParseFloat on; an overflow, which ParseFloat refuses, and the NaN
+  // DuckDB's reader accepts come out not finite), true/false/null/objects/arrays not at all. The VARCHAR cast first:
+  // DuckDB's JSON → DOUBLE cast would read true as 1 and "5" as 5.
+  jsonUnwrap: {
+    raw: (w, col, key) => `TRY(json_extract(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}))`,
+    number: (v, plain) =>
+      `(CASE WHEN ascii(${v}) <> 34 THEN ` +
+      `(CASE WHEN isfinite(TRY_CAST(${v}::VARCHAR AS DOUBLE)) THEN TRY_CAST(${v}::VARCHAR AS DOUBLE) END) ` +
+      `WHEN ascii(${v}) = 34 AND ${plain(`(${v} ->> '$')`)} THEN CAST(${v} ->> '$' AS DOUBLE) END)`,
+  },
   jsonProbe: {
     // json_extract parses the line once; TRY: an invalid line gives NULL (unsure) instead of an error
     value: (w, col, key) => `TRY(json_extract(${col}, ${w.bind(`$."${key.replace(/["\\]/g, '')}"`, 'string')}))`,
