@@ -261,7 +261,9 @@ async function pushUnwrap(
   // has no value
   const unsure = rows.reduce((n, r) => n + Number(r.unsure ?? 0), 0);
   if (unsure > 0) {
-    ctx.stats.tsStages.push(`${unsure} rows the database could not parse exactly as Loki: the pipeline ran in TypeScript`);
+    ctx.stats.tsStages.push(
+      `${unsure} rows the database could not parse exactly as Loki: the pipeline ran in TypeScript`,
+    );
     return undefined;
   }
   for (const r of rows) {
