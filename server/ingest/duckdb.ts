@@ -285,6 +285,7 @@ async function write(
       return stored;
     });
     lap('committed');
+    driver.noteWritten(rowsTotal);
     // the commit is durable: the streams' newest stored timestamps moved
     if (st.stored.size > MAX_MARKS) st.stored.clear();
     for (const acc of streams.values()) {

@@ -111,6 +111,27 @@ describe('openDriver', () => {
     await d2.close();
   });
 
+  it('re-attaches a file after many written rows, at a quiet moment, without losing data or statements', async () => {
+    const path = join(dir, 'reattach.duckdb');
+    const d = await DuckDBDriver.open({ path });
+    await d.exec('CREATE TABLE t AS SELECT range AS x FROM range(200000)');
+    d.noteWritten(200_000);
+    // statements keep coming while the write is recent: each one sees every row
+    const counts = await Promise.all(
+      Array.from({ length: 20 }, () => d.query<{ n: bigint }>('SELECT count(*) AS n FROM t')),
+    );
+    expect(counts.every((r) => r[0]!.n === 200_000n)).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    await d.query('SELECT 1');
+    expect(d.reattached).toBe(1);
+    // concurrent statements after the re-attach: every pooled connection uses the attached file again
+    const after = await Promise.all(
+      Array.from({ length: 8 }, () => d.query<{ n: bigint }>('SELECT count(*) AS n FROM t')),
+    );
+    expect(after.every((r) => r[0]!.n === 200_000n)).toBe(true);
+    await d.close();
+  });
+
   it('names unreachable, unsupported and unknown URLs clearly', async () => {
     await expect(openDriver('postgres://u:secret@127.0.0.1:1/db')).rejects.toThrow(
       /cannot connect to PostgreSQL at postgres:\/\/u:\*\*\*@127/,
