@@ -286,13 +286,13 @@ export class DuckDBDriver implements Driver {
   }
 
   /**
-   * The caller wrote `rows` rows (appended or deleted) and committed. DuckDB keeps what it needs to know about
-   * rows written by this instance in memory until the file is attached again (a checkpoint does not drop it), and
-   * every later scan over them pays for it: after a million pushed lines the suite's small queries took 20–40 %
-   * longer than on the same file freshly attached (measured; FORCE CHECKPOINT, VACUUM, new connections and
-   * DuckDB's allocator settings did not help). So once enough rows were written, the file is detached and attached
-   * again at a quiet moment — no write for REATTACH_QUIET_MS and no statement running; statements that arrive
-   * meanwhile wait for it (~30 ms, most of it the checkpoint DETACH does).
+   * The caller wrote `rows` rows (appended or deleted) and committed. Scans over rows this DuckDB instance wrote
+   * itself are slower than over the same rows read from the file (per-table state DuckDB keeps in memory for them,
+   * which a checkpoint does not drop): after a million pushed lines the suite's small queries took 20–40 % longer
+   * than on the same file freshly attached (measured; FORCE CHECKPOINT, VACUUM, new connections and DuckDB's
+   * allocator settings did not help, DETACH + ATTACH did). So once enough rows were written, the file is detached
+   * and attached again at a quiet moment — no write for REATTACH_QUIET_MS and no statement running; statements that
+   * arrive meanwhile wait for it (~30 ms, most of it the checkpoint DETACH does).
    */
   noteWritten(rows: number): void {
     if (this.path === ':memory:') return;
