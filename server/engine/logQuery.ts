@@ -8,8 +8,7 @@ import { rowsInSlices } from './slices';
 import type { Direction, Labels, LogEntry, Stream } from './types';
 import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
 import { startSpan } from '../telemetry/tracing';
-import { LabelsKeyer } from '../eval/value';
-import { sortedWithJson } from '../util/labels';
+import { canonicalLabels } from '../util/labels';
 
 type EntryRow = {
   stream_id: bigint;
@@ -49,15 +48,21 @@ export async function runLogQuery(
 
   const out = new Map<string, { labels: Labels; entries: LogEntry[] }>();
   let count = 0;
-  const keyer = new LabelsKeyer();
+  // pipelines hand back the stream's own labels object for every line they leave unchanged: keyed once
+  let lastLabels: Labels | undefined;
+  let last = { json: '', sorted: {} as Labels };
   const sameTs = new SameTimestamp();
   const add = (labels: Labels, e: LogEntry): void => {
-    const key = keyer.key(labels);
+    if (labels !== lastLabels) {
+      lastLabels = labels;
+      last = canonicalLabels(labels);
+    }
+    const key = last.json;
     if (sameTs.seen(e.ts, key, e.line)) return;
     let s = out.get(key);
     if (!s) {
       // the key is the labels' JSON: the answer's encoding prints it as it is
-      s = { labels: sortedWithJson(labels, key), entries: [] };
+      s = { labels: last.sorted, entries: [] };
       out.set(key, s);
     }
     s.entries.push(e);

@@ -2,7 +2,7 @@
 // as [seconds at ms precision, "value"] with values printed like Go's strconv.FormatFloat(v, 'f', -1, 64) (Prometheus'
 // model.SampleValue.String). Large results are produced as a sequence of string chunks so the server can stream them.
 
-import { labelsJson, labelsString } from '../util/labels';
+import { compareLabels, labelsJson } from '../util/labels';
 import type { Labels, Point, QueryResult, QueryStats, Stream } from '../engine/types';
 import { entriesReturned, lokiStats } from '../stats/summary';
 
@@ -66,17 +66,15 @@ export function mergeMetadata(streams: Stream[]): Stream[] {
   return [...out.values()];
 }
 
-export { labelsString };
-
 /** Streams in Loki's order (sort.Sort(Streams): by label string); returns the input when already sorted. */
 export function sortStreams(streams: Stream[]): Stream[] {
   if (streams.length < 2) return streams;
-  const keyed = streams.map((s) => ({ s, k: labelsString(s.labels) }));
+  const keyed = streams.map((s) => ({ s, k: Object.keys(s.labels).sort() }));
+  const cmp = (a: (typeof keyed)[number], b: (typeof keyed)[number]) => compareLabels(a.s.labels, b.s.labels, a.k, b.k);
   let sorted = true;
-  for (let i = 1; i < keyed.length && sorted; i++) if (keyed[i - 1]!.k > keyed[i]!.k) sorted = false;
+  for (let i = 1; i < keyed.length && sorted; i++) if (cmp(keyed[i - 1]!, keyed[i]!) > 0) sorted = false;
   if (sorted) return streams;
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-  return keyed.map((x) => x.s);
+  return keyed.sort(cmp).map((x) => x.s);
 }
 
 /** Loki-shaped stats (stats/summary.ts): `summary`, `querier`, `ingester` as Loki names them (logcli --stats and

@@ -29,10 +29,47 @@ export function labelsJson(l: Labels): string {
   return out + '}';
 }
 
-/** `labels` with its keys in sorted order, remembered with its labelsJson text `json` (computed by the caller). */
-export function sortedWithJson(labels: Labels, json: string): Labels {
-  const out: Labels = {};
-  for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
-  knownJson.set(out, json);
-  return out;
+/** A label set's canonical forms from one sort of its names: `json` (labelsJson) and `sorted`, a copy with its keys
+ *  in sorted order that labelsJson answers from memory. */
+export function canonicalLabels(labels: Labels): { json: string; sorted: Labels } {
+  const keys = Object.keys(labels).sort();
+  const sorted: Labels = {};
+  let json = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = labels[k]!;
+    sorted[k] = v;
+    json += (i > 0 ? ',' : '') + JSON.stringify(k) + ':' + JSON.stringify(v);
+  }
+  json += '}';
+  knownJson.set(sorted, json);
+  return { json, sorted };
+}
+
+/** JSON.stringify leaves a string as it is, between quotes, unless it holds one of these */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The order of labelsString(a) and labelsString(b) (negative, 0, positive) without building either: the first
+ *  label that differs decides, compared as its `name="value"` text would be. Loki sorts result streams this way.
+ *  `ka`/`kb`: the sets' sorted names, when the caller has them. */
+export function compareLabels(a: Labels, b: Labels, ka = Object.keys(a).sort(), kb = Object.keys(b).sort()): number {
+  const n = Math.min(ka.length, kb.length);
+  for (let i = 0; i < n; i++) {
+    const x = ka[i]!;
+    const y = kb[i]!;
+    if (x !== y) return compareText(x + '=', y + '=');
+    const vx = a[x]!;
+    const vy = b[y]!;
+    if (vx === vy) continue;
+    // the quoted values up to the closing quote (what follows it is the same in both: `, ` or `}`)
+    return NEEDS_ESCAPE.test(vx) || NEEDS_ESCAPE.test(vy)
+      ? compareText(JSON.stringify(vx), JSON.stringify(vy))
+      : compareText(vx + '"', vy + '"');
+  }
+  // one set is the other plus more labels: `, ` (the longer one) sorts before `}`
+  return kb.length - ka.length;
+}
+
+function compareText(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
 }
