@@ -82,6 +82,7 @@ export function prefilterFor(ctx: ExecContext, rest: Stage[], streams: StreamInf
     rest,
     streams.map((s) => s.labels),
     ctx.dialect,
+    streams.filter((s) => s.jsonQuirks).map((s) => s.id),
   );
   if (p) {
     ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');

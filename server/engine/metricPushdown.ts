@@ -241,6 +241,7 @@ async function pushUnwrap(
       filters: split.pushed,
       field: u.label,
       watched: [...new Set(streams.flatMap((s) => Object.keys(s.labels)))],
+      quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
       fast: fast && !pipeline,
       pipeline,
       ...windowsOf(node, grid),

@@ -12,6 +12,9 @@ export interface StreamInfo {
   labels: Labels;
   firstTs: bigint;
   lastTs: bigint;
+  /** the stream may hold JSON lines only the engine's reader accepts (sql/jsonQuirks.ts): true when the ingester
+   *  saw one, or when nothing says it did not (a DuckDB table without the mark) */
+  jsonQuirks?: boolean;
 }
 
 export type StreamMatcher = (labels: Labels) => boolean;
@@ -75,6 +78,8 @@ export class StreamCatalog {
       labels: this.toLabels(r),
       firstTs: BigInt(r.first_ts),
       lastTs: BigInt(r.last_ts),
+      // only the native DuckDB table keeps the mark; a NULL or a missing column says nothing
+      jsonQuirks: (r as { json_quirks?: boolean | null }).json_quirks !== false,
     }));
     this.loadedAt = startedAt;
   }

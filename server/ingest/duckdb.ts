@@ -40,6 +40,7 @@ import {
 } from '@duckdb/node-bindings';
 import type { DuckDBDriver, DuckDBSession } from '../sql/dialects/duckdb/driver';
 import { ENTRIES_TABLE, STREAMS_TABLE, TIME_CHUNK_NS, labelsJson } from '../schema/native';
+import { lenientJsonLine } from '../sql/jsonQuirks';
 
 const DEBUG = !!process.env.LOGQLSQL_INGEST_DEBUG;
 const STAGE = '_ingest_stage';
@@ -74,6 +75,8 @@ interface StreamAcc {
   first: bigint;
   last: bigint;
   runs: Run[];
+  /** a line of the group may be JSON only DuckDB's reader accepts (streams.json_quirks, sql/jsonQuirks.ts) */
+  quirky: boolean;
 }
 
 interface DriverState {
@@ -232,12 +235,14 @@ async function write(
         es = kept;
       }
       let acc = streams.get(si.id);
-      if (!acc) streams.set(si.id, (acc = { id: si.id, json: si.json, first: min, last: max, runs: [] }));
+      if (!acc)
+        streams.set(si.id, (acc = { id: si.id, json: si.json, first: min, last: max, runs: [], quirky: false }));
       else {
         if (min < acc.first) acc.first = min;
         if (max > acc.last) acc.last = max;
       }
       acc.runs.push({ pn, id: si.id, entries: es, from: 0, to: es.length, chunk: 0n, first, last, asc });
+      if (!acc.quirky) for (const e of es) if (lenientJsonLine(e.line)) acc.quirky = true;
     }
   }
   // Several runs of one stream (pushes of the same stream in one group) must not overlap.
@@ -259,7 +264,7 @@ async function write(
     }
     const result = await driver.withSession(async (s) => {
       if (known) {
-        await s.exec(`BEGIN TRANSACTION; ${streamsUpdate(streams)}`);
+        await s.exec(`BEGIN TRANSACTION; ${streamsUpdate(streams)}${quirksUpdate(streams)}`);
         lap('begun+streams');
       } else {
         await s.exec('BEGIN TRANSACTION');
@@ -267,6 +272,8 @@ async function write(
         for (const id of streams.keys()) if (st.stored.get(id) === NONE) known = false;
         // the streams first: DuckDB runs this small statement faster before the transaction holds appended rows
         await writeStreams(s, streams, known);
+        const quirks = quirksUpdate(streams);
+        if (quirks) await s.exec(quirks.slice(2));
         lap('begun+marks+streams');
       }
       let clean = ascending;
@@ -414,6 +421,13 @@ function streamsUpdate(streams: Map<bigint, StreamAcc>): string {
     FROM (VALUES ${rows.join(', ')}) AS u(id, f, l) WHERE ${STREAMS_TABLE}.id = u.id`;
 }
 
+/** `; UPDATE …` marking the group's streams that received a JSON line only DuckDB's reader accepts ('' when none).
+ *  Only bigints computed here are spliced into the SQL text. */
+function quirksUpdate(streams: Map<bigint, StreamAcc>): string {
+  const ids = [...streams.values()].filter((x) => x.quirky).map((x) => `${x.id}::BIGINT`);
+  return ids.length ? `; UPDATE ${STREAMS_TABLE} SET json_quirks = TRUE WHERE id IN (${ids.join(', ')})` : '';
+}
+
 /** Widen the streams' first/last ts; insert the label sets not stored yet (`known`: every stream is stored). */
 async function writeStreams(s: DuckDBSession, streams: Map<bigint, StreamAcc>, known: boolean): Promise<void> {
   const list = [...streams.values()];
@@ -430,8 +444,8 @@ async function writeStreams(s: DuckDBSession, streams: Map<bigint, StreamAcc>, k
     return;
   }
   await s.query(
-    `INSERT INTO ${STREAMS_TABLE} (id, labels, first_ts, last_ts)
-     SELECT unnest($1), unnest($2), unnest($3), unnest($4)
+    `INSERT INTO ${STREAMS_TABLE} (id, labels, first_ts, last_ts, json_quirks)
+     SELECT unnest($1), unnest($2), unnest($3), unnest($4), FALSE
      ON CONFLICT (id) DO UPDATE SET
        first_ts = least(${STREAMS_TABLE}.first_ts, excluded.first_ts),
        last_ts = greatest(${STREAMS_TABLE}.last_ts, excluded.last_ts)`,

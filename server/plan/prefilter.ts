@@ -14,6 +14,7 @@ import type { Dialect, SqlWriter } from '../sql/dialect';
 import type { Labels } from '../engine/types';
 import { labelRegexTest } from '../eval/pipeline/labelRegex';
 import { isPlainDecimal } from '../sql/numerals';
+import { lenientJsonRow } from '../sql/jsonQuirks';
 
 /** Derived columns (`expr AS _pN`, computed once per row) and the condition over them; or a whole row source
  *  (`rows(where)`: a SELECT of stream_id, ts, line, metadata over the entries matching `where`). */
@@ -24,7 +25,13 @@ export type Prefilter = (w: SqlWriter) => PrefilterSql | undefined;
 const SQL_CMP: Record<string, string> = { '=': '=', '==': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
 
 /** The pre-filter implied by the label filters right after a leading `| json`, if the dialect can express one. */
-export function jsonPrefilter(rest: Stage[], streams: Labels[], d: Dialect): Prefilter | undefined {
+export function jsonPrefilter(
+  rest: Stage[],
+  streams: Labels[],
+  d: Dialect,
+  /** streams that may hold JSON lines only the engine's reader accepts (sql/jsonQuirks.ts) */
+  quirky: bigint[] = [],
+): Prefilter | undefined {
   if (!d.jsonProbe || !d.toDoubleOrNull || !d.capabilities.re2Regex) return undefined;
   const [first, ...more] = rest;
   if (!first || first.kind !== 'json' || first.params.length > 0) return undefined;
@@ -36,7 +43,7 @@ export function jsonPrefilter(rest: Stage[], streams: Labels[], d: Dialect): Pre
   if (filters.length === 0) return undefined;
   const streamLabel = (name: string) => streams.some((s) => s[name] !== undefined);
   return (w) => {
-    const b = new Builder(w, streamLabel);
+    const b = new Builder(w, streamLabel, quirky);
     const parts = filters.map((f) => b.implied(f)).filter((p) => p !== 'TRUE');
     if (parts.length === 0) return undefined;
     // structured metadata can change a filter's outcome only through a key of a name it reads (it shadows the json
@@ -58,7 +65,16 @@ class Builder {
   constructor(
     private readonly w: SqlWriter,
     private readonly streamLabel: (n: string) => boolean,
+    private readonly quirky: bigint[],
   ) {}
+
+  /** A string filter that an absent label passes keeps a line whose JSON Loki's parser refuses before the field
+   *  (it has no such label then) but the engine's reader reads whole (sql/jsonQuirks.ts): such lines are kept. */
+  private refusedBefore(f: Extract<LabelFilterExpr, { kind: 'string' | 'number' }>): string {
+    if (f.kind !== 'string' || !emptyPasses(f.op, f.value)) return '';
+    const lenient = lenientJsonRow(this.w, this.quirky);
+    return lenient === 'FALSE' ? '' : `${lenient} OR `;
+  }
 
   /** the derived column holding field `name`'s probe */
   private column(name: string): string {
@@ -114,7 +130,7 @@ class Builder {
     // JSON null: Loki makes no label of it, like an absent key ("" for string comparisons, a dropped line for numbers)
     const keep = (cond: string, nullPasses: boolean) => {
       const body = `(CASE WHEN ${probe.unsure(c)} THEN TRUE WHEN ${kind} IS NULL THEN ${nullPasses ? 'TRUE' : 'FALSE'} ${cond} ELSE TRUE END)`;
-      return `(${ambiguous} OR ${bound ? d.letIn!(probe.value(w, 'line', name), bound, body) : body})`;
+      return `(${ambiguous} OR ${this.refusedBefore(f)}${bound ? d.letIn!(probe.value(w, 'line', name), bound, body) : body})`;
     };
     if (f.kind === 'string') {
       // non-string JSON values keep their JSON text in Loki: unsure here
@@ -149,7 +165,7 @@ class Builder {
       const num = `${d.toDoubleOrNull!(v)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
       body = `(${v} IS NULL OR coalesce(${num}, TRUE) OR ${probe.looserThanParseFloat!(v)})`;
     }
-    return `(${this.ambiguity(f.name)} OR ${d.letIn!(probe.textOnly!(w, 'line', f.name), v, body)})`;
+    return `(${this.ambiguity(f.name)} OR ${this.refusedBefore(f)}${d.letIn!(probe.textOnly!(w, 'line', f.name), v, body)})`;
   }
 
   /** SQL that is TRUE when the line might hold a differently-written key that also sanitises to `name`. */

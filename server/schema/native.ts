@@ -6,6 +6,8 @@
 // streams.labels   the label set as a JSON object text with sorted keys.
 // streams.first_ts / last_ts   oldest / newest entry timestamp (ns) of the stream, widened on every push; the labels,
 //                  label-values and series APIs select streams whose [first_ts, last_ts] overlaps the asked range.
+// streams.json_quirks (DuckDB) whether the stream may hold JSON lines only DuckDB's reader accepts (sql/jsonQuirks.ts);
+//                  NULL: unknown (rows stored before the column existed, until the one-time check at open).
 // entries.ts       nanoseconds since the epoch (BIGINT): exact, as Loki keeps them.
 // entries.metadata structured metadata as JSON object text (sorted keys), NULL when none.
 //
@@ -17,6 +19,7 @@ import { ENTRIES_TABLE, STREAMS_TABLE } from './tables';
 import { ensurePostgresSchema } from './postgres';
 import { CLICKHOUSE_NATIVE_DDL, CLICKHOUSE_STREAMS_QUERY } from './clickhouse';
 import { PostgresDriver } from '../sql/dialects/postgres/driver';
+import { LENIENT_JSON_RE2, OPENS_OBJECT_RE2 } from '../sql/jsonQuirks';
 
 export { ENTRIES_TABLE, STREAMS_TABLE };
 
@@ -62,8 +65,11 @@ export const duckdbNativeDdl = (lineCompression = duckdbLineCompression()): stri
     id BIGINT PRIMARY KEY,
     labels VARCHAR NOT NULL,
     first_ts BIGINT NOT NULL,
-    last_ts BIGINT NOT NULL
+    last_ts BIGINT NOT NULL,
+    json_quirks BOOLEAN
   )`,
+  // databases made before the mark existed
+  `ALTER TABLE ${STREAMS_TABLE} ADD COLUMN IF NOT EXISTS json_quirks BOOLEAN`,
   `CREATE TABLE IF NOT EXISTS ${ENTRIES_TABLE} (
     stream_id BIGINT NOT NULL,
     ts BIGINT NOT NULL,
@@ -81,11 +87,30 @@ export async function ensureNativeSchema(driver: Driver): Promise<void> {
   const ddl =
     driver.engine === 'clickhouse' ? CLICKHOUSE_NATIVE_DDL : [...duckdbNativeDdl(), ...DUCKDB_NATIVE_SETTINGS];
   for (const stmt of ddl) await driver.exec(stmt);
+  if (driver.engine === 'duckdb') await markJsonQuirks(driver);
+}
+
+/** Set the unknown json_quirks marks (DuckDB) by testing the streams' stored lines once, as the ingester tests new
+ *  ones: one scan of the entries of those streams, when a database made before the mark is opened. */
+async function markJsonQuirks(driver: Driver): Promise<void> {
+  const unknown = await driver.query<{ n: bigint }>(
+    `SELECT count(*) AS n FROM ${STREAMS_TABLE} WHERE json_quirks IS NULL`,
+  );
+  if (Number(unknown[0]?.n ?? 0) === 0) return;
+  await driver.query(
+    `UPDATE ${STREAMS_TABLE} SET json_quirks = coalesce(q.quirky, FALSE)
+     FROM (SELECT s.id, (SELECT bool_or(regexp_matches(e.line, $1) AND regexp_matches(e.line, $2))
+                         FROM ${ENTRIES_TABLE} e WHERE e.stream_id = s.id) AS quirky
+           FROM ${STREAMS_TABLE} s WHERE s.json_quirks IS NULL) AS q
+     WHERE ${STREAMS_TABLE}.id = q.id`,
+    [OPENS_OBJECT_RE2, LENIENT_JSON_RE2],
+  );
 }
 
 /** The statement loading the stream catalog (id, labels JSON text, first_ts, last_ts) from the native schema. */
 export function nativeStreamsQuery(driver: Driver): string {
   if (driver.engine === 'clickhouse') return CLICKHOUSE_STREAMS_QUERY;
+  if (driver.engine === 'duckdb') return `SELECT id, labels, first_ts, last_ts, json_quirks FROM ${STREAMS_TABLE}`;
   return `SELECT id, labels, first_ts, last_ts FROM ${STREAMS_TABLE}`;
 }
 

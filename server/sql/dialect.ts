@@ -40,6 +40,8 @@ export interface Dialect {
   readonly noParsers?: string;
   readonly capabilities: DialectCapabilities;
   readonly limits?: DialectLimits;
+  /** the engine's JSON functions read lines Loki's parser refuses (NaN literals, trailing commas: sql/jsonQuirks.ts) */
+  readonly jsonReadsLeniently?: boolean;
   /** the placeholder for the n-th (1-based) bound parameter */
   placeholder(n: number, type: ParamType): string;
   /** `col` is one of the values of an array parameter */

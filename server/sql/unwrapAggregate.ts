@@ -11,6 +11,7 @@ import { entriesWhere, type CompiledSql } from './rowSelect';
 import { ENTRIES_TABLE } from '../schema/native';
 import { pipelineRows } from './pipelineSelect';
 import { isPlainDecimal } from './numerals';
+import { lenientJsonRow } from './jsonQuirks';
 import type { SqlPipeline } from './rangeAggregate';
 
 export type UnwrapAggOp = Extract<
@@ -35,6 +36,8 @@ export interface UnwrapAggregate {
   field: string;
   /** label names structured metadata must not hold for a row to be sure: the field's, the streams' (grouping) */
   watched?: string[];
+  /** streams that may hold JSON lines only the engine's reader accepts (sql/jsonQuirks.ts): such lines are unsure */
+  quirky?: bigint[];
   /** use the dialect's optimistic JSON access (may raise on invalid JSON: see Dialect.jsonFieldFast) */
   fast?: boolean;
   /** instead of `| json` reading `field`: a pipeline computed in SQL whose last output is the unwrapped label */
@@ -71,7 +74,10 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     const shadow = [q.field, ...(q.watched ?? [])].map((n) =>
       d.contains('metadata', w.bind(JSON.stringify(n), 'string')),
     );
-    const raw = `CASE WHEN metadata IS NULL OR NOT (${shadow.join(' OR ')}) THEN ${field} END`;
+    const lenient = lenientJsonRow(w, q.quirky ?? []);
+    const raw =
+      `CASE WHEN (metadata IS NULL OR NOT (${shadow.join(' OR ')}))` +
+      `${lenient === 'FALSE' ? '' : ` AND NOT ${lenient}`} THEN ${field} END`;
     rows = `(SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where}${d.computeOnce ?? ''})`;
   }
   // texts Go's ParseFloat could read otherwise are "unsure" (NULL), never wrong (sql/numerals.ts)

@@ -21,6 +21,7 @@ import { logfmtLabel } from './logfmt';
 import { jsonLabel } from './json';
 import { patternLabels, regexpLabels } from './pattern';
 import { isPlainDecimal } from '../numerals';
+import { lenientJsonRow } from '../jsonQuirks';
 
 /** What the database must be able to do for parsers to run in SQL (RE2 regexes with extraction). */
 export interface SqlParserFunctions {
@@ -87,6 +88,8 @@ export interface PipelineContext {
   streams: Labels[];
   /** ids of the selected streams, in the same order (stream labels become per-stream constants) */
   streamIds: bigint[];
+  /** ids of the streams that may hold JSON lines only the engine's reader accepts (sql/jsonQuirks.ts) */
+  quirky?: bigint[];
 }
 
 /** Why a pipeline cannot run in SQL (named, for `translate --explain`). */
@@ -197,7 +200,8 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   // its parser hints): lines that are not a JSON object are left to TypeScript. Label columns already do this.
   for (const p of parsers) {
     const used = [...(columnMemo.get(p.producer)?.values() ?? [])].some((c) => c !== undefined);
-    if (p.kind === 'json' && !used) ctx.unsure.push(`NOT ${ctx.fns.isJsonObject('line')}`);
+    if (p.kind === 'json' && !used)
+      ctx.unsure.push(`(NOT ${ctx.fns.isJsonObject('line')} OR ${lenientJsonRow(ctx.w, ctx.quirky ?? [])})`);
   }
   // metadata is stored as a JSON object whose keys (label names) are written unescaped: a key's quoted name in the
   // text is a sure sign of it (a value that happens to read the same only makes the row unsure)

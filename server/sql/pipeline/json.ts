@@ -5,6 +5,7 @@
 // text (Loki keeps the number as written).
 import type { LabelSql, PipelineContext } from './compile';
 import { helperName, NotInSql, UNSURE_MARK } from './compile';
+import { lenientJsonRow } from '../jsonQuirks';
 
 export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, name: string): LabelSql | undefined {
   if (!/^[A-Za-z0-9_]+$/.test(name)) return undefined; // no key sanitises to it
@@ -20,6 +21,9 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
   for (let i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1))
     prefixes.push(`"${name.slice(0, i)}[^A-Za-z0-9_]`);
   if (prefixes.length) conds.push(fns.regexMatch('line', w.bind(prefixes.join('|'), 'string')));
+  // a line Loki's parser refuses part-way but the engine's reads whole (sql/jsonQuirks.ts)
+  const lenient = lenientJsonRow(w, ctx.quirky ?? []);
+  if (lenient !== 'FALSE') conds.push(lenient);
   const helpers = [`${fns.jsonValue(w, 'line', name)} AS ${h}`, `(${conds.join(' OR ')}) AS ${amb}`];
   const unsure = w.bind(UNSURE_MARK, 'string');
   const kind = fns.jsonKind(h, w, 'line', name);

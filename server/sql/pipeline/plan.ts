@@ -38,6 +38,7 @@ export function sqlPipelineFor(
       fns,
       streams: streams.map((s) => s.labels),
       streamIds: streams.map((s) => s.id),
+      quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
       numericOnly: numeric,
     };
     return compileSqlPipeline(pc, stages, [...outputs, ...numericOutputs]);

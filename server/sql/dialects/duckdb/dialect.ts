@@ -5,6 +5,7 @@ import { quoteDuckDBString } from './driver';
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
   capabilities: { re2Regex: true, jsonExtract: true, probeMetadata: true },
+  jsonReadsLeniently: true,
   parsers: {
     regexExtract: (col, p, g) => `regexp_extract(${col}, ${p}, ${g})`,
     // DuckDB wants a constant pattern with a list of group names: the pattern goes through the driver's proven
