@@ -166,7 +166,17 @@ function* timeWindows(
   let width = HOUR;
   let done = 0n;
   while (done < end - start) {
-    const w = width < end - start - done ? width : end - start - done;
+    let w = width < end - start - done ? width : end - start - done;
+    // inner window edges on whole hours: the processed-lines stats then come from their per-hour cache instead of a
+    // count of the partial hour at each edge (stats/processed.ts)
+    if (order === 'desc') {
+      const lo = end - done - w;
+      if (lo > start) w = end - done - (lo - (lo % HOUR) > start ? lo - (lo % HOUR) : start);
+    } else {
+      const hi = start + done + w;
+      if (hi < end && hi % HOUR !== 0n)
+        w = (hi - (hi % HOUR) + HOUR < end ? hi - (hi % HOUR) + HOUR : end) - start - done;
+    }
     yield order === 'desc' ? [end - done - w, end - done] : [start + done, start + done + w];
     done += w;
     const got = found();
