@@ -103,10 +103,12 @@ describe.each(engines)('JSON only DuckDB reads, on $engine.name', ({ engine: te,
     });
   }
 
-  it.skipIf(!!skip || te.name !== 'duckdb')('marks the stream holding such lines, and only that one', async () => {
-    const marks = Object.fromEntries((await engine.catalog.all()).map((s) => [s.labels.host, s.jsonQuirks]));
-    expect(marks).toEqual({ a: true, b: false });
-  });
+  // only DuckDB's reader is lenient (PostgreSQL's and ClickHouse's refuse those lines as Loki does): no marks elsewhere
+  if (te.name === 'duckdb')
+    it.skipIf(!!skip)('marks the stream holding such lines, and only that one', async () => {
+      const marks = Object.fromEntries((await engine.catalog.all()).map((s) => [s.labels.host, s.jsonQuirks]));
+      expect(marks).toEqual({ a: true, b: false });
+    });
 });
 
 describe('a DuckDB database stored before the mark', () => {
