@@ -57,10 +57,12 @@ export class Engine implements EngineApi {
     /** the existing table this engine reads, when mapped */
     readonly mapped?: MappedSource,
   ) {
-    // a mapped table's catalog is an aggregate over the whole table: refresh it less often
+    // a mapped table's catalog is an aggregate over the whole table: refresh it less often. A native DuckDB file is
+    // written by this process alone (DuckDB's file lock), whose pushes and maintenance invalidate the catalog: no
+    // periodic reload (it reads the whole streams table). PostgreSQL and ClickHouse may have other writers.
     this.catalog = mapped
       ? new StreamCatalog(driver, 30_000, { sql: mapped.streamsSql, toLabels: mapped.toLabels })
-      : new StreamCatalog(driver);
+      : new StreamCatalog(driver, driver.engine === 'duckdb' ? Infinity : 2000);
     this.ingester = mapped ? undefined : new Ingester(driver);
     this.maxLimit = opts.maxLimit ?? 5000;
     this.admission = new Admission(Math.max(1, opts.maxConcurrent ?? 4));

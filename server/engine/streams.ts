@@ -39,6 +39,8 @@ export function compileMatchers(matchers: Matcher[]): StreamMatcher {
 export class StreamCatalog {
   private streams: StreamInfo[] = [];
   private loadedAt = 0;
+  /** reload on the next read, whatever its age (nothing loaded yet, or invalidated) */
+  private stale = true;
   private loading?: Promise<void>;
 
   private readonly sql: string;
@@ -57,22 +59,31 @@ export class StreamCatalog {
 
   /** Forget the cache (after this process ingested new streams or widened their time bounds). */
   invalidate(): void {
-    this.loadedAt = 0;
+    this.stale = true;
   }
 
   async all(): Promise<StreamInfo[]> {
-    if (Date.now() - this.loadedAt > this.maxAgeMs) {
+    if (this.stale || Date.now() - this.loadedAt > this.maxAgeMs) {
       this.loading ??= this.load().finally(() => (this.loading = undefined));
-      await this.loading;
     }
+    // a load under way (started here or by another caller) holds what the catalog is now
+    if (this.loading) await this.loading;
     return this.streams;
   }
 
   private async load(): Promise<void> {
     const startedAt = Date.now();
-    const rows = await inSqlSpan(this.driver.engine, this.sql, () =>
-      this.driver.query<{ id: bigint; first_ts: bigint; last_ts: bigint }>(this.sql),
-    );
+    // an invalidation while this load runs marks the catalog stale again: the next read reloads
+    this.stale = false;
+    let rows: { id: bigint; first_ts: bigint; last_ts: bigint }[];
+    try {
+      rows = await inSqlSpan(this.driver.engine, this.sql, () =>
+        this.driver.query<{ id: bigint; first_ts: bigint; last_ts: bigint }>(this.sql),
+      );
+    } catch (e) {
+      this.stale = true;
+      throw e;
+    }
     this.streams = rows.map((r) => ({
       id: BigInt(r.id),
       labels: this.toLabels(r),
