@@ -311,7 +311,8 @@ export class DuckDBDriver implements Driver {
         const [first] = conns;
         if (!first) return;
         await first.run('USE memory');
-        await first.run(`DETACH ${CATALOG}`);
+        // IF EXISTS: an earlier attempt that detached but could not attach again is retried from here
+        await first.run(`DETACH DATABASE IF EXISTS ${CATALOG}`);
         await first.run(attachSql(this.path));
         for (const c of conns) {
           await c.run(`USE ${CATALOG}`);
