@@ -242,7 +242,7 @@ async function write(
         if (max > acc.last) acc.last = max;
       }
       acc.runs.push({ pn, id: si.id, entries: es, from: 0, to: es.length, chunk: 0n, first, last, asc });
-      if (!acc.quirky) for (const e of es) if (lenientJsonLine(e.line)) acc.quirky = true;
+      if (!acc.quirky) acc.quirky = es.some((e) => lenientJsonLine(e.line));
     }
   }
   // Several runs of one stream (pushes of the same stream in one group) must not overlap.

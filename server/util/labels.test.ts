@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalLabels, compareLabels, labelsJson, labelsString } from './labels';
+import { Rng } from '../../tests/hardening/fuzz/random';
 
 /** small alphabets so that prefixes, shared names and escapes meet often */
 const NAMES = ['a', 'a1', 'a_', 'ab', 'b', 'B', 'z9', '_x'];
 const VALUES = ['', 'x', 'x"', 'x\\', 'x\n', 'x y', 'é', '😀', '\ud800', 'x,', '0', '00', 'x=', 'x}'];
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 describe('label set forms', () => {
   it('compareLabels orders as the labels strings do (Loki sorts result streams by them)', () => {
-    const rnd = random(20261205);
-    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
+    const rng = new Rng(20261205);
+    const rnd = () => rng.next();
+    const pick = <T>(xs: T[]) => rng.pick(xs);
     const sets = Array.from({ length: 400 }, () => {
       const l: Record<string, string> = {};
       const n = Math.floor(rnd() * 4);

@@ -12,22 +12,17 @@ import type { MetricExpr } from '../../server/logql/ast';
 import { stepGrid } from '../../server/eval/steps';
 import { expectSameSeries } from './sameSeries';
 import { enginesToTest } from '../engines';
+import { Rng } from '../hardening/fuzz/random';
 
 const engines = await enginesToTest();
 const MIN = 60_000_000_000n;
 const START = 1_795_168_800_000_000_000n;
 const END = START + 30n * MIN;
 
-/** mulberry32: a small seeded generator, so a failure replays */
+/** a seeded generator, so a failure replays */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 const PIECES = ['status', 'status=', 'a_b=', 'a-b=', 'x', '5', '50', '=', '"', '" ', ' ', '  ', '\t', 'k=', 'v', '.'];

@@ -12,21 +12,16 @@ import type { MetricExpr } from '../../server/logql/ast';
 import { stepGrid } from '../../server/eval/steps';
 import { expectSameSeries } from './sameSeries';
 import { enginesToTest } from '../engines';
+import { Rng } from '../hardening/fuzz/random';
 
 const engines = await enginesToTest();
 const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
 const START = 1_795_168_800_000_000_000n;
 const SEC = 1_000_000_000n;
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-const rnd = random(SEED);
-const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const rng = new Rng(SEED);
+const rnd = () => rng.next();
+const pick = <T>(xs: T[]): T => rng.pick(xs);
 
 const LITERALS = [' ', '"', ' "', '" ', '-', ':', 'a', 'ab', 'é', ' - '];
 const TEXT = ['a', 'b', ' ', '"', '-', ':', 'x', 'é', '😀', 'ab', ' "', '" '];
