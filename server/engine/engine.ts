@@ -165,7 +165,7 @@ export class Engine implements EngineApi {
         'unsupported',
         `unknown SQL dialect ${JSON.stringify(name)}: use ${Object.keys(DIALECTS).join(', ')}`,
       );
-    return this.mapped ? { ...d, entries: undefined } : d;
+    return this.mapped ? { ...d, entries: undefined, minuteCounts: undefined } : d;
   }
 
   /** Plans the query without running SQL: the statements it would run and what stays in TypeScript. */

@@ -7,7 +7,8 @@
 //     after that mark, no entry can duplicate a stored one or another entry of the group;
 //   - then the streams' first/last ts are widened (an UPDATE when every stream is stored already, else an upsert)
 //     and the rows are appended straight into `entries` inside the transaction (DuckDB appender fed with data
-//     chunks), in the table's layout order (1-hour time chunk, stream_id, ts — schema/native.ts): BEGIN, UPDATE,
+//     chunks), in the table's layout order (1-hour time chunk, stream_id, ts — schema/native.ts), and their counts
+//     per stream and minute into `minute_counts` (schema/minuteCounts.ts, counted while appending): BEGIN, UPDATE,
 //     append, COMMIT and nothing else (DuckDB costs a few ms a statement: the old path's staging table, duplicate
 //     probe, INSERT … SELECT and DROP were most of an ingest's time).
 //   - a group of at least a row group's rows (16,384) is written by DuckDB straight into the database file at COMMIT
@@ -18,7 +19,7 @@
 //      when every stream's timestamps strictly increase, so no duplicate can exist inside the batch) and against
 //      stored rows with an anti-join restricted to the batch's stream ids and ts range (zone maps skip everything
 //      else),
-//   3. inserted into `entries` ordered by (time chunk, stream_id, ts).
+//   3. inserted into `entries` ordered by (time chunk, stream_id, ts), and counted per minute from the rows stored.
 // Writes to one database are serialised (a per-driver lock shared by every Ingester of the driver), so neither the
 // duplicate check nor the `stored` marks can race with another write of this process; DuckDB's file lock keeps
 // other processes out. On any failure the marks are forgotten and reloaded from `streams`.
@@ -41,6 +42,7 @@ import {
 import type { DuckDBDriver, DuckDBSession } from '../sql/dialects/duckdb/driver';
 import { ENTRIES_TABLE, STREAMS_TABLE, TIME_CHUNK_NS, labelsJson } from '../schema/native';
 import { lenientJsonLine } from '../sql/jsonQuirks';
+import { countMinutesSql, MINUTE_COUNTS_TABLE, MinuteCounter } from '../schema/minuteCounts';
 
 const DEBUG = !!process.env.LOGQLSQL_INGEST_DEBUG;
 const STAGE = '_ingest_stage';
@@ -282,7 +284,9 @@ async function write(
       for (const acc of streams.values()) allRuns.push(...acc.runs);
       let stored: number[];
       if (clean) {
-        await appendRuns(s, ENTRIES_TABLE, splitByChunk(allRuns), false);
+        const minutes = new MinuteCounter();
+        await appendRuns(s, ENTRIES_TABLE, splitByChunk(allRuns), false, minutes);
+        await appendMinutes(s, minutes);
         lap('appended');
         stored = pushRows.map((n, i) => n - repeats[i]);
       } else {
@@ -395,8 +399,14 @@ function assignString(v: Vector, i: number, s: string): void {
   else vector_assign_string_element(v, i, s);
 }
 
-/** Append runs to `table` (entries, or the staging table with push_no first). */
-async function appendRuns(s: DuckDBSession, table: string, runs: Run[], staging: boolean): Promise<void> {
+/** Append runs to `table` (entries, or the staging table with push_no first), counting them per minute when asked. */
+async function appendRuns(
+  s: DuckDBSession,
+  table: string,
+  runs: Run[],
+  staging: boolean,
+  minutes?: MinuteCounter,
+): Promise<void> {
   const app = staging ? await s.appender(table, 'main', 'temp') : await s.appender(table);
   try {
     const out = new ChunkAppender(app, staging);
@@ -405,9 +415,29 @@ async function appendRuns(s: DuckDBSession, table: string, runs: Run[], staging:
       for (let i = r.from; i < r.to; i++) {
         const e = entries[i];
         out.add(pn, id, e.ts, e.line, metadataText(e.metadata));
+        minutes?.add(id, e.ts, e.line);
       }
     }
     out.flush();
+    app.flushSync();
+  } finally {
+    app.closeSync();
+  }
+}
+
+/** The minute counts of appended rows into minute_counts (schema/minuteCounts.ts), in the same transaction. */
+async function appendMinutes(s: DuckDBSession, m: MinuteCounter): Promise<void> {
+  const n = m.rows();
+  if (n === 0) return;
+  const app = await s.appender(MINUTE_COUNTS_TABLE);
+  try {
+    for (let i = 0; i < n; i++) {
+      app.appendBigInt(m.ids[i]);
+      app.appendBigInt(m.edges[i]);
+      app.appendBigInt(BigInt(m.counts[i]));
+      app.appendBigInt(BigInt(m.bytes[i]));
+      app.endRow();
+    }
     app.flushSync();
   } finally {
     app.closeSync();
@@ -498,6 +528,7 @@ async function writeStaged(
     await s.exec(
       `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata) SELECT stream_id, ts, line, metadata FROM temp.main.${STAGE}`,
     );
+    await s.exec(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(`temp.main.${STAGE}`)}`);
     pushRows.forEach((n, i) => (stored[i] = n));
     lap('inserted');
   } else {
@@ -507,27 +538,21 @@ async function writeStaged(
           FROM temp.main.${STAGE} GROUP BY stream_id, ts, line)`;
     const fresh = `SELECT b.stream_id, b.ts, b.line, b.metadata, b.push_no FROM ${batch} AS b
       ANTI JOIN ${old} USING (stream_id, ts, line)`;
-    const insert = (from: string) =>
+    // the new rows materialised once: inserted, counted per minute, and credited to the push that stored them
+    await s.exec(`CREATE OR REPLACE TEMP TABLE ${NEW} AS ${fresh}`);
+    lap('deduplicated');
+    await s.exec(
       `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata)
-       SELECT stream_id, ts, line, metadata FROM ${from}
-       ORDER BY ts // ${TIME_CHUNK_NS}, stream_id, ts`;
-    if (group.length === 1) {
-      // one push: the INSERT's row count is what it stored
-      const [r] = await s.query<{ Count: bigint }>(insert(`(${fresh})`));
-      stored[0] = Number(r.Count);
-      lap('inserted');
-    } else {
-      // several pushes: materialise the new rows once to credit each push with what it stored
-      await s.exec(`CREATE OR REPLACE TEMP TABLE ${NEW} AS ${fresh}`);
-      lap('deduplicated');
-      await s.exec(insert(`temp.main.${NEW}`));
-      lap('inserted');
-      const counts = await s.query<{ push_no: number; n: bigint }>(
-        `SELECT push_no, count(*) AS n FROM temp.main.${NEW} GROUP BY push_no`,
-      );
-      for (const c of counts) stored[c.push_no] = Number(c.n);
-      await s.exec(`DROP TABLE temp.main.${NEW}`);
-    }
+       SELECT stream_id, ts, line, metadata FROM temp.main.${NEW}
+       ORDER BY ts // ${TIME_CHUNK_NS}, stream_id, ts`,
+    );
+    await s.exec(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(`temp.main.${NEW}`)}`);
+    lap('inserted');
+    const counts = await s.query<{ push_no: number; n: bigint }>(
+      `SELECT push_no, count(*) AS n FROM temp.main.${NEW} GROUP BY push_no`,
+    );
+    for (const c of counts) stored[c.push_no] = Number(c.n);
+    await s.exec(`DROP TABLE temp.main.${NEW}`);
   }
   await s.exec(`DROP TABLE temp.main.${STAGE}`);
   return stored;

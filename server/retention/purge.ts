@@ -23,6 +23,7 @@ import { entriesWhere } from '../sql/rowSelect';
 import { splitPipeline } from '../plan/pushdown';
 import { compilePipeline } from '../eval/pipeline';
 import { withDuckDBWriteLock } from '../ingest/duckdb';
+import { recountMinutes } from '../schema/minuteCounts';
 import type { Labels } from '../engine/types';
 import type { MaintenanceTarget } from './target';
 
@@ -36,10 +37,20 @@ const TUPLE_BATCH = 5000;
 
 type Run = (sql: string, params?: SqlParam[]) => Promise<Row[]>;
 
-/** Run `fn` holding the engine's write lock (and, on PostgreSQL, inside one transaction). */
+/** Run `fn` holding the engine's write lock (and, on DuckDB and PostgreSQL, inside one transaction). */
 function withWriteLock<T>(t: MaintenanceTarget, fn: (run: Run) => Promise<T>): Promise<T> {
   const d = t.driver;
-  if (d instanceof DuckDBDriver) return withDuckDBWriteLock(d, () => fn((sql, p) => d.query(sql, p)));
+  if (d instanceof DuckDBDriver) {
+    // one transaction: the minute counts recounted after a delete commit with it (schema/minuteCounts.ts)
+    return withDuckDBWriteLock(d, () =>
+      d.withSession(async (s) => {
+        await s.exec('BEGIN TRANSACTION');
+        const out = await fn((sql, p) => s.query(sql, p));
+        await s.exec('COMMIT');
+        return out;
+      }),
+    );
+  }
   if (d instanceof PostgresDriver) {
     return d.transaction(async (s) => {
       await s.query(`SELECT pg_advisory_xact_lock(${POSTGRES_WRITE_LOCK})`);
@@ -80,6 +91,17 @@ async function deleteWhere(
       return n;
     }
   }
+}
+
+/** After rows of [from, to) of these streams (all: undefined) were deleted: DuckDB recounts the minutes there. */
+async function recountAfterDelete(
+  t: MaintenanceTarget,
+  run: Run,
+  ids: bigint[] | undefined,
+  from: bigint | undefined,
+  to: bigint,
+): Promise<void> {
+  if (t.driver.engine === 'duckdb') await recountMinutes((sql) => run(sql), ids, from, to);
 }
 
 /** Delete exactly these (stream_id, ts, line) rows. */
@@ -166,7 +188,9 @@ export async function deleteEntries(t: MaintenanceTarget, spec: DeleteSpec): Pro
     if (rest.length === 0) {
       const w = new SqlWriter(t.dialect);
       const conds = entriesWhere(w, ids, spec.from, spec.to, pushed);
-      return (await deleteWhere(t, run, conds, w.params)) ?? 0;
+      const deleted = (await deleteWhere(t, run, conds, w.params)) ?? 0;
+      if (deleted > 0) await recountAfterDelete(t, run, ids, spec.from, spec.to);
+      return deleted;
     }
     // Stages SQL cannot run (parsers, label filters, regexes the engine does not speak as RE2): read the
     // candidates stream by stream, keep what the pipeline keeps, delete exactly those rows.
@@ -189,6 +213,7 @@ export async function deleteEntries(t: MaintenanceTarget, spec: DeleteSpec): Pro
           }) !== null,
       );
       await deleteTuples(t, run, doomed);
+      if (doomed.length > 0) await recountAfterDelete(t, run, [s.id], spec.from, spec.to);
       deleted += doomed.length;
     }
     return deleted;
@@ -271,7 +296,9 @@ export async function expireEntries(
         const conds = [`ts < ${w.bind(slice.to, 'int64')}`];
         if (slice.from !== undefined) conds.unshift(`ts >= ${w.bind(slice.from, 'int64')}`);
         if (g.ids) conds.unshift(t.dialect.inArray('stream_id', w.bind(g.ids, 'int64[]')));
-        return (await deleteWhere(t, run, conds, w.params)) ?? 0;
+        const deleted = (await deleteWhere(t, run, conds, w.params)) ?? 0;
+        if (deleted > 0) await recountAfterDelete(t, run, g.ids, slice.from, slice.to);
+        return deleted;
       });
       deleted += n;
       if (n > 0) {

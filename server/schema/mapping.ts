@@ -318,7 +318,8 @@ export async function resolveMapping(driver: Driver, cfg: MappingConfig): Promis
  *  logqlsql_json_field() function (schema/postgres.ts); a mapped database we do not own may lack it, and we write
  *  nothing there: then `| json | unwrap` runs in TypeScript, with the reason named. */
 export async function mappedDialect(driver: Driver, d: Dialect, src: MappedSource): Promise<Dialect> {
-  const out: Dialect = { ...d, entries: src.entries };
+  // (a relation we do not write has no minute counts)
+  const out: Dialect = { ...d, entries: src.entries, minuteCounts: undefined };
   if (driver.engine === 'postgres' && d.capabilities.jsonExtract) {
     const rows = await driver.query<{ ok: boolean }>(
       `SELECT to_regprocedure('logqlsql_json_field(text,text)') IS NOT NULL AS ok`,

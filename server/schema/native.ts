@@ -10,6 +10,7 @@
 //                  NULL: unknown (rows stored before the column existed, until the one-time check at open).
 // entries.ts       nanoseconds since the epoch (BIGINT): exact, as Loki keeps them.
 // entries.metadata structured metadata as JSON object text (sorted keys), NULL when none.
+// minute_counts    (DuckDB) entries and bytes per stream and minute, for counting queries (schema/minuteCounts.ts).
 //
 // Identical (stream_id, ts, line) entries are stored once (the ingester de-duplicates, as Loki does).
 
@@ -20,6 +21,7 @@ import { ensurePostgresSchema } from './postgres';
 import { CLICKHOUSE_NATIVE_DDL, CLICKHOUSE_STREAMS_QUERY } from './clickhouse';
 import { PostgresDriver } from '../sql/dialects/postgres/driver';
 import { LENIENT_JSON_RE2, OPENS_OBJECT_RE2 } from '../sql/jsonQuirks';
+import { ensureMinuteCounts } from './minuteCounts';
 
 export { ENTRIES_TABLE, STREAMS_TABLE };
 
@@ -87,7 +89,10 @@ export async function ensureNativeSchema(driver: Driver): Promise<void> {
   const ddl =
     driver.engine === 'clickhouse' ? CLICKHOUSE_NATIVE_DDL : [...duckdbNativeDdl(), ...DUCKDB_NATIVE_SETTINGS];
   for (const stmt of ddl) await driver.exec(stmt);
-  if (driver.engine === 'duckdb') await markJsonQuirks(driver);
+  if (driver.engine === 'duckdb') {
+    await markJsonQuirks(driver);
+    await ensureMinuteCounts(driver);
+  }
 }
 
 /** Set the unknown json_quirks marks (DuckDB) by testing the streams' stored lines once, as the ingester tests new

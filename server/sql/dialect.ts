@@ -40,6 +40,9 @@ export interface Dialect {
   readonly noParsers?: string;
   readonly capabilities: DialectCapabilities;
   readonly limits?: DialectLimits;
+  /** the table of per-minute entry counts the ingester keeps (schema/minuteCounts.ts): counting queries over whole
+   *  minutes read it instead of the lines. Absent on engines without it and on mapped relations. */
+  readonly minuteCounts?: string;
   /** the engine's JSON functions read lines Loki's parser refuses (NaN literals, trailing commas: sql/jsonQuirks.ts) */
   readonly jsonReadsLeniently?: boolean;
   /** the placeholder for the n-th (1-based) bound parameter */

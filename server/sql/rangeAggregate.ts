@@ -6,6 +6,7 @@ import { SqlWriter, type Dialect } from './dialect';
 import { bucketEdge, gcd, offsetInRange, stepSpan } from './stepWindows';
 import { entriesWhere, type CompiledSql } from './rowSelect';
 import { ENTRIES_TABLE } from '../schema/native';
+import { MINUTE_NS } from '../schema/minuteCounts';
 import { pipelineRows } from './pipelineSelect';
 import type { SqlPipeline as CompiledPipeline } from './pipeline/compile';
 
@@ -32,25 +33,39 @@ export interface CountingAggregate {
   groupOf?: bigint[];
 }
 
+/** The minute-counts table when it answers `q` exactly (schema/minuteCounts.ts): no line filter, no metadata
+ *  grouping, and every window edge on a whole minute — rows are read from `from` (exclusive) to `to − 1`, and
+ *  buckets of width g = gcd(step, range) start at `from`. */
+export function minuteCountsFor(d: Dialect, q: CountingAggregate): string | undefined {
+  if (!d.minuteCounts || q.filters.length > 0 || q.byMetadata) return undefined;
+  if (q.from < 0n || q.from % MINUTE_NS !== 0n || (q.to - 1n) % MINUTE_NS !== 0n) return undefined;
+  if (q.steps > 1 && q.step !== 0n && gcd(q.step, q.range) % MINUTE_NS !== 0n) return undefined;
+  return d.minuteCounts;
+}
+
 /** Rows (stream_id, k, n, b): per stream and step index k, the count of lines and the sum of their bytes. */
 export function compileCountingAggregate(d: Dialect, q: CountingAggregate): CompiledSql {
   const w = new SqlWriter(d);
-  const bytes = q.bytes ? `sum(${d.byteLength('line')})` : '0';
+  // per-minute counts stand for the lines when they answer exactly: each row is n entries at its minute's edge
+  const minutes = minuteCountsFor(d, q);
+  const count = minutes ? 'CAST(sum(n) AS BIGINT)' : 'count(*)';
+  const bytes = !q.bytes ? '0' : minutes ? 'CAST(sum(bytes) AS BIGINT)' : `sum(${d.byteLength('line')})`;
+  const cols = minutes ? 'ts, n, bytes' : 'ts, line, metadata';
   const key = q.byMetadata ? 'stream_id, metadata' : 'stream_id';
   const md = q.byMetadata ? 'metadata' : 'NULL AS metadata';
   const cond = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
-  const table = d.entries ?? ENTRIES_TABLE;
+  const table = minutes ?? d.entries ?? ENTRIES_TABLE;
   // (grouped: the stream's group index replaces its id, so the database returns one row per group and step)
   // (the filter reads the stored stream_id in a level of its own: ClickHouse would resolve it to the alias)
   const source = q.groupOf
-    ? `(SELECT ${d.lookup(w.bind(q.streamIds, 'int64[]'), w.bind(q.groupOf, 'int64[]'), 'sid')} AS stream_id, ts, line, metadata ` +
-      `FROM (SELECT stream_id AS sid, ts, line, metadata FROM ${table} WHERE ${cond})${d.derivedAlias})${d.derivedAlias}`
+    ? `(SELECT ${d.lookup(w.bind(q.streamIds, 'int64[]'), w.bind(q.groupOf, 'int64[]'), 'sid')} AS stream_id, ${cols} ` +
+      `FROM (SELECT stream_id AS sid, ${cols} FROM ${table} WHERE ${cond})${d.derivedAlias})${d.derivedAlias}`
     : table;
   const where = q.groupOf ? 'TRUE' : cond;
   if (q.steps === 1 || q.step === 0n) {
     // one window (from, to]: `from` itself is outside it
     return {
-      text: `SELECT stream_id, ${md}, 0 AS k, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}`,
+      text: `SELECT stream_id, ${md}, 0 AS k, ${count} AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}`,
       params: w.params,
     };
   }
@@ -59,7 +74,7 @@ export function compileCountingAggregate(d: Dialect, q: CountingAggregate): Comp
   const c = bucketEdge(d, offsetInRange(d, q), g);
   const { lo, hi } = stepSpan(d, 'c', g, q);
   const text =
-    `WITH buckets AS (SELECT ${key}, ${c} AS c, count(*) AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}, c), ` +
+    `WITH buckets AS (SELECT ${key}, ${c} AS c, ${count} AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}, c), ` +
     `spread AS (SELECT ${key}, ${steps(d, lo, hi, q)} AS k, n, b FROM buckets${inSomeStep(lo, hi, q)}) ` +
     // (doubles: exact for any count below 2^53, and read without a BigInt per value)
     `SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, ${d.toDouble('k')} AS k, ${d.toDouble('sum(n)')} AS n, ` +

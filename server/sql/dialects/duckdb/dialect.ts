@@ -1,11 +1,13 @@
 import type { Dialect } from '../../dialect';
 import { quoteDuckDBString } from './driver';
+import { MINUTE_COUNTS_TABLE } from '../../../schema/minuteCounts';
 
 /** DuckDB: RE2 regexes (as Loki), `$n` parameters, BIGINT ns timestamps. The reference dialect. */
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
   capabilities: { re2Regex: true, jsonExtract: true, probeMetadata: true },
   jsonReadsLeniently: true,
+  minuteCounts: MINUTE_COUNTS_TABLE,
   parsers: {
     regexExtract: (col, p, g) => `regexp_extract(${col}, ${p}, ${g})`,
     // DuckDB wants a constant pattern with a list of group names: the pattern goes through the driver's proven
