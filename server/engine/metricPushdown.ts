@@ -81,6 +81,8 @@ export async function pushRangeAggregation(
     stream_id: bigint;
     metadata: string | null;
     k: bigint | number;
+    /** when present: the row counts in every step from k to k_hi */
+    k_hi?: number;
     n: bigint | number;
     b: bigint | number;
   }>(ctx, q.text, q.params);
@@ -91,6 +93,7 @@ export async function pushRangeAggregation(
   const seriesOf = new Map<string, SeriesData>(); // (stream, metadata) → its series
   const out = new Map<string, SeriesData>(); // label set → series: different metadata texts may give one label set
   const seconds = Number(node.range) / 1e9;
+  const lines = node.op === 'count_over_time' || node.op === 'rate';
   for (const r of rows) {
     const id = BigInt(r.stream_id);
     const rowKey = `${id} ${r.metadata ?? ''}`;
@@ -118,17 +121,17 @@ export async function pushRangeAggregation(
     const k = Number(r.k);
     const n = Number(r.n);
     const b = Number(r.b);
-    // counts, bytes and rates add up across the groups that share a label set
-    s.values[k] +=
-      node.op === 'count_over_time'
-        ? n
-        : node.op === 'rate'
-          ? n / seconds
-          : node.op === 'bytes_over_time'
-            ? b
-            : b / seconds;
-    s.present[k] = 1;
+    // counts and bytes add up across the rows that share a label set and step (rates divide the sum, as Loki's
+    // count / seconds: integers below 2^53 add exactly, the quotients of parts would not)
+    const v = lines ? n : b;
+    const last = r.k_hi === undefined ? k : Number(r.k_hi);
+    for (let j = k; j <= last; j++) {
+      s.values[j] += v;
+      s.present[j] = 1;
+    }
   }
+  if (node.op === 'rate' || node.op === 'bytes_rate')
+    for (const s of out.values()) for (let j = 0; j < s.values.length; j++) if (s.present[j]) s.values[j] /= seconds;
   return [...out.values()];
 }
 

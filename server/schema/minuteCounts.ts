@@ -13,7 +13,8 @@
 // The table is append-only: a minute may have several rows (one per write that touched it) and readers sum them.
 // Writes keep it exact in the same transaction as the entries (ingest/duckdb.ts adds what each write stored; deletes
 // and retention recount the minutes they touched, retention/purge.ts). A database made before the table existed is
-// counted once when opened.
+// counted once when opened, and one whose counts no longer add up to its entries (written by an older version of
+// this server) is counted again.
 import type { Driver } from '../sql/driver';
 import { ENTRIES_TABLE } from './tables';
 
@@ -58,18 +59,25 @@ export function countMinutesSql(from: string, where = 'TRUE'): string {
 }
 
 /** Create the table if missing, counting the entries already stored (one scan, the first time a database made
- *  before it is opened). Callers hold the database's write lock. */
+ *  before it is opened); recount it whole when it no longer adds up to the entries stored (an older version of this
+ *  server wrote or deleted entries without it). Callers hold the database's write lock. */
 export async function ensureMinuteCounts(driver: Driver): Promise<void> {
   const rows = await driver.query<{ n: bigint }>(
     `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`,
     [MINUTE_COUNTS_TABLE],
   );
-  if (Number(rows[0]?.n ?? 0) > 0) return;
+  const fill = `INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(ENTRIES_TABLE)} ORDER BY ts, stream_id`;
   // one transaction: the table exists only with every stored entry counted
-  await driver.exec(
-    `BEGIN TRANSACTION; ${DDL}; INSERT INTO ${MINUTE_COUNTS_TABLE} ` +
-      `${countMinutesSql(ENTRIES_TABLE)} ORDER BY ts, stream_id; COMMIT`,
+  if (Number(rows[0]?.n ?? 0) === 0) {
+    await driver.exec(`BEGIN TRANSACTION; ${DDL}; ${fill}; COMMIT`);
+    return;
+  }
+  // (a count of `entries` reads row group headers; the sum reads the small table)
+  const check = await driver.query<{ same: boolean }>(
+    `SELECT (SELECT count(*) FROM ${ENTRIES_TABLE}) = (SELECT coalesce(sum(n), 0) FROM ${MINUTE_COUNTS_TABLE}) AS same`,
   );
+  if (check[0]?.same) return;
+  await driver.exec(`BEGIN TRANSACTION; DELETE FROM ${MINUTE_COUNTS_TABLE}; ${fill}; COMMIT`);
 }
 
 /**

@@ -43,7 +43,8 @@ export function minuteCountsFor(d: Dialect, q: CountingAggregate): string | unde
   return d.minuteCounts;
 }
 
-/** Rows (stream_id, k, n, b): per stream and step index k, the count of lines and the sum of their bytes. */
+/** Rows (stream_id, metadata, k, n, b): per stream and step index k, the count of lines and the sum of their bytes;
+ *  with a column k_hi, the row's count belongs to every step from k to k_hi. */
 export function compileCountingAggregate(d: Dialect, q: CountingAggregate): CompiledSql {
   const w = new SqlWriter(d);
   // per-minute counts stand for the lines when they answer exactly: each row is n entries at its minute's edge
@@ -73,8 +74,18 @@ export function compileCountingAggregate(d: Dialect, q: CountingAggregate): Comp
   const g = gcd(q.step, q.range);
   const c = bucketEdge(d, offsetInRange(d, q), g);
   const { lo, hi } = stepSpan(d, 'c', g, q);
+  const buckets = `WITH buckets AS (SELECT ${key}, ${c} AS c, ${count} AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}, c)`;
+  if (q.range > q.step && g === q.step) {
+    // windows a whole number of steps long (`[5m]` at a 1m step): one bucket per step and key, each landing in the
+    // steps [k, k_hi]. The caller adds it to each, which costs less than exploding every bucket into rows in SQL
+    // and grouping them again (the same number of rows comes back).
+    const text =
+      `${buckets} SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, ${d.toDouble(lo)} AS k, ` +
+      `${d.toDouble(hi)} AS k_hi, ${d.toDouble('n')} AS n, ${d.toDouble('b')} AS b FROM buckets WHERE ${lo} <= ${hi}`;
+    return { text, params: w.params };
+  }
   const text =
-    `WITH buckets AS (SELECT ${key}, ${c} AS c, ${count} AS n, ${bytes} AS b FROM ${source} WHERE ${where} GROUP BY ${key}, c), ` +
+    `${buckets}, ` +
     `spread AS (SELECT ${key}, ${steps(d, lo, hi, q)} AS k, n, b FROM buckets${inSomeStep(lo, hi, q)}) ` +
     // (doubles: exact for any count below 2^53, and read without a BigInt per value)
     `SELECT ${key}${q.byMetadata ? '' : ', NULL AS metadata'}, ${d.toDouble('k')} AS k, ${d.toDouble('sum(n)')} AS n, ` +
