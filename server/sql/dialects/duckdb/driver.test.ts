@@ -93,6 +93,27 @@ describe('DuckDBDriver', () => {
   });
 });
 
+describe('DuckDB memory limit', () => {
+  it('is set from the option, else from LOGQLSQL_DUCKDB_MEMORY_LIMIT, and a bad value fails the open', async () => {
+    const setting = async (d: DuckDBDriver) =>
+      (await d.query<{ v: string }>(`SELECT current_setting('memory_limit') AS v`))[0]!.v;
+    const a = await DuckDBDriver.open({ path: ':memory:', memoryLimit: '300MB' });
+    expect(await setting(a)).toBe('286.1 MiB');
+    await a.close();
+    const before = process.env.LOGQLSQL_DUCKDB_MEMORY_LIMIT;
+    process.env.LOGQLSQL_DUCKDB_MEMORY_LIMIT = '1GB';
+    try {
+      const b = await DuckDBDriver.open({ path: ':memory:' });
+      expect(await setting(b)).toBe('953.6 MiB');
+      await b.close();
+    } finally {
+      if (before === undefined) delete process.env.LOGQLSQL_DUCKDB_MEMORY_LIMIT;
+      else process.env.LOGQLSQL_DUCKDB_MEMORY_LIMIT = before;
+    }
+    await expect(DuckDBDriver.open({ path: ':memory:', memoryLimit: 'lots' })).rejects.toThrow(/memory/i);
+  });
+});
+
 describe('openDriver', () => {
   let dir: string;
   beforeAll(() => {

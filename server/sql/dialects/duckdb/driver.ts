@@ -57,6 +57,8 @@ export interface DuckDBDriverOptions {
   maxConnections?: number;
   /** DuckDB `threads` setting (default: DuckDB's own, the number of cores) */
   threads?: number;
+  /** DuckDB `memory_limit` ('512MB', '2GB'; default: LOGQLSQL_DUCKDB_MEMORY_LIMIT, else DuckDB's own) */
+  memoryLimit?: string;
 }
 
 /** A connection held exclusively for a sequence of statements (a transaction, an appender). */
@@ -227,7 +229,15 @@ export class DuckDBDriver implements Driver {
   static async open(opts: DuckDBDriverOptions): Promise<DuckDBDriver> {
     const config: Record<string, string> = {};
     if (opts.threads) config.threads = String(opts.threads);
-    const instance = await DuckDBInstance.create(':memory:', config);
+    // DuckDB's own default is 80 % of the machine's memory, most of it its cache of table blocks (docs/storage.md)
+    const limit = (opts.memoryLimit ?? process.env.LOGQLSQL_DUCKDB_MEMORY_LIMIT)?.trim();
+    if (limit) config.memory_limit = limit;
+    const instance = await DuckDBInstance.create(':memory:', config).catch((e: unknown) => {
+      // DuckDB only says "Failed to set config"
+      if (limit)
+        throw new Error(`DuckDB memory limit ${JSON.stringify(limit)}: not a size DuckDB takes (512MB, 2GB, …)`);
+      throw e;
+    });
     const conn = await instance.connect();
     try {
       if (opts.path === ':memory:') {
