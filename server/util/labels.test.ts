@@ -31,4 +31,21 @@ describe('label set forms', () => {
     expect(labelsJson(sorted)).toBe(json);
     expect(labelsJson({ b: '2', a: 'x"y' })).toBe(json);
   });
+
+  it('canonicalLabels agrees with a fresh sort however names repeat, reorder and change between calls', () => {
+    const rng = new Rng(7);
+    let prev: Record<string, string> = {};
+    for (let i = 0; i < 2000; i++) {
+      // half the time the previous set's names again (new values), in the same or another order
+      const l: Record<string, string> = {};
+      const names = rng.chance(0.5) ? Object.keys(prev) : Array.from({ length: rng.int(0, 5) }, () => rng.pick(NAMES));
+      if (rng.chance(0.3)) names.reverse();
+      for (const n of names) l[n] = rng.pick(VALUES);
+      const keys = Object.keys(l).sort();
+      const want = '{' + keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(l[k])}`).join(',') + '}';
+      const { json, sorted } = canonicalLabels(l);
+      expect([l, json, Object.keys(sorted)]).toEqual([l, want, keys]);
+      prev = l;
+    }
+  });
 });

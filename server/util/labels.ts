@@ -29,17 +29,30 @@ export function labelsJson(l: Labels): string {
   return out + '}';
 }
 
+/** The last key order canonicalLabels sorted: label sets built by one pipeline (a log query's parsed lines) mostly
+ *  share their names in the same order, so the sort and the names' JSON are done once for them. */
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+let lastPrefixes: string[] = [];
+
 /** A label set's canonical forms from one sort of its names: `json` (labelsJson) and `sorted`, a copy with its keys
  *  in sorted order that labelsJson answers from memory. */
 export function canonicalLabels(labels: Labels): { json: string; sorted: Labels } {
-  const keys = Object.keys(labels).sort();
+  const keys = Object.keys(labels);
+  let same = keys.length === lastKeys.length;
+  for (let i = 0; same && i < keys.length; i++) same = keys[i] === lastKeys[i];
+  if (!same) {
+    lastKeys = keys;
+    lastSorted = [...keys].sort();
+    lastPrefixes = lastSorted.map((k, i) => (i > 0 ? ',' : '') + JSON.stringify(k) + ':');
+  }
   const sorted: Labels = {};
   let json = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
+  for (let i = 0; i < lastSorted.length; i++) {
+    const k = lastSorted[i]!;
     const v = labels[k]!;
     sorted[k] = v;
-    json += (i > 0 ? ',' : '') + JSON.stringify(k) + ':' + JSON.stringify(v);
+    json += lastPrefixes[i] + JSON.stringify(v);
   }
   json += '}';
   knownJson.set(sorted, json);
