@@ -60,6 +60,8 @@ const GRIDS: [number, number, number][] = [
   [600, 3000, 120],
   [630, 2970, 60], // start off the minute
   [600, 3000, 30], // step off the minute
+  [3000, 1800, 0], // instant, at a whole minute
+  [3000, 1830, 0], // instant, off the minute
 ];
 
 describe('the minute rule', () => {
@@ -150,7 +152,9 @@ describe('minute counts on DuckDB', () => {
     const ctx = execContext(engine, query, true);
     if (!minutes) ctx.dialect = { ...ctx.dialect, minuteCounts: undefined };
     const [s, e, step] = grid;
-    return runMetricQuery(ctx, parse(query) as MetricExpr, stepGrid(sec(s), sec(e), BigInt(step) * S, false));
+    // step 0: an instant query at the end
+    const instant = step === 0;
+    return runMetricQuery(ctx, parse(query) as MetricExpr, stepGrid(sec(s), sec(e), BigInt(step) * S, instant));
   };
 
   const compareAll = async () => {
