@@ -180,11 +180,6 @@ function manifest(dir) {
   }
 }
 
-/** V8's young generation otherwise grows to 2 × 32 MB while the server builds large answers: capped at 8 MB
- *  semi-spaces the server's peak RSS over the public suite drops by 55–100 MB with no measurable change in query
- *  time (bench/perf, issue 9). The same flag is in bin/logqlsql's first line. */
-const NODE_FLAGS = ['--max-semi-space-size=8'];
-
 /** bundle → SEA blob → stripped copy of node → blob injected. Returns the executable's path. */
 async function executable(entry, dir, name) {
   const t0 = performance.now();
@@ -195,14 +190,7 @@ async function executable(entry, dir, name) {
   const config = join(work, `${name}.sea-config.json`);
   writeFileSync(
     config,
-    JSON.stringify({
-      main,
-      output: blob,
-      disableExperimentalSEAWarning: true,
-      useCodeCache: true,
-      useSnapshot: false,
-      execArgv: NODE_FLAGS,
-    }),
+    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }),
   );
   execFileSync(nodeBinary, ['--experimental-sea-config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
 
