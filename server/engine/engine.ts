@@ -64,6 +64,8 @@ export class Engine implements EngineApi {
       ? new StreamCatalog(driver, 30_000, { sql: mapped.streamsSql, toLabels: mapped.toLabels })
       : new StreamCatalog(driver, driver.engine === 'duckdb' ? Infinity : 2000);
     this.ingester = mapped ? undefined : new Ingester(driver);
+    // the native DuckDB file's catalog follows this process's writes as they commit (no reload per push)
+    if (this.ingester && driver.engine === 'duckdb') this.ingester.onStreamsWritten = (w) => this.catalog.applyWrite(w);
     this.maxLimit = opts.maxLimit ?? 5000;
     this.admission = new Admission(Math.max(1, opts.maxConcurrent ?? 4));
     this.processed = new ProcessedCounter(driver, dialect);
@@ -264,11 +266,18 @@ export class Engine implements EngineApi {
       entries += s.entries.length;
       for (const e of s.entries) if (oldest === undefined || e.ts < oldest) oldest = e.ts;
     }
-    const res = await inSpan('push', { 'logqlsql.streams': streams.length, 'logqlsql.entries': entries }, () =>
-      ingester.push(streams),
-    );
+    let res;
+    try {
+      res = await inSpan('push', { 'logqlsql.streams': streams.length, 'logqlsql.entries': entries }, () =>
+        ingester.push(streams),
+      );
+    } catch (e) {
+      this.catalog.invalidate();
+      throw e;
+    }
     if (oldest !== undefined) this.processed.invalidateFrom(oldest);
-    this.catalog.invalidate();
+    // (DuckDB: the ingester told the catalog what it wrote; other engines' writers do not)
+    if (this.driver.engine !== 'duckdb') this.catalog.invalidate();
     return { entries: res.entries };
   }
 

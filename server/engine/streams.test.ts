@@ -54,3 +54,47 @@ describe('StreamCatalog', () => {
     expect((await c.all()).length).toBe(3);
   });
 });
+
+describe('StreamCatalog on a native DuckDB database', () => {
+  it('follows pushes as they commit without reading streams again, and equals a fresh load', async () => {
+    const { Engine } = await import('./engine');
+    const e = await Engine.open('duckdb::memory:');
+    try {
+      const T = 1_700_000_000_000_000_000n;
+      const at = (s: number) => T + BigInt(s) * 1_000_000_000n;
+      await e.push([{ labels: { app: 'a' }, entries: [{ ts: at(10), line: 'x' }] }]);
+      await e.catalog.all();
+      let loads = 0;
+      const query = e.driver.query.bind(e.driver);
+      e.driver.query = ((sql: string, ...rest: never[]) => {
+        if (/FROM streams/.test(sql)) loads++;
+        return query(sql, ...rest);
+      }) as typeof e.driver.query;
+      // widened both ways, a new label set, a quirky JSON line, entries out of order (the staged path)
+      await e.push([{ labels: { app: 'a' }, entries: [{ ts: at(20), line: 'y' }] }]);
+      await e.push([
+        {
+          labels: { app: 'a' },
+          entries: [
+            { ts: at(5), line: 'z' },
+            { ts: at(3), line: 'w' },
+          ],
+        },
+      ]);
+      await e.push([{ labels: { app: 'b', env: 'p' }, entries: [{ ts: at(7), line: '{"a":NaN}' }] }]);
+      await e.push([{ labels: { app: 'a' }, entries: [{ ts: at(30), line: '{"v":1,}' }] }]);
+      const followed = [...(await e.catalog.all())].sort((x, y) => (x.id < y.id ? -1 : 1));
+      expect(loads).toBe(0);
+      const fresh = [...(await new StreamCatalog(e.driver, Infinity).all())].sort((x, y) => (x.id < y.id ? -1 : 1));
+      expect(followed).toEqual(fresh);
+      expect(followed.map((s) => [s.labels.app, s.firstTs - T, s.lastTs - T, s.jsonQuirks])).toEqual(
+        expect.arrayContaining([
+          ['a', 3_000_000_000n, 30_000_000_000n, true],
+          ['b', 7_000_000_000n, 7_000_000_000n, true],
+        ]),
+      );
+    } finally {
+      await e.close();
+    }
+  });
+});

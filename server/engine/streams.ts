@@ -42,6 +42,8 @@ export class StreamCatalog {
   /** reload on the next read, whatever its age (nothing loaded yet, or invalidated) */
   private stale = true;
   private loading?: Promise<void>;
+  /** the loaded list by id (built on the first applyWrite after a load) */
+  private byId?: Map<bigint, StreamInfo>;
 
   private readonly sql: string;
   private readonly toLabels: (row: Record<string, unknown>) => Labels;
@@ -57,9 +59,45 @@ export class StreamCatalog {
     this.toLabels = source?.toLabels ?? ((r) => JSON.parse(r.labels as string) as Labels);
   }
 
-  /** Forget the cache (after this process ingested new streams or widened their time bounds). */
+  /** Forget the cache (after this process removed entries, or wrote where applyWrite is not told). */
   invalidate(): void {
     this.stale = true;
+  }
+
+  /**
+   * Fold a committed write into the loaded list as `streams` now holds it (a native DuckDB file, whose only writer
+   * is this process): bounds widened, new label sets added, quirk marks set. Under continuous ingest the catalog then
+   * stays loaded instead of reading the whole `streams` table again for every query. Nothing loaded, or a load under
+   * way that may or may not have seen the write: the next read loads.
+   */
+  applyWrite(written: { id: bigint; json: string; first: bigint; last: bigint; quirky: boolean }[]): void {
+    if (this.stale || this.loading) {
+      this.stale = true;
+      return;
+    }
+    this.byId ??= new Map(this.streams.map((s) => [s.id, s]));
+    const added: StreamInfo[] = [];
+    for (const w of written) {
+      const s = this.byId.get(w.id);
+      if (s) {
+        // widening in place is safe for readers holding the list: a bound only grows to what is stored
+        if (w.first < s.firstTs) s.firstTs = w.first;
+        if (w.last > s.lastTs) s.lastTs = w.last;
+        if (w.quirky) s.jsonQuirks = true;
+        continue;
+      }
+      const info = {
+        id: w.id,
+        labels: this.toLabels({ labels: w.json }),
+        firstTs: w.first,
+        lastTs: w.last,
+        jsonQuirks: w.quirky,
+      };
+      this.byId.set(w.id, info);
+      added.push(info);
+    }
+    // a new array: a reader iterating the old one sees the list as it was
+    if (added.length > 0) this.streams = [...this.streams, ...added];
   }
 
   async all(): Promise<StreamInfo[]> {
@@ -92,6 +130,7 @@ export class StreamCatalog {
       // only the native DuckDB table keeps the mark; a NULL or a missing column says nothing
       jsonQuirks: (r as { json_quirks?: boolean | null }).json_quirks !== false,
     }));
+    this.byId = undefined;
     this.loadedAt = startedAt;
   }
 

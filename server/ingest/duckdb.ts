@@ -58,6 +58,16 @@ export interface DuckGroupPush {
 
 type StreamInfoFn = (labels: PushStream['labels']) => { id: bigint; json: string };
 
+/** A stream a committed write stored entries for, with what `streams` now says of it: its labels' JSON, the
+ *  write's oldest and newest entry (the row's bounds widen to them) and whether a line was quirky JSON. */
+export interface WrittenStream {
+  id: bigint;
+  json: string;
+  first: bigint;
+  last: bigint;
+  quirky: boolean;
+}
+
 /** A slice [from, to) of one pushed stream's entries (strictly ascending when `asc`), cut per time chunk. */
 interface Run {
   pn: number;
@@ -184,8 +194,10 @@ export function writeDuckDBGroup(
   driver: DuckDBDriver,
   group: DuckGroupPush[],
   streamInfo: StreamInfoFn,
+  /** called after the COMMIT with the streams it wrote (the stream catalog folds them in) */
+  onWritten?: (streams: WrittenStream[]) => void,
 ): Promise<{ entries: number; duplicates: number }[]> {
-  return withDuckDBWriteLock(driver, () => write(driver, stateOf(driver), group, streamInfo));
+  return withDuckDBWriteLock(driver, () => write(driver, stateOf(driver), group, streamInfo, onWritten));
 }
 
 async function write(
@@ -193,6 +205,7 @@ async function write(
   st: DriverState,
   group: DuckGroupPush[],
   streamInfo: StreamInfoFn,
+  onWritten?: (streams: WrittenStream[]) => void,
 ): Promise<{ entries: number; duplicates: number }[]> {
   const t0 = performance.now();
   const rowsTotal = group.reduce((n, p) => n + p.rows, 0);
@@ -303,6 +316,9 @@ async function write(
       const m = st.stored.get(acc.id);
       if (m !== undefined && acc.last > m) st.stored.set(acc.id, acc.last);
     }
+    onWritten?.(
+      [...streams.values()].map((a) => ({ id: a.id, json: a.json, first: a.first, last: a.last, quirky: a.quirky })),
+    );
     return pushRows.map((rows, i) => ({ entries: result[i], duplicates: rows - result[i] }));
   } catch (e) {
     st.stored.clear();

@@ -10,7 +10,7 @@ import type { Driver } from '../sql/driver';
 import { DUCKDB_ROW_GROUP_SIZE, DuckDBDriver } from '../sql/dialects/duckdb/driver';
 import { canonicalLabels, ensureNativeSchema, fnv1a64, labelsJson } from '../schema/native';
 import { engineWriter, type GroupWriter } from './writers';
-import { withDuckDBWriteLock, writeDuckDBGroup } from './duckdb';
+import { withDuckDBWriteLock, writeDuckDBGroup, type WrittenStream } from './duckdb';
 
 export interface PushResult {
   /** entries stored by this push */
@@ -64,6 +64,8 @@ export class Ingester {
   private readonly duck: DuckDBDriver | undefined;
   /** PostgreSQL / ClickHouse write path (writers.ts); undefined for DuckDB */
   private readonly writer: GroupWriter | undefined;
+  /** DuckDB: told after each commit which streams it wrote (the engine's stream catalog) */
+  onStreamsWritten?: (streams: WrittenStream[]) => void;
 
   constructor(
     readonly driver: Driver,
@@ -212,6 +214,6 @@ export class Ingester {
   private writeGroup(group: Pending[]): Promise<PushResult[]> {
     const info = (labels: PushStream['labels']) => this.streamInfo(labels);
     if (this.writer) return this.writer(group, info);
-    return writeDuckDBGroup(this.duck!, group, info);
+    return writeDuckDBGroup(this.duck!, group, info, (s) => this.onStreamsWritten?.(s));
   }
 }
