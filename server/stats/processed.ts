@@ -143,12 +143,10 @@ export class ProcessedCounter {
       hi = last - 1;
     }
     const w = new SqlWriter(this.dialect);
-    const d = this.dialect;
     const text =
-      `SELECT stream_id, ${d.exactDiv('ts', w.bind(HOUR, 'int64'))} AS h, count(*) AS n, sum(${d.byteLength('line')}) AS b` +
-      ` FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${d.inArray('stream_id', w.bind(missing, 'int64[]'))}` +
-      ` AND ts >= ${w.bind(BigInt(lo) * HOUR, 'int64')} AND ts < ${w.bind(BigInt(hi + 1) * HOUR, 'int64')}` +
-      ` GROUP BY stream_id, h`;
+      this.dialect.minuteCounts && lo > 0
+        ? hoursFromMinutes(w, this.dialect.minuteCounts, missing, lo, hi)
+        : hoursFromEntries(w, missing, lo, hi);
     const rows = await inSqlSpan(this.driver.engine, text, () =>
       this.driver.query<{ stream_id: unknown; h: unknown; n: unknown; b: unknown }>(text, w.params, signal),
     );
@@ -194,6 +192,45 @@ export class ProcessedCounter {
     );
     return { lines: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.b ?? 0) };
   }
+}
+
+/** Per stream and hour h in [lo, hi] (ts // 1 h), the entries and their line bytes, read from the lines. */
+function hoursFromEntries(w: SqlWriter, ids: bigint[], lo: number, hi: number): string {
+  const d = w.dialect;
+  return (
+    `SELECT stream_id, ${d.exactDiv('ts', w.bind(HOUR, 'int64'))} AS h, count(*) AS n, sum(${d.byteLength('line')}) AS b` +
+    ` FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${d.inArray('stream_id', w.bind(ids, 'int64[]'))}` +
+    ` AND ts >= ${w.bind(BigInt(lo) * HOUR, 'int64')} AND ts < ${w.bind(BigInt(hi + 1) * HOUR, 'int64')}` +
+    ` GROUP BY stream_id, h`
+  );
+}
+
+/**
+ * The same from the per-minute counts (DuckDB, schema/minuteCounts.ts), without reading lines: a minute ending at
+ * edge e holds the entries of (e − 1 min, e], all in hour (e − 1) // 1 h except one exactly at e when e starts an
+ * hour — so the entries exactly on an hour's first nanosecond (found from the ts column alone) move back to their
+ * hour. Hours > 0 only (the integer divisions round alike there on every engine).
+ */
+function hoursFromMinutes(w: SqlWriter, table: string, ids: bigint[], lo: number, hi: number): string {
+  const d = w.dialect;
+  const hour = w.bind(HOUR, 'int64');
+  const inIds = d.inArray('stream_id', w.bind(ids, 'int64[]'));
+  const a = w.bind(BigInt(lo) * HOUR, 'int64');
+  const b = w.bind(BigInt(hi + 1) * HOUR, 'int64');
+  const len = d.byteLength('line');
+  // the entries on an hour's first nanosecond, found in one scan of the ts column: counted by their minute in the
+  // hour before (taken off there) and belonging to the hour they start
+  const starts =
+    `SELECT stream_id, ${d.exactDiv('ts', hour)} AS hh, count(*) AS n, sum(${len}) AS b FROM ${ENTRIES_TABLE}` +
+    ` WHERE ${inIds} AND ts >= ${a} AND ts <= ${b} AND ts % ${hour} = 0 GROUP BY stream_id, hh`;
+  return (
+    `WITH starts AS (${starts}) SELECT stream_id, h, sum(n) AS n, sum(b) AS b FROM (` +
+    `SELECT stream_id, ${d.exactDiv(`(ts - 1)`, hour)} AS h, n, bytes AS b FROM ${table}` +
+    ` WHERE ${inIds} AND ts > ${a} AND ts <= ${b}` +
+    ` UNION ALL SELECT stream_id, hh - 1 AS h, -n AS n, -b AS b FROM starts WHERE hh > ${lo}` +
+    ` UNION ALL SELECT stream_id, hh AS h, n, b FROM starts WHERE hh <= ${hi}` +
+    `) GROUP BY stream_id, h`
+  );
 }
 
 function floorDiv(a: bigint, b: bigint): bigint {
