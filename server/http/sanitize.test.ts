@@ -56,6 +56,13 @@ describe('errorStatus for database outages', () => {
     ).toBe(503);
     expect(errorStatus(new Error('Connection terminated unexpectedly')).status).toBe(503);
   });
+  it("a stack exhausted by a deeply nested query is the query's fault (400), however V8 words it", () => {
+    const deep = { status: 400, message: 'parse error : the query is nested too deeply' };
+    expect(errorStatus(new RangeError('Maximum call stack size exceeded'))).toEqual(deep);
+    // seen by the fuzz test (FUZZ_SEED=3615268468 under load): the stack ran out while a regex compiled
+    expect(errorStatus(new SyntaxError('Invalid regular expression: /^([0-9]+)$/: Stack overflow'))).toEqual(deep);
+    expect(errorStatus(new SyntaxError('Unexpected token')).status).toBe(500);
+  });
   it('other failures stay 500, user errors 400', () => {
     expect(errorStatus(new Error('Binder Error: column "x" not found')).status).toBe(500);
     expect(errorStatus(Object.assign(new Error('timeout'), { status: 400 })).status).toBe(400);

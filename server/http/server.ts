@@ -113,7 +113,11 @@ function rawErrorStatus(err: unknown, aborted: boolean): { status: number; messa
     if (e.name === 'AbortError') return { status: 499, message: ERR_CANCELED };
     // the parser and the evaluators recurse over the expression: a query nested thousands deep (found by
     // tests/hardening/fuzz.test.ts) exhausts the stack, which is the query's fault
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    // (V8 words it two ways: a RangeError, or a SyntaxError when the stack ran out while a regex compiled)
+    if (
+      (e instanceof RangeError && /call stack/i.test(e.message)) ||
+      (e instanceof SyntaxError && /^Invalid regular expression: .*: Stack overflow$/s.test(e.message))
+    ) {
       return { status: 400, message: 'parse error : the query is nested too deeply' };
     }
     // a template or regex that does not parse is the query's fault (Loki: 400); the pipeline builder words some
