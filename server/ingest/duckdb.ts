@@ -43,6 +43,7 @@ import type { DuckDBDriver, DuckDBSession } from '../sql/dialects/duckdb/driver'
 import { ENTRIES_TABLE, STREAMS_TABLE, TIME_CHUNK_NS, labelsJson } from '../schema/native';
 import { lenientJsonLine } from '../sql/jsonQuirks';
 import { countMinutesSql, MINUTE_COUNTS_TABLE, MinuteCounter } from '../schema/minuteCounts';
+import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
 
 const DEBUG = !!process.env.LOGQLSQL_INGEST_DEBUG;
 const STAGE = '_ingest_stage';
@@ -544,7 +545,7 @@ async function writeStaged(
     await s.exec(
       `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata) SELECT stream_id, ts, line, metadata FROM temp.main.${STAGE}`,
     );
-    await s.exec(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(`temp.main.${STAGE}`)}`);
+    await s.exec(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(duckdbDialect, `temp.main.${STAGE}`)}`);
     pushRows.forEach((n, i) => (stored[i] = n));
     lap('inserted');
   } else {
@@ -562,7 +563,7 @@ async function writeStaged(
        SELECT stream_id, ts, line, metadata FROM temp.main.${NEW}
        ORDER BY ts // ${TIME_CHUNK_NS}, stream_id, ts`,
     );
-    await s.exec(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(`temp.main.${NEW}`)}`);
+    await s.exec(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(duckdbDialect, `temp.main.${NEW}`)}`);
     lap('inserted');
     const counts = await s.query<{ push_no: number; n: bigint }>(
       `SELECT push_no, count(*) AS n FROM temp.main.${NEW} GROUP BY push_no`,

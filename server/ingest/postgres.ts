@@ -6,14 +6,17 @@
 //   3. de-duplicated within the batch (DISTINCT ON (stream_id, ts, line), the first occurrence wins) and against
 //      stored rows (NOT EXISTS on the (stream_id, ts) index, comparing lines exactly), inserted ordered by ts so the
 //      BRIN index stays tight,
-//   4. streams upserted (ON CONFLICT widens first_ts/last_ts).
+//   4. the stored rows counted per stream and minute into minute_counts (schema/minuteCounts.ts), in the same statement,
+//   5. streams upserted (ON CONFLICT widens first_ts/last_ts).
 import type { PostgresDriver } from '../sql/dialects/postgres/driver';
 import { ENTRIES_TABLE, STREAMS_TABLE } from '../schema/tables';
+import { POSTGRES_WRITE_LOCK } from '../schema/postgres';
+import { countMinutesSql, MINUTE_COUNTS_TABLE } from '../schema/minuteCounts';
+import { postgresDialect } from '../sql/dialects/postgres/dialect';
 import { storedPerPush, type Batch } from './batch';
 import { PushValidationError } from './decode';
 
 const CHUNK = 20_000;
-const WRITE_LOCK = 7423001;
 
 export async function writePostgresBatch(driver: PostgresDriver, b: Batch): Promise<number[]> {
   for (const line of b.line) {
@@ -23,7 +26,7 @@ export async function writePostgresBatch(driver: PostgresDriver, b: Batch): Prom
     }
   }
   return driver.transaction(async (s) => {
-    await s.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+    await s.query(`SELECT pg_advisory_xact_lock(${POSTGRES_WRITE_LOCK})`);
     await s.query(
       `CREATE TEMP TABLE _ingest_stage (seq int, push_no int, stream_id bigint, ts bigint, line text COLLATE "C", metadata text) ON COMMIT DROP`,
     );
@@ -38,6 +41,8 @@ export async function writePostgresBatch(driver: PostgresDriver, b: Batch): Prom
        ), ins AS (
          INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata)
          SELECT stream_id, ts, line, metadata FROM n ORDER BY ts, stream_id
+       ), minutes AS (
+         INSERT INTO ${MINUTE_COUNTS_TABLE} (stream_id, ts, n, bytes) ${countMinutesSql(postgresDialect, 'n')}
        )
        SELECT push_no, count(*) AS n FROM n GROUP BY push_no`,
     );

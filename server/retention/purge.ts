@@ -24,14 +24,13 @@ import { splitPipeline } from '../plan/pushdown';
 import { compilePipeline } from '../eval/pipeline';
 import { withDuckDBWriteLock } from '../ingest/duckdb';
 import { recountMinutes } from '../schema/minuteCounts';
+import { POSTGRES_WRITE_LOCK } from '../schema/postgres';
 import type { Labels } from '../engine/types';
 import type { MaintenanceTarget } from './target';
 
 const MAX_I64 = 9_223_372_036_854_775_807n;
 const MIN_I64 = -9_223_372_036_854_775_808n;
 const DAY_NS = 86_400_000_000_000n;
-/** must equal ingest/postgres.ts WRITE_LOCK: deletes and ingests of every process take turns */
-const POSTGRES_WRITE_LOCK = 7423001;
 /** rows per tuple-delete statement (rows chosen by a TypeScript pipeline) */
 const TUPLE_BATCH = 5000;
 
@@ -93,7 +92,7 @@ async function deleteWhere(
   }
 }
 
-/** After rows of [from, to) of these streams (all: undefined) were deleted: DuckDB recounts the minutes there. */
+/** After rows of [from, to) of these streams (all: undefined) were deleted: the minutes there are recounted. */
 async function recountAfterDelete(
   t: MaintenanceTarget,
   run: Run,
@@ -101,7 +100,7 @@ async function recountAfterDelete(
   from: bigint | undefined,
   to: bigint,
 ): Promise<void> {
-  if (t.driver.engine === 'duckdb') await recountMinutes((sql) => run(sql), ids, from, to);
+  if (t.dialect.minuteCounts) await recountMinutes(t.dialect, (sql) => run(sql), ids, from, to);
 }
 
 /** Delete exactly these (stream_id, ts, line) rows. */

@@ -27,12 +27,20 @@ const MIN_I64 = -9_223_372_036_854_775_808n;
  *  edge, which no whole-minute window reaches */
 const LAST_EDGE = (MAX_I64 / MINUTE_NS) * MINUTE_NS;
 
+/** What the SQL below needs of a dialect (DuckDB's and PostgreSQL's satisfy it). */
+export interface MinuteSql {
+  /** exact integer division of BIGINTs (both engines truncate toward zero) */
+  exactDiv(a: string, b: string): string;
+  /** a line's UTF-8 bytes */
+  byteLength(col: string): string;
+}
+
 /** The minute edge of a timestamp, as SQL over the BIGINT column `col` (the same value as `minuteEdge`). For
- *  ts ≤ 0 the edge is ≤ 0 whatever the engine's integer division rounds to; readers only use the table for
- *  windows starting at 0 or later (rangeAggregate.ts). No branch can overflow, whichever the engine evaluates. */
-export const minuteEdgeSql = (col: string) =>
+ *  ts ≤ 0 the edge is ≤ 0; readers only use the table for windows starting at 0 or later (rangeAggregate.ts). No
+ *  branch can overflow, whichever the engine evaluates. */
+export const minuteEdgeSql = (d: MinuteSql, col: string) =>
   `CASE WHEN ${col} > ${LAST_EDGE} THEN ${MAX_I64} WHEN ${col} > ${LAST_EDGE - MINUTE_NS} THEN ${LAST_EDGE} ` +
-  `ELSE (least(${col}, ${LAST_EDGE - MINUTE_NS}) + ${MINUTE_NS - 1n}) // ${MINUTE_NS} * ${MINUTE_NS} END`;
+  `ELSE ${d.exactDiv(`(least(${col}, ${LAST_EDGE - MINUTE_NS}) + ${MINUTE_NS - 1n})`, `${MINUTE_NS}`)} * ${MINUTE_NS} END`;
 
 /** ceil(ts / 1 min) · 1 min for ts > 0 (≤ 0 otherwise, equal to minuteEdgeSql's; the largest BIGINT after LAST_EDGE). */
 export function minuteEdge(ts: bigint): bigint {
@@ -42,7 +50,7 @@ export function minuteEdge(ts: bigint): bigint {
   return ((ts + MINUTE_NS - 1n) / MINUTE_NS) * MINUTE_NS;
 }
 
-const DDL = `CREATE TABLE ${MINUTE_COUNTS_TABLE} (
+export const MINUTE_COUNTS_DDL = `CREATE TABLE ${MINUTE_COUNTS_TABLE} (
     stream_id BIGINT NOT NULL,
     ts BIGINT NOT NULL,
     n BIGINT NOT NULL,
@@ -51,25 +59,25 @@ const DDL = `CREATE TABLE ${MINUTE_COUNTS_TABLE} (
 
 /** `SELECT stream_id, ts, n, bytes` per stream and minute of the rows of `from` (a table or a parenthesised
  *  SELECT with stream_id, ts and line) that match `where`. */
-export function countMinutesSql(from: string, where = 'TRUE'): string {
+export function countMinutesSql(d: MinuteSql, from: string, where = 'TRUE'): string {
   return (
-    `SELECT stream_id, ${minuteEdgeSql('ts')} AS ts, count(*) AS n, sum(octet_length(encode(line))) AS bytes ` +
-    `FROM ${from} WHERE ${where} GROUP BY ALL`
+    `SELECT stream_id, ${minuteEdgeSql(d, 'ts')} AS ts, count(*) AS n, sum(${d.byteLength('line')}) AS bytes ` +
+    `FROM ${from} WHERE ${where} GROUP BY 1, 2`
   );
 }
 
 /** Create the table if missing, counting the entries already stored (one scan, the first time a database made
  *  before it is opened); recount it whole when it no longer adds up to the entries stored (an older version of this
  *  server wrote or deleted entries without it). Callers hold the database's write lock. */
-export async function ensureMinuteCounts(driver: Driver): Promise<void> {
+export async function ensureMinuteCounts(driver: Driver, d: MinuteSql): Promise<void> {
   const rows = await driver.query<{ n: bigint }>(
     `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1`,
     [MINUTE_COUNTS_TABLE],
   );
-  const fill = `INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(ENTRIES_TABLE)} ORDER BY ts, stream_id`;
+  const fill = `INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(d, ENTRIES_TABLE)} ORDER BY ts, stream_id`;
   // one transaction: the table exists only with every stored entry counted
   if (Number(rows[0]?.n ?? 0) === 0) {
-    await driver.exec(`BEGIN TRANSACTION; ${DDL}; ${fill}; COMMIT`);
+    await driver.exec(`BEGIN TRANSACTION; ${MINUTE_COUNTS_DDL}; ${fill}; COMMIT`);
     return;
   }
   // (a count of `entries` reads row group headers; the sum reads the small table)
@@ -86,6 +94,7 @@ export async function ensureMinuteCounts(driver: Driver): Promise<void> {
  * SQL text. Run inside the delete's transaction.
  */
 export async function recountMinutes(
+  d: MinuteSql,
   run: (sql: string) => Promise<unknown>,
   ids: bigint[] | undefined,
   from: bigint | undefined,
@@ -108,7 +117,7 @@ export async function recountMinutes(
     entryConds.push(`stream_id IN (${ids.join(', ')})`);
   }
   await run(`DELETE FROM ${MINUTE_COUNTS_TABLE} WHERE ${conds.join(' AND ')}`);
-  await run(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(ENTRIES_TABLE, entryConds.join(' AND '))}`);
+  await run(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(d, ENTRIES_TABLE, entryConds.join(' AND '))}`);
 }
 
 /**

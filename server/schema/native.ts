@@ -22,6 +22,7 @@ import { CLICKHOUSE_NATIVE_DDL, CLICKHOUSE_STREAMS_QUERY } from './clickhouse';
 import { PostgresDriver } from '../sql/dialects/postgres/driver';
 import { LENIENT_JSON_RE2, OPENS_OBJECT_RE2 } from '../sql/jsonQuirks';
 import { ensureMinuteCounts } from './minuteCounts';
+import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
 
 export { ENTRIES_TABLE, STREAMS_TABLE };
 
@@ -91,7 +92,7 @@ export async function ensureNativeSchema(driver: Driver): Promise<void> {
   for (const stmt of ddl) await driver.exec(stmt);
   if (driver.engine === 'duckdb') {
     await markJsonQuirks(driver);
-    await ensureMinuteCounts(driver);
+    await ensureMinuteCounts(driver, duckdbDialect);
   }
 }
 

@@ -17,6 +17,12 @@
 //   PARALLEL UNSAFE: an exception block starts a subtransaction, which parallel workers cannot.
 import { ENTRIES_TABLE, STREAMS_TABLE } from './tables';
 import type { PostgresDriver } from '../sql/dialects/postgres/driver';
+import { postgresDialect } from '../sql/dialects/postgres/dialect';
+import { countMinutesSql, MINUTE_COUNTS_DDL, MINUTE_COUNTS_TABLE } from './minuteCounts';
+
+/** The advisory lock every writer of a database takes for its transaction (ingest/postgres.ts, retention/purge.ts):
+ *  ingests and deletes of every process take turns. */
+export const POSTGRES_WRITE_LOCK = 7423001;
 
 export const POSTGRES_JSON_FIELD_FN = `CREATE OR REPLACE FUNCTION logqlsql_json_field(line text, key text) RETURNS text
   LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE AS $fn$
@@ -58,5 +64,14 @@ export async function ensurePostgresSchema(driver: PostgresDriver): Promise<void
   await driver.transaction(async (s) => {
     await s.query('SELECT pg_advisory_xact_lock(7423000)');
     for (const stmt of POSTGRES_NATIVE_DDL) await s.query(stmt);
+    // the per-minute counts (schema/minuteCounts.ts): created with every entry already stored counted, in this
+    // transaction, so the table never exists without them (the ingest lock keeps writers out meanwhile)
+    const [t] = await s.query<{ t: string | null }>(`SELECT to_regclass('${MINUTE_COUNTS_TABLE}')::text AS t`);
+    if (t?.t == null) {
+      await s.query(`SELECT pg_advisory_xact_lock(${POSTGRES_WRITE_LOCK})`);
+      await s.query(MINUTE_COUNTS_DDL);
+      await s.query(`CREATE INDEX ${MINUTE_COUNTS_TABLE}_stream_ts ON ${MINUTE_COUNTS_TABLE} (stream_id, ts)`);
+      await s.query(`INSERT INTO ${MINUTE_COUNTS_TABLE} ${countMinutesSql(postgresDialect, ENTRIES_TABLE)}`);
+    }
   });
 }

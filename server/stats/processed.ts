@@ -229,7 +229,7 @@ function hoursFromMinutes(w: SqlWriter, table: string, ids: bigint[], lo: number
     ` WHERE ${inIds} AND ts > ${a} AND ts <= ${b}` +
     ` UNION ALL SELECT stream_id, hh - 1 AS h, -n AS n, -b AS b FROM starts WHERE hh > ${lo}` +
     ` UNION ALL SELECT stream_id, hh AS h, n, b FROM starts WHERE hh <= ${hi}` +
-    `) GROUP BY stream_id, h`
+    `)${d.derivedAlias} GROUP BY stream_id, h`
   );
 }
 

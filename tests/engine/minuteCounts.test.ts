@@ -20,6 +20,7 @@ import { MINUTE_NS, minuteEdge, minuteEdgeSql, MinuteCounter } from '../../serve
 import { minuteCountsFor } from '../../server/sql/rangeAggregate';
 import { duckdbDialect } from '../../server/sql/dialects/duckdb/dialect';
 import { deleteEntries, expireEntries } from '../../server/retention/purge';
+import { matrixDatabase, unavailable, type EngineHandle } from '../matrix/engines';
 
 const S = 1_000_000_000n;
 /** a whole minute (1,700,000,040 s) */
@@ -37,7 +38,8 @@ function entries(rng: Rng, n: number, fromSec: number): { ts: bigint; line: stri
     const line = rng.chance(0.2)
       ? `héllo ✓ ${rng.text(20)}`
       : `level=${rng.chance(0.5) ? 'info' : 'error'} ${rng.text(30)}`;
-    out.push({ ts, line });
+    // (no NUL: PostgreSQL text cannot hold one)
+    out.push({ ts, line: line.replaceAll('\0', ' ') });
   }
   return out;
 }
@@ -107,15 +109,27 @@ describe('the minute rule', () => {
   });
 });
 
-describe('minute counts on DuckDB', () => {
+/** DuckDB (a file, opened again by the tests) and PostgreSQL (a database of the test cluster) */
+const WRITERS = [
+  { name: 'duckdb', skip: undefined as string | undefined },
+  { name: 'postgres', skip: await unavailable('postgres') },
+];
+
+describe.each(WRITERS)('minute counts on $name', ({ name, skip }) => {
   let dir: string;
   let engine: Engine;
-  const url = () => `duckdb:${join(dir, 'm.duckdb')}`;
+  let db: EngineHandle | undefined;
+  let url = () => `duckdb:${join(dir, 'm.duckdb')}`;
   /** statements the engine ran that read minute_counts */
   let minuteReads = 0;
 
   beforeAll(async () => {
+    if (skip) return;
     dir = mkdtempSync(join(tmpdir(), 'logqlsql-minutes-'));
+    if (name === 'postgres') {
+      const pg = (db = await matrixDatabase('postgres'));
+      url = () => pg.url;
+    }
     engine = await Engine.open(url());
     const rng = new Rng(20261205);
     // in order, then again (duplicates: the staged path), then out of order and overlapping (staged, deduplicated)
@@ -145,7 +159,8 @@ describe('minute counts on DuckDB', () => {
   });
   afterAll(async () => {
     await engine?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await db?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const answer = async (query: string, grid: [number, number, number], minutes: boolean) => {
@@ -169,23 +184,26 @@ describe('minute counts on DuckDB', () => {
     expect(minuteReads - before).toBeGreaterThanOrEqual(10);
   };
 
-  it('answers as the line scan after pushes down every write path', compareAll);
+  it.skipIf(!!skip)('answers as the line scan after pushes down every write path', compareAll);
 
-  it('gives every timestamp the same minute in SQL as in TypeScript, up to the ends of BIGINT', async () => {
-    const MAX = 9_223_372_036_854_775_807n;
-    const MIN = -MAX - 1n;
-    const last = (MAX / MINUTE_NS) * MINUTE_NS;
-    const values = [MIN, MIN + 1n, -MINUTE_NS - 1n, -1n, 0n, 1n, B - 1n, B, B + 1n, last - 1n, last, last + 1n, MAX];
-    const rows = await engine.driver.query<{ ts: bigint; e: bigint }>(
-      `SELECT ts, ${minuteEdgeSql('ts')} AS e FROM (SELECT unnest($1::BIGINT[]) AS ts)`,
-      [values],
-    );
-    for (const r of rows) expect([r.ts, r.e]).toEqual([r.ts, minuteEdge(r.ts)]);
-    expect(minuteEdge(MAX)).toBe(MAX);
-    expect(minuteEdge(last)).toBe(last);
-  });
+  it.skipIf(!!skip)(
+    'gives every timestamp the same minute in SQL as in TypeScript, up to the ends of BIGINT',
+    async () => {
+      const MAX = 9_223_372_036_854_775_807n;
+      const MIN = -MAX - 1n;
+      const last = (MAX / MINUTE_NS) * MINUTE_NS;
+      const values = [MIN, MIN + 1n, -MINUTE_NS - 1n, -1n, 0n, 1n, B - 1n, B, B + 1n, last - 1n, last, last + 1n, MAX];
+      const rows = await engine.driver.query<{ ts: bigint; e: bigint }>(
+        `SELECT ts, ${minuteEdgeSql(engine.dialect, 'ts')} AS e FROM (SELECT unnest($1::BIGINT[]) AS ts) AS v`,
+        [values],
+      );
+      for (const r of rows) expect([r.ts, r.e]).toEqual([r.ts, minuteEdge(r.ts)]);
+      expect(minuteEdge(MAX)).toBe(MAX);
+      expect(minuteEdge(last)).toBe(last);
+    },
+  );
 
-  it('answers as the line scan after deletes by range, by pipeline and by retention', async () => {
+  it.skipIf(!!skip)('answers as the line scan after deletes by range, by pipeline and by retention', async () => {
     const streams = (await engine.catalog.all()).map((s) => ({ id: s.id, labels: s.labels }));
     // a range off the minutes
     expect(
@@ -206,7 +224,7 @@ describe('minute counts on DuckDB', () => {
     await compareAll();
   });
 
-  it('counts the stored entries once when a database made before the table is opened', async () => {
+  it.skipIf(!!skip)('counts the stored entries once when a database made before the table is opened', async () => {
     const want = await answer(QUERIES[1]!, GRIDS[0]!, false);
     await engine.driver.exec('DROP TABLE minute_counts');
     await engine.close();
@@ -220,11 +238,15 @@ describe('minute counts on DuckDB', () => {
     expectSameSeries((await answer(QUERIES[1]!, GRIDS[0]!, true)) as never, want, 9);
   });
 
-  it('counts again a table that no longer adds up to the entries (written by an older version)', async () => {
-    const want = await answer(QUERIES[1]!, GRIDS[0]!, false);
-    await engine.driver.exec(`DELETE FROM minute_counts WHERE rowid % 3 = 0`);
-    await engine.close();
-    engine = await Engine.open(url());
-    expectSameSeries((await answer(QUERIES[1]!, GRIDS[0]!, true)) as never, want, 9);
-  });
+  // (DuckDB: one writer, checked at open; PostgreSQL's count(*) is a scan of the whole table, so it is not)
+  it.skipIf(!!skip || name !== 'duckdb')(
+    'counts again a table that no longer adds up to the entries (written by an older version)',
+    async () => {
+      const want = await answer(QUERIES[1]!, GRIDS[0]!, false);
+      await engine.driver.exec(`DELETE FROM minute_counts WHERE rowid % 3 = 0`);
+      await engine.close();
+      engine = await Engine.open(url());
+      expectSameSeries((await answer(QUERIES[1]!, GRIDS[0]!, true)) as never, want, 9);
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import type { Dialect } from '../../dialect';
+import { MINUTE_COUNTS_TABLE } from '../../../schema/minuteCounts';
 
 /** PostgreSQL (15+): `$n` parameters with explicit casts, BIGINT ns timestamps, arrays as `= ANY($n::bigint[])`.
  *  Overrides of the DuckDB reference:
@@ -12,6 +13,7 @@ import type { Dialect } from '../../dialect';
 export const postgresDialect: Dialect = {
   name: 'postgres',
   capabilities: { re2Regex: false, jsonExtract: true, textHoldsNul: false, probeMetadata: true, literalRegex: true },
+  minuteCounts: MINUTE_COUNTS_TABLE,
   noParsers: 'parsers run in TypeScript on PostgreSQL: its regexes are POSIX, not RE2',
   limits: { regex: 'regex line filter: PostgreSQL regexes are POSIX ARE, not RE2' },
   placeholder: (n, type) => {
