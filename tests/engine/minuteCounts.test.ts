@@ -239,14 +239,15 @@ describe.each(WRITERS)('minute counts on $name', ({ name, skip }) => {
   });
 
   // (DuckDB: one writer, checked at open; PostgreSQL's count(*) is a scan of the whole table, so it is not)
-  it.skipIf(!!skip || name !== 'duckdb')(
-    'counts again a table that no longer adds up to the entries (written by an older version)',
-    async () => {
-      const want = await answer(QUERIES[1]!, GRIDS[0]!, false);
-      await engine.driver.exec(`DELETE FROM minute_counts WHERE rowid % 3 = 0`);
-      await engine.close();
-      engine = await Engine.open(url());
-      expectSameSeries((await answer(QUERIES[1]!, GRIDS[0]!, true)) as never, want, 9);
-    },
-  );
+  if (name === 'duckdb')
+    it.skipIf(!!skip)(
+      'counts again a table that no longer adds up to the entries (written by an older version)',
+      async () => {
+        const want = await answer(QUERIES[1]!, GRIDS[0]!, false);
+        await engine.driver.exec(`DELETE FROM minute_counts WHERE rowid % 3 = 0`);
+        await engine.close();
+        engine = await Engine.open(url());
+        expectSameSeries((await answer(QUERIES[1]!, GRIDS[0]!, true)) as never, want, 9);
+      },
+    );
 });
