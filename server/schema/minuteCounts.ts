@@ -1,4 +1,4 @@
-// Per-minute line counts (DuckDB native schema): `minute_counts` holds, per stream and minute, how many entries were
+// Per-minute line counts (the DuckDB and PostgreSQL native schemas): `minute_counts` holds, per stream and minute, how many entries were
 // stored and their bytes, so that count_over_time, rate, bytes_over_time and bytes_rate over a bare stream selector
 // read a few rows per stream and minute instead of every line (sql/rangeAggregate.ts). These are the queries of
 // dashboards' volume panels and of Grafana's logs volume, and the ones whose cost otherwise grows with the lines
@@ -11,10 +11,10 @@
 // minute_counts.n      entries; .bytes their lines' UTF-8 bytes.
 //
 // The table is append-only: a minute may have several rows (one per write that touched it) and readers sum them.
-// Writes keep it exact in the same transaction as the entries (ingest/duckdb.ts adds what each write stored; deletes
-// and retention recount the minutes they touched, retention/purge.ts). A database made before the table existed is
-// counted once when opened, and one whose counts no longer add up to its entries (written by an older version of
-// this server) is counted again.
+// Writes keep it exact in the same transaction as the entries (ingest/duckdb.ts and ingest/postgres.ts add what each
+// write stored; deletes and retention recount the minutes they touched, retention/purge.ts). A database made before
+// the table existed is counted once when opened; a DuckDB one whose counts no longer add up to its entries (written
+// by an older version of this server) is counted again.
 import type { Driver } from '../sql/driver';
 import { ENTRIES_TABLE } from './tables';
 
@@ -131,16 +131,19 @@ export class MinuteCounter {
   readonly bytes: number[] = [];
   private id = 0n;
   private edge = 0n;
+  /** the current minute holds (start, edge] (start kept: no bigint arithmetic per entry) */
+  private start = 0n;
   private n = 0;
   private b = 0;
 
   /** the next appended entry; `ts` ascends within a stream's consecutive entries */
   add(id: bigint, ts: bigint, line: string): void {
-    // (ts ascends: the same minute while ts ≤ its edge, and a cheap compare decides it)
-    if (this.n === 0 || id !== this.id || ts > this.edge || ts <= this.edge - MINUTE_NS) {
+    // (ts ascends: the same minute while ts ≤ its edge, and two compares decide it)
+    if (this.n === 0 || id !== this.id || ts > this.edge || ts <= this.start) {
       this.end();
       this.id = id;
       this.edge = minuteEdge(ts);
+      this.start = this.edge === MAX_I64 ? LAST_EDGE : this.edge - MINUTE_NS;
     }
     this.n++;
     this.b += Buffer.byteLength(line, 'utf8');
