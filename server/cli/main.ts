@@ -19,6 +19,7 @@ import { statsCommand } from './commands/stats';
 import { volumeCommand } from './commands/volume';
 import { tailCommand } from './commands/tail';
 import { translateCommand } from './commands/translate';
+import { applyServerAllocatorSettings } from '../util/allocator';
 
 export type { CliIO } from './io';
 export { CliError } from './errors';
@@ -92,6 +93,8 @@ export async function main(argv: string[] = process.argv, io: CliIO = processIO(
 
 /** Entry point of the bundle and of `bin/logqlsql`. */
 export function run(argv: string[] = process.argv): void {
+  // a server (plugin mode or `serve`) runs long: glibc's allocator settings for it, by re-executing once
+  if (process.env.grafana_plugin_type !== undefined || argv[2] === 'serve') applyServerAllocatorSettings();
   // Grafana started us as its plugin (env grafana_plugin_type, grafana/plugin.ts isPluginMode): handshake on stdout,
   // gRPC, nothing else
   if (process.env.grafana_plugin_type !== undefined) {

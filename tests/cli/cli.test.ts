@@ -3,7 +3,7 @@
 // volume, tail, the auth token — plus the lock case (--db on the file the server holds) and translate --explain,
 // which needs no database at all.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +143,14 @@ afterAll(async () => {
 const describeServer = existsSync(BUNDLE) || process.env.CI === 'true' ? describe : describe.skip;
 
 describeServer('the CLI against a running server', () => {
+  it('serve re-executed itself in place with the server allocator settings (server/util/allocator.ts)', () => {
+    // the pid spawned is the pid answering: execve kept it
+    const env = readFileSync(`/proc/${server!.child.pid}/environ`, 'utf8').split('\0');
+    expect(env).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+    expect(env).toContain('LOGQLSQL_ALLOCATOR_SET=1');
+    expect(env.find((v) => v.startsWith('NODE_OPTIONS='))).toMatch(/--max-semi-space-size=16/);
+  });
+
   it('query: log lines as aligned columns, newest first', async () => {
     const r = await cli(['query', '{app="api"} |= "500"', ...range, '--limit', '5', '--include-common-labels']);
     expect(r.err).toBe('');
