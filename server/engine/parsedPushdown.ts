@@ -89,7 +89,8 @@ export async function pushParsedCount(
     }
     for (const s of folding.result()) {
       const labels = rangeGroupLabels(s.labels, false, outputs);
-      for (let k = 0; k < s.values.length; k++) if (s.present[k]) add(labels, k, s.values[k]);
+      const first = s.first ?? 0; // a windowed series (eval/value.ts)
+      for (let k = 0; k < s.values.length; k++) if (s.present[k]) add(labels, first + k, s.values[k]);
     }
   }
   if (node.op === 'rate' || node.op === 'bytes_rate')

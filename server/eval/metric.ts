@@ -5,7 +5,7 @@ import type { Grouping, MetricExpr, RangeAggregation, VectorOp } from '../logql/
 import { evalBinary } from './binary';
 import { evalLabelReplace } from './labelReplace';
 import type { StepGrid } from './steps';
-import { newSeries, type EvalValue, type SeriesData } from './value';
+import { densify, newSeries, type EvalValue, type SeriesData } from './value';
 import { evalVectorAggregation } from './vector';
 
 /** The vector aggregation applied directly to a range aggregation's output, if any: a source may then return
@@ -17,12 +17,21 @@ export interface Consumer {
 
 export type RangeSource = (node: RangeAggregation, grid: StepGrid, consumer?: Consumer) => Promise<SeriesData[]>;
 
+/** The value of `expr` at every step of the grid, each series over the whole grid. */
 export async function evalMetric(
   expr: MetricExpr,
   grid: StepGrid,
   source: RangeSource,
   query: string,
 ): Promise<EvalValue> {
+  const v = await evalWindowed(expr, grid, source, query);
+  const steps = grid.times.length;
+  return v.kind === 'vector' ? { kind: 'vector', series: v.series.map((s) => densify(s, steps)) } : v;
+}
+
+/** evalMetric, where range and vector aggregations may hand back windowed series (eval/value.ts): a vector
+ *  aggregation reads them as they are; operators that need every step get them through evalMetric. */
+async function evalWindowed(expr: MetricExpr, grid: StepGrid, source: RangeSource, query: string): Promise<EvalValue> {
   const steps = grid.times.length;
   switch (expr.kind) {
     case 'literal':
@@ -42,7 +51,7 @@ export async function evalMetric(
               kind: 'vector' as const,
               series: await source(withoutLineFormat(expr.expr), grid, { op: expr.op, grouping: expr.grouping }),
             }
-          : await evalMetric(expr.expr, grid, source, query);
+          : await evalWindowed(expr.expr, grid, source, query);
       const series = inner.kind === 'vector' ? inner.series : scalarAsSeries(inner.values);
       return { kind: 'vector', series: evalVectorAggregation(expr, series, steps) };
     }

@@ -4,7 +4,7 @@ import type { RangeAggregation } from '../logql/ast';
 import type { Labels } from '../engine/types';
 import { RANGE_FUNCTIONS } from './rangeFunctions';
 import type { StepGrid } from './steps';
-import { labelsKey, LabelsKeyer, newSeries, type SeriesData } from './value';
+import { labelsKey, LabelsKeyer, newSeries, windowedSeries, type SeriesData } from './value';
 import { rangeGroupLabels } from './grouping';
 import { queryLimits, samplesLimitError } from './limits';
 
@@ -61,9 +61,21 @@ function upperBound(ts: bigint[], t: bigint, from = 0): number {
   return lo;
 }
 
-/** `op(… [range] offset o) by (…)` over the given series. */
+/** First index whose value is ≥ t (lower bound). */
+function lowerBound(xs: bigint[], t: bigint): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** `op(… [range] offset o) by (…)` over the given series, each windowed over the steps its samples can reach (eval/
+ *  value.ts): step i's window (tᵢ − offset − range, tᵢ − offset] holds sample t iff t + offset ≤ tᵢ < t + offset + range. */
 export function evalRangeAggregation(node: RangeAggregation, input: SampleSeries[], grid: StepGrid): SeriesData[] {
-  const steps = grid.times.length;
   const rangeSeconds = Number(node.range) / 1e9;
   if (node.op === 'absent_over_time') return absentOverTime(node, input, grid);
 
@@ -73,17 +85,21 @@ export function evalRangeAggregation(node: RangeAggregation, input: SampleSeries
   const { fn, minSamples } = RANGE_FUNCTIONS[node.op];
   const out: SeriesData[] = [];
   for (const s of series) {
-    const res = newSeries(s.labels, steps);
+    if (s.ts.length === 0) continue;
+    const first = lowerBound(grid.times, s.ts[0] + node.offset);
+    const last = lowerBound(grid.times, s.ts[s.ts.length - 1] + node.offset + node.range) - 1;
+    if (last < first) continue;
+    const res = windowedSeries(s.labels, first, last - first + 1);
     let any = false;
-    for (let i = 0; i < steps; i++) {
+    for (let i = first; i <= last; i++) {
       const end = grid.times[i] - node.offset;
       const start = end - node.range;
       const lo = upperBound(s.ts, start);
       const hi = upperBound(s.ts, end, lo);
       if (hi - lo < minSamples) continue;
       const v = fn(s.ts, s.v, lo, hi, { start, end, rangeSeconds, param: node.param });
-      res.values[i] = v;
-      res.present[i] = 1;
+      res.values[i - first] = v;
+      res.present[i - first] = 1;
       any = true;
     }
     if (any) out.push(res);

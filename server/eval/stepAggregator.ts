@@ -1,5 +1,6 @@
 // Streaming range aggregation: each sample is folded into the steps whose windows hold it as it arrives, so memory
-// is O(series × steps) however many lines a query reads — the TypeScript twin of the SQL aggregation
+// is O(series × steps they touch) however many lines a query reads (each series keeps arrays over the span of steps
+// its samples reached, grown by doubling: eval/value.ts, windowed series) — the TypeScript twin of the SQL aggregation
 // (sql/stepWindows.ts), with the same window arithmetic: v = ts − from, step k holds v iff
 // k·step < v ≤ k·step + range (an instant query has the single window from < ts).
 // Functions that need every sample of a window at once (quantile_over_time, rate_counter, absent_over_time) use the
@@ -9,7 +10,7 @@ import type { Labels } from '../engine/types';
 import { rangeGroupLabels } from './grouping';
 import { avgStep } from './rangeFunctions';
 import type { StepGrid } from './steps';
-import { LabelsKeyer, newSeries, type SeriesData } from './value';
+import { LabelsKeyer, windowedSeries, type SeriesData } from './value';
 
 const STREAMABLE = new Set<RangeOp>([
   'count_over_time',
@@ -32,8 +33,10 @@ export function streamable(node: RangeAggregation, grid: StepGrid): boolean {
   return STREAMABLE.has(node.op) && span < 2n ** 52n;
 }
 
+/** One series' accumulators over the steps [first, first + n.length). */
 interface State {
   labels: Labels;
+  first: number;
   n: Float64Array;
   /** running sum, or the mean for stddev/stdvar (Welford) */
   acc: Float64Array;
@@ -79,15 +82,33 @@ export class StepAggregator {
     const key = this.keyer.key(l);
     let s = this.series.get(key);
     if (!s) {
-      s = {
-        labels: l,
-        n: new Float64Array(this.steps),
-        acc: new Float64Array(this.steps),
-        aux: new Float64Array(this.steps),
-      };
+      const len = hi - lo + 1;
+      s = { labels: l, first: lo, n: new Float64Array(len), acc: new Float64Array(len), aux: new Float64Array(len) };
       this.series.set(key, s);
+    } else if (lo < s.first || hi >= s.first + s.n.length) this.grow(s, lo, hi);
+    for (let k = lo - s.first, end = hi - s.first; k <= end; k++) this.fold(s, k, value);
+  }
+
+  /** Widens a series' arrays to cover the steps [lo, hi], at least doubling them (samples mostly come in time order,
+   *  so a series' span grows forward a window at a time). */
+  private grow(s: State, lo: number, hi: number): void {
+    const want = 2 * s.n.length;
+    let first = Math.min(s.first, lo);
+    let end = Math.max(s.first + s.n.length, hi + 1);
+    if (end - first < want) {
+      if (lo < s.first) first = Math.max(0, end - want);
+      else end = Math.min(this.steps, first + want);
     }
-    for (let k = lo; k <= hi; k++) this.fold(s, k, value);
+    const at = s.first - first;
+    const widen = (a: Float64Array) => {
+      const b = new Float64Array(end - first);
+      b.set(a, at);
+      return b;
+    };
+    s.n = widen(s.n);
+    s.acc = widen(s.acc);
+    s.aux = widen(s.aux);
+    s.first = first;
   }
 
   private fold(s: State, k: number, x: number): void {
@@ -120,12 +141,13 @@ export class StepAggregator {
     }
   }
 
+  /** Windowed series (eval/value.ts): each over the span of steps its samples reached. */
   result(): SeriesData[] {
     const seconds = this.range / 1e9;
     const out: SeriesData[] = [];
     for (const s of this.series.values()) {
-      const res = newSeries(s.labels, this.steps);
-      for (let k = 0; k < this.steps; k++) {
+      const res = windowedSeries(s.labels, s.first, s.n.length);
+      for (let k = 0; k < s.n.length; k++) {
         const n = s.n[k];
         if (n === 0) continue;
         res.present[k] = 1;
