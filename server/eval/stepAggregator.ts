@@ -33,15 +33,16 @@ export function streamable(node: RangeAggregation, grid: StepGrid): boolean {
   return STREAMABLE.has(node.op) && span < 2n ** 52n;
 }
 
-/** One series' accumulators over the steps [first, first + n.length). */
+/**
+ * One series' accumulators over the steps [first, first + len): `d` holds three arrays of `len` — counts, then running
+ * sums (means for stddev/stdvar, Welford), then min/max/first/last (Welford's M2). One typed array and no labels
+ * object per series (the key is the labels' JSON, parsed back for the result): a query over a parser without `by`
+ * can hold a series per line, and the garbage collector's time grew with the objects each kept alive.
+ */
 interface State {
-  labels: Labels;
   first: number;
-  n: Float64Array;
-  /** running sum, or the mean for stddev/stdvar (Welford) */
-  acc: Float64Array;
-  /** min, max, first, last, or Welford's M2 */
-  aux: Float64Array;
+  len: number;
+  d: Float64Array;
 }
 
 export class StepAggregator {
@@ -83,61 +84,61 @@ export class StepAggregator {
     let s = this.series.get(key);
     if (!s) {
       const len = hi - lo + 1;
-      s = { labels: l, first: lo, n: new Float64Array(len), acc: new Float64Array(len), aux: new Float64Array(len) };
+      s = { first: lo, len, d: new Float64Array(3 * len) };
       this.series.set(key, s);
-    } else if (lo < s.first || hi >= s.first + s.n.length) this.grow(s, lo, hi);
-    for (let k = lo - s.first, end = hi - s.first; k <= end; k++) this.fold(s, k, value);
+    } else if (lo < s.first || hi >= s.first + s.len) this.grow(s, lo, hi);
+    for (let k = lo - s.first, end = hi - s.first; k <= end; k++) this.fold(s.d, s.len, k, value);
   }
 
   /** Widens a series' arrays to cover the steps [lo, hi], at least doubling them (samples mostly come in time order,
    *  so a series' span grows forward a window at a time). */
   private grow(s: State, lo: number, hi: number): void {
-    const want = 2 * s.n.length;
+    const want = 2 * s.len;
     let first = Math.min(s.first, lo);
-    let end = Math.max(s.first + s.n.length, hi + 1);
+    let end = Math.max(s.first + s.len, hi + 1);
     if (end - first < want) {
       if (lo < s.first) first = Math.max(0, end - want);
       else end = Math.min(this.steps, first + want);
     }
+    const len = end - first;
     const at = s.first - first;
-    const widen = (a: Float64Array) => {
-      const b = new Float64Array(end - first);
-      b.set(a, at);
-      return b;
-    };
-    s.n = widen(s.n);
-    s.acc = widen(s.acc);
-    s.aux = widen(s.aux);
+    const d = new Float64Array(3 * len);
+    for (let part = 0; part < 3; part++) d.set(s.d.subarray(part * s.len, (part + 1) * s.len), part * len + at);
+    s.d = d;
+    s.len = len;
     s.first = first;
   }
 
-  private fold(s: State, k: number, x: number): void {
-    const n = ++s.n[k];
+  /** x into step k of a series' accumulators `d` (three arrays of `len`: see State) */
+  private fold(d: Float64Array, len: number, k: number, x: number): void {
+    const n = ++d[k];
+    const acc = len + k;
+    const aux = 2 * len + k;
     switch (this.node.op) {
       case 'min_over_time':
-        if (n === 1 || x < s.aux[k] || Number.isNaN(s.aux[k])) s.aux[k] = x;
+        if (n === 1 || x < d[aux] || Number.isNaN(d[aux])) d[aux] = x;
         break;
       case 'max_over_time':
-        if (n === 1 || x > s.aux[k] || Number.isNaN(s.aux[k])) s.aux[k] = x;
+        if (n === 1 || x > d[aux] || Number.isNaN(d[aux])) d[aux] = x;
         break;
       case 'first_over_time':
-        if (n === 1) s.aux[k] = x;
+        if (n === 1) d[aux] = x;
         break;
       case 'last_over_time':
-        s.aux[k] = x;
+        d[aux] = x;
         break;
       case 'avg_over_time':
-        s.acc[k] = avgStep(s.acc[k], n, x);
+        d[acc] = avgStep(d[acc], n, x);
         break;
       case 'stddev_over_time':
       case 'stdvar_over_time': {
-        const d = x - s.acc[k];
-        s.acc[k] += d / n;
-        s.aux[k] += d * (x - s.acc[k]);
+        const dx = x - d[acc];
+        d[acc] += dx / n;
+        d[aux] += dx * (x - d[acc]);
         break;
       }
       default:
-        s.acc[k] += x;
+        d[acc] += x;
     }
   }
 
@@ -145,39 +146,42 @@ export class StepAggregator {
   result(): SeriesData[] {
     const seconds = this.range / 1e9;
     const out: SeriesData[] = [];
-    for (const s of this.series.values()) {
-      const res = windowedSeries(s.labels, s.first, s.n.length);
-      for (let k = 0; k < s.n.length; k++) {
-        const n = s.n[k];
+    for (const [key, s] of this.series) {
+      const { d, len } = s;
+      const res = windowedSeries(JSON.parse(key) as Labels, s.first, len);
+      for (let k = 0; k < len; k++) {
+        const n = d[k];
         if (n === 0) continue;
+        const acc = d[len + k];
+        const aux = d[2 * len + k];
         res.present[k] = 1;
         switch (this.node.op) {
           case 'count_over_time':
             res.values[k] = n;
             break;
           case 'rate':
-            res.values[k] = (this.node.unwrap ? s.acc[k] : n) / seconds;
+            res.values[k] = (this.node.unwrap ? acc : n) / seconds;
             break;
           case 'bytes_rate':
-            res.values[k] = s.acc[k] / seconds;
+            res.values[k] = acc / seconds;
             break;
           case 'avg_over_time':
-            res.values[k] = s.acc[k];
+            res.values[k] = acc;
             break;
           case 'min_over_time':
           case 'max_over_time':
           case 'first_over_time':
           case 'last_over_time':
-            res.values[k] = s.aux[k];
+            res.values[k] = aux;
             break;
           case 'stddev_over_time':
-            res.values[k] = Math.sqrt(s.aux[k] / n);
+            res.values[k] = Math.sqrt(aux / n);
             break;
           case 'stdvar_over_time':
-            res.values[k] = s.aux[k] / n;
+            res.values[k] = aux / n;
             break;
           default: // bytes_over_time, sum_over_time
-            res.values[k] = s.acc[k];
+            res.values[k] = acc;
         }
       }
       out.push(res);
