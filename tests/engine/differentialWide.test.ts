@@ -64,6 +64,16 @@ const FIXED: Case[] = [
     step: MIN,
     instant: false,
   },
+  // ClickHouse's pre-filter for label regexes after `| json` matched unanchored: `!~"a|b"` dropped every line whose
+  // field holds an `a` or a `b`
+  {
+    kind: 'log',
+    query: '{namespace="jobs"} | json | job!~"a|b"',
+    from: START,
+    to: START + 30n * MIN,
+    limit: 1000,
+    direction: 'forward',
+  },
 ];
 
 function describeCase(c: Case): string {
