@@ -26,6 +26,9 @@ export interface ExecContext {
   /** false: nothing beyond selectors and line filters runs in SQL — no aggregation pushdown, no pre-filters
    *  (tests compare both paths) */
   pushdown?: boolean;
+  /** false: line filters run in TypeScript too, so nothing but the selector and the time range is in SQL (the
+   *  differential tests' reference path, which must not share the SQL line filters it checks) */
+  lineFiltersInSql?: boolean;
   /** counts the lines and bytes each scan processes (Loki's stats); absent: not counted */
   processed?: ProcessedCounter;
   /** rows per statement of a TypeScript scan (tests make it small to exercise slicing) */

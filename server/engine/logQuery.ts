@@ -38,7 +38,7 @@ export async function runLogQuery(
   a: LogQueryArgs,
 ): Promise<{ streams: Stream[]; limitReached: boolean }> {
   const streams = await ctx.catalog.select(a.expr.matchers, a.from, a.to);
-  const split = splitPipeline(a.expr.pipeline, ctx.dialect.capabilities);
+  const split = splitPipeline(a.expr.pipeline, ctx.dialect.capabilities, ctx.lineFiltersInSql !== false);
   ctx.stats.tsStages.push(...split.reasons);
   // translate plans the statement even when no stream matches yet (the editor's SQL preview on an empty database)
   if ((streams.length === 0 && ctx.execute) || a.limit <= 0) return { streams: [], limitReached: false };

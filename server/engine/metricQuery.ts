@@ -79,7 +79,7 @@ async function scanRangeAggregation(
 ): Promise<SeriesData[]> {
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
-  const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
+  const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities, ctx.lineFiltersInSql !== false);
   ctx.stats.tsStages.push(...split.reasons, `${node.op} over the pipeline's samples runs in TypeScript`);
   // fold samples into steps as they stream by when the function allows it; otherwise keep them for the windows
   const folding = streamable(node, grid) ? new StepAggregator(node, grid) : undefined;

@@ -178,11 +178,15 @@ class Builder {
   }
 }
 
-/** A string label filter's comparison of `text` with the bound `value` (regexes fully anchored, as Loki's are). */
+/** A string label filter's comparison of `text` with the bound `value` (regexes fully anchored, as Loki's are). A
+ *  user's regex is any RE2 pattern: the parsers' full match takes it as Go does, where simpleFullMatch is only for
+ *  simple patterns written anchored (ClickHouse's is an unanchored match(): `!~"a|b"` dropped every value holding an
+ *  a). */
 function stringCompare(d: Dialect, text: string, op: string, value: string): string {
   if (op === '=') return `${text} = ${value}`;
   if (op === '!=') return `${text} <> ${value}`;
-  return `${op === '!~' ? 'NOT ' : ''}${d.simpleFullMatch(text, value)}`;
+  const full = d.parsers?.fullMatch ?? d.simpleFullMatch;
+  return `${op === '!~' ? 'NOT ' : ''}${full(text, value)}`;
 }
 
 /** Whether a missing label ("") passes a string comparison; for regexes, unknown here: keep the row. */

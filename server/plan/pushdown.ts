@@ -27,11 +27,12 @@ export function cannotPush(f: LineFilter, caps: DialectCapabilities): string | u
   return undefined;
 }
 
-export function splitPipeline(stages: Stage[], caps: DialectCapabilities): PipelineSplit {
+/** `lineFilters` false: none is pushed (tests' all-TypeScript reference path). */
+export function splitPipeline(stages: Stage[], caps: DialectCapabilities, lineFilters = true): PipelineSplit {
   const pushed: LineFilter[] = [];
   const rest: Stage[] = [];
   const reasons: string[] = [];
-  let lineIntact = true;
+  let lineIntact = lineFilters;
   for (const st of stages) {
     if (st.kind === 'lineFilter' && lineIntact) {
       const why = cannotPush((st as LineFilterStage).filter, caps);

@@ -264,15 +264,19 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
   }
   if (f.kind !== 'string' && f.kind !== 'number' && f.kind !== 'duration')
     return new NotInSql(`${f.kind} label filters run in TypeScript`);
+  // Loki replaces some regexes by literal tests (eval/pipeline/labelRegex.ts): `GE.*` is a substring test, `.*`
+  // always matches
+  const t = f.kind === 'string' && (f.op === '=~' || f.op === '!~') ? labelRegexTest(f.value) : undefined;
+  // a filter whose answer does not depend on the value is decided before the value is asked for: that may bind
+  // parameters the answer would leave unread, and DuckDB and PostgreSQL refuse a statement with an unread parameter
+  if (f.kind === 'string' && (f.op === '=~' || f.op === '!~') && (f.value === '' || (t && alwaysTrue(t))))
+    return f.op === '=~' ? 'TRUE' : 'FALSE';
   const v = valueOf(f.name);
   if (v instanceof NotInSql) return v;
   const w = ctx.w;
   if (f.kind === 'string') {
-    if ((f.op === '=~' || f.op === '!~') && f.value === '') return f.op === '=~' ? 'TRUE' : 'FALSE';
     const text = v.kind === 'const' ? w.bind(v.text ?? '', 'string') : `coalesce(${v.expr}, '')`;
     if (f.op === '=~' || f.op === '!~') {
-      // Loki replaces some regexes by literal tests (eval/pipeline/labelRegex.ts): `GE.*` is a substring test
-      const t = labelRegexTest(f.value);
       if (t) {
         const sql = regexTestSql(ctx, t, text);
         if (sql instanceof NotInSql) return sql;
@@ -316,6 +320,10 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
   ctx.unsure.push(`(${v.expr} IS NOT NULL AND length(${v.expr}) > 0 AND NOT ${decimal})`);
   ctx.unsure.push(`(${v.expr} = '')`);
   return `coalesce(${ctx.fns.toDoubleOrNull(v.expr)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}, FALSE)`;
+}
+
+function alwaysTrue(t: LabelRegexTest): boolean {
+  return t.kind === 'true' || (t.kind === 'or' && alwaysTrue(t.left) && alwaysTrue(t.right));
 }
 
 /** A label regex Loki evaluates as literal tests, in SQL (case-insensitive ones use Go's folding: TypeScript). */

@@ -8,7 +8,19 @@ import { numberLiteral, type Dialect } from '../../dialect';
  *    UInt64 and Int64 % UInt64 is computed unsigned (wrong for negative dividends);
  *  - `arrayJoin(range(…))` explodes a step range; quantiles are `quantileExactInclusive(φ)` (linear interpolation
  *    between closest ranks, as Prometheus); φ must be a constant, written through `numberLiteral`;
- *  - no `AS MATERIALIZED`: a CTE read twice is computed twice (still one statement, Distributed-safe). */
+ *  - no `AS MATERIALIZED`: a CTE read twice is computed twice (still one statement, Distributed-safe);
+ *  - `match()` answers 0 on every text for a pattern holding a named group whose name contains `_` (`(?P<a_b>j)`
+ *    never matches "j": its required-substring analysis gets such patterns wrong, while extractGroups is right). A
+ *    pattern with a named group is matched as `(?:pattern)|\b\B`: an alternative that never matches turns that
+ *    analysis off without changing which texts match (other patterns keep it: it speeds up line filters). */
+/** `match` of `col` against the RE2 pattern `inner` (SQL text, a constant) with Go's `.`; see above. */
+function match(col: string, inner: string): string {
+  return (
+    `if(position(${inner}, '(?P<') > 0 OR position(${inner}, '(?<') > 0, ` +
+    `match(${col}, concat('(?-s)(?:', ${inner}, ')|\\\\b\\\\B')), match(${col}, concat('(?-s)', ${inner})))`
+  );
+}
+
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   capabilities: { re2Regex: true, jsonExtract: true },
@@ -33,8 +45,8 @@ export const clickhouseDialect: Dialect = {
     isJsonObject: (col) => `(isValidJSON(${col}) AND JSONType(${col}) = 'Object')`,
     toDoubleOrNull: (e) => `toFloat64OrNull(${e})`,
     toDecimal: (e) => `toDecimal128OrNull(${e}, 9)`,
-    regexMatch: (col, p) => `match(${col}, concat('(?-s)', ${p}))`,
-    fullMatch: (col, p) => `match(${col}, concat('(?-s)^(?:', ${p}, ')$'))`,
+    regexMatch: (col, p) => match(col, p),
+    fullMatch: (col, p) => match(col, `concat('^(?:', ${p}, ')$')`),
     lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
   },
   placeholder: (n, type) => {
@@ -53,7 +65,7 @@ export const clickhouseDialect: Dialect = {
   },
   inArray: (col, p) => `${col} IN ${p}`,
   contains: (col, p) => `position(${col}, ${p}) > 0`,
-  regexMatch: (col, p) => `match(${col}, concat('(?-s)', ${p}))`,
+  regexMatch: (col, p) => match(col, p),
   simpleFullMatch: (col, p) => `match(${col}, ${p})`,
   byteLength: (col) => `length(${col})`,
   exactDiv: (a, b) => `intDiv(${a}, ${b})`,
