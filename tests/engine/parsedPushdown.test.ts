@@ -64,6 +64,30 @@ const JSON_LINES = [
   '{"latency_ms":11,"x":"\\"latency_ms\\"","latency_ms":12}',
 ];
 
+// `| json label="path"`: nested keys, array indexes, bracketed keys with dots, duplicates (the first wins), JSON null,
+// objects and arrays (kept as written), -0, floats, escapes, U+FFFD, lines Loki refuses (a leading space, not JSON)
+const JSON_PARAM_LINES = [
+  '{"status":500,"latency_ms":1.50,"user":{"region":"eu","id":7},"tags":["a","b"]}',
+  '{"status":"503","user":{"region":"us"},"tags":[]}',
+  '{"user":{"region":"eu","region":"xx"},"status":200}',
+  '{"user":null,"status":null}',
+  '{"user":{"region":null},"latency_ms":250}',
+  '{"status":-0,"user":{"region":"-0"}}',
+  '{"status":1e2,"latency_ms":"300"}',
+  ' {"status":500}',
+  'not json',
+  '',
+  '[{"status":1}]',
+  '{"a.b":{"c":"dot"},"status":404}',
+  '{"status":"5\\u00e9","user":{"region":"caf\\u00e9"}}',
+  '{"status":500,"user":{"region":"bad\ufffd"}}',
+  '{"tags":[{"x":1},"y"],"status":201}',
+  '{"status":500,}',
+  '{"user":{"region":"eu"},"status":5e2}',
+  '{"status":18446744073709551616,"latency_ms":-0}',
+  '{"user" : { "region" : "spaced" } , "status" : 502 }',
+];
+
 const NGINX = [
   '10.0.0.1 - - [10/Nov/2026:00:00:02 +0000] "GET /api/v1/pay HTTP/1.1" 200 561 "-" "curl/8.0"',
   '10.0.0.2 - - [10/Nov/2026:00:00:03 +0000] "POST /api/v1/orders HTTP/1.1" 503 12 "-" "k"',
@@ -102,6 +126,17 @@ const QUERIES = [
   'sum by (method, status) (count_over_time({app="ng"} | pattern "<ip> - - <_> \\"<method> <_>\\" <status> <_>" | status >= 400 [5m]))',
   'sum by (code) (bytes_rate({app="ng"} | regexp "\\" (?P<code>[0-9]{3}) " [5m]))',
   'sum by (status) (count_over_time({app="ng"} | regexp "(?P<status>[0-9]+)$" | logfmt [5m]))',
+  'sum by (r, c) (count_over_time({app="jp"} | json r="user.region", c="status" | __error__="" [5m]))',
+  'sum by (t) (count_over_time({app="jp"} | json t="tags[0]", u="user" | __error__="" [5m]))',
+  'sum by (u) (count_over_time({app="jp"} | json u="user" | __error__="" [5m]))',
+  'sum by (k) (count_over_time({app="jp"} | json k="[\\"a.b\\"].c" | __error__="" [5m]))',
+  'sum(count_over_time({app="jp"} | json c="status" [5m]))',
+  'sum(count_over_time({app="jp"} | json c="status" | c >= 500 | __error__="" [5m]))',
+  'sum by (host) (count_over_time({app="jp"} | json host="user.region" | __error__="" [5m]))',
+  'sum by (c) (count_over_time({app="jp"} | json c="status" | __error__="" [5m]))',
+  'sum by (lat) (count_over_time({app="jp"} | json lat="latency_ms" | __error__="" [5m]))',
+  'sum by (r) (count_over_time({app="jp"} | json lat="latency_ms", r="user.region" | lat > 100 | __error__="" [5m]))',
+  'sum by (level) (count_over_time({app="jp"} | json level="user.region" | level="eu" | __error__="" [5m]))',
 ];
 
 const DURS = [
@@ -133,6 +168,7 @@ const UNWRAP_QUERIES = [
   'quantile_over_time(0.5, {app="js"} | json | unwrap latency_ms [5m]) by (host)',
   'max_over_time({app="js", host="a"} | json | unwrap latency_ms [5m]) by (app)',
   'max_over_time({app="mx"} | logfmt | unwrap latency [2m]) by (host)',
+  'sum by (r) (sum_over_time({app="jp"} | json r="user.region", lat="latency_ms" | __error__="" | unwrap lat [5m]))',
   'sum by (host) (rate({app="mx"} | logfmt | level="info" | unwrap latency [2m]))',
 ];
 
@@ -168,6 +204,8 @@ describe.each(engines)('parsers in SQL equal the TypeScript pipeline on $engine.
       { labels: { app: 'lf', host: 'm' }, entries: withMetadata(entries(LOGFMT)) },
       { labels: { app: 'js', host: 'm' }, entries: withMetadata(entries(JSON_LINES)) },
       { labels: { app: 'ng', host: 'a' }, entries: entries(NGINX) },
+      { labels: { app: 'jp', host: 'a' }, entries: entries(JSON_PARAM_LINES) },
+      { labels: { app: 'jp', host: 'm' }, entries: withMetadata(entries(JSON_PARAM_LINES)) },
       {
         labels: { app: 'mx', host: 'a' },
         entries: Array.from({ length: 300 }, (_, i) => ({

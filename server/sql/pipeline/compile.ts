@@ -18,7 +18,7 @@ import { labelRegexTest, type LabelRegexTest } from '../../eval/pipeline/labelRe
 import type { Labels } from '../../engine/types';
 import type { SqlWriter } from '../dialect';
 import { logfmtLabel } from './logfmt';
-import { jsonLabel } from './json';
+import { jsonLabel, jsonParamLabels, jsonParamsReadable } from './json';
 import { patternLabels, regexpLabels } from './pattern';
 import { isPlainDecimal } from '../numerals';
 import { lenientJsonRow } from '../jsonQuirks';
@@ -31,12 +31,12 @@ export interface SqlParserFunctions {
   strpos(col: string, needle: string): string;
   /** `col` ends with the text of parameter `suffix` */
   endsWith(col: string, suffix: string): string;
-  /** top-level JSON field `keyParam` of a line as a JSON value, NULL when the line is not valid JSON or the key is
-   *  absent (one parse per row); its kind ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN', 'NULL', 'OBJECT',
-   *  'ARRAY': from the value, or from the line where the value's text is re-written) and its text (a string
-   *  unescaped, a number as written in the line for integer kinds) */
-  jsonValue(w: SqlWriter, col: string, key: string): string;
-  jsonKind(value: string, w: SqlWriter, col: string, key: string): string;
+  /** the JSON value at `path` of a line (object keys, array indexes; the first of duplicate keys), NULL when the line
+   *  is not valid JSON or the path absent (one parse per row); its kind ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE',
+   *  'BOOLEAN', 'NULL', 'OBJECT', 'ARRAY': from the value, or from the line where the value's text is re-written) and
+   *  its text (a string unescaped, a number as written in the line for integer kinds, but for `-0`) */
+  jsonValue(w: SqlWriter, col: string, path: JsonPath): string;
+  jsonKind(value: string, w: SqlWriter, col: string, path: JsonPath): string;
   jsonText(value: string): string;
   /** text → double, NULL when it does not convert */
   toDoubleOrNull(expr: string): string;
@@ -55,6 +55,9 @@ export interface SqlParserFunctions {
   /** values[i] where keys[i] = col (BIGINT[] keys, VARCHAR[] values) */
   lookup(keys: string, values: string, col: string): string;
 }
+
+/** A JSON path: object keys and array indexes (a key never holds `"` or `\\`: see jsonParamLabel). */
+export type JsonPath = (string | number)[];
 
 /** Marks a label column whose value SQL cannot tell (the row is unsure). Any text would do: a false "unsure" only
  *  sends a row through the exact TypeScript path. */
@@ -122,7 +125,14 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
         return new NotInSql('logfmt with flags or parameters runs in TypeScript');
       return (c, name) => logfmtLabel(c, name);
     case 'json':
-      if (st.params.length > 0) return new NotInSql('json with parameters runs in TypeScript');
+      if (st.params.length > 0) {
+        try {
+          return jsonParamLabels(st.params);
+        } catch (e) {
+          if (e instanceof NotInSql) return e;
+          throw e;
+        }
+      }
       return (c, name) => jsonLabel(c, name);
     case 'pattern':
       return patternLabels(st.pattern);
@@ -148,7 +158,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   // every label name the pipeline or its consumer reads, and the streams' own: structured metadata holding one of
   // them could shadow it or push a parsed one to `<name>_extracted` (rows with other metadata are sure)
   const watched = new Set<string>(pc.streams.flatMap((s) => Object.keys(s)));
-  const parsers: { producer: Producer; index: number; kind: Stage['kind'] }[] = [];
+  const parsers: { producer: Producer; index: number; kind: Stage['kind']; params: boolean }[] = [];
   const keep: string[] = [];
   // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
   // then the first parser that sets it (Loki's ParserHint.Extracted)
@@ -176,12 +186,17 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     if (exprs.length === 0) return { kind: 'const', text: null };
     return { kind: 'sql', expr: exprs.length === 1 ? exprs[0] : `coalesce(${exprs.join(', ')})` };
   };
+  // Loki's `| json label="path"` overwrites what an earlier parser set (it skips no extracted key), where other parsers
+  // leave it (the first value wins): the per-label coalesce below models the latter only
+  const parserCount = stages.filter((st) => ['json', 'logfmt', 'pattern', 'regexp'].includes(st.kind)).length;
+  if (parserCount > 1 && stages.some((st) => st.kind === 'json' && st.params.length > 0))
+    return new NotInSql('json with parameters along with another parser runs in TypeScript');
   for (let i = 0; i < stages.length; i++) {
     const st = stages[i];
     const p = producerOf(st);
     if (p instanceof NotInSql) return p;
     if (p !== 'passive') {
-      parsers.push({ producer: p, index: i, kind: st.kind });
+      parsers.push({ producer: p, index: i, kind: st.kind, params: st.kind === 'json' && st.params.length > 0 });
       continue;
     }
     if (st.kind === 'labelFilter') {
@@ -201,7 +216,11 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   for (const p of parsers) {
     const used = [...(columnMemo.get(p.producer)?.values() ?? [])].some((c) => c !== undefined);
     if (p.kind === 'json' && !used)
-      ctx.unsure.push(`(NOT ${ctx.fns.isJsonObject('line')} OR ${lenientJsonRow(ctx.w, ctx.quirky ?? [])})`);
+      ctx.unsure.push(
+        p.params
+          ? `NOT ${jsonParamsReadable(ctx)}`
+          : `(NOT ${ctx.fns.isJsonObject('line')} OR ${lenientJsonRow(ctx.w, ctx.quirky ?? [])})`,
+      );
   }
   // metadata is stored as a JSON object whose keys (label names) are written unescaped: a key's quoted name in the
   // text is a sure sign of it (a value that happens to read the same only makes the row unsure)

@@ -3,7 +3,8 @@
 // the value as Loki would: invalid JSON or a non-object line (Loki sets JSONParserErr and keeps what it parsed), a key
 // that sanitises or nests into the same name (`latency-ms`, `{"latency":{"ms":…}}`, `" status"`), a float used as
 // text (Loki keeps the number as written).
-import type { LabelSql, PipelineContext } from './compile';
+import type { JsonPath, LabelSql, PipelineContext } from './compile';
+import { parseJsonPath } from '../../eval/pipeline/json';
 import { helperName, NotInSql, UNSURE_MARK } from './compile';
 import { lenientJsonRow } from '../jsonQuirks';
 
@@ -24,16 +25,79 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
   // a line Loki's parser refuses part-way but the engine's reads whole (sql/jsonQuirks.ts)
   const lenient = lenientJsonRow(w, ctx.quirky ?? []);
   if (lenient !== 'FALSE') conds.push(lenient);
-  const helpers = [`${fns.jsonValue(w, 'line', name)} AS ${h}`, `(${conds.join(' OR ')}) AS ${amb}`];
+  const helpers = [`${fns.jsonValue(w, 'line', [name])} AS ${h}`, `(${conds.join(' OR ')}) AS ${amb}`];
   const unsure = w.bind(UNSURE_MARK, 'string');
-  const kind = fns.jsonKind(h, w, 'line', name);
-  const floatOk = ctx.numericOnly?.has(name) ?? false;
   const value =
     `CASE WHEN ${amb} THEN ${unsure} ` +
     `WHEN ${h} IS NULL THEN CASE WHEN ${fns.isJsonObject('line')} THEN NULL ELSE ${unsure} END ` +
-    `ELSE CASE ${kind} WHEN 'VARCHAR' THEN ${fns.jsonText(h)} WHEN 'BIGINT' THEN ${fns.jsonText(h)} ` +
-    `WHEN 'UBIGINT' THEN ${fns.jsonText(h)} WHEN 'BOOLEAN' THEN ${fns.jsonText(h)} ` +
-    `${floatOk ? `WHEN 'DOUBLE' THEN ${fns.jsonText(h)} ` : ''}` +
-    `WHEN 'NULL' THEN NULL WHEN 'OBJECT' THEN NULL WHEN 'ARRAY' THEN NULL ELSE ${unsure} END END`;
+    `ELSE ${valueText(ctx, h, [name], ctx.numericOnly?.has(name) ?? false, 'NULL', 'NULL')} END`;
   return { helpers, value };
+}
+
+/**
+ * The text Loki gives the JSON value in helper column `h` (found at `path`), by its kind: strings unescaped, integers
+ * and booleans as written; floats only when the label is read as a number alone (`floatOk`: Loki keeps `1.50` as
+ * written, SQL prints 1.5); JSON null → `nullText`, objects and arrays → `nestedText` (a SQL expression; unsure when
+ * SQL cannot print them as written). An integer SQL prints `0` may be a `-0` in the line, which Loki keeps: unsure.
+ */
+function valueText(
+  ctx: PipelineContext,
+  h: string,
+  path: JsonPath,
+  floatOk: boolean,
+  nullText: string,
+  nestedText: string,
+): string {
+  const { w, fns } = ctx;
+  const unsure = w.bind(UNSURE_MARK, 'string');
+  const text = fns.jsonText(h);
+  const integer = `CASE WHEN ${text} = '0' AND ${fns.strpos('line', w.bind('-0', 'string'))} > 0 THEN ${unsure} ELSE ${text} END`;
+  return (
+    `CASE ${fns.jsonKind(h, w, 'line', path)} WHEN 'VARCHAR' THEN ${text} WHEN 'BIGINT' THEN ${integer} ` +
+    `WHEN 'UBIGINT' THEN ${integer} WHEN 'BOOLEAN' THEN ${text} ` +
+    `${floatOk ? `WHEN 'DOUBLE' THEN ${text} ` : ''}` +
+    `WHEN 'NULL' THEN ${nullText} WHEN 'OBJECT' THEN ${nestedText} WHEN 'ARRAY' THEN ${nestedText} ELSE ${unsure} END`
+  );
+}
+
+/** A line `| json label="path"` reads without an error, and the database's JSON reader reads the same (see below). */
+export function jsonParamsReadable(ctx: PipelineContext): string {
+  const { w, fns } = ctx;
+  const conds = [`${fns.strpos('line', w.bind('{', 'string'))} = 1`, fns.isJsonObject('line')];
+  const lenient = lenientJsonRow(w, ctx.quirky ?? []);
+  if (lenient !== 'FALSE') conds.push(`NOT ${lenient}`);
+  return `(${conds.join(' AND ')})`;
+}
+
+/**
+ * `| json label="path", …` in SQL: one producer for the stage's labels. Loki's JSONExpressionParser (TypeScript twin:
+ * eval/pipeline/index.ts compileJsonParams) reads each path (first of duplicate keys), sets a missing one to "", a
+ * JSON null to "", a string unescaped (U+FFFD, Go's mark of invalid UTF-8, becomes a space), anything else as written
+ * in the line. A line whose first character is not `{`, `[` or `"` gets JSONParserErr; a broken document may still
+ * yield the paths before the break. Sure rows here: a valid JSON object starting with `{` (others, and lines only the
+ * engine's reader accepts, are unsure), and values SQL prints as Loki does (objects and arrays, floats read as text,
+ * strings holding U+FFFD are unsure).
+ */
+export function jsonParamLabels(
+  params: { label: string; expression: string }[],
+): (ctx: PipelineContext & { numericOnly?: Set<string> }, name: string) => LabelSql | undefined {
+  const labels = params.map((p) => p.label);
+  if (new Set(labels).size !== labels.length) throw new NotInSql('json with a label given twice runs in TypeScript');
+  const paths = params.map((p) => parseJsonPath(p.expression));
+  if (paths.some((path) => path.some((k) => typeof k === 'string' && /["\\]/.test(k))))
+    throw new NotInSql('json path with a quote or backslash in a key runs in TypeScript');
+  return (ctx, name) => {
+    const i = labels.indexOf(name);
+    if (i < 0) return undefined;
+    const { w, fns } = ctx;
+    const h = helperName(ctx);
+    const ok = helperName(ctx);
+    const helpers = [`${fns.jsonValue(w, 'line', paths[i]!)} AS ${h}`, `${jsonParamsReadable(ctx)} AS ${ok}`];
+    const unsure = w.bind(UNSURE_MARK, 'string');
+    const text = valueText(ctx, h, paths[i]!, ctx.numericOnly?.has(name) ?? false, `''`, unsure);
+    const value =
+      `CASE WHEN NOT ${ok} THEN ${unsure} WHEN ${h} IS NULL THEN '' ` +
+      `ELSE CASE WHEN ${fns.strpos(text, w.bind('\ufffd', 'string'))} > 0 THEN ${unsure} ELSE ${text} END END`;
+    return { helpers, value };
+  };
 }

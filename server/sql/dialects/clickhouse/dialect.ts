@@ -1,4 +1,5 @@
-import { numberLiteral, type Dialect } from '../../dialect';
+import { numberLiteral, type Dialect, type SqlWriter } from '../../dialect';
+import type { JsonPath } from '../../pipeline/compile';
 
 /** ClickHouse (server or chDB): `{pN:Type}` query parameters, Int64 ns timestamps, arrays as `IN {pN:Array(Int64)}`.
  *  Overrides of the DuckDB reference:
@@ -32,10 +33,11 @@ export const clickhouseDialect: Dialect = {
     strpos: (col, needle) => `position(${col}, ${needle})`,
     endsWith: (col, p) => `endsWith(${col}, ${p})`,
     // JSONExtractRaw: the value's JSON text, '' when the line is invalid or the key absent
-    jsonValue: (w, col, key) => `nullIf(JSONExtractRaw(${col}, ${w.bind(key, 'string')}), '')`,
+    // (a path's keys bound, its array indexes 1-based literals)
+    jsonValue: (w, col, path) => `nullIf(JSONExtractRaw(${col}, ${clickhouseJsonPath(w, path)}), '')`,
     // JSONExtractRaw re-writes numbers (`1e2` → `100`): the kind comes from the line itself, where `1e2` is a Double
-    jsonKind: (_v, w, col, key) => {
-      const t = `JSONType(${col}, ${w.bind(key, 'string')})`;
+    jsonKind: (_v, w, col, path) => {
+      const t = `JSONType(${col}, ${clickhouseJsonPath(w, path)})`;
       return (
         `multiIf(${t} = 'String', 'VARCHAR', ${t} = 'Int64', 'BIGINT', ${t} = 'UInt64', 'UBIGINT', ${t} = 'Double', ` +
         `'DOUBLE', ${t} = 'Bool', 'BOOLEAN', ${t} = 'Null', 'NULL', ${t} = 'Array', 'ARRAY', ${t} = 'Object', 'OBJECT', 'OTHER')`
@@ -101,3 +103,8 @@ export const clickhouseDialect: Dialect = {
   int64Const: (digits) => `toInt64(${digits})`,
   derivedAlias: ' AS t',
 };
+
+/** JSONExtract's path arguments: keys as bound strings, array indexes 1-based (ClickHouse counts from 1) */
+function clickhouseJsonPath(w: SqlWriter, path: JsonPath): string {
+  return path.map((p) => (typeof p === 'number' ? String(p + 1) : w.bind(p, 'string'))).join(', ');
+}

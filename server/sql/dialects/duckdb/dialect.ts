@@ -18,7 +18,8 @@ export const duckdbDialect: Dialect = {
     strpos: (col, needle) => `strpos(${col}, ${needle})`,
     endsWith: (col, p) => `suffix(${col}, ${p})`,
     // TRY: DuckDB may evaluate these on rows another condition filters out, and invalid JSON raises
-    jsonValue: (w, col, key) => `TRY(json_extract(${col}, ${w.bind(`$."${key}"`, 'string')}))`,
+    jsonValue: (w, col, path) =>
+      `TRY(json_extract(${col}, ${w.bind('$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : `."${p}"`)).join(''), 'string')}))`,
     jsonKind: (v) => `json_type(${v})`,
     jsonText: (v) => `(${v} ->> '$')`,
     isJsonObject: (col) => `coalesce(TRY(json_type(${col})) = 'OBJECT', FALSE)`,
