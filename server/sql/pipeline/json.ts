@@ -38,7 +38,8 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
  * The text Loki gives the JSON value in helper column `h` (found at `path`), by its kind: strings unescaped, integers
  * and booleans as written; floats only when the label is read as a number alone (`floatOk`: Loki keeps `1.50` as
  * written, SQL prints 1.5); JSON null → `nullText`, objects and arrays → `nestedText` (a SQL expression; unsure when
- * SQL cannot print them as written). An integer SQL prints `0` may be a `-0` in the line, which Loki keeps: unsure.
+ * SQL cannot print them as written). An integer SQL prints `0` may be a `-0` in the line, which Loki keeps: unsure
+ * when the line holds a JSON -0.
  */
 function valueText(
   ctx: PipelineContext,
@@ -51,7 +52,9 @@ function valueText(
   const { w, fns } = ctx;
   const unsure = w.bind(UNSURE_MARK, 'string');
   const text = fns.jsonText(h);
-  const integer = `CASE WHEN ${text} = '0' AND ${fns.strpos('line', w.bind('-0', 'string'))} > 0 THEN ${unsure} ELSE ${text} END`;
+  // a JSON -0 (after a colon, a bracket or a comma), not a date's `-05`
+  const minusZero = fns.regexMatch('line', w.bind('[:\\[,][ \\t\\r\\n]*-0([^0-9.eE]|$)', 'string'));
+  const integer = `CASE WHEN ${text} = '0' AND ${minusZero} THEN ${unsure} ELSE ${text} END`;
   return (
     `CASE ${fns.jsonKind(h, w, 'line', path)} WHEN 'VARCHAR' THEN ${text} WHEN 'BIGINT' THEN ${integer} ` +
     `WHEN 'UBIGINT' THEN ${integer} WHEN 'BOOLEAN' THEN ${text} ` +
