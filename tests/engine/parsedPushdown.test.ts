@@ -131,6 +131,15 @@ const QUERIES = [
   'sum by (u) (count_over_time({app="jp"} | json u="user" | __error__="" [5m]))',
   'sum by (k) (count_over_time({app="jp"} | json k="[\\"a.b\\"].c" | __error__="" [5m]))',
   'sum(count_over_time({app="jp"} | json c="status" [5m]))',
+  // selectors over JSON and plain-text streams alike: non-JSON lines are dropped by `__error__=""` in SQL; `level` is
+  // a stream label of some selected streams only (theirs wins, the parser's goes to level_extracted)
+  'sum by (status) (count_over_time({host="a"} | json | __error__="" [5m]))',
+  'sum by (level) (count_over_time({host=~"a|l"} | json | __error__="" [5m]))',
+  'sum by (level, status) (count_over_time({host=~"a|l"} | json | status >= 200 | __error__="" [5m]))',
+  'sum by (c) (count_over_time({host="a"} | json c="status" | __error__="" [5m]))',
+  'sum by (status) (count_over_time({host="a"} | json | drop __error__ | __error__="" [5m]))',
+  'sum(count_over_time({host="a"} | json | __error__="" [5m]))',
+  'sum by (level) (count_over_time({host=~"a|l"} | logfmt | __error__="" [5m]))',
   'sum(count_over_time({app="jp"} | json c="status" | c >= 500 | __error__="" [5m]))',
   'sum by (host) (count_over_time({app="jp"} | json host="user.region" | __error__="" [5m]))',
   'sum by (c) (count_over_time({app="jp"} | json c="status" | __error__="" [5m]))',
@@ -205,6 +214,7 @@ describe.each(engines)('parsers in SQL equal the TypeScript pipeline on $engine.
       { labels: { app: 'js', host: 'm' }, entries: withMetadata(entries(JSON_LINES)) },
       { labels: { app: 'ng', host: 'a' }, entries: entries(NGINX) },
       { labels: { app: 'jp', host: 'a' }, entries: entries(JSON_PARAM_LINES) },
+      { labels: { app: 'js', host: 'l', level: 'stream' }, entries: entries(JSON_LINES) },
       { labels: { app: 'jp', host: 'm' }, entries: withMetadata(entries(JSON_PARAM_LINES)) },
       {
         labels: { app: 'mx', host: 'a' },

@@ -18,7 +18,7 @@ import { labelRegexTest, type LabelRegexTest } from '../../eval/pipeline/labelRe
 import type { Labels } from '../../engine/types';
 import type { SqlWriter } from '../dialect';
 import { logfmtLabel } from './logfmt';
-import { jsonLabel, jsonParamLabels, jsonParamsReadable } from './json';
+import { jsonLabel, jsonParamLabels, jsonParamsReadable, mayBeJsonObject } from './json';
 import { patternLabels, regexpLabels } from './pattern';
 import { isPlainDecimal } from '../numerals';
 import { lenientJsonRow } from '../jsonQuirks';
@@ -168,7 +168,6 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     const inStream = ctx.streams.map((s) => Object.hasOwn(s, name));
     const some = inStream.some(Boolean);
     const all = some && inStream.every(Boolean);
-    if (some && !all) return new NotInSql(`label ${name} is a stream label of some selected streams only`);
     if (name.endsWith('_extracted')) return new NotInSql(`label ${name} is read in TypeScript`);
     if (all) {
       const values = ctx.streams.map((s) => s[name]);
@@ -183,8 +182,22 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       if (col instanceof NotInSql) return col;
       if (col) exprs.push(col);
     }
+    const parsed = exprs.length === 0 ? 'NULL' : exprs.length === 1 ? exprs[0] : `coalesce(${exprs.join(', ')})`;
+    if (some) {
+      // the streams that have it keep their own value (a parser's goes to `<name>_extracted` there); the others read
+      // the parsers'
+      const has = ctx.streamIds.filter((_, i) => inStream[i]);
+      const ids = ctx.w.bind(has, 'int64[]');
+      const vals = ctx.w.bind(
+        ctx.streams.filter((_, i) => inStream[i]).map((s) => s[name]),
+        'string[]',
+      );
+      // (a lookup past the list gives NULL or '' by dialect; a stream label is never '')
+      const own = ctx.fns.lookup(ids, vals, 'stream_id');
+      return { kind: 'sql', expr: `CASE WHEN ${own} <> '' THEN ${own} ELSE ${parsed} END` };
+    }
     if (exprs.length === 0) return { kind: 'const', text: null };
-    return { kind: 'sql', expr: exprs.length === 1 ? exprs[0] : `coalesce(${exprs.join(', ')})` };
+    return { kind: 'sql', expr: parsed };
   };
   // Loki's `| json label="path"` overwrites what an earlier parser set (it skips no extracted key), where other parsers
   // leave it (the first value wins): the per-label coalesce below models the latter only
@@ -211,6 +224,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     if (v instanceof NotInSql) return v;
     output.set(name, v.kind === 'const' ? (v.text === null ? 'NULL' : ctx.w.bind(v.text, 'string')) : v.expr);
   }
+  const dropped = surelyDropped(ctx, stages, parsers[0]);
   // a json stage whose labels nothing reads may still set JSONParserErr (whether Loki even parses then depends on
   // its parser hints): lines that are not a JSON object are left to TypeScript. Label columns already do this.
   for (const p of parsers) {
@@ -219,7 +233,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       ctx.unsure.push(
         p.params
           ? `NOT ${jsonParamsReadable(ctx)}`
-          : `(NOT ${ctx.fns.isJsonObject('line')} OR ${lenientJsonRow(ctx.w, ctx.quirky ?? [])})`,
+          : `(NOT (${mayBeJsonObject(ctx)} AND ${ctx.fns.isJsonObject('line')}) OR ${lenientJsonRow(ctx.w, ctx.quirky ?? [])})`,
       );
   }
   // metadata is stored as a JSON object whose keys (label names) are written unescaped: a key's quoted name in the
@@ -228,13 +242,45 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     (n) => `${ctx.fns.strpos('metadata', ctx.w.bind(JSON.stringify(n), 'string'))} > 0`,
   );
   ctx.unsure.unshift(shadowing.length ? `(metadata IS NOT NULL AND (${shadowing.join(' OR ')}))` : 'FALSE');
+  if (dropped) keep.push(`NOT ${dropped}`);
+  const unsure = `(${ctx.unsure.join(' OR ')})`;
   return {
     helpers: ctx.helperCols,
     labels: ctx.labelCols,
-    unsure: `(${ctx.unsure.join(' OR ')})`,
+    unsure: dropped ? `(${unsure} AND NOT ${dropped})` : unsure,
     keep: keep.length ? keep.map((k) => `(${k})`).join(' AND ') : 'TRUE',
     output,
   };
+}
+
+/**
+ * Rows SQL can be sure the pipeline drops through a JSON error: the first parser is `| json`, its labels are read
+ * (so Loki's parser hints have it parse: nothing is extracted before it), the line cannot be a JSON object to it
+ * (`| json`: first non-blank character not `{`; `| json label="path"`: a non-empty line whose first character is
+ * not `{`, `[` or `"`), and a later stage `| __error__=""` drops every errored row (no `drop` stage, which could
+ * remove the error, anywhere). Env-wide selectors mix JSON and plain-text streams: such rows would otherwise all be
+ * "unsure" and cross into TypeScript just to be dropped there. Undefined when the pipeline does not have that shape.
+ */
+function surelyDropped(
+  ctx: Ctx,
+  stages: Stage[],
+  first: { producer: Producer; index: number; kind: Stage['kind']; params: boolean } | undefined,
+): string | undefined {
+  if (!first || first.kind !== 'json') return undefined;
+  if (stages.some((st) => st.kind === 'drop')) return undefined;
+  const noError = (st: Stage) =>
+    st.kind === 'labelFilter' &&
+    st.expr.kind === 'string' &&
+    st.expr.name === '__error__' &&
+    st.expr.op === '=' &&
+    st.expr.value === '';
+  if (!stages.some((st, i) => i > first.index && noError(st))) return undefined;
+  const used = [...(columnMemo.get(first.producer)?.values() ?? [])].some((c) => c !== undefined);
+  if (!used) return undefined;
+  const { w, fns } = ctx;
+  return first.params
+    ? `(line <> '' AND NOT ${fns.regexMatch('line', w.bind('^["{\\[]', 'string'))})`
+    : `(NOT ${mayBeJsonObject(ctx)})`;
 }
 
 /** the level-2 column of `name` as set by one parser (memoised per parser and name), undefined if it never sets it */

@@ -25,11 +25,18 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
   // a line Loki's parser refuses part-way but the engine's reads whole (sql/jsonQuirks.ts)
   const lenient = lenientJsonRow(w, ctx.quirky ?? []);
   if (lenient !== 'FALSE') conds.push(lenient);
-  const helpers = [`${fns.jsonValue(w, 'line', [name])} AS ${h}`, `(${conds.join(' OR ')}) AS ${amb}`];
+  // the JSON functions only where the line can be an object: on other lines they raise (TRY's cost, per row) and
+  // answer nothing
+  const obj = helperName(ctx);
+  const helpers = [
+    `${mayBeJsonObject(ctx)} AS ${obj}`,
+    `CASE WHEN ${obj} THEN ${fns.jsonValue(w, 'line', [name])} END AS ${h}`,
+    `(${conds.join(' OR ')}) AS ${amb}`,
+  ];
   const unsure = w.bind(UNSURE_MARK, 'string');
   const value =
     `CASE WHEN ${amb} THEN ${unsure} ` +
-    `WHEN ${h} IS NULL THEN CASE WHEN ${fns.isJsonObject('line')} THEN NULL ELSE ${unsure} END ` +
+    `WHEN ${h} IS NULL THEN CASE WHEN ${obj} AND ${fns.isJsonObject('line')} THEN NULL ELSE ${unsure} END ` +
     `ELSE ${valueText(ctx, h, [name], ctx.numericOnly?.has(name) ?? false, 'NULL', 'NULL')} END`;
   return { helpers, value };
 }
@@ -63,9 +70,16 @@ function valueText(
   );
 }
 
+/** Whether a line can be a JSON object at all (its first non-blank character is `{`): a cheap test before the JSON
+ *  functions, which cost an exception per row on the plain-text lines of a selector that mixes kinds of streams. */
+export function mayBeJsonObject(ctx: PipelineContext): string {
+  return ctx.fns.regexMatch('line', ctx.w.bind('^[ \\t\\r\\n]*\\{', 'string'));
+}
+
 /** A line `| json label="path"` reads without an error, and the database's JSON reader reads the same (see below). */
 export function jsonParamsReadable(ctx: PipelineContext): string {
   const { w, fns } = ctx;
+  // (`AND` short-circuits row by row in the engines: the JSON reader only sees lines starting with `{`)
   const conds = [`${fns.strpos('line', w.bind('{', 'string'))} = 1`, fns.isJsonObject('line')];
   const lenient = lenientJsonRow(w, ctx.quirky ?? []);
   if (lenient !== 'FALSE') conds.push(`NOT ${lenient}`);
