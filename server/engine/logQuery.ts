@@ -1,14 +1,15 @@
 // Log queries: the selector and the pushable line filters run in SQL, ordered and limited there when nothing else
 // remains; otherwise rows are paged through the TypeScript pipeline until `limit` entries survive.
 import type { LogExpr } from '../logql/ast';
-import { compilePipeline } from '../eval/pipeline';
+import { compileLogPipeline } from '../eval/pipeline';
+import { renameMetadata } from '../eval/pipeline/builder';
 import { splitPipeline } from '../plan/pushdown';
 import { compileRowSelect } from '../sql/rowSelect';
 import { rowsInSlices } from './slices';
 import type { Direction, Labels, LogEntry, Stream } from './types';
 import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
 import { startSpan } from '../telemetry/tracing';
-import { canonicalLabels } from '../util/labels';
+import { canonicalLabels, labelsJson } from '../util/labels';
 
 type EntryRow = {
   stream_id: bigint;
@@ -44,7 +45,7 @@ export async function runLogQuery(
   if ((streams.length === 0 && ctx.execute) || a.limit <= 0) return { streams: [], limitReached: false };
   const byId = new Map(streams.map((s) => [s.id, s.labels]));
   const order: 'asc' | 'desc' = a.direction === 'backward' ? 'desc' : 'asc';
-  const pipeline = split.rest.length > 0 ? compilePipeline(split.rest) : undefined;
+  const pipeline = split.rest.length > 0 ? compileLogPipeline(split.rest) : undefined;
 
   const out = new Map<string, { labels: Labels; entries: LogEntry[] }>();
   let count = 0;
@@ -52,13 +53,13 @@ export async function runLogQuery(
   let lastLabels: Labels | undefined;
   let last = { json: '', sorted: {} as Labels };
   const sameTs = new SameTimestamp();
-  const add = (labels: Labels, e: LogEntry): void => {
+  const add = (streamId: bigint, labels: Labels, e: LogEntry): void => {
     if (labels !== lastLabels) {
       lastLabels = labels;
       last = canonicalLabels(labels);
     }
     const key = last.json;
-    if (sameTs.seen(e.ts, key, e.line)) return;
+    if (sameTs.seen(e.ts, streamId, key, e)) return;
     let s = out.get(key);
     if (!s) {
       // the key is the labels' JSON: the answer's encoding prints it as it is
@@ -101,7 +102,9 @@ export async function runLogQuery(
         const rows = await runSql<EntryRow>(ctx, q.text, q.params);
         kept += rows.length;
         for (const r of rows) {
-          add(byId.get(BigInt(r.stream_id))!, toEntry(r));
+          const id = BigInt(r.stream_id);
+          const stream = byId.get(id)!;
+          add(id, stream, toEntry(r, stream));
         }
         if (count - flushed >= SINK_BATCH) await flush();
         if (count >= a.limit || rows.length < want || !ctx.execute) break;
@@ -116,12 +119,16 @@ export async function runLogQuery(
         const span = startSpan('typescript pipeline', { 'logqlsql.rows.in': rows.length });
         const keptBefore = kept;
         for (const r of rows) {
-          const stream = byId.get(BigInt(r.stream_id))!;
-          const e = toEntry(r);
-          const res = pipeline({ ts: e.ts, line: e.line, stream, metadata: e.metadata });
+          const id = BigInt(r.stream_id);
+          const stream = byId.get(id)!;
+          const ts = BigInt(r.ts);
+          const res = pipeline({ ts, line: r.line, stream, metadata: parseMetadata(r) });
           if (res) {
             kept++;
-            add(res.labels, { ts: e.ts, line: res.line, metadata: e.metadata });
+            const e: LogEntry = { ts, line: res.line };
+            if (res.metadata) e.metadata = res.metadata;
+            if (res.parsed) e.parsed = res.parsed;
+            add(id, res.labels, e);
           }
           if (count >= a.limit) break;
         }
@@ -189,43 +196,75 @@ function* timeWindows(
   }
 }
 
-function toEntry(r: EntryRow): LogEntry {
+function parseMetadata(r: EntryRow): Labels | undefined {
+  return r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
+}
+
+/** An entry no stage touches: its metadata named as Loki's no-op pipeline names it (LabelsBuilder.Add). */
+function toEntry(r: EntryRow, stream: Labels): LogEntry {
   const e: LogEntry = { ts: BigInt(r.ts), line: r.line };
-  if (r.metadata) e.metadata = JSON.parse(r.metadata) as Labels;
+  const md = parseMetadata(r);
+  if (md) e.metadata = renameMetadata(stream, md);
   return e;
 }
 
-/** Equal (timestamp, line) pairs in one stream are one entry. Rows come in timestamp order, so only the entries of the
- *  current timestamp are remembered — compared one by one (most timestamps hold one entry: no key is built), and
- *  through a set once a timestamp holds many. */
+/**
+ * Loki's querier drops an entry equal to one already met at the same timestamp in the same stream (iter
+ * mergeEntryIterator.fillBuffer: same stream hash — the selected stream's, before any stage — and Entry.Equal: time,
+ * line, structured metadata and parsed labels, all as the pipeline left them). So entries differing only in metadata
+ * both stay, unless stages made them equal. Here the entry's labels key (stream + parsed labels) stands for the parsed
+ * labels. Rows come in timestamp order, so only the entries of the current timestamp are remembered — compared one by
+ * one (most timestamps hold one entry: no key is built), and through a set once a timestamp holds many.
+ */
 class SameTimestamp {
   private ts: bigint | undefined;
+  private readonly ids: bigint[] = [];
   private readonly keys: string[] = [];
-  private readonly lines: string[] = [];
+  private readonly entries: LogEntry[] = [];
   private set?: Set<string>;
 
   /** whether this entry was seen already; remembers it otherwise */
-  seen(ts: bigint, key: string, line: string): boolean {
+  seen(ts: bigint, streamId: bigint, key: string, e: LogEntry): boolean {
     if (ts !== this.ts) {
       this.ts = ts;
+      this.ids.length = 0;
       this.keys.length = 0;
-      this.lines.length = 0;
+      this.entries.length = 0;
       this.set = undefined;
     } else if (this.set) {
-      const id = `${key}\u0000${line}`;
+      const id = identity(streamId, key, e);
       if (this.set.has(id)) return true;
       this.set.add(id);
       return false;
     } else {
-      for (let i = 0; i < this.keys.length; i++) if (this.lines[i] === line && this.keys[i] === key) return true;
+      for (let i = 0; i < this.keys.length; i++) {
+        const o = this.entries[i]!;
+        if (
+          o.line === e.line &&
+          this.ids[i] === streamId &&
+          this.keys[i] === key &&
+          sameMetadata(o.metadata, e.metadata)
+        )
+          return true;
+      }
       if (this.keys.length >= 32) {
-        this.set = new Set(this.keys.map((k, i) => `${k}\u0000${this.lines[i]}`));
-        this.set.add(`${key}\u0000${line}`);
+        this.set = new Set(this.keys.map((k, i) => identity(this.ids[i]!, k, this.entries[i]!)));
+        this.set.add(identity(streamId, key, e));
         return false;
       }
     }
+    this.ids.push(streamId);
     this.keys.push(key);
-    this.lines.push(line);
+    this.entries.push(e);
     return false;
   }
+}
+
+function identity(streamId: bigint, key: string, e: LogEntry): string {
+  return `${streamId}\u0000${key}\u0000${e.metadata ? labelsJson(e.metadata) : '{}'}\u0000${e.line}`;
+}
+
+function sameMetadata(a: Labels | undefined, b: Labels | undefined): boolean {
+  if (a === b) return true;
+  return (a ? labelsJson(a) : '{}') === (b ? labelsJson(b) : '{}');
 }

@@ -26,8 +26,12 @@ export interface QueryRequest {
 export interface LogEntry {
   ts: bigint;
   line: string;
-  /** structured metadata attached at ingest, if any */
+  /** structured metadata as Loki's answer names it: renamed `<name>_extracted` when it clashes with a stream label,
+   *  less what stages dropped or overwrote. Never part of the stream's `labels`: an entry's full label set is
+   *  `{...labels, ...metadata}` (the metadata wins). */
   metadata?: Labels;
+  /** the entry's parsed labels and errors (a subset of the stream's labels), for categorize-labels answers */
+  parsed?: Labels;
 }
 
 export interface Stream {

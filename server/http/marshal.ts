@@ -47,20 +47,55 @@ export interface EncodeOptions {
   chunkSize?: number;
 }
 
+function has(l: Labels | undefined, k: string): boolean {
+  return l !== undefined && Object.hasOwn(l, k);
+}
+
+function hasLabels(l: Labels | undefined): l is Labels {
+  if (!l) return false;
+  for (const _ in l) return true;
+  return false;
+}
+
 /**
  * Without categorize-labels Loki returns structured metadata as part of the stream labels (entries of one stream with
- * different metadata become different streams). Keeps stream order by first appearance.
+ * different metadata become different streams). The engine already named it as Loki does (`_extracted` on a clash
+ * with a stream label, LogEntry.metadata), so it is merged as it is. Keeps stream order by first appearance.
  */
 export function mergeMetadata(streams: Stream[]): Stream[] {
-  if (!streams.some((s) => s.entries.some((e) => e.metadata && Object.keys(e.metadata).length > 0))) return streams;
+  if (!streams.some((s) => s.entries.some((e) => hasLabels(e.metadata)))) return streams;
   const out = new Map<string, Stream>();
   for (const s of streams) {
     for (const e of s.entries) {
-      const labels = e.metadata && Object.keys(e.metadata).length > 0 ? { ...s.labels, ...e.metadata } : s.labels;
+      const labels = hasLabels(e.metadata) ? { ...s.labels, ...e.metadata } : s.labels;
       const key = labelsJson(labels);
       let t = out.get(key);
       if (!t) out.set(key, (t = { labels, entries: [] }));
       t.entries.push({ ts: e.ts, line: e.line });
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * With categorize-labels Loki's stream labels are the entry's labels less its structured metadata and parsed labels
+ * (iter.NewCategorizeLabelsIterator), which are printed with each entry instead: entries of one stream whose parsed
+ * labels differ in name split it. Keeps stream order by first appearance.
+ */
+export function categorizeStreams(streams: Stream[]): Stream[] {
+  if (!streams.some((s) => s.entries.some((e) => hasLabels(e.metadata) || hasLabels(e.parsed)))) return streams;
+  const out = new Map<string, Stream>();
+  for (const s of streams) {
+    for (const e of s.entries) {
+      let labels = s.labels;
+      if (hasLabels(e.metadata) || hasLabels(e.parsed)) {
+        labels = {};
+        for (const k in s.labels) if (!has(e.metadata, k) && !has(e.parsed, k)) labels[k] = s.labels[k];
+      }
+      const key = labelsJson(labels);
+      let t = out.get(key);
+      if (!t) out.set(key, (t = { labels, entries: [] }));
+      t.entries.push(e);
     }
   }
   return [...out.values()];
@@ -100,7 +135,7 @@ function* streamObjects(
   rest: { buf: string },
 ): Generator<string> {
   const chunkSize = opts.chunkSize ?? 64 * 1024;
-  const streams = sortStreams(opts.categorizeLabels ? result : mergeMetadata(result));
+  const streams = sortStreams(opts.categorizeLabels ? categorizeStreams(result) : mergeMetadata(result));
   for (let i = 0; i < streams.length; i++) {
     const s = streams[i]!;
     if (i > 0 || !first) buf += ',';
@@ -111,10 +146,9 @@ function* streamObjects(
       if (j > 0) buf += ',';
       buf += `["${e.ts}",${JSON.stringify(e.line)}`;
       if (opts.categorizeLabels) {
-        buf +=
-          e.metadata && Object.keys(e.metadata).length > 0
-            ? `,{"structuredMetadata":${labelsJson(e.metadata)}}]`
-            : ',{}]';
+        const md = hasLabels(e.metadata) ? `"structuredMetadata":${labelsJson(e.metadata)}` : '';
+        const parsed = hasLabels(e.parsed) ? `"parsed":${labelsJson(e.parsed)}` : '';
+        buf += `,{${md}${md && parsed ? ',' : ''}${parsed}}]`;
       } else buf += ']';
       if (buf.length >= chunkSize) {
         yield buf;

@@ -1,7 +1,8 @@
 // ClickHouse write path (server or chDB). ClickHouse has no transactions and MergeTree no uniqueness, so:
 //   1. the batch goes into a Memory staging table (unique name per write) as JSONEachRow,
-//   2. a second Memory table receives the batch de-duplicated within itself (GROUP BY stream_id, ts, line; the first
-//      occurrence's metadata and push win) and against stored rows of the batch's streams and time range
+//   2. a second Memory table receives the batch de-duplicated within itself (GROUP BY stream_id, ts, line, metadata:
+//      Loki's ingester keeps entries differing only in structured metadata; the first occurrence's push wins) and
+//      against stored rows of the batch's streams and time range
 //      (`NOT IN` over a primary-key range read),
 //   3. that set is inserted into `entries` (one INSERT: one part per partition touched) and counted per push,
 //   4. one row per stream goes into `streams` (AggregatingMergeTree folds min/max; readers GROUP BY id).
@@ -37,12 +38,12 @@ export async function writeClickHouseBatch(driver: ClickHouseDriver, b: Batch): 
     const ids = b.streams.map((s) => s.id.toString()).join(', ');
     await driver.exec(
       `CREATE TABLE ${fresh} ENGINE = Memory AS
-       SELECT stream_id, ts, line, argMin(tuple(metadata), seq).1 AS metadata, argMin(push_no, seq) AS push_no
-       FROM ${stage}
-       WHERE (stream_id, ts, line) NOT IN (
-         SELECT stream_id, ts, line FROM ${ENTRIES_TABLE}
+       SELECT stream_id, ts, line, nullIf(md, '') AS metadata, argMin(push_no, seq) AS push_no
+       FROM (SELECT stream_id, ts, line, ifNull(metadata, '') AS md, push_no, seq FROM ${stage})
+       WHERE (stream_id, ts, line, md) NOT IN (
+         SELECT stream_id, ts, line, ifNull(metadata, '') FROM ${ENTRIES_TABLE}
          WHERE stream_id IN (${ids}) AND ts >= ${b.minTs} AND ts <= ${b.maxTs})
-       GROUP BY stream_id, ts, line`,
+       GROUP BY stream_id, ts, line, md`,
     );
     await driver.exec(
       `INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata) SELECT stream_id, ts, line, metadata FROM ${fresh} ORDER BY stream_id, ts`,

@@ -15,7 +15,8 @@
 //     instead of into the WAL and again at the next checkpoint; the Ingester gathers concurrent pushes to get there.
 // Any other group goes through a staging table:
 //   1. rows appended to a connection-local temp table,
-//   2. de-duplicated within the batch (GROUP BY stream_id, ts, line; the first occurrence wins, by rowid — skipped
+//   2. de-duplicated within the batch (GROUP BY stream_id, ts, line, metadata: Loki's ingester keeps entries that
+//      differ only in structured metadata; the first occurrence wins, by rowid — skipped
 //      when every stream's timestamps strictly increase, so no duplicate can exist inside the batch) and against
 //      stored rows with an anti-join restricted to the batch's stream ids and ts range (zone maps skip everything
 //      else),
@@ -151,7 +152,8 @@ function splitByChunk(runs: Run[]): Run[] {
   );
 }
 
-/** Entries in non-decreasing ts order without exact (ts, line) repeats; the first of each wins. */
+/** Entries in non-decreasing ts order without exact (ts, line, metadata) repeats (Loki's ingester keeps entries
+ *  differing only in structured metadata: unorderedHeadBlock.Append); the first of each wins. */
 function dropRepeats(es: LogEntry[]): LogEntry[] {
   const out: LogEntry[] = [];
   let tieTs = -1n;
@@ -168,8 +170,9 @@ function dropRepeats(es: LogEntry[]): LogEntry[] {
       }
     }
     tieLines ??= new Set();
-    if (tieLines.has(e.line)) continue;
-    tieLines.add(e.line);
+    const key = `${metadataText(e.metadata) ?? ''}\u0000${e.line}`;
+    if (tieLines.has(key)) continue;
+    tieLines.add(key);
     out.push(e);
   }
   return out;
@@ -527,8 +530,9 @@ async function writeStaged(
   }
   // Only bigints generated above are spliced into the SQL text (ids, ts bounds); nothing user-supplied.
   const ids = [...streams.keys()].join(', ');
-  const old = `(SELECT stream_id, ts, line FROM ${ENTRIES_TABLE}
+  const old = `(SELECT stream_id, ts, line, coalesce(metadata, '') AS md FROM ${ENTRIES_TABLE}
       WHERE stream_id IN (${ids}) AND ts BETWEEN ${minTs} AND ${maxTs}) AS old`;
+  const same = `b.stream_id = old.stream_id AND b.ts = old.ts AND b.line = old.line AND coalesce(b.metadata, '') = old.md`;
   const stored = new Array<number>(group.length).fill(0);
   // Ascending streams overlapping stored rows (a retried push, say): probe for duplicates first; none means a plain
   // scan of the staging table, which keeps the appended order. A join's output order is not guaranteed, so any
@@ -536,7 +540,7 @@ async function writeStaged(
   let clean = false;
   if (ascending) {
     const [r] = await s.query<{ n: bigint }>(
-      `SELECT count(*) AS n FROM temp.main.${STAGE} AS b SEMI JOIN ${old} USING (stream_id, ts, line)`,
+      `SELECT count(*) AS n FROM temp.main.${STAGE} AS b SEMI JOIN ${old} ON ${same}`,
     );
     clean = r.n === 0n;
     lap('checked');
@@ -551,10 +555,10 @@ async function writeStaged(
   } else {
     const batch = ascending
       ? `temp.main.${STAGE}`
-      : `(SELECT stream_id, ts, line, arg_min_null(metadata, rowid) AS metadata, arg_min(push_no, rowid) AS push_no
-          FROM temp.main.${STAGE} GROUP BY stream_id, ts, line)`;
+      : `(SELECT stream_id, ts, line, metadata, arg_min(push_no, rowid) AS push_no
+          FROM temp.main.${STAGE} GROUP BY stream_id, ts, line, metadata)`;
     const fresh = `SELECT b.stream_id, b.ts, b.line, b.metadata, b.push_no FROM ${batch} AS b
-      ANTI JOIN ${old} USING (stream_id, ts, line)`;
+      ANTI JOIN ${old} ON ${same}`;
     // the new rows materialised once: inserted, counted per minute, and credited to the push that stored them
     await s.exec(`CREATE OR REPLACE TEMP TABLE ${NEW} AS ${fresh}`);
     lap('deduplicated');

@@ -3,7 +3,7 @@
 // Group commit: pushes that arrive while a write is running queue up and go into the next transaction together;
 // each push's promise resolves only after the COMMIT that stored it (so a 204 means durably stored). A failing group
 // is retried push by push so one bad push cannot fail the others. The engines' write paths: duckdb.ts, postgres.ts,
-// clickhouse.ts (identical (stream, ts, line) entries are stored once on every engine).
+// clickhouse.ts (identical (stream, ts, line, metadata) entries are stored once on every engine).
 
 import type { PushStream } from '../engine/types';
 import type { Driver } from '../sql/driver';
@@ -15,7 +15,7 @@ import { withDuckDBWriteLock, writeDuckDBGroup, type WrittenStream } from './duc
 export interface PushResult {
   /** entries stored by this push */
   entries: number;
-  /** entries skipped because an identical (stream, ts, line) was already stored or came earlier in the batch */
+  /** entries skipped because an identical (stream, ts, line, metadata) was already stored or came earlier in the batch */
   duplicates: number;
 }
 

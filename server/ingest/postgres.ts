@@ -3,7 +3,8 @@
 //   2. rows go into a temp staging table (ON COMMIT DROP) through COPY FROM STDIN (pg-copy-streams), in text format
 //      (~5× faster than INSERT … SELECT FROM unnest of parameter arrays, which spent most of its time in array
 //      literal encoding and parsing),
-//   3. de-duplicated within the batch (DISTINCT ON (stream_id, ts, line), the first occurrence wins) and against
+//   3. de-duplicated within the batch (DISTINCT ON (stream_id, ts, line, metadata): Loki's ingester keeps entries
+//      that differ only in structured metadata; the first occurrence wins) and against
 //      stored rows (NOT EXISTS on the (stream_id, ts) index, comparing lines exactly), inserted ordered by ts so the
 //      BRIN index stays tight,
 //   4. the stored rows counted per stream and minute into minute_counts (schema/minuteCounts.ts), in the same statement,
@@ -33,11 +34,12 @@ export async function writePostgresBatch(driver: PostgresDriver, b: Batch): Prom
     await s.copyIn('COPY _ingest_stage (seq, push_no, stream_id, ts, line, metadata) FROM STDIN', copyChunks(b));
     const counts = await s.query<{ push_no: number; n: bigint }>(
       `WITH b AS (
-         SELECT DISTINCT ON (stream_id, ts, line) push_no, stream_id, ts, line, metadata
-         FROM _ingest_stage ORDER BY stream_id, ts, line, seq
+         SELECT DISTINCT ON (stream_id, ts, line, metadata) push_no, stream_id, ts, line, metadata
+         FROM _ingest_stage ORDER BY stream_id, ts, line, metadata, seq
        ), n AS (
          SELECT b.* FROM b WHERE NOT EXISTS (
-           SELECT 1 FROM ${ENTRIES_TABLE} e WHERE e.stream_id = b.stream_id AND e.ts = b.ts AND e.line = b.line)
+           SELECT 1 FROM ${ENTRIES_TABLE} e WHERE e.stream_id = b.stream_id AND e.ts = b.ts AND e.line = b.line
+             AND e.metadata IS NOT DISTINCT FROM b.metadata)
        ), ins AS (
          INSERT INTO ${ENTRIES_TABLE} (stream_id, ts, line, metadata)
          SELECT stream_id, ts, line, metadata FROM n ORDER BY ts, stream_id

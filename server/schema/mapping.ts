@@ -11,7 +11,8 @@
 //         structured metadata (`severity_text`, `trace_id`, `span_id`, attribute names) — what OTel users see in Loki.
 //         Attribute names become label names as Loki makes them: every char outside [A-Za-z0-9_] → `_`.
 //
-// Duplicates: equal (stream, ts, line) rows are one entry, as Loki stores them (the entries relation groups them).
+// Duplicates: equal (stream, ts, line, metadata) rows are one entry, as Loki stores them (the entries relation groups
+// them); rows differing only in structured metadata stay apart, as Loki's ingester keeps them.
 // Stream identity: a 64-bit hash of the row's label values computed in SQL (DuckDB hash, PostgreSQL
 // hashtextextended, ClickHouse cityHash64), the same expression in both relations. An empty or NULL label value is
 // no label (as in Loki), so both hash as ''.
@@ -92,8 +93,6 @@ interface EngineSql {
   /** OTel metadata JSON text (NULL when empty) from LogAttributes + the three columns */
   otelMetadata(attrs: string, kind: Kind, severity: string, trace: string, span: string): string;
   nullText: string;
-  /** any one value of the group */
-  anyValue(e: string): string;
 }
 
 const DUCKDB: EngineSql = {
@@ -127,7 +126,6 @@ const DUCKDB: EngineSql = {
     return `CASE WHEN len(${list}) = 0 THEN NULL ELSE CAST(to_json(map_from_entries(${list})) AS VARCHAR) END`;
   },
   nullText: 'CAST(NULL AS VARCHAR)',
-  anyValue: (e) => `any_value(${e})`,
 };
 
 const POSTGRES: EngineSql = {
@@ -155,7 +153,6 @@ const POSTGRES: EngineSql = {
     `SELECT regexp_replace(key, '[^A-Za-z0-9_]', '_', 'g') AS k, value AS v FROM jsonb_each_text(coalesce((${a})::jsonb, '{}'::jsonb)) ` +
     `UNION ALL VALUES ('severity_text', ${sev}::text), ('trace_id', ${tr}::text), ('span_id', ${sp}::text)) AS attrs WHERE coalesce(v, '') <> '')`,
   nullText: 'CAST(NULL AS text)',
-  anyValue: (e) => `min(${e})`,
 };
 
 const CLICKHOUSE: EngineSql = {
@@ -192,7 +189,6 @@ const CLICKHOUSE: EngineSql = {
     return `if(empty(${m}), NULL, toJSONString(${m}))`;
   },
   nullText: "CAST(NULL, 'Nullable(String)')",
-  anyValue: (e) => `any(${e})`,
 };
 
 const ENGINES: Record<EngineName, EngineSql> = { duckdb: DUCKDB, postgres: POSTGRES, clickhouse: CLICKHOUSE };
@@ -291,11 +287,11 @@ export async function resolveMapping(driver: Driver, cfg: MappingConfig): Promis
   if (mapCol) labelCols.push(`${e.mapJson(q(mapCol), mapCol.kind)} AS _lmap`);
   const lineExpr = driver.engine === 'postgres' ? `(${q(lineCol)})::text COLLATE "C"` : q(lineCol);
   const inner = `SELECT ${e.hash(keyExprs)} AS stream_id, ${e.tsNs(q(tsCol), tsCol.kind)} AS ts, ${lineExpr} AS line, ${metadata} AS metadata`;
-  // Loki keeps one entry per equal (timestamp, line) in a stream; a table may hold duplicates, so group them here
-  // (the engines push the stream/time/line filters below the grouping: they filter grouping keys).
+  // Loki keeps one entry per equal (timestamp, line, structured metadata) in a stream; a table may hold duplicates,
+  // so group them here (the engines push the stream/time/line filters below the grouping: they filter grouping keys).
   const entries =
-    `(SELECT stream_id, ts, line, ${e.anyValue('metadata')} AS metadata FROM (${inner} FROM ${t.sql}) AS rows ` +
-    `GROUP BY stream_id, ts, line) AS entries`;
+    `(SELECT stream_id, ts, line, metadata FROM (${inner} FROM ${t.sql}) AS rows ` +
+    `GROUP BY stream_id, ts, line, metadata) AS entries`;
   const labelNames = labelCols.map((_, i) => (mapCol && i === labelCols.length - 1 ? '_lmap' : `_l${i}`));
   const streamsSql =
     `SELECT stream_id AS id, ${labelNames.join(', ')}, min(ts) AS first_ts, max(ts) AS last_ts FROM ` +

@@ -12,7 +12,8 @@
 // entries.metadata structured metadata as JSON object text (sorted keys), NULL when none.
 // minute_counts    (DuckDB) entries and bytes per stream and minute, for counting queries (schema/minuteCounts.ts).
 //
-// Identical (stream_id, ts, line) entries are stored once (the ingester de-duplicates, as Loki does).
+// Identical (stream_id, ts, line, metadata) entries are stored once (the ingester de-duplicates, as Loki's does:
+// entries differing only in structured metadata are both kept).
 
 import type { Driver } from '../sql/driver';
 import type { Labels } from '../engine/types';

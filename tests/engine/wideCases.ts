@@ -36,8 +36,9 @@ const EDGE_LINES = [
   'level=Info status=abc took=soon size=huge',
 ];
 
-/** Entries on minute edges, a nanosecond either side, a few repeated (same stream, time and line), some with
- *  structured metadata (one key clashing with a parsed label). */
+/** Entries on minute edges, a nanosecond either side, a few repeated (same stream, time and line: with the same
+ *  metadata, or other metadata, which makes a second entry), some with structured metadata (one key clashing with a
+ *  parsed label, one with a stream label, which Loki renames `host_extracted`). */
 export function edgeStreams(seed: number): PushStream[] {
   const r = prng(seed);
   const out: PushStream[] = [];
@@ -49,9 +50,17 @@ export function edgeStreams(seed: number): PushStream[] {
         const line = EDGE_LINES[Math.floor(r() * EDGE_LINES.length)];
         const m = r();
         const metadata: Labels | undefined =
-          host === 'b' && m < 0.25 ? { trace_id: m < 0.12 ? 't1' : 't2' } : m > 0.93 ? { level: 'meta' } : undefined;
+          host === 'b' && m < 0.25
+            ? { trace_id: m < 0.12 ? 't1' : 't2' }
+            : m > 0.93
+              ? { level: 'meta' }
+              : m > 0.88
+                ? { host: 'mh', trace_id: 't3' }
+                : undefined;
         entries.push({ ts: t + d, line, ...(metadata ? { metadata } : {}) });
-        if (r() < 0.05) entries.push({ ts: t + d, line, ...(metadata ? { metadata } : {}) });
+        const again = r();
+        if (again < 0.05) entries.push({ ts: t + d, line, ...(metadata ? { metadata } : {}) });
+        else if (again < 0.08) entries.push({ ts: t + d, line, metadata: { trace_id: 'again' } });
       }
     }
     entries.sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : 0));
@@ -166,6 +175,7 @@ const SOURCES: Source[] = [
       ['latency', 'dur'],
       ['size', 'bytes'],
       ['trace_id', 'str'],
+      ['host_extracted', 'str'],
     ],
     unwraps: ['status', 'duration(took)', 'bytes(size)', 'duration(latency)', 'bytes(size) | __error__=""'],
     words: ['error', 'ERROR', 'grüße', '\u001b[31m', 'status=5', '✓'],
@@ -251,7 +261,10 @@ function generator(seed: number) {
   const range = () => pick(['1m', '5m', '10m', '2m', '90s', '150s', '30s', '1h']);
   const offset = () => (chance(0.2) ? ` offset ${pick(['1m', '5m', '30s', '90s'])}` : '');
   const grouping = (s: Source, parsed: boolean) => {
-    const labels = [...(parsed ? [pick(s.fields)[0]] : []), pick(['pod', 'app', 'level', 'host', 'namespace'])];
+    const labels = [
+      ...(parsed ? [pick(s.fields)[0]] : []),
+      pick(['pod', 'app', 'level', 'host', 'namespace', 'host_extracted']),
+    ];
     return `${pick(['by', 'by', 'without'])} (${[...new Set(labels.slice(0, 1 + Math.floor(r() * 2)))].join(', ')})`;
   };
 

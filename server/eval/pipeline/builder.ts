@@ -100,6 +100,31 @@ export class LabelsBuilder {
     if (details !== undefined) this.errDetails = details;
   }
 
+  /**
+   * The labels of a log answer's entry split as Loki's LabelsResult categorizes them: `labels` holds the stream and
+   * parsed labels (errors included) but not the structured metadata, which the entry carries in `metadata` (renamed
+   * on a clash with a stream label, less what stages dropped or overwrote); `parsed` the parsed labels and errors
+   * (what categorize-labels prints as "parsed"). Keeping metadata out of `labels` lets every answer path merge it the
+   * same way, whether the pipeline ran or not.
+   */
+  categorized(): { labels: Labels; metadata?: Labels; parsed?: Labels } {
+    if (!this.dirty) return { labels: this.base };
+    if (this.err === '' && this.meta.size === 0 && this.parsed.size === 0 && this.del.size === 0)
+      return { labels: this.base };
+    const labels: Labels = {};
+    for (const k in this.base) {
+      if (this.del.has(k) || this.meta.has(k) || this.parsed.has(k)) continue;
+      labels[k] = this.base[k];
+    }
+    let metadata: Labels | undefined;
+    for (const [k, v] of this.meta) if (!this.parsed.has(k)) (metadata ??= {})[k] = v;
+    let parsed: Labels | undefined;
+    for (const [k, v] of this.parsed) (parsed ??= {})[k] = labels[k] = v;
+    if (this.err !== '') (parsed ??= {})[ERROR_LABEL] = labels[ERROR_LABEL] = this.err;
+    if (this.errDetails !== '') (parsed ??= {})[ERROR_DETAILS_LABEL] = labels[ERROR_DETAILS_LABEL] = this.errDetails;
+    return { labels, metadata, parsed };
+  }
+
   /** all labels (Loki's UnsortedLabels + errors) as a fresh object */
   labels(): Labels {
     if (!this.dirty) return this.base;
@@ -117,6 +142,25 @@ export class LabelsBuilder {
     if (this.errDetails !== '') out[ERROR_DETAILS_LABEL] = this.errDetails;
     return out;
   }
+}
+
+/**
+ * Structured metadata named as Loki's LabelsBuilder.Add names it before any stage runs (its no-op pipeline too): a
+ * key clashing with a stream label gets the `_extracted` suffix, so the stream label keeps its value. Returns the
+ * input when nothing clashes. (A later key overwrites an earlier one renamed onto it, as Add's Set does in Loki's
+ * sorted order; metadata is stored with sorted keys.)
+ */
+export function renameMetadata(stream: Labels, metadata: Labels): Labels {
+  let clash = false;
+  for (const k in metadata)
+    if (Object.hasOwn(stream, k)) {
+      clash = true;
+      break;
+    }
+  if (!clash) return metadata;
+  const out: Labels = {};
+  for (const k in metadata) out[Object.hasOwn(stream, k) ? k + DUPLICATE_SUFFIX : k] = metadata[k];
+  return out;
 }
 
 /** sanitizeLabelKey(key, true): trim, prefix a leading digit with '_', every char outside [A-Za-z0-9_] → '_' */

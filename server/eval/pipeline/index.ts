@@ -705,6 +705,31 @@ export function compilePipeline(stages: Stage[], hints?: ParserHints): Pipeline 
   };
 }
 
+/** A log query's pipeline output: labels without the structured metadata, which comes apart (LabelsBuilder.categorized) */
+export interface LogPipelineOutput {
+  line: string;
+  labels: Labels;
+  metadata?: Labels;
+  parsed?: Labels;
+}
+
+/** compilePipeline for log queries: the entry's labels by Loki's categories (stream + parsed, metadata, parsed). */
+export function compileLogPipeline(stages: Stage[]): (input: PipelineInput) => LogPipelineOutput | null {
+  const fns = stages.map((s) => compileStage(s, undefined));
+  const b = new LabelsBuilder();
+  const n = fns.length;
+  return (input) => {
+    b.reset(input.stream, input.metadata);
+    let line: string | null = input.line;
+    for (let i = 0; i < n; i++) {
+      line = fns[i](b, line, input.ts);
+      if (line === null) return null;
+    }
+    const c = b.categorized();
+    return { line, labels: c.labels, metadata: c.metadata, parsed: c.parsed };
+  };
+}
+
 // ---------------------------------------------------------------- unwrap
 
 /**
