@@ -204,7 +204,14 @@ async function pushUnwrap(
   consumer?: Consumer,
 ): Promise<SeriesData[] | undefined> {
   const u = node.unwrap!;
-  if (!ctx.dialect.capabilities.jsonExtract || !UNWRAP_OPS.has(node.op) || u.conversion || u.postFilters.length)
+  // conversions: duration() in SQL where the dialect runs parsers (exact Go durations, else unsure); bytes() not yet.
+  // Post filters: only `__error__=""`, which keeps every row SQL is sure of (those carry no error)
+  const duration = u.conversion === 'duration' || u.conversion === 'duration_seconds';
+  const convertible = !u.conversion || (duration && !!ctx.dialect.parsers);
+  const noErrorOnly = u.postFilters.every(
+    (f) => f.expr.kind === 'string' && f.expr.name === '__error__' && f.expr.op === '=' && f.expr.value === '',
+  );
+  if (!ctx.dialect.capabilities.jsonExtract || !UNWRAP_OPS.has(node.op) || !convertible || !noErrorOnly)
     return undefined;
   let by: string[] | undefined = node.grouping && !node.grouping.without ? node.grouping.labels : undefined;
   const fused = !node.grouping && consumer && ABSORBS[consumer.op]?.includes(node.op);
@@ -245,8 +252,9 @@ async function pushUnwrap(
       field: u.label,
       watched: [...new Set(streams.flatMap((s) => Object.keys(s.labels)))],
       quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
-      fast: fast && !pipeline,
+      fast: fast && !pipeline && !duration,
       pipeline,
+      conversion: duration ? 'duration' : undefined,
       ...windowsOf(node, grid),
     });
     return runSql<UnwrapRow>(ctx, q.text, q.params);

@@ -83,7 +83,10 @@ async function scanRangeAggregation(
   ctx.stats.tsStages.push(...split.reasons, `${node.op} over the pipeline's samples runs in TypeScript`);
   // fold samples into steps as they stream by when the function allows it; otherwise keep them for the windows
   const folding = streamable(node, grid) ? new StepAggregator(node, grid) : undefined;
-  const collector = folding ? undefined : new SampleCollector();
+  // absent_over_time reads the samples of every series ungrouped
+  const collector = folding
+    ? undefined
+    : new SampleCollector(node.op === 'absent_over_time' ? undefined : node.grouping);
   const sink = (labels: Labels, ts: bigint, v: number): void =>
     folding ? folding.add(labels, ts, v) : collector!.add(labels, ts, v);
   if (streams.length > 0 || !ctx.execute) {
@@ -112,7 +115,7 @@ async function scanRangeAggregation(
       span?.end();
     }
   }
-  return folding ? folding.result() : evalRangeAggregation(node, collector!.result(), grid);
+  return folding ? folding.result() : evalRangeAggregation(node, collector!.result(), grid, true);
 }
 
 /** Loki fails a metric query whose result series still carry `__error__` (the user must filter or drop it). */

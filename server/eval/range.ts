@@ -1,6 +1,6 @@
 // Range aggregation in TypeScript: turn sample series (already extracted by the pipeline) into one value per step.
 // Used when the pipeline does not push down to SQL, and as the reference the SQL path is tested against.
-import type { RangeAggregation } from '../logql/ast';
+import type { Grouping, RangeAggregation } from '../logql/ast';
 import type { Labels } from '../engine/types';
 import { RANGE_FUNCTIONS } from './rangeFunctions';
 import type { StepGrid } from './steps';
@@ -15,15 +15,21 @@ export interface SampleSeries {
   v: number[];
 }
 
-/** Collects samples into series keyed by their label set; samples may arrive in any order. */
+/** Collects samples into series keyed by their label set — reduced to a range aggregation's `by`/`without` grouping
+ *  as they arrive when given one, as Loki's sample extractor does (a series per parsed label set first would cost a
+ *  key and a series per line) — samples may arrive in any order. */
 export class SampleCollector {
   private readonly series = new Map<string, SampleSeries>();
   private readonly keyer = new LabelsKeyer();
   private sorted = true;
   private samples = 0;
 
+  constructor(private readonly grouping?: Grouping) {}
+
   add(labels: Labels, ts: bigint, v: number): void {
     if (++this.samples > queryLimits.maxSamples) throw samplesLimitError(queryLimits.maxSamples); // eval/limits.ts
+    const g = this.grouping;
+    if (g) labels = rangeGroupLabels(labels, g.without, g.labels);
     const key = this.keyer.key(labels);
     let s = this.series.get(key);
     if (!s) {
@@ -73,14 +79,20 @@ function lowerBound(xs: bigint[], t: bigint): number {
   return lo;
 }
 
-/** `op(… [range] offset o) by (…)` over the given series, each windowed over the steps its samples can reach (eval/
+/** `op(… [range] offset o) by (…)` over the given series (already reduced to the grouping when `grouped`: see
+ *  SampleCollector), each windowed over the steps its samples can reach (eval/
  *  value.ts): step i's window (tᵢ − offset − range, tᵢ − offset] holds sample t iff t + offset ≤ tᵢ < t + offset + range. */
-export function evalRangeAggregation(node: RangeAggregation, input: SampleSeries[], grid: StepGrid): SeriesData[] {
+export function evalRangeAggregation(
+  node: RangeAggregation,
+  input: SampleSeries[],
+  grid: StepGrid,
+  grouped = false,
+): SeriesData[] {
   const rangeSeconds = Number(node.range) / 1e9;
   if (node.op === 'absent_over_time') return absentOverTime(node, input, grid);
 
   let series = input;
-  if (node.grouping) series = mergeGroups(input, node.grouping.without, node.grouping.labels);
+  if (node.grouping && !grouped) series = mergeGroups(input, node.grouping.without, node.grouping.labels);
 
   const { fn, minSamples } = RANGE_FUNCTIONS[node.op];
   const out: SeriesData[] = [];

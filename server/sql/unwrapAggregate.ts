@@ -13,6 +13,7 @@ import { pipelineRows } from './pipelineSelect';
 import { isPlainDecimal } from './numerals';
 import { lenientJsonRow } from './jsonQuirks';
 import type { SqlPipeline } from './rangeAggregate';
+import { durationNanos } from './pipeline/compile';
 
 export type UnwrapAggOp = Extract<
   RangeOp,
@@ -42,6 +43,8 @@ export interface UnwrapAggregate {
   fast?: boolean;
   /** instead of `| json` reading `field`: a pipeline computed in SQL whose last output is the unwrapped label */
   pipeline?: SqlPipeline;
+  /** `unwrap duration(field)`: the text is a Go duration, the value its seconds (dialects with parsers only) */
+  conversion?: 'duration';
   from: bigint;
   to: bigint;
   firstStep: bigint;
@@ -64,11 +67,13 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     const o = `o${pl.output.size - 1}`;
     rows = `(SELECT ts, stream_id, CASE WHEN u THEN NULL ELSE ${o} END AS v_raw FROM (${pipelineRows(d, [where], pl)})${d.derivedAlias} WHERE u OR kp)`;
   } else {
-    const field = d.jsonUnwrap
-      ? d.jsonUnwrap.raw(w, 'line', q.field)
-      : q.fast && d.jsonFieldFast
-        ? d.jsonFieldFast(w, 'line', q.field)
-        : d.jsonField(w, 'line', q.field);
+    const field = q.conversion
+      ? d.jsonField(w, 'line', q.field)
+      : d.jsonUnwrap
+        ? d.jsonUnwrap.raw(w, 'line', q.field)
+        : q.fast && d.jsonFieldFast
+          ? d.jsonFieldFast(w, 'line', q.field)
+          : d.jsonField(w, 'line', q.field);
     // metadata holding the field's name (or a stream label's) could change the value or the group: unsure (NULL);
     // other metadata (detected_level, say) changes nothing here. Keys are label names, unescaped in the JSON text.
     const shadow = [q.field, ...(q.watched ?? [])].map((n) =>
@@ -82,8 +87,16 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   }
   // texts Go's ParseFloat could read otherwise are "unsure" (NULL), never wrong (sql/numerals.ts)
   const plain = (text: string) => isPlainDecimal(w, d.simpleFullMatch, text);
-  const value =
-    d.jsonUnwrap && !q.pipeline
+  if (q.conversion) {
+    // the duration's nanoseconds once per row (the seconds read them three times)
+    const fns = d.parsers;
+    if (!fns) throw new Error('duration() in SQL needs the dialect parser functions');
+    const { ok, ns } = durationNanos(fns, w, 'v_raw');
+    rows = `(SELECT ts, stream_id, v_raw, CASE WHEN ${ok} THEN CAST(${ns} AS BIGINT) END AS v_ns FROM ${rows}${d.derivedAlias})`;
+  }
+  const value = q.conversion
+    ? durationSeconds(d, w, 'v_ns')
+    : d.jsonUnwrap && !q.pipeline
       ? d.jsonUnwrap.number('v_raw', plain)
       : `CASE WHEN ${plain('v_raw')} THEN ${d.toDouble('v_raw')} END`;
   const base = `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ${value} AS v FROM ${rows}${d.derivedAlias}`;
@@ -142,4 +155,11 @@ function aggregateSql(q: UnwrapAggregate, w: SqlWriter): string {
     case 'rate':
       return `sum(v) / ${w.bind(seconds, 'float64')}`;
   }
+}
+
+/** Go's Duration.Seconds() of a whole number of nanoseconds (NULL stays NULL: unsure): float64(whole seconds) +
+ *  float64(remaining nanoseconds) / 1e9, the same two roundings as Go's. */
+function durationSeconds(d: Dialect, w: SqlWriter, ns: string): string {
+  const sec = d.exactDiv(`(${ns} - (${ns} % 1000000000))`, '1000000000');
+  return `${d.toDouble(sec)} + ${d.toDouble(`(${ns} % 1000000000)`)} / ${w.bind(1e9, 'float64')}`;
 }

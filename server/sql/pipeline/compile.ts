@@ -50,6 +50,10 @@ export interface SqlParserFunctions {
   regexMatch(col: string, pattern: string): string;
   /** an exact decimal (at least 29 integer and 9 fraction digits) of a numeric text, NULL when not one */
   toDecimal(expr: string): string;
+  /** a text of decimal digits as a BIGINT, NULL when not one */
+  toBigint(expr: string): string;
+  /** a text right-padded with '0' to `n` characters */
+  padZeros(expr: string, n: number): string;
   /** the whole text matches RE2 `pattern` */
   fullMatch(col: string, pattern: string): string;
   /** values[i] where keys[i] = col (BIGINT[] keys, VARCHAR[] values) */
@@ -368,17 +372,10 @@ function filterSql(ctx: Ctx, f: LabelFilterExpr, valueOf: (name: string) => Valu
   if (f.kind === 'duration') {
     // Go durations compared in exact nanoseconds: one unit, and no more fraction digits than the unit has
     // nanosecond places (Go's float fraction arithmetic is exact there); other texts are unsure
-    const ok = ctx.fns.fullMatch(v.expr, w.bind(SIMPLE_DURATION, 'string'));
-    ctx.unsure.push(`(${v.expr} IS NOT NULL AND NOT ${ok})`);
-    const num = ctx.fns.toDecimal(ctx.fns.regexExtract(v.expr, w.bind('^([0-9.]+)', 'string'), 1));
-    const unit =
-      `CASE WHEN ${v.expr} = '0' THEN 0 ` +
-      DURATION_UNITS.map(
-        ([suffix, ns]) => `WHEN ${ctx.fns.endsWith(v.expr, w.bind(suffix, 'string'))} THEN ${ns} `,
-      ).join('') +
-      'END';
+    const d = durationNanos(ctx.fns, w, v.expr);
+    ctx.unsure.push(`(${v.expr} IS NOT NULL AND NOT ${d.ok})`);
     const bound = w.bind(BigInt(Math.round(f.seconds * 1e9)), 'int64');
-    return `coalesce(CASE WHEN ${v.expr} = '0' THEN 0 ELSE ${num} * ${unit} END ${SQL_CMP[f.op]} ${bound}, FALSE)`;
+    return `coalesce(${d.ns} ${SQL_CMP[f.op]} ${bound}, FALSE)`;
   }
   // texts Go's ParseFloat could read otherwise make the row unsure (sql/numerals.ts)
   const decimal = isPlainDecimal(w, ctx.fns.fullMatch, v.expr);
@@ -414,17 +411,42 @@ function regexTestSql(ctx: Ctx, t: LabelRegexTest, text: string): string | NotIn
   }
 }
 
-/** Durations SQL compares exactly (see filterSql); `0` alone is Go's zero duration. */
+/**
+ * A Go duration text as whole nanoseconds (a BIGINT), for the texts SQL reads exactly (`ok`): one unit, no more
+ * fraction digits than the unit has nanosecond places (Go's fraction arithmetic is exact there), and few enough
+ * integer digits that no int64 overflows (Go answers "invalid duration" past ~292 years); others (`1h2m`, `+1s`, …)
+ * are left to TypeScript by the caller. Integer arithmetic: the fraction's digits, padded to the unit's places,
+ * times the nanoseconds one such place is worth (a decimal cast cost ~10× more).
+ */
+export function durationNanos(fns: SqlParserFunctions, w: SqlWriter, text: string): { ok: string; ns: string } {
+  const ok = fns.fullMatch(text, w.bind(SIMPLE_DURATION, 'string'));
+  const whole = fns.toBigint(fns.regexExtract(text, w.bind('^([0-9]+)', 'string'), 1));
+  const frac = fns.regexExtract(text, w.bind('^[0-9]+\\.([0-9]+)', 'string'), 1);
+  const part = (places: number, worth: number) => `${fns.toBigint(fns.padZeros(frac, places))} * ${worth}`;
+  const ns =
+    `CASE WHEN ${text} = '0' THEN 0 ` +
+    DURATION_UNITS.map(([suffix, unit, places, worth]) => {
+      const value = places === 0 ? `${whole} * ${unit}` : `${whole} * ${unit} + ${part(places, worth)}`;
+      return `WHEN ${fns.endsWith(text, w.bind(suffix, 'string'))} THEN ${value} `;
+    }).join('') +
+    'END';
+  return { ok, ns };
+}
+
+/** Durations SQL reads exactly (see durationNanos); `0` alone is Go's zero duration. At most 999,999 h, 99,999,999 m,
+ *  999,999,999 s or 10¹² of the smaller units: below int64's 9.2·10¹⁸ ns. */
 const SIMPLE_DURATION =
-  '0|[0-9]{1,12}(?:(?:\\.[0-9]{1,9})?(?:h|m|s)|(?:\\.[0-9]{1,6})?ms|(?:\\.[0-9]{1,3})?(?:us|µs|μs)|ns)';
-/** suffix → nanoseconds, longest suffixes first */
-const DURATION_UNITS: [string, number][] = [
-  ['ns', 1],
-  ['us', 1_000],
-  ['µs', 1_000],
-  ['μs', 1_000],
-  ['ms', 1_000_000],
-  ['h', 3_600_000_000_000],
-  ['m', 60_000_000_000],
-  ['s', 1_000_000_000],
+  '0|[0-9]{1,6}(?:\\.[0-9]{1,9})?h|[0-9]{1,8}(?:\\.[0-9]{1,9})?m|[0-9]{1,9}(?:\\.[0-9]{1,9})?s|' +
+  '[0-9]{1,12}(?:\\.[0-9]{1,6})?ms|[0-9]{1,12}(?:\\.[0-9]{1,3})?(?:us|µs|μs)|[0-9]{1,12}ns';
+/** suffix → its nanoseconds, the fraction places it allows, and the nanoseconds one such place is worth (longest
+ *  suffixes first) */
+const DURATION_UNITS: [string, number, number, number][] = [
+  ['ns', 1, 0, 0],
+  ['us', 1_000, 3, 1],
+  ['µs', 1_000, 3, 1],
+  ['μs', 1_000, 3, 1],
+  ['ms', 1_000_000, 6, 1],
+  ['h', 3_600_000_000_000, 9, 3_600],
+  ['m', 60_000_000_000, 9, 60],
+  ['s', 1_000_000_000, 9, 1],
 ];

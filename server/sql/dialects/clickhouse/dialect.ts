@@ -46,6 +46,8 @@ export const clickhouseDialect: Dialect = {
     jsonText: (v) => `if(JSONType(${v}) = 'String', JSONExtractString(${v}), ${v})`,
     isJsonObject: (col) => `(isValidJSON(${col}) AND JSONType(${col}) = 'Object')`,
     toDoubleOrNull: (e) => `toFloat64OrNull(${e})`,
+    toBigint: (e) => `toInt64OrNull(${e})`,
+    padZeros: (e, n) => `rightPad(${e}, ${n}, '0')`,
     toDecimal: (e) => `toDecimal128OrNull(${e}, 9)`,
     regexMatch: (col, p) => match(col, p),
     fullMatch: (col, p) => match(col, `concat('^(?:', ${p}, ')$')`),

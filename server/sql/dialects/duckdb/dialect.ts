@@ -24,6 +24,8 @@ export const duckdbDialect: Dialect = {
     jsonText: (v) => `(${v} ->> '$')`,
     isJsonObject: (col) => `coalesce(TRY(json_type(${col})) = 'OBJECT', FALSE)`,
     toDoubleOrNull: (e) => `TRY_CAST(${e} AS DOUBLE)`,
+    toBigint: (e) => `TRY_CAST(${e} AS BIGINT)`,
+    padZeros: (e, n) => `rpad(${e}, ${n}, '0')`,
     toDecimal: (e) => `TRY_CAST(${e} AS DECIMAL(38, 9))`,
     regexMatch: (col, p) => `regexp_matches(${col}, ${p})`,
     fullMatch: (col, p) => `regexp_full_match(${col}, ${p})`,
