@@ -15,15 +15,16 @@ import type { StepGrid } from '../eval/steps';
 import { newSeries, type SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
 import { compileCountingAggregate, compileMetadataProbe } from '../sql/rangeAggregate';
-import { compileUnwrapAggregate, type UnwrapAggOp } from '../sql/unwrapAggregate';
+import { compileUnwrapAggregate, compileUnwrapUnsureRows, type UnwrapAggOp } from '../sql/unwrapAggregate';
 import { groupLabels } from '../eval/grouping';
-import { compilePipeline } from '../eval/pipeline';
+import { compilePipeline, compileUnwrap } from '../eval/pipeline';
 import type { Labels } from './types';
 import { labelsKey } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { sampleBounds, windowsOf } from './metricQuery';
 import { pushParsedCount } from './parsedPushdown';
-import { rangeParserHints } from '../eval/pipeline/hints';
+import { keepsUnwrappedLabel, rangeParserHints } from '../eval/pipeline/hints';
+import { StepAggregator } from '../eval/stepAggregator';
 import { sqlPipelineFor } from '../sql/pipeline/plan';
 import { NotInSql, type SqlPipeline } from '../sql/pipeline/compile';
 import type { SqlWriter } from '../sql/dialect';
@@ -220,7 +221,9 @@ async function pushUnwrap(
     return undefined;
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
   const [json, ...more] = split.rest;
-  const plainJson = !!json && json.kind === 'json' && json.params.length === 0 && more.length === 0;
+  // (with post filters: the pipeline path, whose json labels also check for keys that sanitise to the same name)
+  const plainJson =
+    !!json && json.kind === 'json' && json.params.length === 0 && more.length === 0 && u.postFilters.length === 0;
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
   if (streams.length === 0 && ctx.execute) return [];
@@ -241,22 +244,30 @@ async function pushUnwrap(
   if (streams.some((s) => by.some((g) => !s.labels[g]) || s.labels[u.label] !== undefined)) return undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(u.label)) return undefined;
   const { of: groupOf, labels: groupLabelsOf } = streamGroups(streams, by);
-  type UnwrapRow = { grp: bigint | null; k: bigint | null; value: number | null; unsure: bigint | null };
+  type UnwrapRow = {
+    grp: bigint | null;
+    k: bigint | null;
+    value: number | null;
+    n: bigint | number | null;
+    total: number | null;
+    unsure: bigint | null;
+  };
+  const spec = (fast: boolean) => ({
+    op: node.op as UnwrapAggOp,
+    param: node.param,
+    streamIds: streams.map((s) => s.id),
+    groupOf,
+    filters: split.pushed,
+    field: u.label,
+    watched: [...new Set(streams.flatMap((s) => Object.keys(s.labels)))],
+    quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
+    fast: fast && !pipeline && !duration,
+    pipeline,
+    conversion: duration ? ('duration' as const) : undefined,
+    ...windowsOf(node, grid),
+  });
   const run = (fast: boolean) => {
-    const q = compileUnwrapAggregate(ctx.dialect, {
-      op: node.op as UnwrapAggOp,
-      param: node.param,
-      streamIds: streams.map((s) => s.id),
-      groupOf,
-      filters: split.pushed,
-      field: u.label,
-      watched: [...new Set(streams.flatMap((s) => Object.keys(s.labels)))],
-      quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
-      fast: fast && !pipeline && !duration,
-      pipeline,
-      conversion: duration ? 'duration' : undefined,
-      ...windowsOf(node, grid),
-    });
+    const q = compileUnwrapAggregate(ctx.dialect, spec(fast));
     return runSql<UnwrapRow>(ctx, q.text, q.params);
   };
   let rows: UnwrapRow[];
@@ -273,6 +284,16 @@ async function pushUnwrap(
   // has no value
   const unsure = rows.reduce((n, r) => n + Number(r.unsure ?? 0), 0);
   if (unsure > 0) {
+    // functions whose partial answers add up: the unsure rows run through the TypeScript pipeline and are merged in
+    if (MERGEABLE.has(node.op)) {
+      const merged = await mergeUnsure(ctx, node, grid, consumer, split.rest, streams, by, groupLabelsOf, rows, () =>
+        compileUnwrapUnsureRows(ctx.dialect, spec(false)),
+      );
+      if (merged) {
+        ctx.stats.tsStages.push(`${unsure} lines SQL could not parse exactly as Loki ran in TypeScript`);
+        return merged;
+      }
+    }
     ctx.stats.tsStages.push(
       `${unsure} rows the database could not parse exactly as Loki: the pipeline ran in TypeScript`,
     );
@@ -290,4 +311,111 @@ async function pushUnwrap(
     s.present[Number(r.k)] = 1;
   }
   return [...out.values()];
+}
+
+/** Unwrapped range functions whose answer over a window merges from partial answers: sums, counts, minima, maxima. */
+const MERGEABLE = new Set<string>(['sum_over_time', 'rate', 'avg_over_time', 'min_over_time', 'max_over_time']);
+
+/**
+ * The unwrapped aggregation from SQL's partial answers (rows it was sure of, per group and step: count, sum, min or
+ * max) and the rows it was not sure of, run through the TypeScript pipeline here as the scan path would (parser hints,
+ * unwrap conversion and its errors): sums and counts add, minima and maxima compare, means divide the merged sum by
+ * the merged count. Undefined when a TypeScript row carries an error (the whole query then runs in TypeScript, which
+ * fails it as Loki does, or keeps the error label where asked).
+ */
+async function mergeUnsure(
+  ctx: ExecContext,
+  node: RangeAggregation,
+  grid: StepGrid,
+  consumer: Consumer | undefined,
+  rest: Stage[],
+  streams: StreamInfo[],
+  by: string[],
+  groupLabelsOf: Labels[],
+  sqlRows: {
+    grp: bigint | null;
+    k: bigint | null;
+    value: number | null;
+    n: bigint | number | null;
+    total: number | null;
+  }[],
+  unsureRows: () => { text: string; params: unknown[] },
+): Promise<SeriesData[] | undefined> {
+  const q = unsureRows();
+  type Row = { stream_id: bigint; ts: bigint; line: string; metadata: string | null };
+  const lines = await runSql<Row>(ctx, q.text, q.params as never);
+  const byId = new Map(streams.map((s) => [s.id, s.labels]));
+  const pipeline = compilePipeline(rest, rangeParserHints(node, consumer));
+  const unwrap = compileUnwrap(node.unwrap!, { keepLabel: keepsUnwrappedLabel(node, consumer) });
+  const grouping = { without: false, labels: by, span: node.span };
+  const fold = (op: RangeAggregation['op']) => new StepAggregator({ ...node, op, grouping }, grid);
+  const sums = fold('sum_over_time');
+  const counts = fold('count_over_time');
+  const extreme = node.op === 'min_over_time' || node.op === 'max_over_time' ? fold(node.op) : undefined;
+  for (const r of lines) {
+    const ts = BigInt(r.ts);
+    const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
+    const out = pipeline({ ts, line: r.line, stream: byId.get(BigInt(r.stream_id))!, metadata });
+    if (!out) continue;
+    const smp = unwrap(out);
+    if (!smp) continue;
+    if (smp.labels.__error__ !== undefined && smp.labels.__error__ !== '') return undefined;
+    sums.add(smp.labels, ts, smp.value);
+    counts.add(smp.labels, ts, 1);
+    extreme?.add(smp.labels, ts, smp.value);
+  }
+  // per group key and step: [count, sum, min or max]
+  const steps = grid.times.length;
+  const cells = new Map<string, { labels: Labels; n: Float64Array; sum: Float64Array; ext: Float64Array }>();
+  const cell = (labels: Labels) => {
+    const key = labelsKey(labels);
+    let c = cells.get(key);
+    if (!c) {
+      c = { labels, n: new Float64Array(steps), sum: new Float64Array(steps), ext: new Float64Array(steps).fill(NaN) };
+      cells.set(key, c);
+    }
+    return c;
+  };
+  const isMin = node.op === 'min_over_time';
+  const better = (a: number, b: number) =>
+    Number.isNaN(a) ? b : Number.isNaN(b) ? a : isMin ? Math.min(a, b) : Math.max(a, b);
+  for (const r of sqlRows) {
+    if (r.grp === null || r.k === null || r.n === null || Number(r.n) === 0) continue;
+    const c = cell(groupLabelsOf[Number(r.grp)]!);
+    const k = Number(r.k);
+    c.n[k] += Number(r.n);
+    c.sum[k] += Number(r.total);
+    if (extreme) c.ext[k] = better(c.ext[k]!, Number(r.value));
+  }
+  const each = (series: SeriesData[], f: (c: ReturnType<typeof cell>, k: number, v: number) => void) => {
+    for (const s of series) {
+      const c = cell(groupLabels(s.labels, false, by));
+      const first = s.first ?? 0;
+      for (let j = 0; j < s.values.length; j++) if (s.present[j]) f(c, first + j, s.values[j]!);
+    }
+  };
+  each(counts.result(), (c, k, v) => (c.n[k] += v));
+  each(sums.result(), (c, k, v) => (c.sum[k] += v));
+  if (extreme) each(extreme.result(), (c, k, v) => (c.ext[k] = better(c.ext[k]!, v)));
+  const seconds = Number(node.range) / 1e9;
+  const result: SeriesData[] = [];
+  for (const c of cells.values()) {
+    const s = newSeries(c.labels, steps);
+    let any = false;
+    for (let k = 0; k < steps; k++) {
+      if (c.n[k] === 0) continue;
+      s.present[k] = 1;
+      any = true;
+      s.values[k] =
+        node.op === 'sum_over_time'
+          ? c.sum[k]!
+          : node.op === 'rate'
+            ? c.sum[k]! / seconds
+            : node.op === 'avg_over_time'
+              ? c.sum[k]! / c.n[k]!
+              : c.ext[k]!;
+    }
+    if (any) result.push(s);
+  }
+  return result;
 }

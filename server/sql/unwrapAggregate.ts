@@ -54,18 +54,19 @@ export interface UnwrapAggregate {
   offset: bigint;
 }
 
-export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): CompiledSql {
-  const w = new SqlWriter(d);
-  const single = q.steps === 1 || q.step === 0n;
+/** Each row of the aggregation's scan with its value `v` (NULL: unsure) and its group `grp`; with the line and its
+ *  metadata too when `withLine` (the unsure rows' statement). */
+function valueRows(d: Dialect, w: SqlWriter, q: UnwrapAggregate, withLine: boolean): string {
   const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters).join(' AND ');
   const ids = w.bind(q.streamIds, 'int64[]');
   const groups = w.bind(q.groupOf, 'int64[]');
+  const carried = withLine ? ', line, metadata' : '';
   let rows: string;
   if (q.pipeline) {
     // the pipeline's rows: unsure ones (u) and kept ones without the label have no value and count as unsure
     const pl = q.pipeline(w);
     const o = `o${pl.output.size - 1}`;
-    rows = `(SELECT ts, stream_id, CASE WHEN u THEN NULL ELSE ${o} END AS v_raw FROM (${pipelineRows(d, [where], pl)})${d.derivedAlias} WHERE u OR kp)`;
+    rows = `(SELECT ts, stream_id${carried}, CASE WHEN u THEN NULL ELSE ${o} END AS v_raw FROM (${pipelineRows(d, [where], pl)})${d.derivedAlias} WHERE u OR kp)`;
   } else {
     const field = q.conversion
       ? d.jsonField(w, 'line', q.field)
@@ -83,7 +84,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     const raw =
       `CASE WHEN (metadata IS NULL OR NOT (${shadow.join(' OR ')}))` +
       `${lenient === 'FALSE' ? '' : ` AND NOT ${lenient}`} THEN ${field} END`;
-    rows = `(SELECT ts, stream_id, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where}${d.computeOnce ?? ''})`;
+    rows = `(SELECT ts, stream_id${carried}, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where}${d.computeOnce ?? ''})`;
   }
   // texts Go's ParseFloat could read otherwise are "unsure" (NULL), never wrong (sql/numerals.ts)
   const plain = (text: string) => isPlainDecimal(w, d.simpleFullMatch, text);
@@ -92,14 +93,29 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     const fns = d.parsers;
     if (!fns) throw new Error('duration() in SQL needs the dialect parser functions');
     const { ok, ns } = durationNanos(fns, w, 'v_raw');
-    rows = `(SELECT ts, stream_id, v_raw, CASE WHEN ${ok} THEN CAST(${ns} AS BIGINT) END AS v_ns FROM ${rows}${d.derivedAlias})`;
+    rows = `(SELECT ts, stream_id${carried}, v_raw, CASE WHEN ${ok} THEN CAST(${ns} AS BIGINT) END AS v_ns FROM ${rows}${d.derivedAlias})`;
   }
   const value = q.conversion
     ? durationSeconds(d, w, 'v_ns')
     : d.jsonUnwrap && !q.pipeline
       ? d.jsonUnwrap.number('v_raw', plain)
       : `CASE WHEN ${plain('v_raw')} THEN ${d.toDouble('v_raw')} END`;
-  const base = `SELECT ts, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ${value} AS v FROM ${rows}${d.derivedAlias}`;
+  return `SELECT ts, stream_id${carried}, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ${value} AS v FROM ${rows}${d.derivedAlias}`;
+}
+
+/** The rows compileUnwrapAggregate counts as unsure (no value SQL is sure of), for the TypeScript pipeline. */
+export function compileUnwrapUnsureRows(d: Dialect, q: UnwrapAggregate): CompiledSql {
+  const w = new SqlWriter(d);
+  const text = `SELECT stream_id, ts, line, metadata FROM (${valueRows(d, w, q, true)})${d.derivedAlias} WHERE v IS NULL`;
+  return { text, params: w.params };
+}
+
+/** Per group and step: the aggregate (`value`) of the rows SQL is sure of, their count (`n`) and sum (`total`, for
+ *  merging with the unsure rows' when the caller runs those in TypeScript), and the count of unsure rows. */
+export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): CompiledSql {
+  const w = new SqlWriter(d);
+  const single = q.steps === 1 || q.step === 0n;
+  const base = valueRows(d, w, q, false);
   let lo = '0';
   let hi = '0';
   if (!single) {
@@ -114,7 +130,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     // counted in their group's row (the aggregates skip NULLs; a group of them alone has no value)
     const inWindow = single ? 'TRUE' : `${lo} <= ${hi}`;
     text =
-      `SELECT grp, k, ${agg} AS value, count(*) - count(v) AS unsure ` +
+      `SELECT grp, k, ${agg} AS value, count(v) AS n, sum(v) AS total, count(*) - count(v) AS unsure ` +
       `FROM (SELECT grp, ${single ? '0' : hi} AS k, v FROM (${base}${d.computeOnce ?? ''})${d.derivedAlias} ` +
       `WHERE v IS NULL OR ${inWindow})${d.derivedAlias} GROUP BY grp, k`;
   } else if (d.explodeRangeOrMinusOne) {
@@ -123,13 +139,14 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     text =
       `WITH ${d.sharedCte('base', base)} ` +
       `SELECT if(kk = -1, NULL, g) AS grp, if(kk = -1, NULL, kk) AS k, if(kk = -1, NULL, ${agg}) AS value, ` +
+      `if(kk = -1, NULL, count(v)) AS n, if(kk = -1, NULL, sum(v)) AS total, ` +
       `if(kk = -1, count(*), NULL) AS unsure FROM (SELECT grp AS g, ${kk} AS kk, v FROM base)${d.derivedAlias} GROUP BY g, kk`;
   } else {
     text =
       `WITH ${d.sharedCte('base', base)}, ` +
       `spread AS (SELECT grp, ${d.explodeRange(lo, hi)} AS k, v FROM base WHERE v IS NOT NULL) ` +
-      `SELECT grp, k, ${agg} AS value, NULL AS unsure FROM spread GROUP BY grp, k ` +
-      `UNION ALL SELECT NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
+      `SELECT grp, k, ${agg} AS value, count(v) AS n, sum(v) AS total, NULL AS unsure FROM spread GROUP BY grp, k ` +
+      `UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
   }
   return { text, params: w.params };
 }
