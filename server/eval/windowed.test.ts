@@ -9,16 +9,7 @@ import { evalRangeAggregation, SampleCollector } from './range';
 import { stepGrid, type StepGrid } from './steps';
 import { densify, type SeriesData } from './value';
 import { evalVectorAggregation } from './vector';
-
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../tests/engine/prng';
 
 const S = 1_000_000_000n;
 type Sample = { labels: Labels; ts: bigint; v: number };

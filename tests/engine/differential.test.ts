@@ -12,23 +12,12 @@ import { stepGrid } from '../../server/eval/steps';
 import { expectSameSeries } from './sameSeries';
 import { generateDemo } from '../../server/demo';
 import { enginesToTest } from '../engines';
+import { prng } from './prng';
 
 const engines = await enginesToTest();
 const MIN = 60_000_000_000n;
 const START = 1_795_168_800_000_000_000n;
 const END = START + 60n * MIN;
-
-/** a small deterministic PRNG (mulberry32) */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Source {
   selector: string;

@@ -2,6 +2,7 @@
 // replayed alone).
 import { parse } from '../../server/logql/check';
 import type { Direction, Labels, PushStream } from '../../server/engine/types';
+import { prng } from './prng';
 
 export const S = 1_000_000_000n;
 export const MIN = 60n * S;
@@ -9,18 +10,6 @@ export const MIN = 60n * S;
 export const START = 1_795_168_800_000_000_000n;
 export const END = START + 60n * MIN;
 export const DATA_FROM = START - 10n * MIN;
-
-/** a small deterministic PRNG (mulberry32) */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EDGE_LINES = [
   'level=info msg="Hello World" status=200 took=1.5s size=10KB',

@@ -691,18 +691,31 @@ function compileStage(s: Stage, hints: ParserHints | undefined): StageFn {
 
 /** The pipeline as a function over lines. `hints`: Loki's parser hints for a metric query (see hints.ts). */
 export function compilePipeline(stages: Stage[], hints?: ParserHints): Pipeline {
+  const run = stageRunner(stages, hints);
+  return (input) => {
+    const line = run(input);
+    return line === null ? null : { line, labels: run.builder.labels() };
+  };
+}
+
+/** Runs the stages over one line, leaving its labels in `builder`; null when a stage drops the line. */
+function stageRunner(
+  stages: Stage[],
+  hints: ParserHints | undefined,
+): ((input: PipelineInput) => string | null) & { builder: LabelsBuilder } {
   const fns = stages.map((s) => compileStage(s, hints));
   const b = new LabelsBuilder();
   const n = fns.length;
-  return (input) => {
+  const run = (input: PipelineInput): string | null => {
     b.reset(input.stream, input.metadata);
     let line: string | null = input.line;
     for (let i = 0; i < n; i++) {
       line = fns[i](b, line, input.ts);
       if (line === null) return null;
     }
-    return { line, labels: b.labels() };
+    return line;
   };
+  return Object.assign(run, { builder: b });
 }
 
 /** A log query's pipeline output: labels without the structured metadata, which comes apart (LabelsBuilder.categorized) */
@@ -715,17 +728,11 @@ export interface LogPipelineOutput {
 
 /** compilePipeline for log queries: the entry's labels by Loki's categories (stream + parsed, metadata, parsed). */
 export function compileLogPipeline(stages: Stage[]): (input: PipelineInput) => LogPipelineOutput | null {
-  const fns = stages.map((s) => compileStage(s, undefined));
-  const b = new LabelsBuilder();
-  const n = fns.length;
+  const run = stageRunner(stages, undefined);
   return (input) => {
-    b.reset(input.stream, input.metadata);
-    let line: string | null = input.line;
-    for (let i = 0; i < n; i++) {
-      line = fns[i](b, line, input.ts);
-      if (line === null) return null;
-    }
-    const c = b.categorized();
+    const line = run(input);
+    if (line === null) return null;
+    const c = run.builder.categorized();
     return { line, labels: c.labels, metadata: c.metadata, parsed: c.parsed };
   };
 }
