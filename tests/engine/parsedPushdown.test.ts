@@ -131,6 +131,12 @@ const QUERIES = [
   'sum by (u) (count_over_time({app="jp"} | json u="user" | __error__="" [5m]))',
   'sum by (k) (count_over_time({app="jp"} | json k="[\\"a.b\\"].c" | __error__="" [5m]))',
   'sum(count_over_time({app="jp"} | json c="status" [5m]))',
+  // drop: a label deleted outright or when its value matches, stream labels too (later reads see it absent)
+  'sum by (level) (count_over_time({app="js"} | json | drop status | __error__="" [5m]))',
+  'sum by (status) (count_over_time({app="js"} | json | drop status="500" | __error__="" [5m]))',
+  'sum by (host, status) (count_over_time({app="lf"} | logfmt | drop host | status >= 500 [5m]))',
+  'sum by (status, host) (count_over_time({app="lf"} | logfmt | drop status!="200", host="b" [5m]))',
+  'sum by (status) (count_over_time({app="lf"} | logfmt | drop level | level="" [5m]))',
   // selectors over JSON and plain-text streams alike: non-JSON lines are dropped by `__error__=""` in SQL; `level` is
   // a stream label of some selected streams only (theirs wins, the parser's goes to level_extracted)
   'sum by (status) (count_over_time({host="a"} | json | __error__="" [5m]))',
@@ -179,7 +185,11 @@ const CLEAN_DURS: ((i: number) => string)[] = [
 ];
 
 // stages SQL does not take (Go's case folding in a label regex Loki turns into a literal test): TypeScript answers
-const TS_QUERIES = ['sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))'];
+const TS_QUERIES = [
+  'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',
+  'sum by (status) (count_over_time({app="lf"} | drop host | logfmt [5m]))',
+  'sum by (status) (count_over_time({app="lf"} | logfmt | drop status=~"5.." [5m]))',
+];
 
 // unwrapped aggregations over SQL pipelines: pushed when every row is sure, else answered whole in TypeScript
 const UNWRAP_QUERIES = [

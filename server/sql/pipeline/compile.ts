@@ -145,9 +145,17 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
     case 'labelFilter':
       return 'passive';
     case 'drop':
-      return st.labels.every((l) => !l.matcher && (l.name === '__error__' || l.name === '__error_details__'))
+      // error labels: sure rows carry none; other labels: compileSqlPipeline applies the drop to later reads
+      return st.labels.every(
+        (l) =>
+          l.name === '__error__' ||
+          l.name === '__error_details__' ||
+          !l.matcher ||
+          l.matcher.op === '=' ||
+          l.matcher.op === '!=',
+      )
         ? 'passive'
-        : new NotInSql('drop of labels other than __error__ runs in TypeScript');
+        : new NotInSql('drop with a regex matcher runs in TypeScript');
     default:
       return new NotInSql(`${st.kind} runs in TypeScript`);
   }
@@ -166,7 +174,27 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   const keep: string[] = [];
   // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
   // then the first parser that sets it (Loki's ParserHint.Extracted)
+  // `| drop` stages seen so far (Loki's DropLabels: a label deleted outright, or when its value matches)
+  const drops: { name: string; matcher?: { op: string; value: string } }[] = [];
   const valueOf = (name: string): Value | NotInSql => {
+    // deleted outright: nothing before the drop is read (nor bound: a statement must use every parameter it binds)
+    if (drops.some((d) => d.name === name && !d.matcher)) return { kind: 'const', text: null };
+    let v = valueBeforeDrops(name);
+    for (const d of drops) {
+      if (v instanceof NotInSql || d.name !== name) continue;
+      if (!d.matcher) v = { kind: 'const', text: null };
+      else if (v.kind === 'const') {
+        const text = v.text ?? '';
+        if ((d.matcher.op === '=') === (text === d.matcher.value)) v = { kind: 'const', text: null };
+      } else {
+        const m = ctx.w.bind(d.matcher.value, 'string');
+        const drop = d.matcher.op === '=' ? `coalesce(${v.expr}, '') = ${m}` : `coalesce(${v.expr}, '') <> ${m}`;
+        v = { kind: 'sql', expr: `CASE WHEN ${drop} THEN NULL ELSE ${v.expr} END` };
+      }
+    }
+    return v;
+  };
+  const valueBeforeDrops = (name: string): Value | NotInSql => {
     if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
     watched.add(name);
     const inStream = ctx.streams.map((s) => Object.hasOwn(s, name));
@@ -212,6 +240,13 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     const st = stages[i];
     const p = producerOf(st);
     if (p instanceof NotInSql) return p;
+    if (st.kind === 'drop') {
+      // a parser after the drop could set the label again (or not: Loki's extracted-label bookkeeping)
+      if (stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind)))
+        return new NotInSql('drop before a parser runs in TypeScript');
+      for (const l of st.labels)
+        if (l.name !== '__error__' && l.name !== '__error_details__') drops.push({ name: l.name, matcher: l.matcher });
+    }
     if (p !== 'passive') {
       parsers.push({ producer: p, index: i, kind: st.kind, params: st.kind === 'json' && st.params.length > 0 });
       continue;
