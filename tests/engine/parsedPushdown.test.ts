@@ -137,6 +137,11 @@ const QUERIES = [
   'sum by (host, status) (count_over_time({app="lf"} | logfmt | drop host | status >= 500 [5m]))',
   'sum by (status, host) (count_over_time({app="lf"} | logfmt | drop status!="200", host="b" [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt | drop level | level="" [5m]))',
+  // keep: every label it does not name goes, stream labels too; a named one stays when a matcher matches
+  'sum by (level, status, host) (count_over_time({app="js"} | json | keep level, status | __error__="" [5m]))',
+  'sum by (status, host) (count_over_time({app="lf"} | logfmt | keep status="500", host, status="503" [5m]))',
+  'sum by (status, level) (count_over_time({app="lf"} | logfmt | keep status!="200", level | status >= 500 [5m]))',
+  'sum by (app) (count_over_time({app="lf"} | logfmt | keep host | app="" [5m]))',
   // selectors over JSON and plain-text streams alike: non-JSON lines are dropped by `__error__=""` in SQL; `level` is
   // a stream label of some selected streams only (theirs wins, the parser's goes to level_extracted)
   'sum by (status) (count_over_time({host="a"} | json | __error__="" [5m]))',
@@ -189,6 +194,7 @@ const TS_QUERIES = [
   'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',
   'sum by (status) (count_over_time({app="lf"} | drop host | logfmt [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt | drop status=~"5.." [5m]))',
+  'sum by (status) (count_over_time({app="lf"} | keep host | logfmt [5m]))',
 ];
 
 // unwrapped aggregations over SQL pipelines: pushed when every row is sure, else answered whole in TypeScript

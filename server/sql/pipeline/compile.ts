@@ -156,6 +156,10 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
       )
         ? 'passive'
         : new NotInSql('drop with a regex matcher runs in TypeScript');
+    case 'keep':
+      return st.labels.every((l) => !l.matcher || l.matcher.op === '=' || l.matcher.op === '!=')
+        ? 'passive'
+        : new NotInSql('keep with a regex matcher runs in TypeScript');
     default:
       return new NotInSql(`${st.kind} runs in TypeScript`);
   }
@@ -172,28 +176,54 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   const watched = new Set<string>(pc.streams.flatMap((s) => Object.keys(s)));
   const parsers: { producer: Producer; index: number; kind: Stage['kind']; params: boolean }[] = [];
   const keep: string[] = [];
-  // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
-  // then the first parser that sets it (Loki's ParserHint.Extracted)
-  // `| drop` stages seen so far (Loki's DropLabels: a label deleted outright, or when its value matches)
-  const drops: { name: string; matcher?: { op: string; value: string } }[] = [];
+  // `| drop` and `| keep` stages seen so far (Loki's DropLabels / KeepLabels; error labels aside, which sure rows do
+  // not carry): a drop deletes a label outright or when its value matches; a keep deletes every label it does not
+  // name, and a named one whose value matches none of its matchers
+  type Matcher = { op: string; value: string };
+  const removals: (
+    | { kind: 'drop'; name: string; matcher?: Matcher }
+    | { kind: 'keep'; plain: Set<string>; matchers: { name: string; matcher: Matcher }[] }
+  )[] = [];
+  const removedOutright = (name: string) =>
+    removals.some((r) =>
+      r.kind === 'drop'
+        ? r.name === name && !r.matcher
+        : !r.plain.has(name) && !r.matchers.some((m) => m.name === name),
+    );
+  const matches = (v: Value & { kind: 'sql' }, m: Matcher) =>
+    `coalesce(${v.expr}, '') ${m.op === '=' ? '=' : '<>'} ${ctx.w.bind(m.value, 'string')}`;
   const valueOf = (name: string): Value | NotInSql => {
-    // deleted outright: nothing before the drop is read (nor bound: a statement must use every parameter it binds)
-    if (drops.some((d) => d.name === name && !d.matcher)) return { kind: 'const', text: null };
+    if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
+    // deleted outright: nothing before is read (nor bound: a statement must use every parameter it binds)
+    if (removedOutright(name)) return { kind: 'const', text: null };
     let v = valueBeforeDrops(name);
-    for (const d of drops) {
-      if (v instanceof NotInSql || d.name !== name) continue;
-      if (!d.matcher) v = { kind: 'const', text: null };
-      else if (v.kind === 'const') {
+    for (const r of removals) {
+      if (v instanceof NotInSql) return v;
+      const ms =
+        r.kind === 'drop'
+          ? r.name === name && r.matcher
+            ? [r.matcher]
+            : []
+          : r.plain.has(name)
+            ? []
+            : r.matchers.filter((m) => m.name === name).map((m) => m.matcher);
+      if (ms.length === 0) continue;
+      // a drop removes on a match; a keep removes unless some matcher matches
+      const removeOnMatch = r.kind === 'drop';
+      if (v.kind === 'const') {
         const text = v.text ?? '';
-        if ((d.matcher.op === '=') === (text === d.matcher.value)) v = { kind: 'const', text: null };
+        const any = ms.some((m) => (m.op === '=') === (text === m.value));
+        if (any === removeOnMatch) v = { kind: 'const', text: null };
       } else {
-        const m = ctx.w.bind(d.matcher.value, 'string');
-        const drop = d.matcher.op === '=' ? `coalesce(${v.expr}, '') = ${m}` : `coalesce(${v.expr}, '') <> ${m}`;
-        v = { kind: 'sql', expr: `CASE WHEN ${drop} THEN NULL ELSE ${v.expr} END` };
+        const sqlV = v;
+        const any = ms.map((m) => matches(sqlV, m)).join(' OR ');
+        v = { kind: 'sql', expr: `CASE WHEN ${removeOnMatch ? '' : 'NOT '}(${any}) THEN NULL ELSE ${v.expr} END` };
       }
     }
     return v;
   };
+  // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
+  // then the first parser that sets it (Loki's ParserHint.Extracted)
   const valueBeforeDrops = (name: string): Value | NotInSql => {
     if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
     watched.add(name);
@@ -240,12 +270,18 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     const st = stages[i];
     const p = producerOf(st);
     if (p instanceof NotInSql) return p;
-    if (st.kind === 'drop') {
-      // a parser after the drop could set the label again (or not: Loki's extracted-label bookkeeping)
+    if (st.kind === 'drop' || st.kind === 'keep') {
+      // a parser after it could set the label again (or not: Loki's extracted-label bookkeeping)
       if (stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind)))
-        return new NotInSql('drop before a parser runs in TypeScript');
-      for (const l of st.labels)
-        if (l.name !== '__error__' && l.name !== '__error_details__') drops.push({ name: l.name, matcher: l.matcher });
+        return new NotInSql(`${st.kind} before a parser runs in TypeScript`);
+      const named = st.labels.filter((l) => l.name !== '__error__' && l.name !== '__error_details__');
+      if (st.kind === 'drop') for (const l of named) removals.push({ kind: 'drop', name: l.name, matcher: l.matcher });
+      else if (st.labels.length > 0)
+        removals.push({
+          kind: 'keep',
+          plain: new Set(named.filter((l) => !l.matcher).map((l) => l.name)),
+          matchers: named.filter((l) => l.matcher).map((l) => ({ name: l.name, matcher: l.matcher! })),
+        });
     }
     if (p !== 'passive') {
       parsers.push({ producer: p, index: i, kind: st.kind, params: st.kind === 'json' && st.params.length > 0 });
