@@ -356,8 +356,14 @@ function rangeReasonOf(
   if (node.unwrap) {
     const u = node.unwrap;
     if (!UNWRAP_OPS.has(node.op)) return `${node.op} over unwrapped values is computed in TypeScript`;
-    if (u.conversion) return `unwrap ${u.conversion}() converts values in TypeScript`;
-    if (u.postFilters.length) return 'label filters after unwrap run in TypeScript';
+    // as engine/metricPushdown.ts pushUnwrap: duration() in SQL where the dialect runs parsers; post filters only as
+    // `__error__=""`
+    const duration = u.conversion === 'duration' || u.conversion === 'duration_seconds';
+    if (u.conversion && !(duration && dialect.parsers)) return `unwrap ${u.conversion}() converts values in TypeScript`;
+    const noErrorOnly = u.postFilters.every(
+      (f) => f.expr.kind === 'string' && f.expr.name === '__error__' && f.expr.op === '=' && f.expr.value === '',
+    );
+    if (!noErrorOnly) return 'label filters after unwrap (other than __error__="") run in TypeScript';
     if (!dialect.capabilities.jsonExtract) return `${dialect.name} cannot extract JSON fields in SQL here`;
     const absorbs = consumer && ['sum', 'max', 'min'].includes(consumer.op);
     if (!(node.grouping && !node.grouping.without) && !absorbs)
