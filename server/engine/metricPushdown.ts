@@ -205,10 +205,11 @@ async function pushUnwrap(
   consumer?: Consumer,
 ): Promise<SeriesData[] | undefined> {
   const u = node.unwrap!;
-  // conversions: duration() in SQL where the dialect runs parsers (exact Go durations, else unsure); bytes() not yet.
+  // conversions: duration() and bytes() in SQL where the dialect runs parsers (texts SQL reads exactly, else unsure).
   // Post filters: only `__error__=""`, which keeps every row SQL is sure of (those carry no error)
   const duration = u.conversion === 'duration' || u.conversion === 'duration_seconds';
-  const convertible = !u.conversion || (duration && !!ctx.dialect.parsers);
+  const conversion = duration ? ('duration' as const) : u.conversion === 'bytes' ? ('bytes' as const) : undefined;
+  const convertible = !u.conversion || (!!conversion && !!ctx.dialect.parsers);
   const noErrorOnly = u.postFilters.every(
     (f) => f.expr.kind === 'string' && f.expr.name === '__error__' && f.expr.op === '=' && f.expr.value === '',
   );
@@ -261,9 +262,9 @@ async function pushUnwrap(
     field: u.label,
     watched: [...new Set(streams.flatMap((s) => Object.keys(s.labels)))],
     quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
-    fast: fast && !pipeline && !duration,
+    fast: fast && !pipeline && !conversion,
     pipeline,
-    conversion: duration ? ('duration' as const) : undefined,
+    conversion,
     ...windowsOf(node, grid),
   });
   const run = (fast: boolean) => {

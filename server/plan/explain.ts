@@ -356,10 +356,9 @@ function rangeReasonOf(
   if (node.unwrap) {
     const u = node.unwrap;
     if (!UNWRAP_OPS.has(node.op)) return `${node.op} over unwrapped values is computed in TypeScript`;
-    // as engine/metricPushdown.ts pushUnwrap: duration() in SQL where the dialect runs parsers; post filters only as
+    // as engine/metricPushdown.ts pushUnwrap: conversions in SQL where the dialect runs parsers; post filters only as
     // `__error__=""`
-    const duration = u.conversion === 'duration' || u.conversion === 'duration_seconds';
-    if (u.conversion && !(duration && dialect.parsers)) return `unwrap ${u.conversion}() converts values in TypeScript`;
+    if (u.conversion && !dialect.parsers) return `unwrap ${u.conversion}() converts values in TypeScript`;
     const noErrorOnly = u.postFilters.every(
       (f) => f.expr.kind === 'string' && f.expr.name === '__error__' && f.expr.op === '=' && f.expr.value === '',
     );

@@ -43,8 +43,9 @@ export interface UnwrapAggregate {
   fast?: boolean;
   /** instead of `| json` reading `field`: a pipeline computed in SQL whose last output is the unwrapped label */
   pipeline?: SqlPipeline;
-  /** `unwrap duration(field)`: the text is a Go duration, the value its seconds (dialects with parsers only) */
-  conversion?: 'duration';
+  /** `unwrap duration(field)`: the text is a Go duration, the value its seconds; `unwrap bytes(field)`: a
+   *  go-humanize byte size, the value its bytes (dialects with parsers only) */
+  conversion?: 'duration' | 'bytes';
   from: bigint;
   to: bigint;
   firstStep: bigint;
@@ -88,18 +89,21 @@ function valueRows(d: Dialect, w: SqlWriter, q: UnwrapAggregate, withLine: boole
   }
   // texts Go's ParseFloat could read otherwise are "unsure" (NULL), never wrong (sql/numerals.ts)
   const plain = (text: string) => isPlainDecimal(w, d.simpleFullMatch, text);
-  if (q.conversion) {
+  if (q.conversion === 'duration') {
     // the duration's nanoseconds once per row (the seconds read them three times)
     const fns = d.parsers;
     if (!fns) throw new Error('duration() in SQL needs the dialect parser functions');
     const { ok, ns } = durationNanos(fns, w, 'v_raw');
     rows = `(SELECT ts, stream_id${carried}, v_raw, CASE WHEN ${ok} THEN CAST(${ns} AS BIGINT) END AS v_ns FROM ${rows}${d.derivedAlias})`;
   }
-  const value = q.conversion
-    ? durationSeconds(d, w, 'v_ns')
-    : d.jsonUnwrap && !q.pipeline
-      ? d.jsonUnwrap.number('v_raw', plain)
-      : `CASE WHEN ${plain('v_raw')} THEN ${d.toDouble('v_raw')} END`;
+  const value =
+    q.conversion === 'bytes'
+      ? byteSize(d, w, 'v_raw')
+      : q.conversion === 'duration'
+        ? durationSeconds(d, w, 'v_ns')
+        : d.jsonUnwrap && !q.pipeline
+          ? d.jsonUnwrap.number('v_raw', plain)
+          : `CASE WHEN ${plain('v_raw')} THEN ${d.toDouble('v_raw')} END`;
   return `SELECT ts, stream_id${carried}, ${d.lookup(ids, groups, 'stream_id')} AS grp, v_raw, ${value} AS v FROM ${rows}${d.derivedAlias}`;
 }
 
@@ -179,4 +183,45 @@ function aggregateSql(q: UnwrapAggregate, w: SqlWriter): string {
 function durationSeconds(d: Dialect, w: SqlWriter, ns: string): string {
   const sec = d.exactDiv(`(${ns} - (${ns} % 1000000000))`, '1000000000');
   return `${d.toDouble(sec)} + ${d.toDouble(`(${ns} % 1000000000)`)} / ${w.bind(1e9, 'float64')}`;
+}
+
+/** go-humanize's byte-size units (ParseBytes, lower-cased), each a multiplier */
+const BYTE_UNITS: [string[], number][] = [
+  [['', 'b'], 1],
+  [['k', 'kb'], 1e3],
+  [['ki', 'kib'], 1024],
+  [['m', 'mb'], 1e6],
+  [['mi', 'mib'], 1024 ** 2],
+  [['g', 'gb'], 1e9],
+  [['gi', 'gib'], 1024 ** 3],
+  [['t', 'tb'], 1e12],
+  [['ti', 'tib'], 1024 ** 4],
+  [['p', 'pb'], 1e15],
+  [['pi', 'pib'], 1024 ** 5],
+  [['e', 'eb'], 1e18],
+  [['ei', 'eib'], 1024 ** 6],
+];
+
+/**
+ * go-humanize ParseBytes as Loki's `unwrap bytes()` reads it — float64(digits) × float64(unit), truncated to uint64 —
+ * for the texts SQL reads exactly: up to 15 plain digits (a double holds them exactly, and the one multiplication
+ * rounds as Go's does), optional spaces, a known unit in any case; NULL (unsure) otherwise, or from 2⁶⁴ up (Go
+ * answers "too large"). The product of integers is integral, so the truncation changes nothing.
+ */
+function byteSize(d: Dialect, w: SqlWriter, text: string): string {
+  const fns = d.parsers;
+  if (!fns) throw new Error('bytes() in SQL needs the dialect parser functions');
+  const ok = fns.fullMatch(text, w.bind('[0-9]{1,15} *(?i:b|[kmgtpe]i?b?)? *', 'string'));
+  const digits = fns.regexExtract(text, w.bind('^([0-9]+)', 'string'), 1);
+  const unit = `lower(${fns.regexExtract(text, w.bind('^[0-9]+ *([A-Za-z]*)', 'string'), 1)})`;
+  const mult =
+    'CASE ' +
+    BYTE_UNITS.map(
+      ([names, m]) =>
+        `WHEN ${unit} IN (${names.map((n) => w.bind(n, 'string')).join(', ')}) THEN ${m.toExponential()} `,
+    ).join('') +
+    'END';
+  // (a conversion that cannot raise: some engines compute it on rows the condition rejects)
+  const v = `${fns.toDoubleOrNull(digits)} * ${mult}`;
+  return `CASE WHEN ${ok} AND ${v} < ${(2 ** 64).toExponential()} THEN ${v} END`;
 }

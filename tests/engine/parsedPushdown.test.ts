@@ -189,6 +189,20 @@ const CLEAN_DURS: ((i: number) => string)[] = [
   (i) => `${i}.25µs`,
 ];
 
+// byte sizes SQL reads exactly, and ones it leaves to TypeScript (fractions, commas, unknown units, past 2⁶⁴)
+const CLEAN_SIZES: ((i: number) => string)[] = [
+  (i) => `${i * 7}`,
+  (i) => `${i % 50}KB`,
+  (i) => `${i % 9}KiB`,
+  (i) => `"${i % 4} MB"`,
+  (i) => `${i}b`,
+  (i) => `${i % 3}GiB`,
+  () => '0',
+  (i) => `${i % 5}mi`,
+  (i) => `${(i * 12345) % 10}Mib`,
+];
+const SIZES = ['1.5KB', '1,024KB', '10QB', '999999999999999EiB', '12', '', 'x', '3 kib', '7TB'];
+
 // stages SQL does not take (Go's case folding in a label regex Loki turns into a literal test): TypeScript answers
 const TS_QUERIES = [
   'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',
@@ -223,6 +237,11 @@ const UNWRAP_QUERIES = [
   'max_over_time({app="hy"} | logfmt | unwrap duration(d) [90s]) by (host)',
   'min_over_time({app="hy"} | logfmt | level="info" | unwrap n [2m]) by (app)',
   'sum by (app) (rate({app="hy"} | logfmt | unwrap n | __error__="" [2m]))',
+  // unwrap bytes(): go-humanize sizes SQL reads exactly (digits, a unit in any case), others through TypeScript
+  'sum by (host) (sum_over_time({app="md"} | logfmt | unwrap bytes(sz) [2m]))',
+  'max_over_time({app="md"} | logfmt | unwrap bytes(sz) [90s]) by (host)',
+  'avg_over_time({app="hy"} | logfmt | unwrap bytes(sz) [2m]) by (host)',
+  'sum by (host) (sum_over_time({app="mx"} | logfmt | unwrap bytes(sz) | __error__="" [2m]))',
   'sum by (host) (rate({app="mx"} | logfmt | level="info" | unwrap latency [2m]))',
 ];
 
@@ -272,28 +291,28 @@ describe.each(engines)('parsers in SQL equal the TypeScript pipeline on $engine.
               ? `\u00a0n=${i * 3} d=${i % 50}ms level=info`
               : i % 13 === 6
                 ? `level=info broken="open n=${i * 3} d=${i % 50}ms`
-                : `level=${i % 4 ? 'info' : 'warn'} n=${(i * 17) % 101}.${i % 7} d=${(i * 13) % 997}ms msg="x"`,
+                : `level=${i % 4 ? 'info' : 'warn'} n=${(i * 17) % 101}.${i % 7} d=${(i * 13) % 997}ms sz=${(i * 31) % 900}KiB msg="x"`,
         })),
       })),
       {
         labels: { app: 'md', host: 'a' },
         entries: Array.from({ length: 300 }, (_, i) => ({
           ts: START + BigInt(i) * 5_000_000_000n,
-          line: `level=${i % 3 ? 'info' : 'warn'} dur=${CLEAN_DURS[i % CLEAN_DURS.length]!(i)} msg="req ${i}"`,
+          line: `level=${i % 3 ? 'info' : 'warn'} dur=${CLEAN_DURS[i % CLEAN_DURS.length]!(i)} sz=${CLEAN_SIZES[i % CLEAN_SIZES.length]!(i)} msg="req ${i}"`,
         })),
       },
       {
         labels: { app: 'md', host: 'b' },
         entries: Array.from({ length: 200 }, (_, i) => ({
           ts: START + BigInt(i) * 7_000_000_000n,
-          line: `level=info dur=${CLEAN_DURS[(i * 7) % CLEAN_DURS.length]!(i + 3)}`,
+          line: `level=info dur=${CLEAN_DURS[(i * 7) % CLEAN_DURS.length]!(i + 3)} sz=${CLEAN_SIZES[i % CLEAN_SIZES.length]!(i + 1)}`,
         })),
       },
       {
         labels: { app: 'mx', host: 'a' },
         entries: Array.from({ length: 300 }, (_, i) => ({
           ts: START + BigInt(i) * 5_000_000_000n,
-          line: `level=${i % 3 ? 'info' : 'warn'} latency=${(i * 7) % 97}.${i % 10} dur=${DURS[i % DURS.length]} msg="req ${i}"`,
+          line: `level=${i % 3 ? 'info' : 'warn'} latency=${(i * 7) % 97}.${i % 10} dur=${DURS[i % DURS.length]} sz=${SIZES[i % SIZES.length]} msg="req ${i}"`,
         })),
       },
     ]);
