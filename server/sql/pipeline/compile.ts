@@ -196,7 +196,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
     // deleted outright: nothing before is read (nor bound: a statement must use every parameter it binds)
     if (removedOutright(name)) return { kind: 'const', text: null };
-    let v = valueBeforeDrops(name);
+    let v = valueBeforeRemovals(name);
     for (const r of removals) {
       if (v instanceof NotInSql) return v;
       const ms =
@@ -224,8 +224,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   };
   // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
   // then the first parser that sets it (Loki's ParserHint.Extracted)
-  const valueBeforeDrops = (name: string): Value | NotInSql => {
-    if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
+  const valueBeforeRemovals = (name: string): Value | NotInSql => {
     watched.add(name);
     const inStream = ctx.streams.map((s) => Object.hasOwn(s, name));
     const some = inStream.some(Boolean);
