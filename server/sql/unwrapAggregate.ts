@@ -96,9 +96,13 @@ function valueRows(d: Dialect, w: SqlWriter, q: UnwrapAggregate, withLine: boole
     const { ok, ns } = durationNanos(fns, w, 'v_raw');
     rows = `(SELECT ts, stream_id${carried}, v_raw, CASE WHEN ${ok} THEN CAST(${ns} AS BIGINT) END AS v_ns FROM ${rows}${d.derivedAlias})`;
   }
+  if (q.conversion === 'bytes') {
+    // the size once per row (the value reads it twice: the bound, then the value)
+    rows = `(SELECT ts, stream_id${carried}, v_raw, ${byteSize(d, w, 'v_raw')} AS v_b FROM ${rows}${d.derivedAlias})`;
+  }
   const value =
     q.conversion === 'bytes'
-      ? byteSize(d, w, 'v_raw')
+      ? `CASE WHEN v_b < ${(2 ** 64).toExponential()} THEN v_b END`
       : q.conversion === 'duration'
         ? durationSeconds(d, w, 'v_ns')
         : d.jsonUnwrap && !q.pipeline
@@ -206,7 +210,7 @@ const BYTE_UNITS: [string[], number][] = [
  * go-humanize ParseBytes as Loki's `unwrap bytes()` reads it — float64(digits) × float64(unit), truncated to uint64 —
  * for the texts SQL reads exactly: up to 15 plain digits (a double holds them exactly, and the one multiplication
  * rounds as Go's does), optional spaces, a known unit in any case; NULL (unsure) otherwise, or from 2⁶⁴ up (Go
- * answers "too large"). The product of integers is integral, so the truncation changes nothing.
+ * answers "too large": the caller's bound). The product of integers is integral, so the truncation changes nothing.
  */
 function byteSize(d: Dialect, w: SqlWriter, text: string): string {
   const fns = d.parsers;
@@ -222,6 +226,5 @@ function byteSize(d: Dialect, w: SqlWriter, text: string): string {
     ).join('') +
     'END';
   // (a conversion that cannot raise: some engines compute it on rows the condition rejects)
-  const v = `${fns.toDoubleOrNull(digits)} * ${mult}`;
-  return `CASE WHEN ${ok} AND ${v} < ${(2 ** 64).toExponential()} THEN ${v} END`;
+  return `CASE WHEN ${ok} THEN ${fns.toDoubleOrNull(digits)} * ${mult} END`;
 }

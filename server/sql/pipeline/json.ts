@@ -27,12 +27,12 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
   if (lenient !== 'FALSE') conds.push(lenient);
   // the JSON functions only where the line can be an object: on other lines they raise (TRY's cost, per row) and
   // answer nothing
-  const obj = helperName(ctx);
-  const helpers = [
-    `${mayBeJsonObject(ctx)} AS ${obj}`,
+  const helpers: string[] = [];
+  const obj = objectHelper(ctx, helpers);
+  helpers.push(
     `CASE WHEN ${obj} THEN ${fns.jsonValue(w, 'line', [name])} END AS ${h}`,
     `(${conds.join(' OR ')}) AS ${amb}`,
-  ];
+  );
   const unsure = w.bind(UNSURE_MARK, 'string');
   const value =
     `CASE WHEN ${amb} THEN ${unsure} ` +
@@ -68,6 +68,19 @@ function valueText(
     `${floatOk ? `WHEN 'DOUBLE' THEN ${text} ` : ''}` +
     `WHEN 'NULL' THEN ${nullText} WHEN 'OBJECT' THEN ${nestedText} WHEN 'ARRAY' THEN ${nestedText} ELSE ${unsure} END`
   );
+}
+
+/** The helper column holding mayBeJsonObject, one per statement (shared by its json labels): its name, and its
+ *  definition added to `helpers` by the first label that needs it. */
+const objectHelpers = new WeakMap<PipelineContext, string>();
+function objectHelper(ctx: PipelineContext, helpers: string[]): string {
+  let name = objectHelpers.get(ctx);
+  if (name === undefined) {
+    name = helperName(ctx);
+    objectHelpers.set(ctx, name);
+    helpers.push(`${mayBeJsonObject(ctx)} AS ${name}`);
+  }
+  return name;
 }
 
 /** Whether a line can be a JSON object at all (its first non-blank character is `{`): a cheap test before the JSON
