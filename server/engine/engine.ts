@@ -147,6 +147,7 @@ export class Engine implements EngineApi {
         limit: req.limit,
         direction: req.direction,
         sink: req.onStreams,
+        parsedLabels: req.parsedLabels,
       });
       ctx.stats.limitReached = res.limitReached;
       return { resultType: 'streams' as const, result: res.streams };

@@ -9,7 +9,7 @@ import { rowsInSlices } from './slices';
 import type { Direction, Labels, LogEntry, Stream } from './types';
 import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
 import { startSpan } from '../telemetry/tracing';
-import { canonicalLabels, labelsJson } from '../util/labels';
+import { canonicalLabels, knownCanonical, labelsJson } from '../util/labels';
 
 type EntryRow = {
   stream_id: bigint;
@@ -28,6 +28,8 @@ export interface LogQueryArgs {
    *  direction; one label set may come in several batches) and the returned streams are empty. Memory stays bounded
    *  by a page of rows however large the limit; the caller's promise is awaited, so a slow client slows the reads. */
   sink?: (streams: Stream[]) => Promise<void>;
+  /** LogEntry.parsed for categorize-labels answers (default true) */
+  parsedLabels?: boolean;
 }
 
 /** entries collected before a batch goes to the sink; rows read per statement when streaming without TypeScript stages */
@@ -45,7 +47,7 @@ export async function runLogQuery(
   if ((streams.length === 0 && ctx.execute) || a.limit <= 0) return { streams: [], limitReached: false };
   const byId = new Map(streams.map((s) => [s.id, s.labels]));
   const order: 'asc' | 'desc' = a.direction === 'backward' ? 'desc' : 'asc';
-  const pipeline = split.rest.length > 0 ? compileLogPipeline(split.rest) : undefined;
+  const pipeline = split.rest.length > 0 ? compileLogPipeline(split.rest, a.parsedLabels !== false) : undefined;
 
   const out = new Map<string, { labels: Labels; entries: LogEntry[] }>();
   let count = 0;
@@ -56,7 +58,8 @@ export async function runLogQuery(
   const add = (streamId: bigint, labels: Labels, e: LogEntry): void => {
     if (labels !== lastLabels) {
       lastLabels = labels;
-      last = canonicalLabels(labels);
+      // a pipeline hands changed sets over in canonical form already (LabelsBuilder.categorized)
+      last = knownCanonical(labels) ?? canonicalLabels(labels);
     }
     const key = last.json;
     if (sameTs.seen(e.ts, streamId, key, e)) return;

@@ -21,6 +21,9 @@ export interface QueryRequest {
   /** log queries: stream the entries to this callback in batches as they are read (a label set may come in several
    *  batches; the answer's streams are then empty). Engines may ignore it and answer whole. */
   onStreams?: (streams: Stream[]) => Promise<void>;
+  /** log queries: give each entry its parsed labels (LogEntry.parsed), which only categorize-labels answers print
+   *  (default true) */
+  parsedLabels?: boolean;
 }
 
 export interface LogEntry {

@@ -141,8 +141,9 @@ export function prepareQuery(
   }
   const start = BigInt(Math.trunc(fromMs)) * NS_PER_MS;
   const end = BigInt(Math.trunc(toMs)) * NS_PER_MS;
+  // (data frames carry no categorize-labels split: no parsed labels per entry)
   const request: QueryRequest = instant
-    ? { query: expr, start: end, end, instant: true, limit, direction, signal }
+    ? { query: expr, start: end, end, instant: true, limit, direction, signal, parsedLabels: false }
     : {
         query: expr,
         start,
@@ -151,6 +152,7 @@ export function prepareQuery(
         limit,
         direction,
         signal,
+        parsedLabels: false,
         step:
           BigInt(
             calculateStepMs({

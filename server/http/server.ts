@@ -302,6 +302,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
           limit: q.limit,
           direction: q.direction,
           signal: ac.signal,
+          parsedLabels: encodingFlags(req).has('categorize-labels'),
         });
       } else {
         const q = parseRangeQuery(p);
@@ -319,6 +320,7 @@ export function buildServer(engine: EngineApi, opts: ServerOptions = {}): Fastif
           limit: q.limit,
           direction: q.direction,
           signal: ac.signal,
+          parsedLabels: categorizeLabels,
           // each streamed batch's encoding and write is a span of its own when tracing
           onStreams: tracingEnabled()
             ? (batch) => inSpan('encode json', { 'logqlsql.streams': batch.length }, () => streaming!.write(batch))

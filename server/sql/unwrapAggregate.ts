@@ -136,11 +136,14 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   if (single || atMostOne) {
     // one pass: each row's step is a plain expression. Unreadable rows (v NULL) stay whatever their step and are
     // counted in their group's row (the aggregates skip NULLs; a group of them alone has no value)
-    const inWindow = single ? 'TRUE' : `${lo} <= ${hi}`;
+    // a window exactly a step long holds every row read in exactly one step (the scan starts a range before the
+    // first step and ends at the last): no per-row window test then
+    const exact = q.range === q.step && q.to - 1n - q.from <= BigInt(q.steps) * q.step;
+    const inWindow = single || exact ? '' : ` WHERE v IS NULL OR ${lo} <= ${hi}`;
     text =
       `SELECT grp, k, ${agg} AS value, count(v) AS n, sum(v) AS total, count(*) - count(v) AS unsure ` +
-      `FROM (SELECT grp, ${single ? '0' : hi} AS k, v FROM (${base}${d.computeOnce ?? ''})${d.derivedAlias} ` +
-      `WHERE v IS NULL OR ${inWindow})${d.derivedAlias} GROUP BY grp, k`;
+      `FROM (SELECT grp, ${single ? '0' : hi} AS k, v FROM (${base}${d.computeOnce ?? ''})${d.derivedAlias}` +
+      `${inWindow})${d.derivedAlias} GROUP BY grp, k`;
   } else if (d.explodeRangeOrMinusOne) {
     // one pass: unreadable rows land in step -1 of their group and are counted there
     const kk = d.explodeRangeOrMinusOne(lo, hi, 'v');

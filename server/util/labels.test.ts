@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalLabels, compareLabels, labelsJson, labelsString } from './labels';
+import { canonicalFrom, canonicalLabels, compareLabels, knownCanonical, labelsJson, labelsString } from './labels';
 import { Rng } from '../../tests/hardening/fuzz/random';
 
 /** small alphabets so that prefixes, shared names and escapes meet often */
@@ -30,6 +30,39 @@ describe('label set forms', () => {
     expect(Object.keys(sorted)).toEqual(['a', 'b']);
     expect(labelsJson(sorted)).toBe(json);
     expect(labelsJson({ b: '2', a: 'x"y' })).toBe(json);
+  });
+
+  it('canonicalLabels keeps the sorted order in its JSON when a name is an array index', () => {
+    // JavaScript iterates "10" and "2" before "a" whatever the insertion order
+    const { json } = canonicalLabels({ a: '1', '10': 'x', '2': 'y', 'b\u00e9': 'z' });
+    expect(json).toBe('{"10":"x","2":"y","a":"1","b\u00e9":"z"}');
+  });
+
+  it('canonicalFrom gives what canonicalLabels gives, across alternating shapes and names objects treat apart', () => {
+    const shapes = [
+      ['level', 'app', 'status', 'host'],
+      ['app', 'level', 'host'],
+      ['b', '__proto__', '7', 'a'],
+      ['msg', 'app', 'z_extracted', 'a1', 'A'],
+      ['app', 'level', 'host', 'zone', 'env'],
+    ];
+    for (let i = 0; i < 40; i++) {
+      const names = shapes[(i * 7) % shapes.length]!;
+      const values = names.map((n, j) => `${n}"${i + j}\u00e9`);
+      const { json, sorted } = canonicalFrom([...names, 'unused'], values, names.length);
+      const want =
+        '{' +
+        [...names]
+          .sort()
+          .map((n) => `${JSON.stringify(n)}:${JSON.stringify(values[names.indexOf(n)])}`)
+          .join(',') +
+        '}';
+      expect(json).toBe(want);
+      expect(knownCanonical(sorted)?.json).toBe(json);
+      expect(labelsJson(sorted)).toBe(json);
+      expect(Object.keys(sorted).sort()).toEqual([...names].sort());
+    }
+    expect(knownCanonical({ a: '1' })).toBeUndefined();
   });
 
   it('canonicalLabels agrees with a fresh sort however names repeat, reorder and change between calls', () => {

@@ -20,20 +20,16 @@ const knownJson = new WeakMap<Labels, string>();
 export function labelsJson(l: Labels): string {
   const known = knownJson.get(l);
   if (known !== undefined) return known;
-  const keys = Object.keys(l).sort();
-  let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    out += (i > 0 ? ',' : '') + JSON.stringify(k) + ':' + JSON.stringify(l[k]);
-  }
-  return out + '}';
+  return sortedJson(l, Object.keys(l).sort());
 }
 
 /** The last key order canonicalLabels sorted: label sets built by one pipeline (a log query's parsed lines) mostly
- *  share their names in the same order, so the sort and the names' JSON are done once for them. */
+ *  share their names in the same order, so the sort is done once for them. */
 let lastKeys: string[] = [];
 let lastSorted: string[] = [];
-let lastPrefixes: string[] = [];
+/** whether an object keeps lastSorted's order: JavaScript puts array-index names ("0", "42") first */
+let lastInOrder = true;
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 
 /** A label set's canonical forms from one sort of its names: `json` (labelsJson) and `sorted`, a copy with its keys
  *  in sorted order that labelsJson answers from memory. */
@@ -44,19 +40,94 @@ export function canonicalLabels(labels: Labels): { json: string; sorted: Labels 
   if (!same) {
     lastKeys = keys;
     lastSorted = [...keys].sort();
-    lastPrefixes = lastSorted.map((k, i) => (i > 0 ? ',' : '') + JSON.stringify(k) + ':');
+    lastInOrder = !lastSorted.some((k) => ARRAY_INDEX.test(k));
   }
   const sorted: Labels = {};
-  let json = '{';
   for (let i = 0; i < lastSorted.length; i++) {
     const k = lastSorted[i]!;
-    const v = labels[k]!;
-    sorted[k] = v;
-    json += lastPrefixes[i] + JSON.stringify(v);
+    sorted[k] = labels[k]!;
   }
-  json += '}';
+  // one native serialisation of the sorted copy: a single flat string, where joining quoted pieces left ~2 KB of
+  // intermediate strings per set (a log query keys every parsed line by it)
+  const json = lastInOrder ? JSON.stringify(sorted) : sortedJson(sorted, lastSorted);
   knownJson.set(sorted, json);
   return { json, sorted };
+}
+
+function sortedJson(l: Labels, keys: string[]): string {
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    out += (i > 0 ? ',' : '') + JSON.stringify(k) + ':' + JSON.stringify(l[k]);
+  }
+  return out + '}';
+}
+
+/** The name orders canonicalFrom sorted last, newest first (its own: a pipeline's sets and the streams' would evict
+ *  each other). A few, since parsed lines of one stream often alternate between shapes (a field some lines lack). */
+interface NameOrder {
+  names: string[];
+  order: number[];
+  /** no name an object would treat apart */
+  plain: boolean;
+}
+const fromOrders: NameOrder[] = [];
+const FROM_ORDERS = 4;
+
+function nameOrder(names: string[], n: number): NameOrder {
+  for (let c = 0; c < fromOrders.length; c++) {
+    const o = fromOrders[c]!;
+    let same = n === o.names.length;
+    for (let i = 0; same && i < n; i++) same = names[i] === o.names[i];
+    if (!same) continue;
+    if (c > 0) {
+      fromOrders.splice(c, 1);
+      fromOrders.unshift(o);
+    }
+    return o;
+  }
+  const own = names.slice(0, n);
+  const o: NameOrder = {
+    names: own,
+    order: own.map((_, i) => i).sort((a, b) => compareText(own[a]!, own[b]!)),
+    plain: !own.some((k) => k === '__proto__' || ARRAY_INDEX.test(k)),
+  };
+  fromOrders.unshift(o);
+  if (fromOrders.length > FROM_ORDERS) fromOrders.pop();
+  return o;
+}
+
+/**
+ * canonicalLabels of the set given as `n` names (unique) and their values, without an unsorted object first: a log
+ * query's pipeline builds every parsed line's set this way (builder.ts), an object fewer per line. `sorted` is
+ * registered for labelsJson as canonicalLabels' is. Names JavaScript objects treat apart (array indexes, which
+ * iterate first, and `__proto__`) still give the right JSON, and a null-prototype `sorted` that holds them all.
+ */
+export function canonicalFrom(names: string[], values: string[], n: number): { json: string; sorted: Labels } {
+  const { order, plain } = nameOrder(names, n);
+  const sorted: Labels = plain ? {} : Object.create(null);
+  for (let i = 0; i < n; i++) {
+    const j = order[i]!;
+    sorted[names[j]!] = values[j]!;
+  }
+  let json: string;
+  if (plain) json = JSON.stringify(sorted);
+  else {
+    json = '{';
+    for (let i = 0; i < n; i++) {
+      const j = order[i]!;
+      json += (i > 0 ? ',' : '') + JSON.stringify(names[j]) + ':' + JSON.stringify(values[j]);
+    }
+    json += '}';
+  }
+  knownJson.set(sorted, json);
+  return { json, sorted };
+}
+
+/** canonicalLabels' answer for a set canonicalFrom or canonicalLabels built (undefined for any other object) */
+export function knownCanonical(l: Labels): { json: string; sorted: Labels } | undefined {
+  const json = knownJson.get(l);
+  return json === undefined ? undefined : { json, sorted: l };
 }
 
 /** JSON.stringify leaves a string as it is, between quotes, unless it holds one of these */

@@ -5,6 +5,7 @@
 // - `extracted` records every label a parser or formatter created on this line: later parsers skip those keys
 //   (Loki's ParserHint.Extracted), which is what makes "the first value wins" across keys and across parsers.
 import type { Labels } from '../../engine/types';
+import { canonicalFrom } from '../../util/labels';
 
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
@@ -20,6 +21,9 @@ export class LabelsBuilder {
   errDetails = '';
   /** true when nothing but the base is present (fast path for the output) */
   dirty = false;
+  /** categorized's scratch: the label set's names and values, reused line after line */
+  private readonly names: string[] = [];
+  private readonly values: string[] = [];
 
   reset(base: Labels, metadata: Labels | undefined): void {
     this.base = base;
@@ -104,25 +108,44 @@ export class LabelsBuilder {
    * The labels of a log answer's entry split as Loki's LabelsResult categorizes them: `labels` holds the stream and
    * parsed labels (errors included) but not the structured metadata, which the entry carries in `metadata` (renamed
    * on a clash with a stream label, less what stages dropped or overwrote); `parsed` the parsed labels and errors
-   * (what categorize-labels prints as "parsed"). Keeping metadata out of `labels` lets every answer path merge it the
-   * same way, whether the pipeline ran or not.
+   * (what categorize-labels prints as "parsed"; only `withParsed`). Keeping metadata out of `labels` lets every answer
+   * path merge it the same way, whether the pipeline ran or not. A changed set comes in canonical form (sorted, its
+   * JSON known: util/labels.ts canonicalFrom), since the log query keys entries by it.
    */
-  categorized(): { labels: Labels; metadata?: Labels; parsed?: Labels } {
+  categorized(withParsed = true): { labels: Labels; metadata?: Labels; parsed?: Labels } {
     if (!this.dirty) return { labels: this.base };
     if (this.err === '' && this.meta.size === 0 && this.parsed.size === 0 && this.del.size === 0)
       return { labels: this.base };
-    const labels: Labels = {};
+    const names = this.names;
+    const values = this.values;
+    let n = 0;
     for (const k in this.base) {
       if (this.del.has(k) || this.meta.has(k) || this.parsed.has(k)) continue;
-      labels[k] = this.base[k];
+      names[n] = k;
+      values[n++] = this.base[k]!;
     }
     let metadata: Labels | undefined;
-    for (const [k, v] of this.meta) if (!this.parsed.has(k)) (metadata ??= {})[k] = v;
     let parsed: Labels | undefined;
-    for (const [k, v] of this.parsed) (parsed ??= {})[k] = labels[k] = v;
-    if (this.err !== '') (parsed ??= {})[ERROR_LABEL] = labels[ERROR_LABEL] = this.err;
-    if (this.errDetails !== '') (parsed ??= {})[ERROR_DETAILS_LABEL] = labels[ERROR_DETAILS_LABEL] = this.errDetails;
-    return { labels, metadata, parsed };
+    // (forEach: iterating a Map's entries allocates a pair per label)
+    if (this.meta.size > 0) this.meta.forEach((v, k) => this.parsed.has(k) || ((metadata ??= {})[k] = v));
+    this.parsed.forEach((v, k) => {
+      if (withParsed) (parsed ??= {})[k] = v;
+      // the errors below win over a parsed label of their name
+      if ((k === ERROR_LABEL && this.err !== '') || (k === ERROR_DETAILS_LABEL && this.errDetails !== '')) return;
+      names[n] = k;
+      values[n++] = v;
+    });
+    if (this.err !== '') {
+      if (withParsed) (parsed ??= {})[ERROR_LABEL] = this.err;
+      names[n] = ERROR_LABEL;
+      values[n++] = this.err;
+    }
+    if (this.errDetails !== '') {
+      if (withParsed) (parsed ??= {})[ERROR_DETAILS_LABEL] = this.errDetails;
+      names[n] = ERROR_DETAILS_LABEL;
+      values[n++] = this.errDetails;
+    }
+    return { labels: canonicalFrom(names, values, n).sorted, metadata, parsed };
   }
 
   /** all labels (Loki's UnsortedLabels + errors) as a fresh object */

@@ -726,13 +726,17 @@ export interface LogPipelineOutput {
   parsed?: Labels;
 }
 
-/** compilePipeline for log queries: the entry's labels by Loki's categories (stream + parsed, metadata, parsed). */
-export function compileLogPipeline(stages: Stage[]): (input: PipelineInput) => LogPipelineOutput | null {
+/** compilePipeline for log queries: the entry's labels by Loki's categories (stream + parsed, metadata, parsed;
+ *  the last only `withParsed`: categorize-labels answers alone print it). */
+export function compileLogPipeline(
+  stages: Stage[],
+  withParsed = true,
+): (input: PipelineInput) => LogPipelineOutput | null {
   const run = stageRunner(stages, undefined);
   return (input) => {
     const line = run(input);
     if (line === null) return null;
-    const c = run.builder.categorized();
+    const c = run.builder.categorized(withParsed);
     return { line, labels: c.labels, metadata: c.metadata, parsed: c.parsed };
   };
 }
