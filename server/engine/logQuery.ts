@@ -221,6 +221,8 @@ function toEntry(r: EntryRow, stream: Labels): LogEntry {
  */
 class SameTimestamp {
   private ts: bigint | undefined;
+  /** entries on the current timestamp, in the first `n` slots (slots are reused: emptying an array frees its store) */
+  private n = 0;
   private readonly ids: bigint[] = [];
   private readonly keys: string[] = [];
   private readonly entries: LogEntry[] = [];
@@ -230,9 +232,7 @@ class SameTimestamp {
   seen(ts: bigint, streamId: bigint, key: string, e: LogEntry): boolean {
     if (ts !== this.ts) {
       this.ts = ts;
-      this.ids.length = 0;
-      this.keys.length = 0;
-      this.entries.length = 0;
+      this.n = 0;
       this.set = undefined;
     } else if (this.set) {
       const id = identity(streamId, key, e);
@@ -240,7 +240,7 @@ class SameTimestamp {
       this.set.add(id);
       return false;
     } else {
-      for (let i = 0; i < this.keys.length; i++) {
+      for (let i = 0; i < this.n; i++) {
         const o = this.entries[i]!;
         if (
           o.line === e.line &&
@@ -250,15 +250,16 @@ class SameTimestamp {
         )
           return true;
       }
-      if (this.keys.length >= 32) {
-        this.set = new Set(this.keys.map((k, i) => identity(this.ids[i]!, k, this.entries[i]!)));
+      if (this.n >= 32) {
+        this.set = new Set();
+        for (let i = 0; i < this.n; i++) this.set.add(identity(this.ids[i]!, this.keys[i]!, this.entries[i]!));
         this.set.add(identity(streamId, key, e));
         return false;
       }
     }
-    this.ids.push(streamId);
-    this.keys.push(key);
-    this.entries.push(e);
+    this.ids[this.n] = streamId;
+    this.keys[this.n] = key;
+    this.entries[this.n++] = e;
     return false;
   }
 }

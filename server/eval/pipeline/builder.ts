@@ -28,10 +28,11 @@ export class LabelsBuilder {
   reset(base: Labels, metadata: Labels | undefined): void {
     this.base = base;
     if (this.dirty) {
-      this.meta.clear();
-      this.parsed.clear();
-      this.del.clear();
-      this.extracted.clear();
+      // (clearing allocates a new table even for an empty collection: most lines have no metadata and no deletions)
+      if (this.meta.size > 0) this.meta.clear();
+      if (this.parsed.size > 0) this.parsed.clear();
+      if (this.del.size > 0) this.del.clear();
+      if (this.extracted.size > 0) this.extracted.clear();
       this.err = '';
       this.errDetails = '';
       this.dirty = false;

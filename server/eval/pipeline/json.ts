@@ -98,10 +98,14 @@ export function getValue(s: string, i: number, end: number): JValue {
     return { type: JType.Object, start: o, end: e, next: e };
   }
   const e = tokenEnd(s, o, end);
-  const tok = s.slice(o, e);
   let type: JType;
-  if (c === 116 || c === 102) type = tok === 'true' || tok === 'false' ? JType.Boolean : JType.Unknown;
-  else if (c === 117 || c === 110) type = tok === 'null' ? JType.Null : JType.Unknown;
+  // (literals compared in place: a slice per value was most of a number's cost)
+  if (c === 116 || c === 102)
+    type =
+      (e - o === 4 && s.startsWith('true', o)) || (e - o === 5 && s.startsWith('false', o))
+        ? JType.Boolean
+        : JType.Unknown;
+  else if (c === 117 || c === 110) type = e - o === 4 && s.startsWith('null', o) ? JType.Null : JType.Unknown;
   else if ((c >= 48 && c <= 57) || c === 45) type = JType.Number;
   else type = JType.Unknown;
   if (type === JType.Unknown) return { type, start: o, end: o, next: o, error: ERR_UNKNOWN_VALUE };
