@@ -58,6 +58,10 @@ export interface Dialect {
   /** the whole string matches a simple ASCII pattern (`^…$`, classes, `?`, `*`, `+`, alternation): the same on
    *  RE2 and POSIX ARE engines, so every dialect can take it */
   simpleFullMatch(col: string, param: string): string;
+  /** unanchored match of a simple ASCII pattern (as simpleFullMatch's, without the anchors) */
+  simpleMatch(col: string, param: string): string;
+  /** literal `word` (letters and digits only) occurs at least twice in `col` (a substring scan, no regex) */
+  occursTwice(w: SqlWriter, col: string, word: string): string;
   /** byte length of a UTF-8 string */
   byteLength(col: string): string;
   /** exact division of BIGINT operands known to divide evenly */

@@ -62,6 +62,13 @@ const JSON_LINES = [
   '{"msg":"status is fine","status":201}',
   '{"status":404,"status":405}',
   '{"latency_ms":11,"x":"\\"latency_ms\\"","latency_ms":12}',
+  // keys spelled with escapes (Loki unescapes them), before and after the plain key; Go's escapes of `<` and `&`
+  '{"l\\u0061tency_ms":5,"latency_ms":6}',
+  '{"latency_ms":7,"l\\u0061tency_ms":8}',
+  '{"st\\u0061tus":404,"level":"error"}',
+  '{"msg":"\\u003cb\\u003e \\u0026","status":202}',
+  '{"latency":{"ms":9},"latency_ms":10}',
+  '{" latency_ms ":3,"status":203}',
 ];
 
 // `| json label="path"`: nested keys, array indexes, bracketed keys with dots, duplicates (the first wins), JSON null,

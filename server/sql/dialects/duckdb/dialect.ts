@@ -48,6 +48,9 @@ export const duckdbDialect: Dialect = {
   inArray: (col, p) => `list_contains(${p}, ${col})`,
   contains: (col, p) => `contains(${col}, ${p})`,
   regexMatch: (col, p) => `regexp_matches(${col}, ${p})`,
+  simpleMatch: (col, p) => `regexp_matches(${col}, ${p})`,
+  // (LIKE with two % segments is DuckDB's substring search; strpos counts characters)
+  occursTwice: (w, col, word) => `(${col} LIKE ${w.bind(`%${word}%${word}%`, 'string')})`,
   simpleFullMatch: (col, p) => `regexp_full_match(${col}, ${p})`,
   byteLength: (col) => `octet_length(encode(${col}))`,
   exactDiv: (a, b) => `(${a} // ${b})`,

@@ -38,6 +38,8 @@ export const postgresDialect: Dialect = {
   regexMatch: () => {
     throw new Error('PostgreSQL regexes are not RE2: regex line filters must run in TypeScript');
   },
+  simpleMatch: (col, p) => `(${col} ~ ${p})`,
+  occursTwice: (w, col, word) => `(${col} LIKE ${w.bind(`%${word}%${word}%`, 'string')})`,
   simpleFullMatch: (col, p) => `(${col} ~ ${p})`,
   byteLength: (col) => `octet_length(${col})`,
   exactDiv: (a, b) => `(${a} / ${b})`,
