@@ -29,6 +29,8 @@ export interface SqlParserFunctions {
   regexExtract(col: string, pattern: string, group: number): string;
   /** 1-based position of the first occurrence of literal `needle` (0 when absent), in characters */
   strpos(col: string, needle: string): string;
+  /** `col` starts with the text of parameter `prefix` */
+  startsWith(col: string, prefix: string): string;
   /** `col` ends with the text of parameter `suffix` */
   endsWith(col: string, suffix: string): string;
   /** the JSON value at `path` of a line (object keys, array indexes; the first of duplicate keys), NULL when the line
@@ -312,8 +314,8 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   }
   // metadata is stored as a JSON object whose keys (label names) are written unescaped: a key's quoted name in the
   // text is a sure sign of it (a value that happens to read the same only makes the row unsure)
-  const shadowing = [...watched].map(
-    (n) => `${ctx.fns.strpos('metadata', ctx.w.bind(JSON.stringify(n), 'string'))} > 0`,
+  const shadowing = [...watched].map((n) =>
+    ctx.w.dialect.contains('metadata', ctx.w.bind(JSON.stringify(n), 'string')),
   );
   ctx.unsure.unshift(shadowing.length ? `(metadata IS NOT NULL AND (${shadowing.join(' OR ')}))` : 'FALSE');
   if (dropped) keep.push(`NOT ${dropped}`);
@@ -477,7 +479,7 @@ function regexTestSql(ctx: Ctx, t: LabelRegexTest, text: string): string | NotIn
       if (t.caseInsensitive) return new NotInSql('case-insensitive label regex runs in TypeScript');
       return t.kind === 'equal'
         ? `${text} = ${ctx.w.bind(t.text, 'string')}`
-        : `${ctx.fns.strpos(text, ctx.w.bind(t.text, 'string'))} > 0`;
+        : ctx.w.dialect.contains(text, ctx.w.bind(t.text, 'string'));
   }
 }
 

@@ -112,7 +112,7 @@ export function mayBeJsonObject(ctx: PipelineContext): string {
 export function jsonParamsReadable(ctx: PipelineContext): string {
   const { w, fns } = ctx;
   // (`AND` short-circuits row by row in the engines: the JSON reader only sees lines starting with `{`)
-  const conds = [`${fns.strpos('line', w.bind('{', 'string'))} = 1`, fns.isJsonObject('line')];
+  const conds = [fns.startsWith('line', w.bind('{', 'string')), fns.isJsonObject('line')];
   const lenient = lenientJsonRow(w, ctx.quirky ?? []);
   if (lenient !== 'FALSE') conds.push(`NOT ${lenient}`);
   return `(${conds.join(' AND ')})`;
@@ -146,7 +146,7 @@ export function jsonParamLabels(
     const text = valueText(ctx, h, paths[i]!, ctx.numericOnly?.has(name) ?? false, `''`, unsure);
     const value =
       `CASE WHEN NOT ${ok} THEN ${unsure} WHEN ${h} IS NULL THEN '' ` +
-      `ELSE CASE WHEN ${fns.strpos(text, w.bind('\ufffd', 'string'))} > 0 THEN ${unsure} ELSE ${text} END END`;
+      `ELSE CASE WHEN ${w.dialect.contains(text, w.bind('\ufffd', 'string'))} THEN ${unsure} ELSE ${text} END END`;
     return { helpers, value };
   };
 }

@@ -76,7 +76,8 @@ export function logfmtLabel(ctx: PipelineContext, name: string): LabelSql | unde
     .split('_')
     .filter((s) => /^[A-Za-z]/.test(s))
     .sort((a, b) => b.length - a.length)[0];
-  const absent = word ? `WHEN ${fns.strpos('line', w.bind(word, 'string'))} = 0 THEN NULL ` : '';
+  // (a substring test: DuckDB's strpos counts characters up to the match)
+  const absent = word ? `WHEN NOT ${w.dialect.contains('line', w.bind(word, 'string'))} THEN NULL ` : '';
   return {
     helpers: [],
     value:
