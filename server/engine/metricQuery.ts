@@ -6,7 +6,7 @@ import { compilePipeline, compileUnwrap } from '../eval/pipeline';
 import { keepsUnwrappedLabel, rangeParserHints } from '../eval/pipeline/hints';
 import { evalMetric, type Consumer } from '../eval/metric';
 import { evalRangeAggregation, SampleCollector } from '../eval/range';
-import { StepAggregator, streamable } from '../eval/stepAggregator';
+import { memberProjection, StepAggregator, streamable } from '../eval/stepAggregator';
 import type { StepGrid } from '../eval/steps';
 import type { EvalValue, SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
@@ -82,7 +82,7 @@ async function scanRangeAggregation(
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities, ctx.lineFiltersInSql !== false);
   ctx.stats.tsStages.push(...split.reasons, `${node.op} over the pipeline's samples runs in TypeScript`);
   // fold samples into steps as they stream by when the function allows it; otherwise keep them for the windows
-  const folding = streamable(node, grid) ? new StepAggregator(node, grid) : undefined;
+  const folding = streamable(node, grid) ? new StepAggregator(node, grid, memberProjection(consumer)) : undefined;
   // absent_over_time reads the samples of every series ungrouped
   const collector = folding
     ? undefined

@@ -5,9 +5,11 @@
 // k·step < v ≤ k·step + range (an instant query has the single window from < ts).
 // Functions that need every sample of a window at once (quantile_over_time, rate_counter, absent_over_time) use the
 // buffering path in range.ts instead.
-import type { RangeAggregation, RangeOp } from '../logql/ast';
+import type { Grouping, RangeAggregation, RangeOp, VectorOp } from '../logql/ast';
 import type { Labels } from '../engine/types';
-import { rangeGroupLabels } from './grouping';
+import { groupLabels, rangeGroupLabels } from './grouping';
+import { ERROR_LABEL } from './pipeline/builder';
+import { freshLabelsJson } from '../util/labels';
 import { avgStep } from './rangeFunctions';
 import type { StepGrid } from './steps';
 import { LabelsKeyer, windowedSeries, type SeriesData } from './value';
@@ -43,7 +45,23 @@ interface State {
   first: number;
   len: number;
   d: Float64Array;
+  /** the labels the series is handed over with, when projected (see StepAggregator's `project`) */
+  shown?: Labels;
 }
+
+/**
+ * The labels a series may be handed over with when all that reads it is a vector aggregation that keeps only some
+ * labels of its members: `sum by (host) (avg_over_time(… | logfmt | unwrap x [5m]))` groups by `host` alone, so its
+ * members need not carry the (per line) label sets they were told apart by. Undefined: the full labels.
+ */
+export function memberProjection(consumer: { op: VectorOp; grouping?: Grouping } | undefined): string[] | undefined {
+  if (!consumer || !GROUP_ONLY.has(consumer.op)) return undefined;
+  if (!consumer.grouping) return [];
+  return consumer.grouping.without ? undefined : consumer.grouping.labels;
+}
+
+/** vector aggregations whose answer reads only their members' values and grouping labels (eval/vector.ts aggregate) */
+const GROUP_ONLY = new Set<VectorOp>(['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar']);
 
 export class StepAggregator {
   private readonly series = new Map<string, State>();
@@ -54,9 +72,16 @@ export class StepAggregator {
   private readonly range: number;
   private readonly instant: boolean;
 
+  /** projected label sets, shared by the series that show the same */
+  private readonly shownSets = new Map<string, Labels>();
+
+  /** `project`: hand series over with only these labels (memberProjection); still one series per full label set,
+   *  in the same order, so the aggregation above sums the same values in the same order. A series carrying
+   *  `__error__` keeps all its labels: the query fails on it, naming them. */
   constructor(
     private readonly node: RangeAggregation,
     grid: StepGrid,
+    private readonly project?: string[],
   ) {
     this.steps = grid.times.length;
     this.from = grid.times[0] - node.offset - node.range;
@@ -85,9 +110,18 @@ export class StepAggregator {
     if (!s) {
       const len = hi - lo + 1;
       s = { first: lo, len, d: new Float64Array(3 * len) };
+      if (this.project && !l[ERROR_LABEL]) s.shown = this.shown(l, this.project);
       this.series.set(key, s);
     } else if (lo < s.first || hi >= s.first + s.len) this.grow(s, lo, hi);
     for (let k = lo - s.first, end = hi - s.first; k <= end; k++) this.fold(s.d, s.len, k, value);
+  }
+
+  private shown(l: Labels, names: string[]): Labels {
+    const g = groupLabels(l, false, names);
+    const key = freshLabelsJson(g);
+    let shared = this.shownSets.get(key);
+    if (!shared) this.shownSets.set(key, (shared = g));
+    return shared;
   }
 
   /** Widens a series' arrays to cover the steps [lo, hi], at least doubling them (samples mostly come in time order,
@@ -148,7 +182,7 @@ export class StepAggregator {
     const out: SeriesData[] = [];
     for (const [key, s] of this.series) {
       const { d, len } = s;
-      const res = windowedSeries(JSON.parse(key) as Labels, s.first, len);
+      const res = windowedSeries(s.shown ?? (JSON.parse(key) as Labels), s.first, len);
       for (let k = 0; k < len; k++) {
         const n = d[k];
         if (n === 0) continue;

@@ -23,35 +23,81 @@ export function labelsJson(l: Labels): string {
   return sortedJson(l, Object.keys(l).sort());
 }
 
-/** The last key order canonicalLabels sorted: label sets built by one pipeline (a log query's parsed lines) mostly
- *  share their names in the same order, so the sort is done once for them. */
-let lastKeys: string[] = [];
-let lastSorted: string[] = [];
-/** whether an object keeps lastSorted's order: JavaScript puts array-index names ("0", "42") first */
-let lastInOrder = true;
+/** A label set's names in iteration order and sorted, with each sorted name's JSON prefix (`"name":`, a comma
+ *  before all but the first). */
+interface KeyOrder {
+  keys: string[];
+  sorted: string[];
+  prefixes: string[];
+  /** no name an object would treat apart: array indexes (JavaScript iterates them first) and `__proto__` */
+  plain: boolean;
+}
+
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+/** The name orders sorted last, newest first: label sets built by one pipeline mostly share their names in one of
+ *  a few orders (lines of a stream with and without some field), so the sort and the names' JSON are done once. */
+const recentOrders: KeyOrder[] = [];
+const RECENT_ORDERS = 4;
+
+function orderOf(labels: Labels): KeyOrder {
+  // (compared by iterating the set: no array of its names per call)
+  for (let c = 0; c < recentOrders.length; c++) {
+    const o = recentOrders[c]!;
+    const last = o.keys;
+    let i = 0;
+    let same = true;
+    for (const k in labels) {
+      if (k !== last[i++]) {
+        same = false;
+        break;
+      }
+    }
+    if (!same || i !== last.length) continue;
+    for (let j = c; j > 0; j--) recentOrders[j] = recentOrders[j - 1]!;
+    recentOrders[0] = o;
+    return o;
+  }
+  const keys = Object.keys(labels);
+  const sorted = [...keys].sort();
+  const o: KeyOrder = {
+    keys,
+    sorted,
+    prefixes: sorted.map((k, i) => (i > 0 ? ',' : '') + JSON.stringify(k) + ':'),
+    plain: !sorted.some((k) => k === '__proto__' || ARRAY_INDEX.test(k)),
+  };
+  recentOrders.unshift(o);
+  if (recentOrders.length > RECENT_ORDERS) recentOrders.pop();
+  return o;
+}
 
 /** A label set's canonical forms from one sort of its names: `json` (labelsJson) and `sorted`, a copy with its keys
  *  in sorted order that labelsJson answers from memory. */
 export function canonicalLabels(labels: Labels): { json: string; sorted: Labels } {
-  const keys = Object.keys(labels);
-  let same = keys.length === lastKeys.length;
-  for (let i = 0; same && i < keys.length; i++) same = keys[i] === lastKeys[i];
-  if (!same) {
-    lastKeys = keys;
-    lastSorted = [...keys].sort();
-    lastInOrder = !lastSorted.some((k) => ARRAY_INDEX.test(k));
-  }
-  const sorted: Labels = {};
-  for (let i = 0; i < lastSorted.length; i++) {
-    const k = lastSorted[i]!;
+  const o = orderOf(labels);
+  const sorted: Labels = o.plain ? {} : Object.create(null);
+  for (let i = 0; i < o.sorted.length; i++) {
+    const k = o.sorted[i]!;
     sorted[k] = labels[k]!;
   }
   // one native serialisation of the sorted copy: a single flat string, where joining quoted pieces left ~2 KB of
   // intermediate strings per set (a log query keys every parsed line by it)
-  const json = lastInOrder ? JSON.stringify(sorted) : sortedJson(sorted, lastSorted);
+  const json = o.plain ? JSON.stringify(sorted) : orderedJson(labels, o);
   knownJson.set(sorted, json);
   return { json, sorted };
+}
+
+/** labelsJson of a set built fresh, line after line (a metric pipeline's samples): the sort is remembered as
+ *  canonicalLabels remembers it, and nothing is kept. */
+export function freshLabelsJson(labels: Labels): string {
+  const known = knownJson.get(labels);
+  return known ?? orderedJson(labels, orderOf(labels));
+}
+
+function orderedJson(labels: Labels, o: KeyOrder): string {
+  let out = '{';
+  for (let i = 0; i < o.sorted.length; i++) out += o.prefixes[i]! + JSON.stringify(labels[o.sorted[i]!]);
+  return out + '}';
 }
 
 function sortedJson(l: Labels, keys: string[]): string {

@@ -16,7 +16,15 @@ import type {
 import { compileRE2, translateRE2 } from '../re2';
 import { compileTemplate } from '../template';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, LabelsBuilder, sanitizeLabelKey } from './builder';
-import { durationSeconds, parseGoDuration, parseGoFloat, parseHumanBytes, type Parsed } from './convert';
+import {
+  durationNanosFast,
+  durationSeconds,
+  durationSecondsOf,
+  parseGoDuration,
+  parseGoFloat,
+  parseHumanBytes,
+  type Parsed,
+} from './convert';
 import { compileIPMatcher, ipInText } from './ip';
 import { compileLabelRegexTest, labelRegexTest } from './labelRegex';
 import { allRequiredExtracted, noLabels, shouldExtract, shouldExtractPrefix, type ParserHints } from './hints';
@@ -763,6 +771,8 @@ export function compileUnwrap(
         }
       : unwrap.conversion === 'duration' || unwrap.conversion === 'duration_seconds'
         ? (v) => {
+            const ns = durationNanosFast(v);
+            if (ns !== undefined) return { value: durationSecondsOf(ns) };
             const p = parseGoDuration(v);
             return p.ok ? { value: durationSeconds(p.value) } : { value: 0, error: p.error };
           }
