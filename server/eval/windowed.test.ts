@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RangeAggregation, RangeOp, VectorAggregation } from '../logql/ast';
 import type { Labels } from '../engine/types';
-import { StepAggregator } from './stepAggregator';
+import { memberProjection, StepAggregator } from './stepAggregator';
 import { evalRangeAggregation, SampleCollector } from './range';
 import { stepGrid, type StepGrid } from './steps';
 import { densify, type SeriesData } from './value';
@@ -181,4 +181,57 @@ describe('vector aggregation of windowed series', () => {
       }
     });
   }
+});
+
+describe('range aggregation members projected for a grouping-only vector aggregation', () => {
+  const ops = ['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar'] as const;
+  for (let seed = 1; seed <= 20; seed++) {
+    it(`seed ${seed}: the same answer as with each member's full labels`, () => {
+      const { grid, range, offset, samples, r } = randomCase(seed);
+      const steps = grid.times.length;
+      const inWindows = samples.filter((x) => x.ts > grid.times[0]! - offset - range && x.ts <= grid.end - offset);
+      const values = inWindows.map(() => (r() < 0.05 ? NaN : r() * 100 - 30));
+      for (const op of ops) {
+        for (const grouping of [
+          { without: false, labels: ['g'] },
+          { without: false, labels: ['g', 'nope'] },
+          undefined,
+        ]) {
+          const consumer = { op, grouping: grouping && { ...grouping, span: undefined } } as never;
+          const node = { kind: 'vectorAgg', op, grouping } as unknown as VectorAggregation;
+          const full = new StepAggregator(rangeNode('avg_over_time', range, offset), grid);
+          const projected = new StepAggregator(
+            rangeNode('avg_over_time', range, offset),
+            grid,
+            memberProjection(consumer),
+          );
+          inWindows.forEach((x, i) => {
+            full.add(x.labels, x.ts, values[i]!);
+            projected.add(x.labels, x.ts, values[i]!);
+          });
+          const a = evalVectorAggregation(node, projected.result(), steps).map((s) => densify(s, steps));
+          const b = evalVectorAggregation(node, full.result(), steps).map((s) => densify(s, steps));
+          expect(a.map((s) => s.labels)).toEqual(b.map((s) => s.labels));
+          a.forEach((s, i) => {
+            expect(Array.from(s.present)).toEqual(Array.from(b[i]!.present));
+            expect(Array.from(s.values)).toEqual(Array.from(b[i]!.values));
+          });
+        }
+      }
+    });
+  }
+
+  it('keeps the full labels of a series carrying __error__ (the query fails naming them), and projects nothing for topk', () => {
+    const grid = stepGrid(100n * S, 100n * S, 0n, true);
+    const agg = new StepAggregator(rangeNode('sum_over_time', 60n * S, 0n), grid, ['host']);
+    agg.add({ host: 'a', path: '/x' }, 90n * S, 1);
+    agg.add({ host: 'a', path: '/y', __error__: 'SampleExtractionErr' }, 91n * S, 2);
+    expect(agg.result().map((s) => s.labels)).toEqual([
+      { host: 'a' },
+      { host: 'a', path: '/y', __error__: 'SampleExtractionErr' },
+    ]);
+    expect(memberProjection({ op: 'topk', grouping: undefined })).toBeUndefined();
+    expect(memberProjection({ op: 'sum', grouping: { without: true, labels: ['x'] } as never })).toBeUndefined();
+    expect(memberProjection({ op: 'sum' })).toEqual([]);
+  });
 });
