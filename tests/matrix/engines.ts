@@ -86,7 +86,10 @@ function postgresAdminUrl(): Promise<string> {
           ELSE
             ALTER ROLE ${ROLE} LOGIN CREATEDB PASSWORD '${PASSWORD}';
           END IF;
-        END $$;`);
+        END $$;
+        -- DROP DATABASE … WITH (FORCE) ends the database's other backends: an autovacuum worker busy on a test
+        -- database after heavy pushes is one the role may not signal without this
+        GRANT pg_signal_backend TO ${ROLE};`);
         break;
       } catch (e) {
         if (i === 39)

@@ -5,8 +5,22 @@ export class LogfmtDecoder {
   private line = '';
   private pos = 0;
   key: string | null = null;
-  value: string | null = null;
   err: string | null = null;
+  /** the pair's value: its text once read, or its bounds in the line until it is (most pairs are skipped by a
+   *  parser that extracts only the labels a query reads, and a slice per value was most of their garbage) */
+  private text: string | null = null;
+  private valueStart = -1;
+  private valueEnd = -1;
+
+  get value(): string | null {
+    if (this.text === null && this.valueStart >= 0) this.text = this.line.slice(this.valueStart, this.valueEnd);
+    return this.text;
+  }
+
+  private setValue(start: number, end: number): void {
+    this.valueStart = start;
+    this.valueEnd = end;
+  }
 
   reset(line: string): void {
     this.line = line;
@@ -30,7 +44,8 @@ export class LogfmtDecoder {
   /** ScanKeyval: false when the pair is malformed (or only whitespace remained) */
   scanKeyval(): boolean {
     this.key = null;
-    this.value = null;
+    this.text = null;
+    this.valueStart = -1;
     const line = this.line;
     const n = line.length;
     let p = this.pos;
@@ -107,12 +122,12 @@ export class LogfmtDecoder {
       }
       if (c <= 32) {
         this.pos = p;
-        if (p > start) this.value = line.slice(start, p);
+        if (p > start) this.setValue(start, p);
         return true;
       }
     }
     this.pos = n;
-    if (n > start) this.value = line.slice(start, n);
+    if (n > start) this.setValue(start, n);
     return true;
   }
 
@@ -148,9 +163,9 @@ export class LogfmtDecoder {
             this.syntaxError('invalid quoted value');
             return false;
           }
-          this.value = v;
+          this.text = v;
         } else if (p > start + 1) {
-          this.value = line.slice(start + 1, p);
+          this.setValue(start + 1, p);
         }
         return true;
       }
