@@ -18,7 +18,7 @@ import { labelRegexTest, type LabelRegexTest } from '../../eval/pipeline/labelRe
 import type { Labels } from '../../engine/types';
 import type { SqlWriter } from '../dialect';
 import { logfmtLabel } from './logfmt';
-import { jsonLabel, jsonParamLabels, jsonParamsReadable, mayBeJsonObject } from './json';
+import { jsonLabel, jsonParamLabels, jsonParamsReadable, jsonValuesHelper, mayBeJsonObject } from './json';
 import { patternLabels, regexpLabels } from './pattern';
 import { isPlainDecimal } from '../numerals';
 import { lenientJsonRow } from '../jsonQuirks';
@@ -38,6 +38,10 @@ export interface SqlParserFunctions {
    *  'BOOLEAN', 'NULL', 'OBJECT', 'ARRAY': from the value, or from the line where the value's text is re-written) and
    *  its text (a string unescaped, a number as written in the line for integer kinds, but for `-0`) */
   jsonValue(w: SqlWriter, col: string, path: JsonPath): string;
+  /** optional: the values at several paths from one parse of a line — a list, NULL when the line is not valid JSON
+   *  (`jsonValueAt` reads its i-th, 0-based, as jsonValue would give it) */
+  jsonValues?(w: SqlWriter, col: string, paths: JsonPath[]): string;
+  jsonValueAt?(values: string, i: number): string;
   jsonKind(value: string, w: SqlWriter, col: string, path: JsonPath): string;
   jsonText(value: string): string;
   /** text → double, NULL when it does not convert */
@@ -320,6 +324,8 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   ctx.unsure.unshift(shadowing.length ? `(metadata IS NOT NULL AND (${shadowing.join(' OR ')}))` : 'FALSE');
   if (dropped) keep.push(`NOT ${dropped}`);
   const unsure = `(${ctx.unsure.join(' OR ')})`;
+  const jsonValues = jsonValuesHelper(ctx);
+  if (jsonValues) ctx.helperCols.push(jsonValues);
   return {
     helpers: ctx.helperCols,
     labels: ctx.labelCols,

@@ -19,8 +19,9 @@ export const duckdbDialect: Dialect = {
     startsWith: (col, p) => `starts_with(${col}, ${p})`,
     endsWith: (col, p) => `suffix(${col}, ${p})`,
     // TRY: DuckDB may evaluate these on rows another condition filters out, and invalid JSON raises
-    jsonValue: (w, col, path) =>
-      `TRY(json_extract(${col}, ${w.bind('$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : `."${p}"`)).join(''), 'string')}))`,
+    jsonValue: (w, col, path) => `TRY(json_extract(${col}, ${w.bind(duckdbJsonPath(path), 'string')}))`,
+    jsonValues: (w, col, paths) => `TRY(json_extract(${col}, ${w.bind(paths.map(duckdbJsonPath), 'string[]')}))`,
+    jsonValueAt: (values, i) => `${values}[${i + 1}]`,
     jsonKind: (v) => `json_type(${v})`,
     jsonText: (v) => `(${v} ->> '$')`,
     isJsonObject: (col) => `coalesce(TRY(json_type(${col})) = 'OBJECT', FALSE)`,
@@ -95,3 +96,8 @@ export const duckdbDialect: Dialect = {
     fn === 'quantile' ? `quantile_cont(${v}, ${w.bind(phi ?? 0, 'float64')})` : `${fn}(${v})`,
   derivedAlias: '',
 };
+
+/** A JSON path as DuckDB's `$.key[0]` text (keys never hold `"` or `\\`: see jsonParamLabel) */
+function duckdbJsonPath(path: (string | number)[]): string {
+  return '$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : `."${p}"`)).join('');
+}
