@@ -9,7 +9,7 @@ import { rowsInSlices } from './slices';
 import type { Direction, Labels, LogEntry, Stream } from './types';
 import { prefilterFor, recordProcessed, runSql, type ExecContext } from './context';
 import { startSpan } from '../telemetry/tracing';
-import { canonicalLabels, knownCanonical, labelsJson } from '../util/labels';
+import { canonicalLabels, labelsJson } from '../util/labels';
 
 type EntryRow = {
   stream_id: bigint;
@@ -58,8 +58,8 @@ export async function runLogQuery(
   const add = (streamId: bigint, labels: Labels, e: LogEntry): void => {
     if (labels !== lastLabels) {
       lastLabels = labels;
-      // a pipeline hands changed sets over in canonical form already (LabelsBuilder.categorized)
-      last = knownCanonical(labels) ?? canonicalLabels(labels);
+      // (a pipeline hands changed sets over in canonical form already: LabelsBuilder.categorized)
+      last = canonicalLabels(labels);
     }
     const key = last.json;
     if (sameTs.seen(e.ts, streamId, key, e)) return;

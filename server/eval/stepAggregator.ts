@@ -9,7 +9,7 @@ import type { Grouping, RangeAggregation, RangeOp, VectorOp } from '../logql/ast
 import type { Labels } from '../engine/types';
 import { groupLabels, rangeGroupLabels } from './grouping';
 import { ERROR_LABEL } from './pipeline/builder';
-import { freshLabelsJson } from '../util/labels';
+import { labelsJson } from '../util/labels';
 import { avgStep } from './rangeFunctions';
 import type { StepGrid } from './steps';
 import { LabelsKeyer, windowedSeries, type SeriesData } from './value';
@@ -118,7 +118,7 @@ export class StepAggregator {
 
   private shown(l: Labels, names: string[]): Labels {
     const g = groupLabels(l, false, names);
-    const key = freshLabelsJson(g);
+    const key = labelsJson(g);
     let shared = this.shownSets.get(key);
     if (!shared) this.shownSets.set(key, (shared = g));
     return shared;

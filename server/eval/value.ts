@@ -7,7 +7,7 @@
 // spanned the whole grid; measured 43 s for `sum by (host) (avg_over_time({app="web"} | logfmt | unwrap …))` on the
 // public suite's data). Only vector aggregations read windowed series; everything else gets them through densify.
 import type { Labels } from '../engine/types';
-import { freshLabelsJson, labelsJson } from '../util/labels';
+import { labelsJson } from '../util/labels';
 
 export interface SeriesData {
   labels: Labels;
@@ -54,7 +54,7 @@ export class LabelsKeyer {
   key(labels: Labels): string {
     if (labels !== this.last) {
       this.last = labels;
-      this.lastKey = freshLabelsJson(labels);
+      this.lastKey = labelsKey(labels);
     }
     return this.lastKey;
   }

@@ -16,18 +16,20 @@ export function labelsString(l: Record<string, string>): string {
  *  encoding the answer reuses it instead of sorting and quoting each set again. Such label objects are never mutated. */
 const knownJson = new WeakMap<Labels, string>();
 
-/** A label set as a JSON object with sorted keys, as Loki prints it (parsed label strings are sorted). */
+/** A label set as a JSON object with sorted keys, as Loki prints it (parsed label strings are sorted). Sets built
+ *  line after line (a metric pipeline's samples) share their names' sort (nameOrder). */
 export function labelsJson(l: Labels): string {
   const known = knownJson.get(l);
   if (known !== undefined) return known;
-  return sortedJson(l, Object.keys(l).sort());
+  const n = namesOf(l);
+  return orderedJson(nameOrder(scratchNames, n), scratchValues, n);
 }
 
-/** A label set's names in iteration order and sorted, with each sorted name's JSON prefix (`"name":`, a comma
- *  before all but the first). */
-interface KeyOrder {
-  keys: string[];
-  sorted: string[];
+/** A label set's names in the order given, the permutation that sorts them, each sorted name's JSON prefix (`"name":`,
+ *  a comma before all but the first), and whether the sorted copy can be a plain object. */
+interface NameOrder {
+  names: string[];
+  order: number[];
   prefixes: string[];
   /** no name an object would treat apart: array indexes (JavaScript iterates them first) and `__proto__` */
   plain: boolean;
@@ -37,135 +39,72 @@ const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
 
 /** The name orders sorted last, newest first: label sets built by one pipeline mostly share their names in one of
  *  a few orders (lines of a stream with and without some field), so the sort and the names' JSON are done once. */
-const recentOrders: KeyOrder[] = [];
+const recentOrders: NameOrder[] = [];
 const RECENT_ORDERS = 4;
 
-function orderOf(labels: Labels): KeyOrder {
-  // (compared by iterating the set: no array of its names per call)
+function nameOrder(names: string[], n: number): NameOrder {
   for (let c = 0; c < recentOrders.length; c++) {
     const o = recentOrders[c]!;
-    const last = o.keys;
-    let i = 0;
-    let same = true;
-    for (const k in labels) {
-      if (k !== last[i++]) {
-        same = false;
-        break;
-      }
-    }
-    if (!same || i !== last.length) continue;
+    let same = n === o.names.length;
+    for (let i = 0; same && i < n; i++) same = names[i] === o.names[i];
+    if (!same) continue;
     for (let j = c; j > 0; j--) recentOrders[j] = recentOrders[j - 1]!;
     recentOrders[0] = o;
     return o;
   }
-  const keys = Object.keys(labels);
-  const sorted = [...keys].sort();
-  const o: KeyOrder = {
-    keys,
-    sorted,
-    prefixes: sorted.map((k, i) => (i > 0 ? ',' : '') + JSON.stringify(k) + ':'),
-    plain: !sorted.some((k) => k === '__proto__' || ARRAY_INDEX.test(k)),
+  const own = names.slice(0, n);
+  const order = own.map((_, i) => i).sort((a, b) => compareText(own[a]!, own[b]!));
+  const o: NameOrder = {
+    names: own,
+    order,
+    prefixes: order.map((j, i) => (i > 0 ? ',' : '') + JSON.stringify(own[j]) + ':'),
+    plain: !own.some((k) => k === '__proto__' || ARRAY_INDEX.test(k)),
   };
   recentOrders.unshift(o);
   if (recentOrders.length > RECENT_ORDERS) recentOrders.pop();
   return o;
 }
 
-/** A label set's canonical forms from one sort of its names: `json` (labelsJson) and `sorted`, a copy with its keys
- *  in sorted order that labelsJson answers from memory. */
+/** a label set's names and values, read into these (no arrays per call); returns their count */
+const scratchNames: string[] = [];
+const scratchValues: string[] = [];
+function namesOf(l: Labels): number {
+  let n = 0;
+  for (const k in l) {
+    scratchNames[n] = k;
+    scratchValues[n++] = l[k]!;
+  }
+  return n;
+}
+
+function orderedJson(o: NameOrder, values: string[], n: number): string {
+  let out = '{';
+  for (let i = 0; i < n; i++) out += o.prefixes[i]! + JSON.stringify(values[o.order[i]!]);
+  return out + '}';
+}
+
+/** A label set's canonical forms: `json` (labelsJson) and `sorted`, a copy with its keys in sorted order that
+ *  labelsJson answers from memory (the set itself when it is one already). */
 export function canonicalLabels(labels: Labels): { json: string; sorted: Labels } {
-  const o = orderOf(labels);
-  const sorted: Labels = o.plain ? {} : Object.create(null);
-  for (let i = 0; i < o.sorted.length; i++) {
-    const k = o.sorted[i]!;
-    sorted[k] = labels[k]!;
-  }
-  // one native serialisation of the sorted copy: a single flat string, where joining quoted pieces left ~2 KB of
-  // intermediate strings per set (a log query keys every parsed line by it)
-  const json = o.plain ? JSON.stringify(sorted) : orderedJson(labels, o);
-  knownJson.set(sorted, json);
-  return { json, sorted };
-}
-
-/** labelsJson of a set built fresh, line after line (a metric pipeline's samples): the sort is remembered as
- *  canonicalLabels remembers it, and nothing is kept. */
-export function freshLabelsJson(labels: Labels): string {
-  const known = knownJson.get(labels);
-  return known ?? orderedJson(labels, orderOf(labels));
-}
-
-function orderedJson(labels: Labels, o: KeyOrder): string {
-  let out = '{';
-  for (let i = 0; i < o.sorted.length; i++) out += o.prefixes[i]! + JSON.stringify(labels[o.sorted[i]!]);
-  return out + '}';
-}
-
-function sortedJson(l: Labels, keys: string[]): string {
-  let out = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    out += (i > 0 ? ',' : '') + JSON.stringify(k) + ':' + JSON.stringify(l[k]);
-  }
-  return out + '}';
-}
-
-/** The name orders canonicalFrom sorted last, newest first (its own: a pipeline's sets and the streams' would evict
- *  each other). A few, since parsed lines of one stream often alternate between shapes (a field some lines lack). */
-interface NameOrder {
-  names: string[];
-  order: number[];
-  /** no name an object would treat apart */
-  plain: boolean;
-}
-const fromOrders: NameOrder[] = [];
-const FROM_ORDERS = 4;
-
-function nameOrder(names: string[], n: number): NameOrder {
-  for (let c = 0; c < fromOrders.length; c++) {
-    const o = fromOrders[c]!;
-    let same = n === o.names.length;
-    for (let i = 0; same && i < n; i++) same = names[i] === o.names[i];
-    if (!same) continue;
-    if (c > 0) {
-      fromOrders.splice(c, 1);
-      fromOrders.unshift(o);
-    }
-    return o;
-  }
-  const own = names.slice(0, n);
-  const o: NameOrder = {
-    names: own,
-    order: own.map((_, i) => i).sort((a, b) => compareText(own[a]!, own[b]!)),
-    plain: !own.some((k) => k === '__proto__' || ARRAY_INDEX.test(k)),
-  };
-  fromOrders.unshift(o);
-  if (fromOrders.length > FROM_ORDERS) fromOrders.pop();
-  return o;
+  return knownCanonical(labels) ?? canonicalFrom(scratchNames, scratchValues, namesOf(labels));
 }
 
 /**
- * canonicalLabels of the set given as `n` names (unique) and their values, without an unsorted object first: a log
- * query's pipeline builds every parsed line's set this way (builder.ts), an object fewer per line. `sorted` is
- * registered for labelsJson as canonicalLabels' is. Names JavaScript objects treat apart (array indexes, which
- * iterate first, and `__proto__`) still give the right JSON, and a null-prototype `sorted` that holds them all.
+ * canonicalLabels of the set given as `n` names (unique) and their values, without an object first: a log query's
+ * pipeline builds every parsed line's set this way (builder.ts). `sorted` is registered for labelsJson. Names
+ * JavaScript objects treat apart (array indexes, which iterate first, and `__proto__`) still give the right JSON, and
+ * a null-prototype `sorted` that holds them all.
  */
 export function canonicalFrom(names: string[], values: string[], n: number): { json: string; sorted: Labels } {
-  const { order, plain } = nameOrder(names, n);
-  const sorted: Labels = plain ? {} : Object.create(null);
+  const o = nameOrder(names, n);
+  const sorted: Labels = o.plain ? {} : Object.create(null);
   for (let i = 0; i < n; i++) {
-    const j = order[i]!;
+    const j = o.order[i]!;
     sorted[names[j]!] = values[j]!;
   }
-  let json: string;
-  if (plain) json = JSON.stringify(sorted);
-  else {
-    json = '{';
-    for (let i = 0; i < n; i++) {
-      const j = order[i]!;
-      json += (i > 0 ? ',' : '') + JSON.stringify(names[j]) + ':' + JSON.stringify(values[j]);
-    }
-    json += '}';
-  }
+  // one native serialisation of the sorted copy: a single flat string, where joining quoted pieces left ~2 KB of
+  // intermediate strings per set (a log query keys every parsed line by it)
+  const json = o.plain ? JSON.stringify(sorted) : orderedJson(o, values, n);
   knownJson.set(sorted, json);
   return { json, sorted };
 }
