@@ -8,6 +8,7 @@
 import type { Grouping, RangeAggregation, RangeOp, VectorOp } from '../logql/ast';
 import type { Labels } from '../engine/types';
 import { groupLabels, rangeGroupLabels } from './grouping';
+import { GROUP_ONLY } from './vector';
 import { ERROR_LABEL } from './pipeline/builder';
 import { labelsJson } from '../util/labels';
 import { avgStep } from './rangeFunctions';
@@ -59,9 +60,6 @@ export function memberProjection(consumer: { op: VectorOp; grouping?: Grouping }
   if (!consumer.grouping) return [];
   return consumer.grouping.without ? undefined : consumer.grouping.labels;
 }
-
-/** vector aggregations whose answer reads only their members' values and grouping labels (eval/vector.ts aggregate) */
-const GROUP_ONLY = new Set<VectorOp>(['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar']);
 
 export class StepAggregator {
   private readonly series = new Map<string, State>();

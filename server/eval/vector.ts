@@ -1,5 +1,5 @@
 // Vector aggregation (sum, avg, …, topk) step by step, as Prometheus/Loki define it.
-import type { VectorAggregation } from '../logql/ast';
+import type { VectorAggregation, VectorOp } from '../logql/ast';
 import { groupLabels } from './grouping';
 import type { Labels } from '../engine/types';
 import { densify, labelsKey, newSeries, windowedSeries, type SeriesData } from './value';
@@ -19,6 +19,17 @@ export function evalVectorAggregation(node: VectorAggregation, input: SeriesData
   }
 }
 
+/** Vector aggregations whose answer reads only their members' values and grouping labels (aggregate, below). */
+export const GROUP_ONLY: ReadonlySet<VectorOp> = new Set<VectorOp>([
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'stddev',
+  'stdvar',
+]);
+
 /** The steps [first, end) a series' arrays cover (windowed series: eval/value.ts). */
 function spanOf(s: SeriesData): [number, number] {
   const first = s.first ?? 0;
@@ -32,7 +43,7 @@ function spanOf(s: SeriesData): [number, number] {
  */
 function aggregate(node: VectorAggregation, input: SeriesData[]): SeriesData[] {
   const op = node.op;
-  if (!['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar'].includes(op)) {
+  if (!GROUP_ONLY.has(op)) {
     throw new Error(`unexpected aggregation ${op}`);
   }
   const groups = new Map<string, { labels: Labels; members: SeriesData[]; first: number; end: number }>();

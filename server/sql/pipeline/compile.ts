@@ -27,8 +27,6 @@ import { lenientJsonRow } from '../jsonQuirks';
 export interface SqlParserFunctions {
   /** text of capture group `group` (1-based) of the first match of RE2 `pattern`, '' when no match */
   regexExtract(col: string, pattern: string, group: number): string;
-  /** 1-based position of the first occurrence of literal `needle` (0 when absent), in characters */
-  strpos(col: string, needle: string): string;
   /** `col` starts with the text of parameter `prefix` */
   startsWith(col: string, prefix: string): string;
   /** `col` ends with the text of parameter `suffix` */

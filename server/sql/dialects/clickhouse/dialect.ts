@@ -30,7 +30,6 @@ export const clickhouseDialect: Dialect = {
     regexExtract: (col, p, g) => `extractGroups(${col}, concat('(?-s)', ${p}))[${g}]`,
     regexExtractGroups: (w, col, pattern, _n) => `extractGroups(${col}, concat('(?-s)', ${w.bind(pattern, 'string')}))`,
     groupOf: (v, g) => `${v}[${g}]`,
-    strpos: (col, needle) => `position(${col}, ${needle})`,
     startsWith: (col, p) => `startsWith(${col}, ${p})`,
     endsWith: (col, p) => `endsWith(${col}, ${p})`,
     // JSONExtractRaw: the value's JSON text, '' when the line is invalid or the key absent

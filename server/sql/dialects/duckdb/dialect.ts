@@ -15,7 +15,6 @@ export const duckdbDialect: Dialect = {
     regexExtractGroups: (_w, col, pattern, n) =>
       `regexp_extract(${col}, ${quoteDuckDBString(pattern)}, [${Array.from({ length: n }, (_, i) => `'g${i + 1}'`).join(', ')}])`,
     groupOf: (v, g) => `(${v}).g${g}`,
-    strpos: (col, needle) => `strpos(${col}, ${needle})`,
     startsWith: (col, p) => `starts_with(${col}, ${p})`,
     endsWith: (col, p) => `suffix(${col}, ${p})`,
     // TRY: DuckDB may evaluate these on rows another condition filters out, and invalid JSON raises
