@@ -21,6 +21,7 @@ import {
   durationSeconds,
   durationSecondsOf,
   parseGoDuration,
+  parseGoDurationExact,
   parseGoFloat,
   parseHumanBytes,
   type Parsed,
@@ -773,7 +774,7 @@ export function compileUnwrap(
         ? (v) => {
             const ns = durationNanosFast(v);
             if (ns !== undefined) return { value: durationSecondsOf(ns) };
-            const p = parseGoDuration(v);
+            const p = parseGoDurationExact(v);
             return p.ok ? { value: durationSeconds(p.value) } : { value: 0, error: p.error };
           }
         : (v) => {
