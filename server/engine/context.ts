@@ -10,6 +10,7 @@ import { pipelineRows } from '../sql/pipelineSelect';
 import { sqlPipelineFor } from '../sql/pipeline/plan';
 import type { ProcessedCounter, StreamSpan } from '../stats/processed';
 import { inSqlSpan } from '../telemetry/tracing';
+import { JsonSpellings } from '../sql/jsonSpellings';
 
 /** What one query's execution carries: the database, the stream catalog and the stats it accumulates. */
 export interface ExecContext {
@@ -86,6 +87,7 @@ export function prefilterFor(ctx: ExecContext, rest: Stage[], streams: StreamInf
     streams.map((s) => s.labels),
     ctx.dialect,
     streams.filter((s) => s.jsonQuirks).map((s) => s.id),
+    new JsonSpellings(streams),
   );
   if (p) {
     ctx.stats.tsStages.push('label filters on json fields are pre-filtered in SQL');

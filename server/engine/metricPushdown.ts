@@ -28,6 +28,7 @@ import { StepAggregator } from '../eval/stepAggregator';
 import { sqlPipelineFor } from '../sql/pipeline/plan';
 import { NotInSql, type SqlPipeline } from '../sql/pipeline/compile';
 import type { SqlWriter } from '../sql/dialect';
+import { JsonSpellings } from '../sql/jsonSpellings';
 
 /** range functions whose counts aggregate in SQL (explain reads these rules too) */
 export const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
@@ -262,6 +263,7 @@ async function pushUnwrap(
     field: u.label,
     watched: [...new Set(streams.flatMap((s) => Object.keys(s.labels)))],
     quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
+    spellings: new JsonSpellings(streams),
     fast: fast && !pipeline && !conversion,
     pipeline,
     conversion,

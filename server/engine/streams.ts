@@ -4,6 +4,7 @@ import type { Matcher } from '../logql/ast';
 import type { Labels } from './types';
 import type { Driver } from '../sql/driver';
 import { nativeStreamsQuery } from '../schema/native';
+import { namesOfRow } from '../sql/jsonSpellings';
 import { compileRE2 } from '../eval/re2';
 import { inSpan, inSqlSpan } from '../telemetry/tracing';
 
@@ -15,6 +16,9 @@ export interface StreamInfo {
   /** the stream may hold JSON lines only the engine's reader accepts (sql/jsonQuirks.ts): true when the ingester
    *  saw one, or when nothing says it did not (a DuckDB table without the mark) */
   jsonQuirks?: boolean;
+  /** the label names the stream's JSON lines spell other than as one plain top-level key (sql/jsonSpellings.ts);
+   *  undefined: unknown */
+  jsonNames?: ReadonlySet<string>;
 }
 
 export type StreamMatcher = (labels: Labels) => boolean;
@@ -70,7 +74,16 @@ export class StreamCatalog {
    * stays loaded instead of reading the whole `streams` table again for every query. Nothing loaded, or a load under
    * way that may or may not have seen the write: the next read loads.
    */
-  applyWrite(written: { id: bigint; json: string; first: bigint; last: bigint; quirky: boolean }[]): void {
+  applyWrite(
+    written: {
+      id: bigint;
+      json: string;
+      first: bigint;
+      last: bigint;
+      quirky: boolean;
+      names: ReadonlySet<string> | undefined;
+    }[],
+  ): void {
     if (this.stale || this.loading) {
       this.stale = true;
       return;
@@ -84,6 +97,7 @@ export class StreamCatalog {
         if (w.first < s.firstTs) s.firstTs = w.first;
         if (w.last > s.lastTs) s.lastTs = w.last;
         if (w.quirky) s.jsonQuirks = true;
+        s.jsonNames = w.names;
         continue;
       }
       const info = {
@@ -92,6 +106,7 @@ export class StreamCatalog {
         firstTs: w.first,
         lastTs: w.last,
         jsonQuirks: w.quirky,
+        jsonNames: w.names,
       };
       this.byId.set(w.id, info);
       added.push(info);
@@ -129,6 +144,7 @@ export class StreamCatalog {
       lastTs: BigInt(r.last_ts),
       // only the native DuckDB table keeps the mark; a NULL or a missing column says nothing
       jsonQuirks: (r as { json_quirks?: boolean | null }).json_quirks !== false,
+      jsonNames: namesOfRow(r as { json_names?: unknown; json_names_known?: unknown }),
     }));
     this.byId = undefined;
     this.loadedAt = startedAt;

@@ -2,12 +2,15 @@
 // ClickHouse JSONEachRow). DuckDB appends row by row instead (ingester.ts).
 import type { PushStream } from '../engine/types';
 import { labelsJson } from '../schema/native';
+import { otherSpellings } from '../sql/jsonSpellings';
 
 export interface BatchStream {
   id: bigint;
   json: string;
   first: bigint;
   last: bigint;
+  /** the names its lines spell another way (sql/jsonSpellings.ts) */
+  names: Set<string>;
 }
 
 export interface Batch {
@@ -47,7 +50,7 @@ export function buildBatch(
       let st = streams.get(si.id);
       for (const e of ps.entries) {
         if (!st) {
-          st = { id: si.id, json: si.json, first: e.ts, last: e.ts };
+          st = { id: si.id, json: si.json, first: e.ts, last: e.ts, names: new Set() };
           streams.set(si.id, st);
         } else if (e.ts < st.first) st.first = e.ts;
         else if (e.ts > st.last) st.last = e.ts;
@@ -55,6 +58,7 @@ export function buildBatch(
         b.streamId.push(si.id);
         b.ts.push(e.ts);
         b.line.push(e.line);
+        otherSpellings(e.line, st.names);
         const md = e.metadata;
         b.metadata.push(md && Object.keys(md).length > 0 ? labelsJson(md) : null);
       }

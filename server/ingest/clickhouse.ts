@@ -11,6 +11,7 @@
 import type { ClickHouseDriver } from '../sql/dialects/clickhouse/driver';
 import { ENTRIES_TABLE, STREAMS_TABLE } from '../schema/tables';
 import { storedPerPush, type Batch } from './batch';
+import { unionNames } from '../sql/jsonSpellings';
 
 let seq = 0;
 
@@ -53,7 +54,18 @@ export async function writeClickHouseBatch(driver: ClickHouseDriver, b: Batch): 
     );
     await driver.insertRows(
       STREAMS_TABLE,
-      b.streams.map((s) => ({ id: s.id, labels: s.json, first_ts: s.first, last_ts: s.last })),
+      b.streams.map((s) => {
+        // past the bound the stream's set is unknown for good (min folds the 0 in); readers bound it too
+        const names = unionNames(new Set(), s.names);
+        return {
+          id: s.id,
+          labels: s.json,
+          first_ts: s.first,
+          last_ts: s.last,
+          json_names: names ? [...names] : [],
+          json_names_known: names ? 1 : 0,
+        };
+      }),
     );
     return storedPerPush(b.pushRows.length, counts);
   } finally {

@@ -43,6 +43,7 @@ import {
 import type { DuckDBDriver, DuckDBSession } from '../sql/dialects/duckdb/driver';
 import { ENTRIES_TABLE, STREAMS_TABLE, TIME_CHUNK_NS, labelsJson } from '../schema/native';
 import { lenientJsonLine } from '../sql/jsonQuirks';
+import { namesFromText, namesText, otherSpellings, unionNames } from '../sql/jsonSpellings';
 import { countMinutesSql, MINUTE_COUNTS_TABLE, MinuteCounter } from '../schema/minuteCounts';
 import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
 
@@ -68,6 +69,9 @@ export interface WrittenStream {
   first: bigint;
   last: bigint;
   quirky: boolean;
+  /** the names its JSON lines spell another way (streams.json_names, sql/jsonSpellings.ts) after the write;
+   *  undefined: unknown */
+  names: ReadonlySet<string> | undefined;
 }
 
 /** A slice [from, to) of one pushed stream's entries (strictly ascending when `asc`), cut per time chunk. */
@@ -91,11 +95,15 @@ interface StreamAcc {
   runs: Run[];
   /** a line of the group may be JSON only DuckDB's reader accepts (streams.json_quirks, sql/jsonQuirks.ts) */
   quirky: boolean;
+  /** the names the group's JSON lines spell another way (sql/jsonSpellings.ts) */
+  names: Set<string>;
 }
 
 interface DriverState {
   /** stream id → newest stored ts (NONE: no entry); absent: not loaded yet */
   stored: Map<bigint, bigint>;
+  /** stream id → its stored json_names (undefined: unknown); absent: not loaded yet (loaded with `stored`) */
+  names: Map<bigint, ReadonlySet<string> | undefined>;
   /** tail of the write chain */
   lock: Promise<unknown>;
 }
@@ -104,7 +112,7 @@ const states = new WeakMap<DuckDBDriver, DriverState>();
 
 function stateOf(d: DuckDBDriver): DriverState {
   let s = states.get(d);
-  if (!s) states.set(d, (s = { stored: new Map(), lock: Promise.resolve() }));
+  if (!s) states.set(d, (s = { stored: new Map(), names: new Map(), lock: Promise.resolve() }));
   return s;
 }
 
@@ -255,13 +263,19 @@ async function write(
       }
       let acc = streams.get(si.id);
       if (!acc)
-        streams.set(si.id, (acc = { id: si.id, json: si.json, first: min, last: max, runs: [], quirky: false }));
+        streams.set(
+          si.id,
+          (acc = { id: si.id, json: si.json, first: min, last: max, runs: [], quirky: false, names: new Set() }),
+        );
       else {
         if (min < acc.first) acc.first = min;
         if (max > acc.last) acc.last = max;
       }
       acc.runs.push({ pn, id: si.id, entries: es, from: 0, to: es.length, chunk: 0n, first, last, asc });
-      if (!acc.quirky) acc.quirky = es.some((e) => lenientJsonLine(e.line));
+      for (const e of es) {
+        if (!acc.quirky && lenientJsonLine(e.line)) acc.quirky = true;
+        otherSpellings(e.line, acc.names);
+      }
     }
   }
   // Several runs of one stream (pushes of the same stream in one group) must not overlap.
@@ -279,11 +293,13 @@ async function write(
     let known = true;
     for (const id of streams.keys()) {
       const m = st.stored.get(id);
-      if (m === undefined || m === NONE) known = false;
+      if (m === undefined || m === NONE || !st.names.has(id)) known = false;
     }
+    let names = new Map<bigint, ReadonlySet<string> | undefined>();
     const result = await driver.withSession(async (s) => {
       if (known) {
         await s.exec(`BEGIN TRANSACTION; ${streamsUpdate(streams)}${quirksUpdate(streams)}`);
+        names = await writeNames(s, st, streams);
         lap('begun+streams');
       } else {
         await s.exec('BEGIN TRANSACTION');
@@ -293,6 +309,7 @@ async function write(
         await writeStreams(s, streams, known);
         const quirks = quirksUpdate(streams);
         if (quirks) await s.exec(quirks.slice(2));
+        names = await writeNames(s, st, streams);
         lap('begun+marks+streams');
       }
       let clean = ascending;
@@ -315,17 +332,29 @@ async function write(
     lap('committed');
     driver.noteWritten(rowsTotal);
     // the commit is durable: the streams' newest stored timestamps moved
-    if (st.stored.size > MAX_MARKS) st.stored.clear();
+    if (st.stored.size > MAX_MARKS) {
+      st.stored.clear();
+      st.names.clear();
+    }
     for (const acc of streams.values()) {
       const m = st.stored.get(acc.id);
       if (m !== undefined && acc.last > m) st.stored.set(acc.id, acc.last);
     }
+    for (const [id, n] of names) if (st.names.has(id)) st.names.set(id, n);
     onWritten?.(
-      [...streams.values()].map((a) => ({ id: a.id, json: a.json, first: a.first, last: a.last, quirky: a.quirky })),
+      [...streams.values()].map((a) => ({
+        id: a.id,
+        json: a.json,
+        first: a.first,
+        last: a.last,
+        quirky: a.quirky,
+        names: names.has(a.id) ? names.get(a.id) : st.names.get(a.id),
+      })),
     );
     return pushRows.map((rows, i) => ({ entries: result[i], duplicates: rows - result[i] }));
   } catch (e) {
     st.stored.clear();
+    st.names.clear();
     throw e;
   }
 }
@@ -333,14 +362,21 @@ async function write(
 /** Load streams.last_ts for the group's streams not yet known. */
 async function loadMarks(s: DuckDBSession, st: DriverState, streams: Map<bigint, StreamAcc>): Promise<void> {
   const missing: bigint[] = [];
-  for (const id of streams.keys()) if (!st.stored.has(id)) missing.push(id);
+  for (const id of streams.keys()) if (!st.stored.has(id) || !st.names.has(id)) missing.push(id);
   if (missing.length === 0) return;
   // only bigints computed here are spliced into the SQL text
-  const rows = await s.query<{ id: bigint; last_ts: bigint }>(
-    `SELECT id, last_ts FROM ${STREAMS_TABLE} WHERE id IN (${missing.join(', ')})`,
+  const rows = await s.query<{ id: bigint; last_ts: bigint; json_names: string | null }>(
+    `SELECT id, last_ts, json_names FROM ${STREAMS_TABLE} WHERE id IN (${missing.join(', ')})`,
   );
-  for (const id of missing) st.stored.set(id, NONE);
-  for (const r of rows) st.stored.set(r.id, r.last_ts);
+  // a stream not stored yet is inserted knowing no names (writeStreams)
+  for (const id of missing) {
+    st.stored.set(id, NONE);
+    st.names.set(id, new Set());
+  }
+  for (const r of rows) {
+    st.stored.set(r.id, r.last_ts);
+    st.names.set(r.id, namesFromText(r.json_names));
+  }
 }
 
 /**
@@ -478,6 +514,30 @@ function quirksUpdate(streams: Map<bigint, StreamAcc>): string {
   return ids.length ? `; UPDATE ${STREAMS_TABLE} SET json_quirks = TRUE WHERE id IN (${ids.join(', ')})` : '';
 }
 
+/** Store the names the group's lines add to their streams' json_names (sql/jsonSpellings.ts); returns the streams'
+ *  sets after the write where they changed (applied to `st` once the write commits). */
+async function writeNames(
+  s: DuckDBSession,
+  st: DriverState,
+  streams: Map<bigint, StreamAcc>,
+): Promise<Map<bigint, ReadonlySet<string> | undefined>> {
+  const changed = new Map<bigint, ReadonlySet<string> | undefined>();
+  for (const acc of streams.values()) {
+    if (acc.names.size === 0) continue;
+    const stored = st.names.get(acc.id);
+    const next = unionNames(stored, acc.names);
+    if (next !== stored) changed.set(acc.id, next);
+  }
+  if (changed.size === 0) return changed;
+  await s.query(
+    // ('' for unknown: a list parameter holds no NULL)
+    `UPDATE ${STREAMS_TABLE} SET json_names = nullif(u.n, '')
+     FROM (SELECT unnest($1::BIGINT[]) AS id, unnest($2::VARCHAR[]) AS n) AS u WHERE ${STREAMS_TABLE}.id = u.id`,
+    [[...changed.keys()], [...changed.values()].map((n) => namesText(n) ?? '')],
+  );
+  return changed;
+}
+
 /** Widen the streams' first/last ts; insert the label sets not stored yet (`known`: every stream is stored). */
 async function writeStreams(s: DuckDBSession, streams: Map<bigint, StreamAcc>, known: boolean): Promise<void> {
   const list = [...streams.values()];
@@ -494,8 +554,8 @@ async function writeStreams(s: DuckDBSession, streams: Map<bigint, StreamAcc>, k
     return;
   }
   await s.query(
-    `INSERT INTO ${STREAMS_TABLE} (id, labels, first_ts, last_ts, json_quirks)
-     SELECT unnest($1), unnest($2), unnest($3), unnest($4), FALSE
+    `INSERT INTO ${STREAMS_TABLE} (id, labels, first_ts, last_ts, json_quirks, json_names)
+     SELECT unnest($1), unnest($2), unnest($3), unnest($4), FALSE, '[]'
      ON CONFLICT (id) DO UPDATE SET
        first_ts = least(${STREAMS_TABLE}.first_ts, excluded.first_ts),
        last_ts = greatest(${STREAMS_TABLE}.last_ts, excluded.last_ts)`,

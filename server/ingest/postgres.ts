@@ -15,6 +15,7 @@ import { POSTGRES_WRITE_LOCK } from '../schema/postgres';
 import { countMinutesSql, MINUTE_COUNTS_TABLE } from '../schema/minuteCounts';
 import { postgresDialect } from '../sql/dialects/postgres/dialect';
 import { storedPerPush, type Batch } from './batch';
+import { MAX_JSON_NAMES, namesText, unionNames } from '../sql/jsonSpellings';
 import { PushValidationError } from './decode';
 
 const CHUNK = 20_000;
@@ -49,16 +50,24 @@ export async function writePostgresBatch(driver: PostgresDriver, b: Batch): Prom
        SELECT push_no, count(*) AS n FROM n GROUP BY push_no`,
     );
     await s.query(
-      `INSERT INTO ${STREAMS_TABLE} (id, labels, first_ts, last_ts)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[])
+      // json_names: the union of the stored set and the batch's, unknown (NULL) when either is or past the bound
+      // ('' for unknown: sql/jsonSpellings.ts)
+      `INSERT INTO ${STREAMS_TABLE} AS s (id, labels, first_ts, last_ts, json_names)
+       SELECT id, labels, f, l, nullif(n, '') FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[])
+         AS u(id, labels, f, l, n)
        ON CONFLICT (id) DO UPDATE SET
-         first_ts = least(${STREAMS_TABLE}.first_ts, excluded.first_ts),
-         last_ts = greatest(${STREAMS_TABLE}.last_ts, excluded.last_ts)`,
+         first_ts = least(s.first_ts, excluded.first_ts),
+         last_ts = greatest(s.last_ts, excluded.last_ts),
+         json_names = CASE WHEN s.json_names IS NULL OR excluded.json_names IS NULL THEN NULL ELSE (
+           SELECT CASE WHEN count(*) > ${MAX_JSON_NAMES} THEN NULL ELSE coalesce(json_agg(x ORDER BY x)::text, '[]') END
+           FROM (SELECT json_array_elements_text(s.json_names::json)
+                 UNION SELECT json_array_elements_text(excluded.json_names::json)) AS n(x)) END`,
       [
         b.streams.map((x) => x.id),
         b.streams.map((x) => x.json),
         b.streams.map((x) => x.first),
         b.streams.map((x) => x.last),
+        b.streams.map((x) => namesText(unionNames(new Set(), x.names)) ?? ''),
       ],
     );
     return storedPerPush(b.pushRows.length, counts);

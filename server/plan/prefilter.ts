@@ -6,15 +6,15 @@
 // Each field is probed once per row, in a derived column (repeating a JSON function inside the filter made the
 // engine parse the line once per mention: 10× slower). A row is "unsure" — kept — when the probe cannot tell (invalid
 // JSON, where Loki keeps the labels parsed before the error, or an absent key), when it carries structured metadata
-// (which could shadow the field), or when the JSON could yield the label some other way than its top-level key: for
-// a name with `_`, a key whose other characters sanitise to `_` (`latency-ms`, `latency.ms`) or a nested object
-// (`{"latency":{"ms":1}}`) — caught by one RE2 search per underscore prefix.
+// (which could shadow the field), or when the JSON could yield the label some other way than its top-level key (a key
+// that sanitises to it, a nested one, a second one: sql/jsonSpellings.ts — tested on the streams that may hold one).
 import type { LabelFilterExpr, Stage } from '../logql/ast';
 import type { Dialect, SqlWriter } from '../sql/dialect';
 import type { Labels } from '../engine/types';
 import { labelRegexTest } from '../eval/pipeline/labelRegex';
 import { isPlainDecimal } from '../sql/numerals';
 import { lenientJsonRow } from '../sql/jsonQuirks';
+import { JsonSpellings, keyLookalikes } from '../sql/jsonSpellings';
 
 /** Derived columns (`expr AS _pN`, computed once per row) and the condition over them; or a whole row source
  *  (`rows(where)`: a SELECT of stream_id, ts, line, metadata over the entries matching `where`). */
@@ -31,6 +31,8 @@ export function jsonPrefilter(
   d: Dialect,
   /** streams that may hold JSON lines only the engine's reader accepts (sql/jsonQuirks.ts) */
   quirky: bigint[] = [],
+  /** which streams may spell a field another way */
+  spellings = JsonSpellings.UNKNOWN,
 ): Prefilter | undefined {
   if (!d.jsonProbe || !d.toDoubleOrNull || !d.capabilities.re2Regex) return undefined;
   const [first, ...more] = rest;
@@ -43,7 +45,7 @@ export function jsonPrefilter(
   if (filters.length === 0) return undefined;
   const streamLabel = (name: string) => streams.some((s) => s[name] !== undefined);
   return (w) => {
-    const b = new Builder(w, streamLabel, quirky);
+    const b = new Builder(w, streamLabel, quirky, spellings);
     const parts = filters.map((f) => b.implied(f)).filter((p) => p !== 'TRUE');
     if (parts.length === 0) return undefined;
     // structured metadata can change a filter's outcome only through a key of a name it reads (it shadows the json
@@ -66,6 +68,7 @@ class Builder {
     private readonly w: SqlWriter,
     private readonly streamLabel: (n: string) => boolean,
     private readonly quirky: bigint[],
+    private readonly spellings: JsonSpellings,
   ) {}
 
   /** A string filter that an absent label passes keeps a line whose JSON Loki's parser refuses before the field
@@ -96,8 +99,15 @@ class Builder {
     }
     const name = f.name;
     // labels the json stage does not own: stream labels (the field would become `<name>_extracted`), error labels,
-    // and names a sanitised key could not have produced unambiguously
-    if (name.startsWith('_') || this.streamLabel(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return true;
+    // names a sanitised key could not have produced unambiguously, and `_extracted` ones (a key clashing with a
+    // stream label or metadata)
+    if (
+      name.startsWith('_') ||
+      name.endsWith('_extracted') ||
+      this.streamLabel(name) ||
+      !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+    )
+      return true;
     // a label regex Loki replaces by literal (unanchored) tests: TypeScript decides (eval/pipeline/labelRegex.ts)
     if (f.kind === 'string' && (f.op === '=~' || f.op === '!~') && labelRegexTest(f.value)) return true;
     // durations, bytes and ip() filters: TypeScript decides (and nothing may be bound for them)
@@ -128,8 +138,10 @@ class Builder {
     const text = probe.text(c);
     const ambiguous = this.ambiguity(name);
     // JSON null: Loki makes no label of it, like an absent key ("" for string comparisons, a dropped line for numbers)
+    // — unless another spelling of the key gives it
     const keep = (cond: string, nullPasses: boolean) => {
-      const body = `(CASE WHEN ${probe.unsure(c)} THEN TRUE WHEN ${kind} IS NULL THEN ${nullPasses ? 'TRUE' : 'FALSE'} ${cond} ELSE TRUE END)`;
+      const absent = nullPasses ? 'TRUE' : this.elsewhere(name);
+      const body = `(CASE WHEN ${probe.unsure(c)} THEN TRUE WHEN ${kind} IS NULL THEN ${absent} ${cond} ELSE TRUE END)`;
       return `(${ambiguous} OR ${this.refusedBefore(f)}${bound ? d.letIn!(probe.value(w, 'line', name), bound, body) : body})`;
     };
     if (f.kind === 'string') {
@@ -141,7 +153,7 @@ class Builder {
     if (probe.rawNumbers && !bound) {
       // the raw text of a JSON number converts to Loki's value; anything else (a string, null, an object) is kept
       const cmp = `${d.toDoubleOrNull!(c)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
-      return `(${ambiguous} OR ${probe.unsure(c)} OR coalesce(${cmp}, TRUE))`;
+      return `(${ambiguous} OR ${probe.unsure(c)} OR coalesce(${cmp}, TRUE) OR (${c} IS NULL AND ${this.elsewhere(name)}))`;
     }
     const num = `${d.toDoubleOrNull!(text)} ${SQL_CMP[f.op]} ${w.bind(f.value, 'float64')}`;
     return keep(
@@ -168,13 +180,15 @@ class Builder {
     return `(${this.ambiguity(f.name)} OR ${this.refusedBefore(f)}${d.letIn!(probe.textOnly!(w, 'line', f.name), v, body)})`;
   }
 
-  /** SQL that is TRUE when the line might hold a differently-written key that also sanitises to `name`. */
+  /** SQL that is TRUE when the line might hold another key Loki reads `name` from beside the top-level one (a
+   *  sanitised, nested or second spelling: sql/jsonSpellings.ts), which may give the label another value. */
   private ambiguity(name: string): string {
-    const conds: string[] = [];
-    for (let i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1)) {
-      conds.push(this.w.dialect.regexMatch('line', this.w.bind(`"${name.slice(0, i)}[^A-Za-z0-9_]`, 'string')));
-    }
-    return conds.length ? `(${conds.join(' OR ')})` : 'FALSE';
+    return this.spellings.row(this.w, name, keyLookalikes(this.w, name).twice);
+  }
+
+  /** SQL that is TRUE when, the top-level key being absent, another spelling may still give `name` a value. */
+  private elsewhere(name: string): string {
+    return this.spellings.row(this.w, name, keyLookalikes(this.w, name).anywhere);
   }
 }
 

@@ -38,7 +38,7 @@ describe('ensureNativeSchema', () => {
   it('is idempotent', async () => {
     const d = await openDriver('duckdb::memory:');
     await ensureNativeSchema(d);
-    await d.exec("INSERT INTO streams VALUES (1, '{}', 1, 2, NULL)");
+    await d.exec("INSERT INTO streams VALUES (1, '{}', 1, 2, NULL, NULL)");
     await ensureNativeSchema(d);
     const cols = await d.query<{ table_name: string; column_name: string; data_type: string }>(
       "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_name IN ('streams','entries') ORDER BY table_name, ordinal_position",
@@ -53,6 +53,7 @@ describe('ensureNativeSchema', () => {
       'streams.first_ts:BIGINT',
       'streams.last_ts:BIGINT',
       'streams.json_quirks:BOOLEAN',
+      'streams.json_names:VARCHAR',
     ]);
     expect((await d.query('SELECT count(*) AS n FROM streams'))[0].n).toBe(1n);
     await d.close();

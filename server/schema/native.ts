@@ -8,6 +8,8 @@
 //                  label-values and series APIs select streams whose [first_ts, last_ts] overlaps the asked range.
 // streams.json_quirks (DuckDB) whether the stream may hold JSON lines only DuckDB's reader accepts (sql/jsonQuirks.ts);
 //                  NULL: unknown (rows stored before the column existed, until the one-time check at open).
+// streams.json_names (DuckDB) the label names the stream's JSON lines spell other than as one plain top-level key,
+//                  as a JSON array (sql/jsonSpellings.ts); NULL: unknown (stored before the column existed, or too many).
 // entries.ts       nanoseconds since the epoch (BIGINT): exact, as Loki keeps them.
 // entries.metadata structured metadata as JSON object text (sorted keys), NULL when none.
 // minute_counts    (DuckDB) entries and bytes per stream and minute, for counting queries (schema/minuteCounts.ts).
@@ -70,10 +72,12 @@ export const duckdbNativeDdl = (lineCompression = duckdbLineCompression()): stri
     labels VARCHAR NOT NULL,
     first_ts BIGINT NOT NULL,
     last_ts BIGINT NOT NULL,
-    json_quirks BOOLEAN
+    json_quirks BOOLEAN,
+    json_names VARCHAR
   )`,
-  // databases made before the mark existed
+  // databases made before the marks existed
   `ALTER TABLE ${STREAMS_TABLE} ADD COLUMN IF NOT EXISTS json_quirks BOOLEAN`,
+  `ALTER TABLE ${STREAMS_TABLE} ADD COLUMN IF NOT EXISTS json_names VARCHAR`,
   `CREATE TABLE IF NOT EXISTS ${ENTRIES_TABLE} (
     stream_id BIGINT NOT NULL,
     ts BIGINT NOT NULL,
@@ -117,8 +121,9 @@ async function markJsonQuirks(driver: Driver): Promise<void> {
 /** The statement loading the stream catalog (id, labels JSON text, first_ts, last_ts) from the native schema. */
 export function nativeStreamsQuery(driver: Driver): string {
   if (driver.engine === 'clickhouse') return CLICKHOUSE_STREAMS_QUERY;
-  if (driver.engine === 'duckdb') return `SELECT id, labels, first_ts, last_ts, json_quirks FROM ${STREAMS_TABLE}`;
-  return `SELECT id, labels, first_ts, last_ts FROM ${STREAMS_TABLE}`;
+  if (driver.engine === 'duckdb')
+    return `SELECT id, labels, first_ts, last_ts, json_quirks, json_names FROM ${STREAMS_TABLE}`;
+  return `SELECT id, labels, first_ts, last_ts, json_names FROM ${STREAMS_TABLE}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -42,8 +42,11 @@ export const POSTGRES_NATIVE_DDL = [
     id BIGINT PRIMARY KEY,
     labels TEXT NOT NULL,
     first_ts BIGINT NOT NULL,
-    last_ts BIGINT NOT NULL
+    last_ts BIGINT NOT NULL,
+    json_names TEXT
   )`,
+  // tables made before the column existed: NULL, unknown (sql/jsonSpellings.ts)
+  `ALTER TABLE ${STREAMS_TABLE} ADD COLUMN IF NOT EXISTS json_names TEXT`,
   `CREATE TABLE IF NOT EXISTS ${ENTRIES_TABLE} (
     stream_id BIGINT NOT NULL,
     ts BIGINT NOT NULL,

@@ -12,6 +12,7 @@ import { ENTRIES_TABLE } from '../schema/native';
 import { pipelineRows } from './pipelineSelect';
 import { isPlainDecimal } from './numerals';
 import { lenientJsonRow } from './jsonQuirks';
+import { JsonSpellings, keyLookalikes } from './jsonSpellings';
 import type { SqlPipeline } from './rangeAggregate';
 import { durationNanos } from './pipeline/compile';
 
@@ -39,6 +40,8 @@ export interface UnwrapAggregate {
   watched?: string[];
   /** streams that may hold JSON lines only the engine's reader accepts (sql/jsonQuirks.ts): such lines are unsure */
   quirky?: bigint[];
+  /** which streams may spell the field another way (sql/jsonSpellings.ts); absent: unknown for all */
+  spellings?: JsonSpellings;
   /** use the dialect's optimistic JSON access (may raise on invalid JSON: see Dialect.jsonFieldFast) */
   fast?: boolean;
   /** instead of `| json` reading `field`: a pipeline computed in SQL whose last output is the unwrapped label */
@@ -82,9 +85,12 @@ function valueRows(d: Dialect, w: SqlWriter, q: UnwrapAggregate, withLine: boole
       d.contains('metadata', w.bind(JSON.stringify(n), 'string')),
     );
     const lenient = lenientJsonRow(w, q.quirky ?? []);
+    // another spelling of the key beside it (sql/jsonSpellings.ts) may give Loki's label another value: unsure; where
+    // the key is absent the value is NULL (unsure) anyway
+    const spelled = (q.spellings ?? JsonSpellings.UNKNOWN).row(w, q.field, keyLookalikes(w, q.field).twice);
     const raw =
       `CASE WHEN (metadata IS NULL OR NOT (${shadow.join(' OR ')}))` +
-      `${lenient === 'FALSE' ? '' : ` AND NOT ${lenient}`} THEN ${field} END`;
+      `${lenient === 'FALSE' ? '' : ` AND NOT ${lenient}`}${spelled === 'FALSE' ? '' : ` AND NOT ${spelled}`} THEN ${field} END`;
     rows = `(SELECT ts, stream_id${carried}, ${raw} AS v_raw FROM ${d.entries ?? ENTRIES_TABLE} WHERE ${where}${d.computeOnce ?? ''})`;
   }
   // texts Go's ParseFloat could read otherwise are "unsure" (NULL), never wrong (sql/numerals.ts)

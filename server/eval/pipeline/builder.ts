@@ -210,3 +210,25 @@ export function sanitizeLabelKey(key: string): string {
   }
   return out;
 }
+
+function sanitizePart(part: string, first: boolean): string {
+  const t = part.trim();
+  if (t === '') return '';
+  let out = first && t.charCodeAt(0) >= 48 && t.charCodeAt(0) <= 57 ? '_' : '';
+  for (const ch of t) {
+    const c = ch.charCodeAt(0);
+    out += (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57) ? ch : '_';
+  }
+  return out;
+}
+
+/** Loki's buildSanitizedPrefixFromBuffer: blank parts skipped, '_' between, digit prefix on the first part */
+export function joinSanitized(parts: string[]): string {
+  let out = '';
+  for (const p of parts) {
+    const s = sanitizePart(p, out.length === 0);
+    if (s === '') continue;
+    out = out.length > 0 ? out + '_' + s : s;
+  }
+  return out;
+}

@@ -15,7 +15,7 @@ import type {
 } from '../../logql/ast';
 import { compileRE2, translateRE2 } from '../re2';
 import { compileTemplate } from '../template';
-import { ERROR_DETAILS_LABEL, ERROR_LABEL, LabelsBuilder, sanitizeLabelKey } from './builder';
+import { ERROR_DETAILS_LABEL, ERROR_LABEL, joinSanitized, LabelsBuilder, sanitizeLabelKey } from './builder';
 import {
   durationNanosFast,
   durationSeconds,
@@ -256,28 +256,6 @@ function readJsonValue(s: string, v: JValue): string {
     return unescapeJSONString(raw);
   }
   return raw; // numbers as written, true/false
-}
-
-function sanitizePart(part: string, first: boolean): string {
-  const t = part.trim();
-  if (t === '') return '';
-  let out = first && t.charCodeAt(0) >= 48 && t.charCodeAt(0) <= 57 ? '_' : '';
-  for (const ch of t) {
-    const c = ch.charCodeAt(0);
-    out += (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57) ? ch : '_';
-  }
-  return out;
-}
-
-/** Loki's buildSanitizedPrefixFromBuffer: blank parts skipped, '_' between, digit prefix on the first part */
-function joinSanitized(parts: string[]): string {
-  let out = '';
-  for (const p of parts) {
-    const s = sanitizePart(p, out.length === 0);
-    if (s === '') continue;
-    out = out.length > 0 ? out + '_' + s : s;
-  }
-  return out;
 }
 
 function compileJson(hints: ParserHints | undefined): StageFn {

@@ -22,6 +22,7 @@ import { jsonLabel, jsonParamLabels, jsonParamsReadable, jsonValuesHelper, mayBe
 import { patternLabels, regexpLabels } from './pattern';
 import { isPlainDecimal } from '../numerals';
 import { lenientJsonRow } from '../jsonQuirks';
+import type { JsonSpellings } from '../jsonSpellings';
 
 /** What the database must be able to do for parsers to run in SQL (RE2 regexes with extraction). */
 export interface SqlParserFunctions {
@@ -101,6 +102,8 @@ export interface PipelineContext {
   streamIds: bigint[];
   /** ids of the streams that may hold JSON lines only the engine's reader accepts (sql/jsonQuirks.ts) */
   quirky?: bigint[];
+  /** which streams may spell a JSON label another way (sql/jsonSpellings.ts); absent: unknown for all */
+  spellings?: JsonSpellings;
 }
 
 /** Why a pipeline cannot run in SQL (named, for `translate --explain`). */

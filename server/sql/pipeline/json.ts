@@ -4,18 +4,21 @@
 // that sanitises or nests into the same name (`latency-ms`, `{"latency":{"ms":…}}`, `" status"`), a float used as
 // text (Loki keeps the number as written).
 import type { JsonPath, LabelSql, PipelineContext } from './compile';
-import type { SqlWriter } from '../dialect';
 import { parseJsonPath } from '../../eval/pipeline/json';
 import { helperName, NotInSql, UNSURE_MARK } from './compile';
 import { lenientJsonRow } from '../jsonQuirks';
+import { JsonSpellings, keyLookalikes } from '../jsonSpellings';
 
 export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, name: string): LabelSql | undefined {
   if (!/^[A-Za-z0-9_]+$/.test(name)) return undefined; // no key sanitises to it
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new NotInSql(`json label ${name} is read in TypeScript`);
   const { w, fns } = ctx;
   const amb = helperName(ctx);
+  // other spellings of the key (sql/jsonSpellings.ts): beside it (`twice`), or in its place (`anywhere`)
   const look = keyLookalikes(w, name);
-  const conds = [look.twice];
+  const spellings = ctx.spellings ?? JsonSpellings.UNKNOWN;
+  const conds = [spellings.row(w, name, look.twice)];
+  const anywhere = () => spellings.row(w, name, look.anywhere);
   // a line Loki's parser refuses part-way but the engine's reads whole (sql/jsonQuirks.ts)
   const lenient = lenientJsonRow(w, ctx.quirky ?? []);
   if (lenient !== 'FALSE') conds.push(lenient);
@@ -28,7 +31,7 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
     const h = fns.jsonValueAt(all.column, all.paths.push([name]) - 1);
     const value =
       `CASE WHEN ${amb} THEN ${unsure} ` +
-      `WHEN ${h} IS NULL THEN CASE WHEN ${all.column} IS NOT NULL AND NOT ${look.anywhere()} THEN NULL ELSE ${unsure} END ` +
+      `WHEN ${h} IS NULL THEN CASE WHEN ${all.column} IS NOT NULL AND NOT ${anywhere()} THEN NULL ELSE ${unsure} END ` +
       `ELSE ${valueText(ctx, h, [name], numeric, 'NULL', 'NULL')} END`;
     return { helpers: [`(${conds.join(' OR ')}) AS ${amb}`], value };
   }
@@ -43,7 +46,7 @@ export function jsonLabel(ctx: PipelineContext & { numericOnly?: Set<string> }, 
   );
   const value =
     `CASE WHEN ${amb} THEN ${unsure} ` +
-    `WHEN ${h} IS NULL THEN CASE WHEN ${obj} AND NOT ${look.anywhere()} AND ${fns.isJsonObject('line')} THEN NULL ELSE ${unsure} END ` +
+    `WHEN ${h} IS NULL THEN CASE WHEN ${obj} AND NOT ${anywhere()} AND ${fns.isJsonObject('line')} THEN NULL ELSE ${unsure} END ` +
     `ELSE ${valueText(ctx, h, [name], numeric, 'NULL', 'NULL')} END`;
   return { helpers, value };
 }
@@ -67,30 +70,6 @@ export function jsonValuesHelper(ctx: PipelineContext): string | undefined {
   const v = jsonValuesOf.get(ctx);
   if (!v || !ctx.fns.jsonValues) return undefined;
   return `CASE WHEN ${mayBeJsonObject(ctx)} THEN ${ctx.fns.jsonValues(ctx.w, 'line', v.paths)} END AS ${v.column}`;
-}
-
-/**
- * Other keys Loki's `| json` could read label `name` from: a key that sanitises to it (`latency-ms`, `" latency_ms"`),
- * a nested one (`{"latency":{"ms":…}}`), a duplicate, or one spelled with escapes (`l\u0061tency_ms`). Every such key
- * holds the name's longest run of letters and digits (`word`) literally, but for a `\u00XX` escape of a letter, digit
- * or `_`. So:
- * - `twice`: the word occurs twice, or the line holds such an escape — another spelling may sit beside the key;
- * - `anywhere`: the word occurs at all — where the key itself is absent, another spelling may be there.
- * Substring scans, a fraction of a JSON parse (measured: ~20 ms per 400k lines, where the earlier test for the name
- * outside its exact key and a regex of its prefixes took ~240 ms).
- */
-function keyLookalikes(w: SqlWriter, name: string): { twice: string; anywhere: () => string } {
-  const word = name.split('_').reduce((a, b) => (b.length > a.length ? b : a), '');
-  if (!/^[A-Za-z0-9]+$/.test(word)) return { twice: 'TRUE', anywhere: () => 'TRUE' };
-  const d = w.dialect;
-  // (only escapes of [0-9A-Za-z_]: Go's encoder writes `<`, `>` and `&` as \u003c, \u003e and \u0026)
-  const alnum = '\\\\u00(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff])';
-  const escaped = `(${d.contains('line', w.bind('\\u', 'string'))} AND ${d.simpleMatch('line', w.bind(alnum, 'string'))})`;
-  return {
-    twice: `(${d.occursTwice(w, 'line', word)} OR ${escaped})`,
-    // (a function: a parameter bound but left out of the statement is refused)
-    anywhere: () => d.contains('line', w.bind(word, 'string')),
-  };
 }
 
 /**

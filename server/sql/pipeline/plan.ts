@@ -3,6 +3,7 @@ import type { LabelFilterExpr, Stage } from '../../logql/ast';
 import type { StreamInfo } from '../../engine/streams';
 import { SqlWriter, type Dialect } from '../dialect';
 import { compileSqlPipeline, NotInSql, type SqlPipeline } from './compile';
+import { JsonSpellings } from '../jsonSpellings';
 
 /** Names read only by numeric label filters (a JSON float's text may then differ from the line's). */
 function numericOnly(stages: Stage[], outputs: string[], numericOutputs: string[]): Set<string> {
@@ -39,6 +40,7 @@ export function sqlPipelineFor(
       streams: streams.map((s) => s.labels),
       streamIds: streams.map((s) => s.id),
       quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
+      spellings: new JsonSpellings(streams),
       numericOnly: numeric,
     };
     return compileSqlPipeline(pc, stages, [...outputs, ...numericOutputs]);

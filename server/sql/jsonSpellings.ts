@@ -1,0 +1,287 @@
+// Other spellings of a JSON label. SQL reads `| json` label `n` as the line's top-level key `"n"`; Loki's parser may
+// give `n` a value from other keys too: a key that sanitises to it (`latency-ms`, `" latency_ms"`, `l\u0061tency_ms`),
+// a nested one (`{"latency":{"ms":…}}`), or the key twice. A line where that can happen is "unsure" for `n` (the
+// TypeScript pipeline decides it).
+//
+// Testing every line's text for such keys costs a substring scan or two per row and label (keyLookalikes below), and
+// real streams rarely hold them for the labels a query filters on: the api logs of the perf suite hold
+// `http.version`, `trace-id` and a `user` object, never a second spelling of `status`. So the ingester walks each JSON
+// line as it is pushed (otherSpellings: the names it gives other than from one plain top-level key) and keeps their
+// union per stream (`streams.json_names`); a statement tests the text only on streams whose set holds the name or is
+// unknown (stored before the set existed, grown past MAX_JSON_NAMES, or a mapped table), and nowhere else.
+import type { SqlWriter } from './dialect';
+import { getValue, nextToken, unescape } from '../eval/pipeline/json';
+import { joinSanitized, sanitizeLabelKey } from '../eval/pipeline/builder';
+
+/** A stream's set grows no further: past this many names it is unknown (every line is tested). */
+export const MAX_JSON_NAMES = 256;
+
+/** What a stream says of its JSON key spellings: the names, or undefined when unknown. */
+export interface SpelledStream {
+  id: bigint;
+  jsonNames?: ReadonlySet<string>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ingest: the names a line spells another way
+
+/** A key met in a walk, with its parent object's key (null at the top level); cached across lines by a hash of
+ *  the path, so that a line spelling its keys as the lines before it allocates nothing. */
+interface KeyNode {
+  hash: number;
+  parent: KeyNode | null;
+  /** the key as written (escapes included) */
+  raw: string;
+  /** the label name Loki gives a value at this path ('' for none) */
+  name: string;
+  /** the name's path of unescaped keys (children's names are built from it) */
+  path: string[];
+  /** the child key last met at each position of this object: lines of a stream mostly write their keys in one order */
+  children: (KeyNode | undefined)[];
+  /** the set `name` was last added to (a stream's lines add it once) */
+  addedTo?: Set<string>;
+}
+
+const nodes = new Map<number, KeyNode>();
+const topChildren: (KeyNode | undefined)[] = [];
+
+/** The node of key s[ks, ke), the `ord`-th of its object, under `parent`; undefined for an invalid escape (where the
+ *  reader stops). */
+function keyNode(s: string, ks: number, ke: number, parent: KeyNode | null, ord: number): KeyNode | undefined {
+  const slots = parent ? parent.children : topChildren;
+  const last = slots[ord];
+  if (last && last.raw.length === ke - ks && s.startsWith(last.raw, ks)) return last;
+  let hash = parent ? parent.hash ^ 0x9e3779b9 : 0x811c9dc5;
+  for (let i = ks; i < ke; i++) hash = Math.imul(hash ^ s.charCodeAt(i), 16777619);
+  const hit = nodes.get(hash);
+  if (hit && hit.parent === parent && hit.raw.length === ke - ks && s.startsWith(hit.raw, ks)) {
+    if (ord < 64) slots[ord] = hit;
+    return hit;
+  }
+  const raw = s.slice(ks, ke);
+  const key = raw.indexOf('\\') >= 0 ? unescape(raw) : raw;
+  if (key === null) return undefined;
+  const path = parent ? [...parent.path, key] : [key];
+  const name = parent ? joinSanitized(path) : sanitizeLabelKey(key);
+  const node: KeyNode = { hash, parent, raw, name, path, children: [] };
+  if (nodes.size >= 4096) {
+    // (the position slots may still hold old nodes: they are checked against the text like any other)
+    nodes.clear();
+  }
+  nodes.set(hash, node);
+  if (ord < 64) slots[ord] = node;
+  return node;
+}
+
+// starts and lengths of the plain top-level keys of the line being walked (duplicates)
+// (a count and grown arrays: resetting an array's length per line cost more than the rest of a non-JSON line)
+let plainStart = new Int32Array(64);
+let plainHash = new Int32Array(64);
+let plains = 0;
+
+/**
+ * Add to `into` every name Loki's `| json` gives this line (all labels, no hints) other than from exactly one
+ * top-level key spelled as the name: names of keys with other characters, escapes or a leading digit, of nested
+ * keys, and of keys that occur twice. A superset is fine (more lines are tested); a name missed is a wrong answer,
+ * so the walk follows the reader of eval/pipeline/json.ts, and stops where it stops (Loki's labels end there too).
+ * Lines that do not open an object add nothing: SQL treats them as unsure anyway.
+ */
+export function otherSpellings(line: string, into: Set<string>): void {
+  const o = nextToken(line, 0, line.length);
+  if (o < 0 || line.charCodeAt(o) !== 123) return;
+  plains = 0;
+  walk(line, o, line.length, null, into);
+}
+
+/** Whether the plain top-level key s[start, start+len) occurred before in the line (and record it). */
+function seenBefore(s: string, start: number, len: number, hash: number): boolean {
+  for (let k = 0; k < plains; k++) {
+    if (plainHash[k] !== hash) continue;
+    const other = plainStart[k];
+    // the hash covers the length: same hash, then the same text up to the closing quote
+    let i = 0;
+    while (i < len && s.charCodeAt(other + i) === s.charCodeAt(start + i)) i++;
+    if (i === len && s.charCodeAt(other + len) === 34) return true;
+  }
+  if (plains === plainStart.length) {
+    const grownStart = new Int32Array(plains * 2);
+    const grownHash = new Int32Array(plains * 2);
+    grownStart.set(plainStart);
+    grownHash.set(plainHash);
+    plainStart = grownStart;
+    plainHash = grownHash;
+  }
+  plainStart[plains] = start;
+  plainHash[plains++] = hash;
+  return false;
+}
+
+/** The index after the string whose opening quote is at s[o-1], or -1 (jsonparser's stringEnd, by indexOf). */
+function stringClose(s: string, o: number, end: number): number {
+  for (let i = o; ;) {
+    const q = s.indexOf('"', i);
+    if (q < 0 || q >= end) return -1;
+    let b = q - 1;
+    while (b >= o && s.charCodeAt(b) === 92) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+    i = q + 1;
+  }
+}
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/**
+ * Walk the object at s[o] (a `{`) whose key is `parent` (null: the line). Returns the index after its `}`, or -1
+ * where the reader would stop with an error.
+ */
+function walk(s: string, o: number, end: number, parent: KeyNode | null, into: Set<string>): number {
+  o = nextToken(s, o + 1, end);
+  if (o < 0) return -1;
+  if (s.charCodeAt(o) === 125) return o + 1;
+  for (let ord = 0; o < end; ord++) {
+    if (s.charCodeAt(o) !== 34) return -1;
+    const ks = o + 1;
+    const ke = stringClose(s, ks, end) - 1;
+    if (ke < 0) return -1;
+    // whether the key is plain ([A-Za-z_][A-Za-z0-9_]*), and its hash (duplicates)
+    let plain = ke > ks;
+    let hash = ke - ks;
+    for (let i = ks; i < ke && plain; i++) {
+      const c = s.charCodeAt(i);
+      plain = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57 && i > ks);
+      hash = Math.imul(hash ^ c, 16777619);
+    }
+    o = ke + 1;
+    if (isWs(s.charCodeAt(o))) o = nextToken(s, o, end);
+    if (o < 0 || s.charCodeAt(o) !== 58) return -1;
+    o++;
+    if (isWs(s.charCodeAt(o))) o = nextToken(s, o, end);
+    if (o < 0 || o >= end) return -1;
+    const v = s.charCodeAt(o);
+    let node: KeyNode | undefined;
+    if (parent === null && plain) {
+      // the SQL lookup finds this key; only a second one makes the name unsure
+      if (seenBefore(s, ks, ke - ks, hash)) into.add(s.slice(ks, ke));
+      if (v === 123) node = keyNode(s, ks, ke, parent, ord);
+    } else {
+      node = keyNode(s, ks, ke, parent, ord);
+      if (node === undefined) return -1;
+      if (node.addedTo !== into && node.name !== '') {
+        into.add(node.name);
+        node.addedTo = into;
+      }
+    }
+    if (v === 123) {
+      o = walk(s, o, end, node!, into);
+    } else if (v === 34) {
+      o = stringClose(s, o + 1, end);
+    } else if ((v >= 48 && v <= 57) || v === 45) {
+      // a number: to the next delimiter, as jsonparser's tokenEnd
+      while (++o < end) {
+        const c = s.charCodeAt(o);
+        if (c === 44 || c === 125 || c === 93 || c === 32 || c === 10 || c === 13 || c === 9) break;
+      }
+    } else {
+      const val = getValue(s, o, end);
+      o = val.error === undefined ? val.next : -1;
+    }
+    if (o < 0) return -1;
+    if (isWs(s.charCodeAt(o))) o = nextToken(s, o, end);
+    if (o < 0) return -1;
+    const d = s.charCodeAt(o);
+    if (d === 125) return o + 1;
+    if (d !== 44) return -1;
+    o = nextToken(s, o + 1, end);
+    if (o < 0) return -1;
+  }
+  return -1;
+}
+
+/** The union of a stream's stored names with a write's: undefined (unknown) once past MAX_JSON_NAMES. */
+export function unionNames(
+  stored: ReadonlySet<string> | undefined,
+  added: ReadonlySet<string>,
+): ReadonlySet<string> | undefined {
+  if (stored === undefined) return undefined;
+  let out: Set<string> | undefined;
+  for (const n of added) {
+    if (stored.has(n)) continue;
+    out ??= new Set(stored);
+    out.add(n);
+  }
+  if (!out) return stored;
+  return out.size > MAX_JSON_NAMES ? undefined : out;
+}
+
+/** A stored set's text (a JSON array), and back: NULL/undefined is unknown. */
+export function namesText(n: ReadonlySet<string> | undefined): string | null {
+  return n === undefined ? null : JSON.stringify([...n].sort());
+}
+export function namesFromText(t: unknown): ReadonlySet<string> | undefined {
+  if (Array.isArray(t)) return t.length <= MAX_JSON_NAMES ? new Set(t.map(String)) : undefined;
+  if (typeof t !== 'string') return undefined;
+  try {
+    const a: unknown = JSON.parse(t);
+    return Array.isArray(a) && a.length <= MAX_JSON_NAMES ? new Set(a.map(String)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A stream catalog row's set: `json_names` as JSON text (DuckDB, PostgreSQL) or an array with `json_names_known`
+ *  (ClickHouse, whose merges union the arrays); absent or NULL: unknown. */
+export function namesOfRow(r: { json_names?: unknown; json_names_known?: unknown }): ReadonlySet<string> | undefined {
+  if (r.json_names_known !== undefined && Number(r.json_names_known) !== 1) return undefined;
+  return namesFromText(r.json_names);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Query: where a line must be tested
+
+/** The streams of a statement, asked which may spell a label another way. */
+export class JsonSpellings {
+  /** every stream unknown: what a caller that knows nothing of the streams passes */
+  static readonly UNKNOWN = new JsonSpellings([]);
+  private readonly all: readonly SpelledStream[];
+
+  constructor(streams: readonly SpelledStream[]) {
+    this.all = streams;
+  }
+
+  /**
+   * SQL over a row: TRUE where its line may give label `name` from another key than its plain top-level one, by
+   * `text` (a test of the line's text, made only when some stream needs it: a parameter bound but not used is
+   * refused) on the streams whose names hold `name` or are unknown; FALSE elsewhere.
+   */
+  row(w: SqlWriter, name: string, text: () => string): string {
+    if (this === JsonSpellings.UNKNOWN) return text();
+    const unsure: bigint[] = [];
+    for (const s of this.all) if (s.jsonNames === undefined || s.jsonNames.has(name)) unsure.push(s.id);
+    if (unsure.length === 0) return 'FALSE';
+    if (unsure.length === this.all.length) return text();
+    return `(${w.dialect.inArray('stream_id', w.bind(unsure, 'int64[]'))} AND ${text()})`;
+  }
+}
+
+/**
+ * Text tests for other keys label `name` could be read from (used where a stream's names cannot rule them out).
+ * Every such key holds the name's longest run of letters and digits (`word`) literally, but for a `\u00XX` escape of
+ * a letter, digit or `_`. So:
+ * - `twice`: the word occurs twice, or the line holds such an escape — another spelling may sit beside the key;
+ * - `anywhere`: the word occurs at all — where the key itself is absent, another spelling may be there.
+ * Substring scans, a fraction of a JSON parse (measured: ~20 ms per 400k lines).
+ */
+export function keyLookalikes(w: SqlWriter, name: string): { twice: () => string; anywhere: () => string } {
+  const word = name.split('_').reduce((a, b) => (b.length > a.length ? b : a), '');
+  if (!/^[A-Za-z0-9]+$/.test(word)) return { twice: () => 'TRUE', anywhere: () => 'TRUE' };
+  const d = w.dialect;
+  // (only escapes of [0-9A-Za-z_]: Go's encoder writes `<`, `>` and `&` as \u003c, \u003e and \u0026)
+  const alnum = '\\\\u00(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff])';
+  return {
+    twice: () =>
+      `(${d.occursTwice(w, 'line', word)} OR (${d.contains('line', w.bind('\\u', 'string'))} AND ${d.simpleMatch('line', w.bind(alnum, 'string'))}))`,
+    anywhere: () => d.contains('line', w.bind(word, 'string')),
+  };
+}
