@@ -57,10 +57,7 @@ function object(r: Gen, depth: number): string {
 /** The top-level pairs of a generated (valid) line: raw key → raw values, in order. */
 function topLevel(line: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  // the generator writes each top-level pair as `"key"ws:ws value`: JSON.parse reads the values, the keys are matched
-  // raw by re-walking with a reviver-free scan of the object's entries
-  const obj = JSON.parse(line) as Record<string, unknown>;
-  void obj; // (validity only: duplicates collapse in JSON.parse, so the raw walk below is what counts)
+  // (JSON.parse would collapse duplicates and unescape keys: the pairs are walked raw)
   let i = line.indexOf('{') + 1;
   const skipWs = () => {
     while (/\s/.test(line[i] ?? '')) i++;
@@ -127,9 +124,8 @@ describe('otherSpellings lists every name SQL would read otherwise than Loki', (
       for (const name of names) {
         if (spelled.has(name)) continue;
         const values = top.get(name) ?? [];
-        // what SQL reads: the key spelled exactly as the name (never twice here), else nothing
-        expect(values.length, line).toBeLessThanOrEqual(1);
-        const sql = values.length === 1 ? labelOf(values[0]!) : undefined;
+        // what SQL reads: the first key spelled exactly as the name, else nothing
+        const sql = values.length > 0 ? labelOf(values[0]!) : undefined;
         expect([line, name, labels[name]]).toEqual([line, name, sql]);
         checked++;
       }

@@ -1,6 +1,6 @@
 // Other spellings of a JSON label. SQL reads `| json` label `n` as the line's top-level key `"n"`; Loki's parser may
 // give `n` a value from other keys too: a key that sanitises to it (`latency-ms`, `" latency_ms"`, `l\u0061tency_ms`),
-// a nested one (`{"latency":{"ms":…}}`), or the key twice. A line where that can happen is "unsure" for `n` (the
+// a nested one (`{"latency":{"ms":…}}`), or the key again after a null or a nested value. A line where that can happen is "unsure" for `n` (the
 // TypeScript pipeline decides it).
 //
 // Testing every line's text for such keys costs a substring scan or two per row and label (keyLookalikes below), and
@@ -73,16 +73,19 @@ function keyNode(s: string, ks: number, ke: number, parent: KeyNode | null, ord:
   return node;
 }
 
-// starts and lengths of the plain top-level keys of the line being walked (duplicates)
+// the plain top-level keys of the line being walked (duplicates): start, hash, whether its value was a scalar
 // (a count and grown arrays: resetting an array's length per line cost more than the rest of a non-JSON line)
 let plainStart = new Int32Array(64);
 let plainHash = new Int32Array(64);
+let plainScalar = new Uint8Array(64);
 let plains = 0;
 
 /**
  * Add to `into` every name Loki's `| json` gives this line (all labels, no hints) other than from exactly one
  * top-level key spelled as the name: names of keys with other characters, escapes or a leading digit, of nested
- * keys, and of keys that occur twice. A superset is fine (more lines are tested); a name missed is a wrong answer,
+ * keys, and of keys that occur again after a first value that makes no label (null, an object, an array: Loki then
+ * takes a later one, SQL the first). A key repeated after a string, number or boolean is not listed: Loki's parser
+ * keeps the first value it extracts, as every engine's JSON lookup does. A superset is fine (more lines are tested); a name missed is a wrong answer,
  * so the walk follows the reader of eval/pipeline/json.ts, and stops where it stops (Loki's labels end there too).
  * Lines that do not open an object add nothing: SQL treats them as unsure anyway.
  */
@@ -93,25 +96,30 @@ export function otherSpellings(line: string, into: Set<string>): void {
   walk(line, o, line.length, null, into);
 }
 
-/** Whether the plain top-level key s[start, start+len) occurred before in the line (and record it). */
-function seenBefore(s: string, start: number, len: number, hash: number): boolean {
+/** Whether the plain top-level key s[start, start+len) occurred before in the line with a value that makes no
+ *  label (SQL's lookup then reads another value than Loki's); records its first occurrence. */
+function repeatedAfterNoLabel(s: string, start: number, len: number, hash: number, scalar: boolean): boolean {
   for (let k = 0; k < plains; k++) {
     if (plainHash[k] !== hash) continue;
     const other = plainStart[k];
     // the hash covers the length: same hash, then the same text up to the closing quote
     let i = 0;
     while (i < len && s.charCodeAt(other + i) === s.charCodeAt(start + i)) i++;
-    if (i === len && s.charCodeAt(other + len) === 34) return true;
+    if (i === len && s.charCodeAt(other + len) === 34) return plainScalar[k] === 0;
   }
   if (plains === plainStart.length) {
     const grownStart = new Int32Array(plains * 2);
     const grownHash = new Int32Array(plains * 2);
+    const grownScalar = new Uint8Array(plains * 2);
     grownStart.set(plainStart);
     grownHash.set(plainHash);
+    grownScalar.set(plainScalar);
     plainStart = grownStart;
     plainHash = grownHash;
+    plainScalar = grownScalar;
   }
   plainStart[plains] = start;
+  plainScalar[plains] = scalar ? 1 : 0;
   plainHash[plains++] = hash;
   return false;
 }
@@ -162,8 +170,10 @@ function walk(s: string, o: number, end: number, parent: KeyNode | null, into: S
     const v = s.charCodeAt(o);
     let node: KeyNode | undefined;
     if (parent === null && plain) {
-      // the SQL lookup finds this key; only a second one makes the name unsure
-      if (seenBefore(s, ks, ke - ks, hash)) into.add(s.slice(ks, ke));
+      // the SQL lookup finds this key; a second one makes the name unsure only after a first that made no label
+      // (a string, a number or a boolean: what Loki makes a label of; `n` is null, `{` and `[` nested values)
+      const scalar = v === 34 || v === 116 || v === 102 || v === 45 || (v >= 48 && v <= 57);
+      if (repeatedAfterNoLabel(s, ks, ke - ks, hash, scalar)) into.add(s.slice(ks, ke));
       if (v === 123) node = keyNode(s, ks, ke, parent, ord);
     } else {
       node = keyNode(s, ks, ke, parent, ord);

@@ -46,9 +46,13 @@ describe('otherSpellings: the names a line gives other than from one plain top-l
     // a blank part is skipped: `{"a":{" ":1}}` gives `a`, as the top-level key would
     expect(spelled('{"a":{" ":{"b":1}}}')).toEqual(['a', 'a_b']);
   });
-  it('a plain key written twice gives its name', () => {
-    expect(spelled('{"status":1,"x":2,"status":3}')).toEqual(['status']);
-    expect(spelled('{"status":1}', '{"status":2}')).toEqual([]);
+  it('a plain key written again after a value that makes no label gives its name', () => {
+    // Loki keeps the first value it extracts, as the engines' JSON lookups do: nothing to list
+    expect(spelled('{"status":1,"x":2,"status":3}', '{"status":"a","status":null}')).toEqual([]);
+    // null, arrays and objects make no label: Loki reads the later key, SQL the first
+    expect(spelled('{"status":null,"status":3}')).toEqual(['status']);
+    expect(spelled('{"status":[1],"status":3}')).toEqual(['status']);
+    expect(spelled('{"status":{"a":1},"status":3}')).toEqual(['status', 'status_a']);
   });
   it('keys after a break Loki stops at are not needed, keys before it are kept', () => {
     expect(spelled('{"a-b":1,"c":"unterminated')).toEqual(['a_b']);
@@ -86,6 +90,8 @@ const ODD = [
   '{"status":8," status":7,"latency_ms":300}',
   '{"st\\u0061tus":7,"status":500}',
   '{"status":500,"status":7}',
+  '{"status":null,"status":7}',
+  '{"latency_ms":[1],"latency_ms":900,"status":500}',
   '{"latency":{"ms":900},"status":500}',
   '{"latency-ms":700,"status":503}',
   '{"status":503,"latency_ms":1,"latency":{"ms":250}}',
