@@ -109,6 +109,33 @@ function generate(n: number, seed: number): string[] {
   return out;
 }
 
+/** An api-gateway stream whose JSON lines also spell the generated queries' labels other ways (sql/jsonSpellings.ts):
+ *  padded, punctuated, escaped and nested keys, a key again after null, a top-level `user_region` beside the nested
+ *  one. The demo's own streams stay clean, so each query reads both kinds. */
+function otherSpellingsStream() {
+  const r = prng(7);
+  const n = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const status = () => n(['200', '404', '500', '503']);
+  const variants = [
+    () => `" status":${status()},"status":${status()}`,
+    () => `"status":${status()},"status ":${status()}`,
+    () => `"st\\u0061tus":${status()},"status":${status()}`,
+    () => `"status":null,"status":${status()}`,
+    () => `"status":${status()},"latency-ms":${Math.floor(r() * 2000)}`,
+    () => `"status":${status()},"latency":{"ms":${Math.floor(r() * 2000)}}`,
+    () => `"latency_ms":[1],"latency_ms":${Math.floor(r() * 2000)},"status":${status()}`,
+    () => `"user_region":"${n(['eu', 'GET', 'info'])}","status":${status()}`,
+    () => `"status":${status()},"latency_ms":${Math.floor(r() * 2000)}`,
+  ];
+  return {
+    labels: { app: 'api-gateway', env: 'prod', namespace: 'shop', pod: 'api-gateway-odd', service_name: 'api-gateway' },
+    entries: Array.from({ length: 600 }, (_, i) => ({
+      ts: START + BigInt(i) * 6_000_000_000n + 1_000_000n,
+      line: `{"level":"${n(['info', 'warn', 'error'])}","msg":"${n(['GET', 'info', 'x'])}","method":"${n(['GET', 'POST'])}",${n(variants)()},"user":{"region":"${n(['eu', 'us'])}"}}`,
+    })),
+  };
+}
+
 const QUERIES = generate(Number(process.env.DIFF_QUERIES ?? 100), Number(process.env.DIFF_SEED ?? 20261205));
 
 describe.each(engines)('generated queries: SQL pushdown equals TypeScript on $engine.name', ({ engine: te, skip }) => {
@@ -117,6 +144,7 @@ describe.each(engines)('generated queries: SQL pushdown equals TypeScript on $en
     if (skip) return;
     engine = await te.open();
     await engine.push(generateDemo({ start: START - 10n * MIN, end: END, linesPerMinute: 120, seed: 11 }));
+    await engine.push([otherSpellingsStream()]);
   });
   afterAll(async () => engine?.close());
 
