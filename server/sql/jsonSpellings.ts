@@ -1,7 +1,7 @@
 // Other spellings of a JSON label. SQL reads `| json` label `n` as the line's top-level key `"n"`; Loki's parser may
 // give `n` a value from other keys too: a key that sanitises to it (`latency-ms`, `" latency_ms"`, `l\u0061tency_ms`),
-// a nested one (`{"latency":{"ms":…}}`), or the key again after a null or a nested value. A line where that can happen is "unsure" for `n` (the
-// TypeScript pipeline decides it).
+// a nested one (`{"latency":{"ms":…}}`), or the key again after a null or a nested value. A line where that can
+// happen is "unsure" for `n` (the TypeScript pipeline decides it).
 //
 // Testing every line's text for such keys costs a substring scan or two per row and label (keyLookalikes below), and
 // real streams rarely hold them for the labels a query filters on: the api logs of the perf suite hold
@@ -85,8 +85,9 @@ let plains = 0;
  * top-level key spelled as the name: names of keys with other characters, escapes or a leading digit, of nested
  * keys, and of keys that occur again after a first value that makes no label (null, an object, an array: Loki then
  * takes a later one, SQL the first). A key repeated after a string, number or boolean is not listed: Loki's parser
- * keeps the first value it extracts, as every engine's JSON lookup does. A superset is fine (more lines are tested); a name missed is a wrong answer,
- * so the walk follows the reader of eval/pipeline/json.ts, and stops where it stops (Loki's labels end there too).
+ * keeps the first value it extracts, as every engine's JSON lookup does. A superset is fine (more lines are tested);
+ * a name missed is a wrong answer, so the walk follows the reader of eval/pipeline/json.ts, and stops where it stops
+ * (Loki's labels end there too).
  * Lines that do not open an object add nothing: SQL treats them as unsure anyway.
  */
 export function otherSpellings(line: string, into: Set<string>): void {
@@ -290,8 +291,10 @@ export function keyLookalikes(w: SqlWriter, name: string): { twice: () => string
   // (only escapes of [0-9A-Za-z_]: Go's encoder writes `<`, `>` and `&` as \u003c, \u003e and \u0026)
   const alnum = '\\\\u00(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff])';
   return {
-    twice: () =>
-      `(${d.occursTwice(w, 'line', word)} OR (${d.contains('line', w.bind('\\u', 'string'))} AND ${d.simpleMatch('line', w.bind(alnum, 'string'))}))`,
+    twice: () => {
+      const escaped = `${d.contains('line', w.bind('\\u', 'string'))} AND ${d.simpleMatch('line', w.bind(alnum, 'string'))}`;
+      return `(${d.occursTwice(w, 'line', word)} OR (${escaped}))`;
+    },
     anywhere: () => d.contains('line', w.bind(word, 'string')),
   };
 }
