@@ -43,7 +43,7 @@ import {
 import type { DuckDBDriver, DuckDBSession } from '../sql/dialects/duckdb/driver';
 import { ENTRIES_TABLE, STREAMS_TABLE, TIME_CHUNK_NS, labelsJson } from '../schema/native';
 import { lenientJsonLine } from '../sql/jsonQuirks';
-import { namesFromText, namesText, otherSpellings, unionNames } from '../sql/jsonSpellings';
+import { namesFromText, namesText, otherSpellings, TOO_MANY_NAMES, unionNames } from '../sql/jsonSpellings';
 import { countMinutesSql, MINUTE_COUNTS_TABLE, MinuteCounter } from '../schema/minuteCounts';
 import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
 
@@ -530,10 +530,9 @@ async function writeNames(
   }
   if (changed.size === 0) return changed;
   await s.query(
-    // ('' for unknown: a list parameter holds no NULL)
-    `UPDATE ${STREAMS_TABLE} SET json_names = nullif(u.n, '')
+    `UPDATE ${STREAMS_TABLE} SET json_names = u.n
      FROM (SELECT unnest($1::BIGINT[]) AS id, unnest($2::VARCHAR[]) AS n) AS u WHERE ${STREAMS_TABLE}.id = u.id`,
-    [[...changed.keys()], [...changed.values()].map((n) => namesText(n) ?? '')],
+    [[...changed.keys()], [...changed.values()].map((n) => namesText(n) ?? TOO_MANY_NAMES)],
   );
   return changed;
 }

@@ -24,7 +24,8 @@ import { ensurePostgresSchema } from './postgres';
 import { CLICKHOUSE_NATIVE_DDL, CLICKHOUSE_STREAMS_QUERY } from './clickhouse';
 import { PostgresDriver } from '../sql/dialects/postgres/driver';
 import { LENIENT_JSON_RE2, OPENS_OBJECT_RE2 } from '../sql/jsonQuirks';
-import { ensureMinuteCounts } from './minuteCounts';
+import { namesText, otherSpellings, TOO_MANY_NAMES, unionNames } from '../sql/jsonSpellings';
+import { ensureMinuteCounts, MINUTE_COUNTS_TABLE, MINUTE_NS } from './minuteCounts';
 import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
 
 export { ENTRIES_TABLE, STREAMS_TABLE };
@@ -98,6 +99,54 @@ export async function ensureNativeSchema(driver: Driver): Promise<void> {
   if (driver.engine === 'duckdb') {
     await markJsonQuirks(driver);
     await ensureMinuteCounts(driver, duckdbDialect);
+    await markJsonNames(driver);
+  }
+}
+
+/** Lines read at a time by markJsonNames (whole minutes, at least one). */
+const NAMES_PAGE_LINES = 50_000;
+
+/** Compute the unknown json_names (DuckDB) from the streams' stored JSON lines once, as the ingester computes them
+ *  for new ones (sql/jsonSpellings.ts): when a database made before the column existed is opened. Each stream's lines
+ *  are read a page of whole minutes at a time (pages cut by minute_counts); no write runs meanwhile (the ingester
+ *  starts after the schema is ensured). */
+async function markJsonNames(driver: Driver): Promise<void> {
+  const streams = await driver.query<{ id: bigint }>(`SELECT id FROM ${STREAMS_TABLE} WHERE json_names IS NULL`);
+  for (const { id } of streams) {
+    const minutes = await driver.query<{ ts: bigint; n: bigint }>(
+      `SELECT ts, sum(n) AS n FROM ${MINUTE_COUNTS_TABLE} WHERE stream_id = $1 GROUP BY ts ORDER BY ts`,
+      [id],
+    );
+    // pages (lo, hi] of whole minutes (a minute's row is keyed by its right edge)
+    const pages: [bigint, bigint][] = [];
+    let lo: bigint | undefined;
+    let lines = 0;
+    for (const m of minutes) {
+      lo ??= BigInt(m.ts) - MINUTE_NS;
+      lines += Number(m.n);
+      if (lines >= NAMES_PAGE_LINES) {
+        pages.push([lo, BigInt(m.ts)]);
+        lo = undefined;
+        lines = 0;
+      }
+    }
+    if (lo !== undefined) pages.push([lo, BigInt(minutes[minutes.length - 1]!.ts)]);
+    let names: ReadonlySet<string> | undefined = new Set<string>();
+    for (const [from, to] of pages) {
+      const rows = await driver.query<{ line: string }>(
+        `SELECT line FROM ${ENTRIES_TABLE} WHERE stream_id = $1 AND ts > $2 AND ts <= $3
+           AND starts_with(ltrim(line, $4), '{')`,
+        [id, from, to, ' \t\n\r'],
+      );
+      const found = new Set<string>();
+      for (const r of rows) otherSpellings(r.line, found);
+      names = unionNames(names, found);
+      if (names === undefined) break;
+    }
+    await driver.query(`UPDATE ${STREAMS_TABLE} SET json_names = $2 WHERE id = $1`, [
+      id,
+      namesText(names) ?? TOO_MANY_NAMES,
+    ]);
   }
 }
 

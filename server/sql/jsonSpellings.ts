@@ -8,13 +8,17 @@
 // `http.version`, `trace-id` and a `user` object, never a second spelling of `status`. So the ingester walks each JSON
 // line as it is pushed (otherSpellings: the names it gives other than from one plain top-level key) and keeps their
 // union per stream (`streams.json_names`); a statement tests the text only on streams whose set holds the name or is
-// unknown (stored before the set existed, grown past MAX_JSON_NAMES, or a mapped table), and nowhere else.
+// unknown (stored before the set existed on PostgreSQL or ClickHouse — DuckDB computes it when opening such a file —,
+// grown past MAX_JSON_NAMES, or a mapped table), and nowhere else.
 import type { SqlWriter } from './dialect';
 import { getValue, nextToken, unescape } from '../eval/pipeline/json';
 import { joinSanitized, sanitizeLabelKey } from '../eval/pipeline/builder';
 
 /** A stream's set grows no further: past this many names it is unknown (every line is tested). */
 export const MAX_JSON_NAMES = 256;
+/** DuckDB's json_names for a set past MAX_JSON_NAMES: unknown for good, unlike NULL (not computed yet: the first
+ *  open computes it, schema/native.ts). Not an array, so it reads as unknown. */
+export const TOO_MANY_NAMES = '"*"';
 
 /** What a stream says of its JSON key spellings: the names, or undefined when unknown. */
 export interface SpelledStream {

@@ -2,8 +2,11 @@
 // give other than from one plain top-level key; SQL tests a line's text for other spellings only on streams whose
 // set holds the name (or is unknown). The answers must stay those of the TypeScript pipeline (Loki's reference) on
 // streams that hold such lines, on streams that never did, and on a stream that gains one in a later push.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../server/engine/engine';
+import { Engine } from '../../server/engine/engine';
 import type { LogExpr, MetricExpr } from '../../server/logql/ast';
 import { execContext } from './context';
 import { runLogQuery } from '../../server/engine/logQuery';
@@ -179,5 +182,45 @@ describe.each(engines)('other spellings of json labels on $engine.name', ({ engi
       'user_region',
     ]);
     await same();
+  });
+});
+
+describe('a DuckDB database stored before json_names', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'logqlsql-spellings-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is read once when opened, and a stream past the bound stays unknown', async () => {
+    const url = `duckdb:${join(dir, 'old.duckdb')}`;
+    let e = await Engine.open(url);
+    const many = Array.from({ length: MAX_JSON_NAMES + 1 }, (_, i) => ({
+      ts: at(i + 1) + 120n * 60n * S * BigInt(i % 3),
+      line: `{"k-${i}":1}`,
+    }));
+    await e.push([
+      { labels: { app: 'sp', host: 'clean' }, entries: CLEAN.map((line, i) => ({ ts: at(i + 1), line })) },
+      { labels: { app: 'sp', host: 'odd' }, entries: [...CLEAN, ...ODD].map((line, i) => ({ ts: at(i + 1), line })) },
+      { labels: { app: 'sp', host: 'many' }, entries: many },
+    ]);
+    const before = Object.fromEntries((await e.catalog.all()).map((s) => [s.labels.host, s.jsonNames]));
+    expect(before.many).toBeUndefined();
+    await e.driver.exec('UPDATE streams SET json_names = NULL');
+    await e.close();
+    e = await Engine.open(url);
+    const after = Object.fromEntries((await e.catalog.all()).map((s) => [s.labels.host, s.jsonNames]));
+    expect(after).toEqual(before);
+    expect([...after.odd!].sort()).toEqual([
+      'http_version',
+      'latency_ms',
+      'status',
+      'trace_id',
+      'user_id',
+      'user_region',
+    ]);
+    const stored = await e.driver.query<{ n: bigint }>('SELECT count(*) AS n FROM streams WHERE json_names IS NULL');
+    expect(stored[0]!.n).toBe(0n);
+    await e.close();
   });
 });
