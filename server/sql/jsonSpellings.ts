@@ -44,6 +44,10 @@ interface KeyNode {
   children: (KeyNode | undefined)[];
   /** the set `name` was last added to (a stream's lines add it once) */
   addedTo?: Set<string>;
+  /** a top-level key SQL's lookup finds as written ([A-Za-z_][A-Za-z0-9_]*) */
+  plain: boolean;
+  /** the hash repeated keys are compared by (repeatedAfterNoLabel) */
+  dupHash: number;
 }
 
 const nodes = new Map<number, KeyNode>();
@@ -53,8 +57,6 @@ const topChildren: (KeyNode | undefined)[] = [];
  *  reader stops). */
 function keyNode(s: string, ks: number, ke: number, parent: KeyNode | null, ord: number): KeyNode | undefined {
   const slots = parent ? parent.children : topChildren;
-  const last = slots[ord];
-  if (last && last.raw.length === ke - ks && s.startsWith(last.raw, ks)) return last;
   let hash = parent ? parent.hash ^ 0x9e3779b9 : 0x811c9dc5;
   for (let i = ks; i < ke; i++) hash = Math.imul(hash ^ s.charCodeAt(i), 16777619);
   const hit = nodes.get(hash);
@@ -67,7 +69,10 @@ function keyNode(s: string, ks: number, ke: number, parent: KeyNode | null, ord:
   if (key === null) return undefined;
   const path = parent ? [...parent.path, key] : [key];
   const name = parent ? joinSanitized(path) : sanitizeLabelKey(key);
-  const node: KeyNode = { hash, parent, raw, name, path, children: [] };
+  const plain = parent === null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(raw);
+  let dupHash = raw.length;
+  for (let i = 0; i < raw.length; i++) dupHash = Math.imul(dupHash ^ raw.charCodeAt(i), 16777619);
+  const node: KeyNode = { hash, parent, raw, name, path, children: [], plain, dupHash };
   if (nodes.size >= 4096) {
     // (the position slots may still hold old nodes: they are checked against the text like any other)
     nodes.clear();
@@ -77,11 +82,15 @@ function keyNode(s: string, ks: number, ke: number, parent: KeyNode | null, ord:
   return node;
 }
 
-// the plain top-level keys of the line being walked (duplicates): start, hash, whether its value was a scalar
-// (a count and grown arrays: resetting an array's length per line cost more than the rest of a non-JSON line)
-let plainStart = new Int32Array(64);
-let plainHash = new Int32Array(64);
-let plainScalar = new Uint8Array(64);
+// The plain top-level keys of the line being walked (duplicates), in an open-addressed table of TABLE slots keyed by
+// the key's hash: its start and whether its value was a scalar. A slot belongs to the current line when its
+// generation is the line's (no clearing per line).
+const TABLE = 256;
+const slotGen = new Int32Array(TABLE);
+const slotHash = new Int32Array(TABLE);
+const slotStart = new Int32Array(TABLE);
+const slotScalar = new Uint8Array(TABLE);
+let gen = 0;
 let plains = 0;
 
 /**
@@ -98,35 +107,35 @@ export function otherSpellings(line: string, into: Set<string>): void {
   const o = nextToken(line, 0, line.length);
   if (o < 0 || line.charCodeAt(o) !== 123) return;
   plains = 0;
+  // (a new generation per line; at the wrap, the table is cleared once)
+  if (++gen === 0x7fffffff) {
+    gen = 1;
+    slotGen.fill(0);
+  }
   walk(line, o, line.length, null, into);
 }
 
 /** Whether the plain top-level key s[start, start+len) occurred before in the line with a value that makes no
  *  label (SQL's lookup then reads another value than Loki's); records its first occurrence. */
 function repeatedAfterNoLabel(s: string, start: number, len: number, hash: number, scalar: boolean): boolean {
-  for (let k = 0; k < plains; k++) {
-    if (plainHash[k] !== hash) continue;
-    const other = plainStart[k];
+  // a line with more plain keys than half the table: every later one counts as repeated (a superset is fine)
+  if (plains >= TABLE / 2) return true;
+  for (let i = hash & (TABLE - 1); ; i = (i + 1) & (TABLE - 1)) {
+    if (slotGen[i] !== gen) {
+      slotGen[i] = gen;
+      slotHash[i] = hash;
+      slotStart[i] = start;
+      slotScalar[i] = scalar ? 1 : 0;
+      plains++;
+      return false;
+    }
+    if (slotHash[i] !== hash) continue;
     // the hash covers the length: same hash, then the same text up to the closing quote
-    let i = 0;
-    while (i < len && s.charCodeAt(other + i) === s.charCodeAt(start + i)) i++;
-    if (i === len && s.charCodeAt(other + len) === 34) return plainScalar[k] === 0;
+    const other = slotStart[i];
+    let k = 0;
+    while (k < len && s.charCodeAt(other + k) === s.charCodeAt(start + k)) k++;
+    if (k === len && s.charCodeAt(other + len) === 34) return slotScalar[i] === 0;
   }
-  if (plains === plainStart.length) {
-    const grownStart = new Int32Array(plains * 2);
-    const grownHash = new Int32Array(plains * 2);
-    const grownScalar = new Uint8Array(plains * 2);
-    grownStart.set(plainStart);
-    grownHash.set(plainHash);
-    grownScalar.set(plainScalar);
-    plainStart = grownStart;
-    plainHash = grownHash;
-    plainScalar = grownScalar;
-  }
-  plainStart[plains] = start;
-  plainScalar[plains] = scalar ? 1 : 0;
-  plainHash[plains++] = hash;
-  return false;
 }
 
 /** The index after the string whose opening quote is at s[o-1], or -1 (jsonparser's stringEnd, by indexOf). */
@@ -156,15 +165,20 @@ function walk(s: string, o: number, end: number, parent: KeyNode | null, into: S
   for (let ord = 0; o < end; ord++) {
     if (s.charCodeAt(o) !== 34) return -1;
     const ks = o + 1;
-    const ke = stringClose(s, ks, end) - 1;
-    if (ke < 0) return -1;
-    // whether the key is plain ([A-Za-z_][A-Za-z0-9_]*), and its hash (duplicates)
-    let plain = ke > ks;
-    let hash = ke - ks;
-    for (let i = ks; i < ke && plain; i++) {
-      const c = s.charCodeAt(i);
-      plain = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57 && i > ks);
-      hash = Math.imul(hash ^ c, 16777619);
+    // the key: the one met at this position of the line before when it is spelled the same (a stream's lines mostly
+    // are), read from the text otherwise. A key text that ended at its quote before ends there here too: its trailing
+    // backslashes, if any, are escaped pairs.
+    const memo = ord < 64 ? (parent ? parent.children : topChildren)[ord] : undefined;
+    let node: KeyNode | undefined;
+    let ke: number;
+    if (memo !== undefined && s.charCodeAt(ks + memo.raw.length) === 34 && s.startsWith(memo.raw, ks)) {
+      node = memo;
+      ke = ks + memo.raw.length;
+    } else {
+      ke = stringClose(s, ks, end) - 1;
+      if (ke < 0) return -1;
+      node = keyNode(s, ks, ke, parent, ord);
+      if (node === undefined) return -1;
     }
     o = ke + 1;
     if (isWs(s.charCodeAt(o))) o = nextToken(s, o, end);
@@ -173,23 +187,17 @@ function walk(s: string, o: number, end: number, parent: KeyNode | null, into: S
     if (isWs(s.charCodeAt(o))) o = nextToken(s, o, end);
     if (o < 0 || o >= end) return -1;
     const v = s.charCodeAt(o);
-    let node: KeyNode | undefined;
-    if (parent === null && plain) {
+    if (node.plain) {
       // the SQL lookup finds this key; a second one makes the name unsure only after a first that made no label
       // (a string, a number or a boolean: what Loki makes a label of; `n` is null, `{` and `[` nested values)
       const scalar = v === 34 || v === 116 || v === 102 || v === 45 || (v >= 48 && v <= 57);
-      if (repeatedAfterNoLabel(s, ks, ke - ks, hash, scalar)) into.add(s.slice(ks, ke));
-      if (v === 123) node = keyNode(s, ks, ke, parent, ord);
-    } else {
-      node = keyNode(s, ks, ke, parent, ord);
-      if (node === undefined) return -1;
-      if (node.addedTo !== into && node.name !== '') {
-        into.add(node.name);
-        node.addedTo = into;
-      }
+      if (repeatedAfterNoLabel(s, ks, ke - ks, node.dupHash, scalar)) into.add(node.raw);
+    } else if (node.addedTo !== into && node.name !== '') {
+      into.add(node.name);
+      node.addedTo = into;
     }
     if (v === 123) {
-      o = walk(s, o, end, node!, into);
+      o = walk(s, o, end, node, into);
     } else if (v === 34) {
       o = stringClose(s, o + 1, end);
     } else if ((v >= 48 && v <= 57) || v === 45) {
