@@ -16,6 +16,10 @@ import { joinSanitized, sanitizeLabelKey } from '../eval/pipeline/builder';
 
 /** A stream's set grows no further: past this many names it is unknown (every line is tested). */
 export const MAX_JSON_NAMES = 256;
+/** Objects nested deeper are not walked (the walk recurses): the line's names are then unknown. */
+const MAX_DEPTH = 200;
+/** The name a line adds when its names are unknown (no label is spelled so): the stream's set becomes unknown. */
+const UNKNOWN_NAME = '\u0000unknown';
 /** DuckDB's json_names for a set past MAX_JSON_NAMES: unknown for good, unlike NULL (not computed yet: the first
  *  open computes it, schema/native.ts). Not an array, so it reads as unknown. */
 export const TOO_MANY_NAMES = '"*"';
@@ -112,7 +116,7 @@ export function otherSpellings(line: string, into: Set<string>): void {
     gen = 1;
     slotGen.fill(0);
   }
-  walk(line, o, line.length, null, into);
+  walk(line, o, line.length, null, into, 0);
 }
 
 /** Whether the plain top-level key s[start, start+len) occurred before in the line with a value that makes no
@@ -158,7 +162,12 @@ function isWs(c: number): boolean {
  * Walk the object at s[o] (a `{`) whose key is `parent` (null: the line). Returns the index after its `}`, or -1
  * where the reader would stop with an error.
  */
-function walk(s: string, o: number, end: number, parent: KeyNode | null, into: Set<string>): number {
+function walk(s: string, o: number, end: number, parent: KeyNode | null, into: Set<string>, depth: number): number {
+  if (depth > MAX_DEPTH) {
+    // (a hostile line must not overflow the stack of the ingester, which writes other clients' pushes too)
+    into.add(UNKNOWN_NAME);
+    return -1;
+  }
   o = nextToken(s, o + 1, end);
   if (o < 0) return -1;
   if (s.charCodeAt(o) === 125) return o + 1;
@@ -197,7 +206,7 @@ function walk(s: string, o: number, end: number, parent: KeyNode | null, into: S
       node.addedTo = into;
     }
     if (v === 123) {
-      o = walk(s, o, end, node, into);
+      o = walk(s, o, end, node, into, depth + 1);
     } else if (v === 34) {
       o = stringClose(s, o + 1, end);
     } else if ((v >= 48 && v <= 57) || v === 45) {
@@ -227,7 +236,7 @@ export function unionNames(
   stored: ReadonlySet<string> | undefined,
   added: ReadonlySet<string>,
 ): ReadonlySet<string> | undefined {
-  if (stored === undefined) return undefined;
+  if (stored === undefined || added.has(UNKNOWN_NAME)) return undefined;
   let out: Set<string> | undefined;
   for (const n of added) {
     if (stored.has(n)) continue;

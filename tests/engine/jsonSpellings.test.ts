@@ -61,6 +61,15 @@ describe('otherSpellings: the names a line gives other than from one plain top-l
     expect(spelled('{"a-b":1,"c":"unterminated')).toEqual(['a_b']);
     expect(spelled('{"a-b":1,"c":tru,"d-e":2}')).toEqual(['a_b']);
   });
+  it('a line nested past the walk depth makes the set unknown (and the walk does not overflow)', () => {
+    const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const some = new Set<string>();
+    otherSpellings(deep(150), some);
+    expect(unionNames(new Set(), some)).toEqual(some);
+    const many = new Set<string>();
+    otherSpellings(deep(100_000), many);
+    expect(unionNames(new Set(), many)).toBeUndefined();
+  });
   it('a stream set grows to MAX_JSON_NAMES, then is unknown', () => {
     const start = new Set(['a']);
     expect(unionNames(start, new Set(['a']))).toBe(start);
@@ -165,6 +174,25 @@ describe.each(engines)('other spellings of json labels on $engine.name', ({ engi
   });
 
   it.skipIf(!!skip)('answers equal the TypeScript pipeline on every stream', same);
+
+  it.skipIf(!!skip)('a hostile deeply nested line is stored, its stream unknown, its queries answered', async () => {
+    const line = '{"status":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}';
+    await engine.push([
+      {
+        labels: { app: 'deep' },
+        entries: [
+          { ts: at(1), line },
+          { ts: at(2), line: CLEAN[0]! },
+        ],
+      },
+    ]);
+    const deep = (await engine.catalog.all()).find((s) => s.labels.app === 'deep')!;
+    expect(deep.jsonNames).toBeUndefined();
+    for (const q of ['{app="deep"} | json | status = 7', '{app="deep"} | json | level = "error"']) {
+      const [a, b] = await Promise.all([logs(q, true), logs(q, false)].map((p) => p.catch((e: Error) => e)));
+      expect(String(a)).toEqual(String(b));
+    }
+  });
 
   it.skipIf(!!skip)('a stream that gains another spelling in a later push is tested from then on', async () => {
     // a query first, so that what the catalog holds is in use
