@@ -25,10 +25,6 @@ export const CLICKHOUSE_NATIVE_DDL = [
     json_names SimpleAggregateFunction(groupUniqArrayArray, Array(String)),
     json_names_known SimpleAggregateFunction(min, UInt8) DEFAULT 0
   ) ENGINE = AggregatingMergeTree ORDER BY id`,
-  // tables made before the columns existed: their rows read as unknown (sql/jsonSpellings.ts)
-  `ALTER TABLE ${STREAMS_TABLE}
-     ADD COLUMN IF NOT EXISTS json_names SimpleAggregateFunction(groupUniqArrayArray, Array(String)),
-     ADD COLUMN IF NOT EXISTS json_names_known SimpleAggregateFunction(min, UInt8) DEFAULT 0`,
   `CREATE TABLE IF NOT EXISTS ${ENTRIES_TABLE} (
     stream_id Int64,
     ts Int64,
@@ -36,6 +32,12 @@ export const CLICKHOUSE_NATIVE_DDL = [
     metadata Nullable(String)
   ) ENGINE = MergeTree PARTITION BY intDiv(ts, ${DAY_NS}) ORDER BY (stream_id, ts)`,
 ];
+
+/** For a `streams` table made before the json_names columns (schema/native.ts runs it only when they are missing:
+ *  ALTER needs its own grant). Its rows read as unknown (sql/jsonSpellings.ts). */
+export const CLICKHOUSE_STREAMS_NAMES_DDL = `ALTER TABLE ${STREAMS_TABLE}
+  ADD COLUMN IF NOT EXISTS json_names SimpleAggregateFunction(groupUniqArrayArray, Array(String)),
+  ADD COLUMN IF NOT EXISTS json_names_known SimpleAggregateFunction(min, UInt8) DEFAULT 0`;
 
 export const CLICKHOUSE_STREAMS_QUERY = `SELECT id, any(labels) AS labels, min(first_ts) AS first_ts, max(last_ts) AS last_ts,
   groupUniqArrayArray(json_names) AS json_names, min(json_names_known) AS json_names_known FROM ${STREAMS_TABLE} GROUP BY id`;

@@ -21,7 +21,7 @@ import type { Driver } from '../sql/driver';
 import type { Labels } from '../engine/types';
 import { ENTRIES_TABLE, STREAMS_TABLE } from './tables';
 import { ensurePostgresSchema } from './postgres';
-import { CLICKHOUSE_NATIVE_DDL, CLICKHOUSE_STREAMS_QUERY } from './clickhouse';
+import { CLICKHOUSE_NATIVE_DDL, CLICKHOUSE_STREAMS_NAMES_DDL, CLICKHOUSE_STREAMS_QUERY } from './clickhouse';
 import { PostgresDriver } from '../sql/dialects/postgres/driver';
 import { LENIENT_JSON_RE2, OPENS_OBJECT_RE2 } from '../sql/jsonQuirks';
 import { namesText, otherSpellings, TOO_MANY_NAMES, unionNames } from '../sql/jsonSpellings';
@@ -96,6 +96,12 @@ export async function ensureNativeSchema(driver: Driver): Promise<void> {
   const ddl =
     driver.engine === 'clickhouse' ? CLICKHOUSE_NATIVE_DDL : [...duckdbNativeDdl(), ...DUCKDB_NATIVE_SETTINGS];
   for (const stmt of ddl) await driver.exec(stmt);
+  if (driver.engine === 'clickhouse') {
+    const [c] = await driver.query<{ n: number | bigint | string }>(
+      `SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = '${STREAMS_TABLE}' AND name = 'json_names_known'`,
+    );
+    if (Number(c?.n ?? 0) === 0) await driver.exec(CLICKHOUSE_STREAMS_NAMES_DDL);
+  }
   if (driver.engine === 'duckdb') {
     await markJsonQuirks(driver);
     await ensureMinuteCounts(driver, duckdbDialect);

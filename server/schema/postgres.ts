@@ -45,8 +45,13 @@ export const POSTGRES_NATIVE_DDL = [
     last_ts BIGINT NOT NULL,
     json_names TEXT
   )`,
-  // tables made before the column existed: NULL, unknown (sql/jsonSpellings.ts)
-  `ALTER TABLE ${STREAMS_TABLE} ADD COLUMN IF NOT EXISTS json_names TEXT`,
+  // tables made before the column existed: NULL, unknown (sql/jsonSpellings.ts). Altered only when missing: ALTER
+  // needs the table's owner even when the column exists, and a server may write as another role
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND table_name = '${STREAMS_TABLE}' AND column_name = 'json_names')
+     THEN ALTER TABLE ${STREAMS_TABLE} ADD COLUMN json_names TEXT; END IF;
+   END $$`,
   `CREATE TABLE IF NOT EXISTS ${ENTRIES_TABLE} (
     stream_id BIGINT NOT NULL,
     ts BIGINT NOT NULL,

@@ -16,6 +16,7 @@ import { stepGrid } from '../../server/eval/steps';
 import { expectSameSeries } from './sameSeries';
 import { enginesToTest } from '../engines';
 import { MAX_JSON_NAMES, otherSpellings, unionNames } from '../../server/sql/jsonSpellings';
+import { ensureNativeSchema } from '../../server/schema/native';
 
 const spelled = (...lines: string[]) => {
   const into = new Set<string>();
@@ -211,6 +212,32 @@ describe.each(engines)('other spellings of json labels on $engine.name', ({ engi
     ]);
     await same();
   });
+
+  it.skipIf(!!skip || te.name === 'duckdb')(
+    'a table made before the columns gets them; its streams read as unknown',
+    async () => {
+      const drop =
+        te.name === 'clickhouse'
+          ? 'ALTER TABLE streams DROP COLUMN json_names, DROP COLUMN json_names_known'
+          : 'ALTER TABLE streams DROP COLUMN json_names';
+      await engine.driver.exec(drop);
+      await ensureNativeSchema(engine.driver);
+      engine.catalog.invalidate();
+      const streams = await engine.catalog.all();
+      expect(streams.filter((s) => s.labels.app === 'sp').map((s) => s.jsonNames)).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      await same();
+      // a second ensure finds the columns and alters nothing; pushes go on
+      await ensureNativeSchema(engine.driver);
+      await engine.push([{ labels: { app: 'sp', host: 'fresh' }, entries: [{ ts: at(150), line: CLEAN[1]! }] }]);
+      engine.catalog.invalidate();
+      const fresh = (await engine.catalog.all()).find((s) => s.labels.host === 'fresh')!;
+      expect([...fresh.jsonNames!].sort()).toEqual(['http_version', 'trace_id', 'user_id', 'user_region']);
+    },
+  );
 });
 
 describe('a DuckDB database stored before json_names', () => {
