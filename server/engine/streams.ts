@@ -3,6 +3,7 @@
 import type { Matcher } from '../logql/ast';
 import type { Labels } from './types';
 import type { Driver } from '../sql/driver';
+import type { WrittenStream } from '../ingest/duckdb';
 import { nativeStreamsQuery } from '../schema/native';
 import { namesOfRow } from '../sql/jsonSpellings';
 import { compileRE2 } from '../eval/re2';
@@ -74,16 +75,7 @@ export class StreamCatalog {
    * stays loaded instead of reading the whole `streams` table again for every query. Nothing loaded, or a load under
    * way that may or may not have seen the write: the next read loads.
    */
-  applyWrite(
-    written: {
-      id: bigint;
-      json: string;
-      first: bigint;
-      last: bigint;
-      quirky: boolean;
-      names: ReadonlySet<string> | undefined;
-    }[],
-  ): void {
+  applyWrite(written: WrittenStream[]): void {
     if (this.stale || this.loading) {
       this.stale = true;
       return;
