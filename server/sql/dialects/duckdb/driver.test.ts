@@ -135,6 +135,8 @@ describe('openDriver', () => {
   it('re-attaches a file after many written rows, at a quiet moment, without losing data or statements', async () => {
     const path = join(dir, 'reattach.duckdb');
     const d = await DuckDBDriver.open({ path });
+    const threads = async () => (await d.query<{ t: string }>("SELECT current_setting('threads')::VARCHAR AS t"))[0]!.t;
+    const threadsBefore = await threads();
     await d.exec('CREATE TABLE t AS SELECT range AS x FROM range(200000)');
     d.noteWritten(200_000);
     // statements keep coming while the write is recent: each one sees every row
@@ -150,6 +152,22 @@ describe('openDriver', () => {
       Array.from({ length: 8 }, () => d.query<{ n: bigint }>('SELECT count(*) AS n FROM t')),
     );
     expect(after.every((r) => r[0]!.n === 200_000n)).toBe(true);
+    // the re-attach hands freed memory back by changing the thread count for a moment: it is set back
+    expect(await threads()).toBe(threadsBefore);
+    await d.close();
+  });
+
+  it('keeps a one-thread setting across the re-attach', async () => {
+    const d = await DuckDBDriver.open({ path: join(dir, 'reattach1.duckdb'), threads: 1 });
+    await d.exec('CREATE TABLE t AS SELECT range AS x FROM range(150000)');
+    d.noteWritten(150_000);
+    await d.query('SELECT 1'); // its release schedules the re-attach
+    await new Promise((r) => setTimeout(r, 150));
+    await d.query('SELECT 1');
+    expect(d.reattached).toBe(1);
+    expect(await d.query("SELECT current_setting('threads')::VARCHAR AS t, count(*) AS n FROM t")).toEqual([
+      { t: '1', n: 150_000n },
+    ]);
     await d.close();
   });
 
