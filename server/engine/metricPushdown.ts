@@ -2,8 +2,9 @@
 // database's answer is exactly Loki's:
 // - line-counting and byte-counting functions over pipelines made only of line filters the dialect can express
 //   (series = streams: no parser can add labels or errors);
-// - unwrapped aggregations over `| json | unwrap field` grouped `by` stream labels, when every row's value is certain
-//   (sql/unwrapAggregate.ts reports rows it cannot be sure of, and then the TypeScript path answers instead);
+// - unwrapped aggregations over `| json | unwrap field` or a pipeline SQL computes, grouped `by` stream labels or by
+//   labels the pipeline extracts, when every row's value is certain (sql/unwrapAggregate.ts reports rows it cannot be
+//   sure of: the TypeScript pipeline runs on those alone and merges where the function allows, else answers whole);
 // - both of the above under a decomposable vector aggregation (`sum by (stream labels)` over counts, sums and rates,
 //   `max` over max_over_time, `min` over min_over_time): parser stages cannot change what such an aggregation reads
 //   (parsers never drop lines, and an extracted label that clashes with a stream label becomes `<name>_extracted`),
@@ -15,7 +16,13 @@ import type { StepGrid } from '../eval/steps';
 import { newSeries, type SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
 import { compileCountingAggregate, compileMetadataProbe } from '../sql/rangeAggregate';
-import { compileUnwrapAggregate, compileUnwrapUnsureRows, type UnwrapAggOp } from '../sql/unwrapAggregate';
+import {
+  compileUnwrapAggregate,
+  compileUnwrapUnsureRows,
+  compileUnwrapValues,
+  type UnwrapAggOp,
+} from '../sql/unwrapAggregate';
+import { evalRangeAggregation, SampleCollector } from '../eval/range';
 import { groupLabels } from '../eval/grouping';
 import { compilePipeline, compileUnwrap } from '../eval/pipeline';
 import type { Labels } from './types';
@@ -229,24 +236,41 @@ async function pushUnwrap(
   const { from, to } = sampleBounds(node, grid);
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
   if (streams.length === 0 && ctx.execute) return [];
+  if (fused) by = consumer!.grouping?.without ? undefined : (consumer!.grouping?.labels ?? []);
+  if (!by) return undefined;
+  // the unwrapped field must come from the line (a stream label of that name would shadow it)
+  if (streams.some((s) => s.labels[u.label] !== undefined)) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(u.label)) return undefined;
+  // grouping labels every stream carries: SQL groups streams. Others (labels the parsers extract): SQL groups rows
+  // by the pipeline's outputs for them, which are Loki's label values (a stream label where one exists, a parsed
+  // one's clash renamed `<name>_extracted`), so plain json takes the pipeline too
+  const byStreams = streams.every((s) => by!.every((g) => !!s.labels[g]));
+  if (!byStreams && by.includes(u.label)) return undefined;
+  const outputs = byStreams ? [] : by;
   // other pipelines: computed in SQL (sql/pipeline) when the dialect can, the unwrapped label as its last output
   let pipeline: ((w: SqlWriter) => SqlPipeline) | undefined;
-  if (!plainJson) {
-    const p = sqlPipelineFor(ctx.dialect, split.rest, streams, [], [u.label]);
+  if (!plainJson || !byStreams) {
+    const p = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, [u.label]);
     if (p instanceof NotInSql) {
       ctx.stats.tsStages.push(p.reason);
       return undefined;
     }
     pipeline = p;
   }
-  if (fused) by = collapsedTo(consumer!, streams);
-  if (!by) return undefined;
-  // grouping labels must come from the stream (a JSON key of the same name becomes `<name>_extracted`), and the
-  // unwrapped field must come from the JSON (a stream label of that name would shadow it)
-  if (streams.some((s) => by.some((g) => !s.labels[g]) || s.labels[u.label] !== undefined)) return undefined;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(u.label)) return undefined;
-  const { of: groupOf, labels: groupLabelsOf } = streamGroups(streams, by);
+  const { of: groupOf, labels: groupLabelsOf } = byStreams ? streamGroups(streams, by) : { of: [], labels: [] };
+  const groupBy = by;
+  /** a SQL row's group labels: its group of streams', or the pipeline's output values (empty: no such label) */
+  const labelsOf = (r: Record<string, unknown>): Labels => {
+    if (byStreams) return groupLabelsOf[Number(r.grp)]!;
+    const labels: Labels = {};
+    groupBy.forEach((name, i) => {
+      const v = r[`g${i}`];
+      if (typeof v === 'string' && v !== '') labels[name] = v;
+    });
+    return labels;
+  };
   type UnwrapRow = {
+    [g: `g${number}`]: string | null;
     grp: bigint | null;
     k: bigint | null;
     value: number | null;
@@ -259,6 +283,7 @@ async function pushUnwrap(
     param: node.param,
     streamIds: streams.map((s) => s.id),
     groupOf,
+    groupOutputs: outputs.length,
     filters: split.pushed,
     field: u.label,
     watched: [...new Set(streams.flatMap((s) => Object.keys(s.labels)))],
@@ -282,19 +307,27 @@ async function pushUnwrap(
     rows = await run(false);
   }
   if (!ctx.execute) return []; // translate: the pushed statement is the plan (TypeScript answers only if rows are unsure)
-  const out = new Map<number, SeriesData>();
+  const out = new Map<string, SeriesData>();
   // unreadable rows are counted in a row of their own (grp and k NULL) or in their group's; a group of them alone
   // has no value
   const unsure = rows.reduce((n, r) => n + Number(r.unsure ?? 0), 0);
   if (unsure > 0) {
+    const unsureCtx: UnsureRows = { ctx, node, grid, consumer, rest: split.rest, streams, by, labelsOf };
     // functions whose partial answers add up: the unsure rows run through the TypeScript pipeline and are merged in
     if (MERGEABLE.has(node.op)) {
-      const merged = await mergeUnsure(ctx, node, grid, consumer, split.rest, streams, by, groupLabelsOf, rows, () =>
-        compileUnwrapUnsureRows(ctx.dialect, spec(false)),
-      );
+      const merged = await mergeUnsure(unsureCtx, rows, () => compileUnwrapUnsureRows(ctx.dialect, spec(false)));
       if (merged) {
         ctx.stats.tsStages.push(`${unsure} lines SQL could not parse exactly as Loki ran in TypeScript`);
         return merged;
+      }
+    } else {
+      // the others (quantiles, deviations): TypeScript over every value, the sure ones as SQL read them
+      const all = await overAllValues(unsureCtx, () => compileUnwrapValues(ctx.dialect, spec(false)));
+      if (all) {
+        ctx.stats.tsStages.push(
+          `${unsure} lines SQL could not parse exactly as Loki ran in TypeScript; ${node.op} over every value in TypeScript`,
+        );
+        return all;
       }
     }
     ctx.stats.tsStages.push(
@@ -303,17 +336,83 @@ async function pushUnwrap(
     return undefined;
   }
   for (const r of rows) {
-    if (r.grp === null || r.k === null || r.value === null) continue;
-    const g = Number(r.grp);
-    let s = out.get(g);
+    if (r.k === null || r.value === null || (byStreams && r.grp === null)) continue;
+    // (a group of streams is keyed by its index: no labels key per row)
+    const key = byStreams ? `#${r.grp}` : labelsKey(labelsOf(r));
+    let s = out.get(key);
     if (!s) {
-      s = newSeries(groupLabelsOf[g], grid.times.length);
-      out.set(g, s);
+      s = newSeries(labelsOf(r), grid.times.length);
+      out.set(key, s);
     }
     s.values[Number(r.k)] = Number(r.value);
     s.present[Number(r.k)] = 1;
   }
   return [...out.values()];
+}
+
+/** What running the rows SQL was unsure of through the TypeScript pipeline needs. */
+interface UnsureRows {
+  ctx: ExecContext;
+  node: RangeAggregation;
+  grid: StepGrid;
+  consumer: Consumer | undefined;
+  rest: Stage[];
+  streams: StreamInfo[];
+  by: string[];
+  /** a SQL row's group labels */
+  labelsOf: (r: Record<string, unknown>) => Labels;
+}
+
+/** A raw row's sample as the scan path computes it (parser hints, unwrap conversion and its errors): undefined when
+ *  the line yields none, 'error' when it carries an error (the whole query then runs in TypeScript, which fails it as
+ *  Loki does, or keeps the error label where asked). */
+function sampler(
+  u: UnsureRows,
+): (r: { stream_id: bigint; ts: bigint; line: string; metadata: string | null }) => Sample | undefined | 'error' {
+  const byId = new Map(u.streams.map((s) => [s.id, s.labels]));
+  const pipeline = compilePipeline(u.rest, rangeParserHints(u.node, u.consumer));
+  const unwrap = compileUnwrap(u.node.unwrap!, { keepLabel: keepsUnwrappedLabel(u.node, u.consumer) });
+  return (r) => {
+    const ts = BigInt(r.ts);
+    const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
+    const out = pipeline({ ts, line: r.line, stream: byId.get(BigInt(r.stream_id))!, metadata });
+    const smp = out ? unwrap(out) : null;
+    if (!smp) return undefined;
+    if (smp.labels.__error__ !== undefined && smp.labels.__error__ !== '') return 'error';
+    return { ts, labels: smp.labels, value: smp.value };
+  };
+}
+
+type Sample = { ts: bigint; labels: Labels; value: number };
+
+/** The unwrapped aggregation in TypeScript over every row's value: SQL's where it is sure of it, the TypeScript
+ *  pipeline's for the other rows (for functions whose partial answers do not merge). Undefined on an error. */
+async function overAllValues(
+  u: UnsureRows,
+  values: () => { text: string; params: unknown[] },
+): Promise<SeriesData[] | undefined> {
+  const q = values();
+  type Row = {
+    stream_id: bigint;
+    ts: bigint;
+    v: number | null;
+    u_line: string | null;
+    u_metadata: string | null;
+  } & Record<string, unknown>;
+  const rows = await runSql<Row>(u.ctx, q.text, q.params as never);
+  const sample = sampler(u);
+  // samples already reduced to the grouping's labels
+  const samples = new SampleCollector();
+  for (const r of rows) {
+    if (r.v !== null) {
+      samples.add(u.labelsOf(r), BigInt(r.ts), Number(r.v));
+      continue;
+    }
+    const smp = sample({ stream_id: r.stream_id, ts: r.ts, line: r.u_line ?? '', metadata: r.u_metadata });
+    if (smp === 'error') return undefined;
+    if (smp) samples.add(groupLabels(smp.labels, false, u.by), smp.ts, smp.value);
+  }
+  return evalRangeAggregation(u.node, samples.result(), u.grid, true);
 }
 
 /** Unwrapped range functions whose answer over a window merges from partial answers: sums, counts, minima, maxima. */
@@ -327,14 +426,7 @@ const MERGEABLE = new Set<string>(['sum_over_time', 'rate', 'avg_over_time', 'mi
  * fails it as Loki does, or keeps the error label where asked).
  */
 async function mergeUnsure(
-  ctx: ExecContext,
-  node: RangeAggregation,
-  grid: StepGrid,
-  consumer: Consumer | undefined,
-  rest: Stage[],
-  streams: StreamInfo[],
-  by: string[],
-  groupLabelsOf: Labels[],
+  u: UnsureRows,
   sqlRows: {
     grp: bigint | null;
     k: bigint | null;
@@ -344,28 +436,23 @@ async function mergeUnsure(
   }[],
   unsureRows: () => { text: string; params: unknown[] },
 ): Promise<SeriesData[] | undefined> {
+  const { node, grid, by, labelsOf } = u;
   const q = unsureRows();
   type Row = { stream_id: bigint; ts: bigint; line: string; metadata: string | null };
-  const lines = await runSql<Row>(ctx, q.text, q.params as never);
-  const byId = new Map(streams.map((s) => [s.id, s.labels]));
-  const pipeline = compilePipeline(rest, rangeParserHints(node, consumer));
-  const unwrap = compileUnwrap(node.unwrap!, { keepLabel: keepsUnwrappedLabel(node, consumer) });
+  const lines = await runSql<Row>(u.ctx, q.text, q.params as never);
+  const sample = sampler(u);
   const grouping = { without: false, labels: by, span: node.span };
   const fold = (op: RangeAggregation['op']) => new StepAggregator({ ...node, op, grouping }, grid);
   const sums = fold('sum_over_time');
   const counts = fold('count_over_time');
   const extreme = node.op === 'min_over_time' || node.op === 'max_over_time' ? fold(node.op) : undefined;
   for (const r of lines) {
-    const ts = BigInt(r.ts);
-    const metadata = r.metadata ? (JSON.parse(r.metadata) as Labels) : undefined;
-    const out = pipeline({ ts, line: r.line, stream: byId.get(BigInt(r.stream_id))!, metadata });
-    if (!out) continue;
-    const smp = unwrap(out);
+    const smp = sample(r);
+    if (smp === 'error') return undefined;
     if (!smp) continue;
-    if (smp.labels.__error__ !== undefined && smp.labels.__error__ !== '') return undefined;
-    sums.add(smp.labels, ts, smp.value);
-    counts.add(smp.labels, ts, 1);
-    extreme?.add(smp.labels, ts, smp.value);
+    sums.add(smp.labels, smp.ts, smp.value);
+    counts.add(smp.labels, smp.ts, 1);
+    extreme?.add(smp.labels, smp.ts, smp.value);
   }
   // per group key and step: [count, sum, min or max]
   const steps = grid.times.length;
@@ -383,8 +470,8 @@ async function mergeUnsure(
   const better = (a: number, b: number) =>
     Number.isNaN(a) ? b : Number.isNaN(b) ? a : isMin ? Math.min(a, b) : Math.max(a, b);
   for (const r of sqlRows) {
-    if (r.grp === null || r.k === null || r.n === null || Number(r.n) === 0) continue;
-    const c = cell(groupLabelsOf[Number(r.grp)]!);
+    if (r.k === null || r.n === null || Number(r.n) === 0) continue;
+    const c = cell(labelsOf(r));
     const k = Number(r.k);
     c.n[k] += Number(r.n);
     c.sum[k] += Number(r.total);

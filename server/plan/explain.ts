@@ -366,8 +366,8 @@ function rangeReasonOf(
     if (!dialect.capabilities.jsonExtract) return `${dialect.name} cannot extract JSON fields in SQL here`;
     const absorbs = consumer && ['sum', 'max', 'min'].includes(consumer.op);
     if (!(node.grouping && !node.grouping.without) && !absorbs)
-      return 'unwrapped values are aggregated in SQL only grouped by stream labels (… by (…)) or under sum / max / min';
-    return 'SQL could not take every value exactly as Loki would (the unwrapped field or a grouping label is also a stream label, or the pipeline has no exact SQL form)';
+      return 'unwrapped values are aggregated in SQL only grouped (… by (…)) or under sum / max / min';
+    return 'SQL could not take every value exactly as Loki would (the unwrapped field is also a stream label or a grouping label, or the pipeline has no exact SQL form)';
   }
   if (!COUNTING.has(node.op)) return `${node.op} is computed in TypeScript over the rows the database returns`;
   if (node.grouping) return 'a range aggregation with its own by / without grouping is computed in TypeScript';

@@ -17,7 +17,7 @@ import type { LabelFilterExpr, Stage } from '../../logql/ast';
 import { labelRegexTest, type LabelRegexTest } from '../../eval/pipeline/labelRegex';
 import type { Labels } from '../../engine/types';
 import type { SqlWriter } from '../dialect';
-import { logfmtLabel } from './logfmt';
+import { LOGFMT_CLEAN, logfmtLabel } from './logfmt';
 import { jsonLabel, jsonParamLabels, jsonParamsReadable, jsonValuesHelper, mayBeJsonObject } from './json';
 import { patternLabels, regexpLabels } from './pattern';
 import { isPlainDecimal } from '../numerals';
@@ -132,8 +132,9 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
     case 'lineFilter':
       return 'passive'; // pushed into WHERE by plan/pushdown.ts (parsers never rewrite the line)
     case 'logfmt':
-      if (st.strict || st.keepEmpty || st.params.length > 0)
-        return new NotInSql('logfmt with flags or parameters runs in TypeScript');
+      // --strict: as without it on lines it decodes without an error (compileSqlPipeline makes the others unsure)
+      if (st.keepEmpty || st.params.length > 0)
+        return new NotInSql('logfmt with --keep-empty or parameters runs in TypeScript');
       return (c, name) => logfmtLabel(c, name);
     case 'json':
       if (st.params.length > 0) {
@@ -167,6 +168,11 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
       return st.labels.every((l) => !l.matcher || l.matcher.op === '=' || l.matcher.op === '!=')
         ? 'passive'
         : new NotInSql('keep with a regex matcher runs in TypeScript');
+    case 'labelFormat':
+      // templates of text and `{{.label}}` fields only (compileSqlPipeline sets the labels they make)
+      return st.ops.every((op) => op.kind === 'template' && simpleTemplate(op.template))
+        ? 'passive'
+        : new NotInSql('label_format with renames or template functions runs in TypeScript');
     default:
       return new NotInSql(`${st.kind} runs in TypeScript`);
   }
@@ -182,6 +188,9 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   // them could shadow it or push a parsed one to `<name>_extracted` (rows with other metadata are sure)
   const watched = new Set<string>(pc.streams.flatMap((s) => Object.keys(s)));
   const parsers: { producer: Producer; index: number; kind: Stage['kind']; params: boolean }[] = [];
+  /** labels a `| label_format` set, as their value from then on (computed when first read: a value nothing reads
+   *  must not bind parameters, as a statement must use every parameter it binds) */
+  const overrides = new Map<string, () => Value | NotInSql>();
   const keep: string[] = [];
   // `| drop` and `| keep` stages seen so far (Loki's DropLabels / KeepLabels; error labels aside, which sure rows do
   // not carry): a drop deletes a label outright or when its value matches; a keep deletes every label it does not
@@ -231,8 +240,10 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   };
   // the value of `name` after the parsers seen so far: a stream label wins (a parser's clash gets `_extracted`),
   // then the first parser that sets it (Loki's ParserHint.Extracted)
-  const valueBeforeRemovals = (name: string): Value | NotInSql => {
+  const valueBeforeRemovals = (name: string, formats = overrides): Value | NotInSql => {
     watched.add(name);
+    const formatted = formats.get(name);
+    if (formatted) return formatted();
     const inStream = ctx.streams.map((s) => Object.hasOwn(s, name));
     const some = inStream.some(Boolean);
     const all = some && inStream.every(Boolean);
@@ -298,6 +309,17 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       if (f instanceof NotInSql) return f;
       keep.push(f);
     }
+    if (st.kind === 'labelFormat') {
+      // the templates read the labels as they are here: no removal comes before (formatLabels), and later
+      // label_format stages must not show through
+      const here = new Map(overrides);
+      const set = formatLabels(ctx, st, (n) => valueBeforeRemovals(n, here), {
+        afterRemovals: removals.length > 0,
+        beforeParser: stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind)),
+      });
+      if (set instanceof NotInSql) return set;
+      for (const [name, v] of set) overrides.set(name, v);
+    }
   }
   const output = new Map<string, string>();
   for (const name of outputs) {
@@ -305,6 +327,10 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     if (v instanceof NotInSql) return v;
     output.set(name, v.kind === 'const' ? (v.text === null ? 'NULL' : ctx.w.bind(v.text, 'string')) : v.expr);
   }
+  // `| logfmt --strict` stops at a syntax error and sets LogfmtParserErr (or not: it may stop earlier, once the
+  // labels it must extract are found): lines that may hold one are TypeScript's
+  if (stages.some((st) => st.kind === 'logfmt' && st.strict))
+    ctx.unsure.push(`NOT ${ctx.fns.fullMatch('line', ctx.w.bind(LOGFMT_CLEAN, 'string'))}`);
   const dropped = surelyDropped(ctx, stages, parsers[0]);
   // a json stage whose labels nothing reads may still set JSONParserErr (whether Loki even parses then depends on
   // its parser hints): lines that are not a JSON object are left to TypeScript. Label columns already do this.
@@ -364,6 +390,78 @@ function surelyDropped(
   return first.params
     ? `(line <> '' AND NOT ${fns.regexMatch('line', w.bind('^["{\\[]', 'string'))})`
     : `(NOT ${mayBeJsonObject(ctx)})`;
+}
+
+/** A Go template of plain text and `{{.label}}` fields (spaces allowed inside the braces), as its parts; undefined for
+ *  anything else (functions, pipes, trim markers, nested fields, comments): those run in TypeScript. */
+export function simpleTemplate(t: string): ({ text: string } | { field: string })[] | undefined {
+  const parts: ({ text: string } | { field: string })[] = [];
+  let at = 0;
+  for (;;) {
+    const open = t.indexOf('{{', at);
+    if (open < 0) break;
+    const close = t.indexOf('}}', open + 2);
+    if (close < 0) return undefined;
+    const m = /^ *\.([A-Za-z_][A-Za-z0-9_]*) *$/.exec(t.slice(open + 2, close));
+    if (!m) return undefined;
+    if (open > at) parts.push({ text: t.slice(at, open) });
+    parts.push({ field: m[1]! });
+    at = close + 2;
+  }
+  if (at < t.length) parts.push({ text: t.slice(at) });
+  return parts;
+}
+
+/**
+ * The labels one `| label_format` stage of simple templates sets, each as its value over the labels before the stage
+ * (Loki fills the templates' map once, before the first template runs). A missing field reads as '' (Loki parses its
+ * templates with missingkey=zero over a map of strings); the label is set even when the text is empty, which reads as
+ * absent everywhere after (groupings, filters). Stream labels (a parsed label of the same name would sit beside them),
+ * labels a later parser could set again and labels a `drop`/`keep` before it removed are left to TypeScript.
+ */
+function formatLabels(
+  ctx: Ctx,
+  st: Extract<Stage, { kind: 'labelFormat' }>,
+  valueOf: (name: string) => Value | NotInSql,
+  where: { afterRemovals: boolean; beforeParser: boolean },
+): [string, () => Value | NotInSql][] | NotInSql {
+  if (where.afterRemovals) return new NotInSql('label_format after drop or keep runs in TypeScript');
+  if (where.beforeParser) return new NotInSql('label_format before a parser runs in TypeScript');
+  const set: [string, () => Value | NotInSql][] = [];
+  for (const op of st.ops) {
+    if (op.kind !== 'template') return new NotInSql('label_format with renames runs in TypeScript');
+    if (ctx.streams.some((s) => Object.hasOwn(s, op.dst)))
+      return new NotInSql(`label_format onto stream label ${op.dst} runs in TypeScript`);
+    const parts = simpleTemplate(op.template);
+    if (!parts) return new NotInSql('label_format with template functions runs in TypeScript');
+    let memo: Value | NotInSql | undefined;
+    set.push([op.dst, () => (memo ??= templateValue(ctx, parts, valueOf))]);
+  }
+  return set;
+}
+
+/** A simple template's text over the labels `valueOf` reads ('' for a missing one). */
+function templateValue(
+  ctx: Ctx,
+  parts: ({ text: string } | { field: string })[],
+  valueOf: (name: string) => Value | NotInSql,
+): Value | NotInSql {
+  const values: Value[] = [];
+  for (const p of parts) {
+    if ('text' in p) {
+      values.push({ kind: 'const', text: p.text });
+      continue;
+    }
+    const v = valueOf(p.field);
+    if (v instanceof NotInSql) return v;
+    values.push(v);
+  }
+  if (values.every((v) => v.kind === 'const'))
+    return { kind: 'const', text: values.map((v) => (v as { text: string | null }).text ?? '').join('') };
+  const pieces = values.map((v) =>
+    v.kind === 'const' ? ctx.w.bind(v.text ?? '', 'string') : `coalesce(${v.expr}, '')`,
+  );
+  return { kind: 'sql', expr: pieces.length === 1 ? pieces[0]! : `(${pieces.join(' || ')})` };
 }
 
 /** the level-2 column of `name` as set by one parser (memoised per parser and name), undefined if it never sets it */

@@ -1,4 +1,4 @@
-// `| logfmt` (non-strict, no flags) in SQL, one label at a time, as Loki's decoder (server/eval/pipeline/logfmt.ts)
+// `| logfmt` (no parameters, no --keep-empty; --strict on lines without syntax errors) in SQL, one label at a time, as Loki's decoder (server/eval/pipeline/logfmt.ts)
 // would set it: the first pair whose key sanitises to the label's name and whose value is not empty.
 //
 // Two exact paths, then "unsure":
@@ -40,6 +40,10 @@ const TOKEN_Q = `${K}+="${Q}*"`;
 const UNTERMINATED = `${K}+="${Q}*\\\\?`;
 /** the whole line, as the decoder tokenises it */
 export const LOGFMT_TOKENS = `${SPACE}*(?:${TOKEN_W}(?:${SPACE}+|$)|${TOKEN_Q}${SPACE}*)*(?:${UNTERMINATED})?`;
+/** A line `| logfmt --strict` decodes without a syntax error, conservatively: bare keys, `key=value` and `key="quoted"`
+ *  (no escape) tokens, each ending at whitespace or the end. On such a line the strict decoder never stops early, so
+ *  its labels are the non-strict decoder's; other lines may stop it (and set LogfmtParserErr) and are unsure. */
+export const LOGFMT_CLEAN = `${SPACE}*(?:(?:${K}+(?:=${V}*)?|${K}+="[^"\\\\\\x00]*")(?:${SPACE}+|$))*`;
 /** the tokens before a given one */
 const BEFORE = `^${SPACE}*(?:${TOKEN_W}${SPACE}+|${TOKEN_Q}${SPACE}*)*?`;
 
