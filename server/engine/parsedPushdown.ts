@@ -32,7 +32,8 @@ export async function pushParsedCount(
   if (!COUNTING.has(node.op) || node.grouping || consumer?.op !== 'sum' || consumer.grouping?.without) return undefined;
   if (ctx.pushdown === false || split.rest.length === 0) return undefined;
   const outputs = consumer.grouping?.labels ?? [];
-  const pipeline = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs);
+  const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
+  const pipeline = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, [], bytes);
   if (pipeline instanceof NotInSql) {
     ctx.stats.tsStages.push(pipeline.reason);
     return undefined;
@@ -42,7 +43,7 @@ export async function pushParsedCount(
     streamIds: streams.map((s) => s.id),
     filters: split.pushed,
     ...windows,
-    bytes: node.op === 'bytes_over_time' || node.op === 'bytes_rate',
+    bytes,
   };
   const q = compileParsedCount(ctx.dialect, agg, pipeline);
   type Row = { k: bigint | number | null; n: bigint | number; b: bigint | number | null } & Record<string, unknown>;

@@ -102,7 +102,7 @@ export function compileParsedCount(d: Dialect, q: CountingAggregate, p: SqlPipel
   const where = entriesWhere(w, q.streamIds, q.from + 1n, q.to, q.filters);
   const pl = p(w);
   const outs = [...pl.output.keys()].map((_, i) => `o${i}`);
-  const bytes = q.bytes ? d.byteLength('line') : '0';
+  const bytes = q.bytes ? d.byteLength(pl.line !== undefined ? 'ln' : 'line') : '0';
   const kept =
     `SELECT stream_id, ts, u, CASE WHEN u THEN line END AS u_line, CASE WHEN u THEN metadata END AS u_metadata, ` +
     `${bytes} AS nb, kp${outs.map((o) => `, ${o}`).join('')} FROM (${pipelineRows(d, where, pl)})${d.derivedAlias}`;

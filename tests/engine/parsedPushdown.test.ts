@@ -104,7 +104,36 @@ const NGINX = [
   '" "',
 ];
 
+// ANSI escapes decolorize removes (7-bit and 8-bit CSI, OSC ended by BEL, private modes) and some it leaves
+const COLOURED = [
+  '\u001b[31mERROR\u001b[0m failed status=500',
+  '\u001b[32minfo\u001b[0m done status=200',
+  '\u009b31mERROR\u009b0m csi',
+  'ERROR plain',
+  '\u001b]0;title\u0007ERROR osc',
+  '\u001b[1;31;40mERROR\u001b[m bold',
+  '\u001b[?25lERROR hidden cursor',
+  'grüße \u001b[31mö\u001b[0m',
+  '\u001b[12345mERROR too many digits',
+  '\u001b',
+  '',
+];
+
 const QUERIES = [
+  // line_format with templates of text and fields, and decolorize: the line they leave is computed in SQL where a
+  // line filter or bytes_over_time reads it
+  'sum by (host) (count_over_time({app="lf"} | logfmt | line_format "{{.level}} {{.status}}" |= "info 5" [5m]))',
+  'sum by (host) (bytes_over_time({app="lf"} | logfmt | line_format "{{.status}}-{{.missing}}" [5m]))',
+  'sum by (host) (count_over_time({app="lf"} | line_format "{{.host}}:{{ .app }}" |= "a:lf" [5m]))',
+  'sum by (host) (count_over_time({app="lf"} | logfmt | line_format "x{{.status}}" |= "" [5m]))',
+  'sum by (host) (count_over_time({app="lf"} | logfmt | drop level | line_format "{{.level}}" != "info" [5m]))',
+  'sum by (host) (count_over_time({app="lf"} | logfmt | line_format "{{.status}}" | line_format "s{{.level}}" |~ "^sinfo$" [5m]))',
+  'sum by (m) (count_over_time({app="lf"} | logfmt | label_format m="{{.level}}" | line_format "{{.m}}/{{.status}}" != "warn/" [5m]))',
+  'sum by (host) (bytes_over_time({app="co"} | decolorize [5m]))',
+  'sum by (host) (count_over_time({app="co"} | decolorize |~ "^ERROR" [5m]))',
+  'sum by (host) (count_over_time({app="co"} | decolorize != "\\x1b" [5m]))',
+  'sum by (host) (bytes_over_time({app="co"} | line_format "\\x1b[31m{{.host}}\\x1b[0m" | decolorize [5m]))',
+  'sum by (host) (count_over_time({app="co"} |= "ERROR" | decolorize | line_format "<{{.host}}>" |= "<" [5m]))',
   // logfmt --strict: as without the flag on lines it decodes without a syntax error; the others (an unterminated or
   // stray quote, `=` without a key, …) set LogfmtParserErr in TypeScript
   'sum by (status) (count_over_time({app="lf"} | logfmt --strict [5m]))',
@@ -238,6 +267,10 @@ const TS_QUERIES = [
   'sum by (status) (count_over_time({app="lf"} | drop host | logfmt [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt | drop status=~"5.." [5m]))',
   'sum by (status) (count_over_time({app="lf"} | keep host | logfmt [5m]))',
+  // a parser after a line rewrite; line filters the database cannot run (a pattern filter, ip())
+  'sum by (status) (count_over_time({app="co"} | decolorize | logfmt [5m]))',
+  'sum by (level) (count_over_time({app="lf"} | logfmt |> "<_>status=50<_>" [5m]))',
+  'sum by (level) (count_over_time({app="lf"} | logfmt != ip("10.0.0.1") [5m]))',
 ];
 
 // unwrapped aggregations over SQL pipelines: pushed when every row is sure, else answered whole in TypeScript
@@ -329,6 +362,8 @@ describe.each(engines)('parsers in SQL equal the TypeScript pipeline on $engine.
       { labels: { app: 'lf', host: 'm' }, entries: withMetadata(entries(LOGFMT)) },
       { labels: { app: 'js', host: 'm' }, entries: withMetadata(entries(JSON_LINES)) },
       { labels: { app: 'ng', host: 'a' }, entries: entries(NGINX) },
+      { labels: { app: 'co', host: 'a' }, entries: entries(COLOURED) },
+      { labels: { app: 'co', host: 'm' }, entries: withMetadata(entries(COLOURED)) },
       { labels: { app: 'jp', host: 'a' }, entries: entries(JSON_PARAM_LINES) },
       { labels: { app: 'js', host: 'l', level: 'stream' }, entries: entries(JSON_LINES) },
       { labels: { app: 'jp', host: 'm' }, entries: withMetadata(entries(JSON_PARAM_LINES)) },

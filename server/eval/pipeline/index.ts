@@ -573,11 +573,12 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
+/** Loki's decolorize pattern (RE2): ANSI escape sequences */
+export const ANSI_PATTERN =
+  '[\u001B\u009B][[\\]()#;?]*(?:(?:(?:[a-zA-Z\\d]*(?:;[a-zA-Z\\d]*)*)?\u0007)|(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PRZcf-ntqry=><~]))';
+
 const ANSI_RE = (() => {
-  const t = translateRE2(
-    '[\u001B\u009B][[\\]()#;?]*(?:(?:(?:[a-zA-Z\\d]*(?:;[a-zA-Z\\d]*)*)?\u0007)|(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PRZcf-ntqry=><~]))',
-    { anchored: false },
-  );
+  const t = translateRE2(ANSI_PATTERN, { anchored: false });
   return new RegExp(t.source, t.flags + 'g');
 })();
 

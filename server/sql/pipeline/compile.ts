@@ -10,10 +10,13 @@
 // Sure rows never carry `__error__`: every stage condition that could set one (a JSON or logfmt syntax error, a label
 // filter meeting a value it cannot convert) makes the row unsure instead.
 //
+// A `line_format` of plain text and `{{.label}}` fields and `decolorize` rewrite the line as an expression over those
+// columns, read by the line filters after them and by bytes_over_time; a parser after them is left to TypeScript.
+//
 // Layout of the SQL: level 1 derives per-label helper columns from the raw row (cheap probes computed once), level 2
 // turns them into one column per extracted label (NULL = absent, UNSURE_MARK = cannot tell), and the caller's
 // conditions read those columns.
-import type { LabelFilterExpr, Stage } from '../../logql/ast';
+import type { LabelFilterExpr, LineFilter, Stage } from '../../logql/ast';
 import { labelRegexTest, type LabelRegexTest } from '../../eval/pipeline/labelRegex';
 import type { Labels } from '../../engine/types';
 import type { SqlWriter } from '../dialect';
@@ -21,6 +24,9 @@ import { LOGFMT_CLEAN, logfmtLabel } from './logfmt';
 import { jsonLabel, jsonParamLabels, jsonParamsReadable, jsonValuesHelper, mayBeJsonObject } from './json';
 import { patternLabels, regexpLabels } from './pattern';
 import { isPlainDecimal } from '../numerals';
+import { lineFilterSql } from '../rowSelect';
+import { cannotPush, stageName } from '../../plan/pushdown';
+import { ANSI_PATTERN } from '../../eval/pipeline';
 import { lenientJsonRow } from '../jsonQuirks';
 import type { JsonSpellings } from '../jsonSpellings';
 
@@ -63,6 +69,8 @@ export interface SqlParserFunctions {
   fullMatch(col: string, pattern: string): string;
   /** values[i] where keys[i] = col (BIGINT[] keys, VARCHAR[] values) */
   lookup(keys: string, values: string, col: string): string;
+  /** `expr` with every match of RE2 `pattern` (a parameter) removed, leftmost-first as Go's ReplaceAll */
+  regexRemoveAll(expr: string, pattern: string): string;
 }
 
 /** A JSON path: object keys and array indexes (a key never holds `"` or `\\`: see jsonParamLabel). */
@@ -91,6 +99,9 @@ export interface SqlPipeline {
   keep: string;
   /** the value expression (over level-2 columns; NULL or '' when absent) of each requested output label */
   output: Map<string, string>;
+  /** the line as the pipeline leaves it (over level-2 columns), when a `line_format` or `decolorize` rewrote it and the
+   *  consumer reads it (PipelineContext.readsLine); absent: the stored line */
+  line?: string;
 }
 
 export interface PipelineContext {
@@ -104,6 +115,8 @@ export interface PipelineContext {
   quirky?: bigint[];
   /** which streams may spell a JSON label another way (sql/jsonSpellings.ts); absent: unknown for all */
   spellings?: JsonSpellings;
+  /** the consumer reads the final line (bytes_over_time, bytes_rate): SqlPipeline.line */
+  readsLine?: boolean;
 }
 
 /** Why a pipeline cannot run in SQL (named, for `translate --explain`). */
@@ -130,7 +143,15 @@ interface Ctx extends PipelineContext {
 function producerOf(st: Stage): Producer | NotInSql | 'passive' {
   switch (st.kind) {
     case 'lineFilter':
-      return 'passive'; // pushed into WHERE by plan/pushdown.ts (parsers never rewrite the line)
+      // mostly pushed into WHERE by plan/pushdown.ts; one left here reads the line as the stages before leave it
+      return 'passive';
+    case 'lineFormat':
+      // templates of text and `{{.label}}` fields only: they cannot fail (no TemplateFormatErr)
+      return simpleTemplate(st.template)
+        ? 'passive'
+        : new NotInSql('line_format with template functions runs in TypeScript');
+    case 'decolorize':
+      return 'passive';
     case 'logfmt':
       // --strict: as without it on lines it decodes without an error (compileSqlPipeline makes the others unsure)
       if (st.keepEmpty || st.params.length > 0)
@@ -200,20 +221,23 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     | { kind: 'drop'; name: string; matcher?: Matcher }
     | { kind: 'keep'; plain: Set<string>; matchers: { name: string; matcher: Matcher }[] }
   )[] = [];
-  const removedOutright = (name: string) =>
-    removals.some((r) =>
-      r.kind === 'drop'
-        ? r.name === name && !r.matcher
-        : !r.plain.has(name) && !r.matchers.some((m) => m.name === name),
-    );
+  const removedOutright = (name: string, upTo: number) =>
+    removals
+      .slice(0, upTo)
+      .some((r) =>
+        r.kind === 'drop'
+          ? r.name === name && !r.matcher
+          : !r.plain.has(name) && !r.matchers.some((m) => m.name === name),
+      );
   const matches = (v: Value & { kind: 'sql' }, m: Matcher) =>
     `coalesce(${v.expr}, '') ${m.op === '=' ? '=' : '<>'} ${ctx.w.bind(m.value, 'string')}`;
-  const valueOf = (name: string): Value | NotInSql => {
+  // (`upTo` and `formats`: the removals and label_format values as a stage saw them, for values computed later)
+  const valueOf = (name: string, upTo = removals.length, formats = overrides): Value | NotInSql => {
     if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
     // deleted outright: nothing before is read (nor bound: a statement must use every parameter it binds)
-    if (removedOutright(name)) return { kind: 'const', text: null };
-    let v = valueBeforeRemovals(name);
-    for (const r of removals) {
+    if (removedOutright(name, upTo)) return { kind: 'const', text: null };
+    let v = valueBeforeRemovals(name, formats);
+    for (const r of removals.slice(0, upTo)) {
       if (v instanceof NotInSql) return v;
       const ms =
         r.kind === 'drop'
@@ -283,10 +307,35 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   const parserCount = stages.filter((st) => ['json', 'logfmt', 'pattern', 'regexp'].includes(st.kind)).length;
   if (parserCount > 1 && stages.some((st) => st.kind === 'json' && st.params.length > 0))
     return new NotInSql('json with parameters along with another parser runs in TypeScript');
+  // the line as the stages so far leave it, computed when first read (undefined: the stored line)
+  let line: (() => Value | NotInSql) | undefined;
+  const lineNow = (): Value | NotInSql => (line ? line() : { kind: 'sql', expr: 'line' });
   for (let i = 0; i < stages.length; i++) {
     const st = stages[i];
     const p = producerOf(st);
     if (p instanceof NotInSql) return p;
+    if (p !== 'passive' && line)
+      return new NotInSql(`${stageName(st)} after line_format or decolorize runs in TypeScript`);
+    if (st.kind === 'lineFilter') {
+      const f = lineFilterIn(ctx, st.filter, lineNow);
+      if (f instanceof NotInSql) return f;
+      keep.push(f);
+      continue;
+    }
+    if (st.kind === 'lineFormat') {
+      const parts = simpleTemplate(st.template)!;
+      const upTo = removals.length;
+      const formats = new Map(overrides);
+      let memo: Value | NotInSql | undefined;
+      line = () => (memo ??= templateValue(ctx, parts, (n) => valueOf(n, upTo, formats)));
+      continue;
+    }
+    if (st.kind === 'decolorize') {
+      const before = line;
+      let memo: Value | NotInSql | undefined;
+      line = () => (memo ??= decolorized(ctx, before ? before() : { kind: 'sql', expr: 'line' }));
+      continue;
+    }
     if (st.kind === 'drop' || st.kind === 'keep') {
       // a parser after it could set the label again (or not: Loki's extracted-label bookkeeping)
       if (stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind)))
@@ -325,7 +374,13 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   for (const name of outputs) {
     const v = valueOf(name);
     if (v instanceof NotInSql) return v;
-    output.set(name, v.kind === 'const' ? (v.text === null ? 'NULL' : ctx.w.bind(v.text, 'string')) : v.expr);
+    output.set(name, valueSql(ctx, v, 'NULL'));
+  }
+  let finalLine: string | undefined;
+  if (pc.readsLine && line) {
+    const v = line();
+    if (v instanceof NotInSql) return v;
+    finalLine = valueSql(ctx, v, "''");
   }
   // `| logfmt --strict` stops at a syntax error and sets LogfmtParserErr (or not: it may stop earlier, once the
   // labels it must extract are found): lines that may hold one are TypeScript's
@@ -359,7 +414,35 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     unsure: dropped ? `(${unsure} AND NOT ${dropped})` : unsure,
     keep: keep.length ? keep.map((k) => `(${k})`).join(' AND ') : 'TRUE',
     output,
+    ...(finalLine !== undefined && { line: finalLine }),
   };
+}
+
+/** A value as SQL text (`absent`: the text for a constant absent value). */
+function valueSql(ctx: Ctx, v: Value, absent: string): string {
+  return v.kind === 'const' ? (v.text === null ? absent : ctx.w.bind(v.text, 'string')) : v.expr;
+}
+
+/**
+ * A line filter left in the pipeline: one after a stage that rewrote the line (it reads the rewritten text), or one
+ * the dialect cannot run in WHERE (named: TypeScript runs the pipeline). A filter whose answer does not depend on the
+ * line (an empty alternative) does not read it: a rewritten line may bind parameters a statement must then use.
+ */
+function lineFilterIn(ctx: Ctx, f: LineFilter, lineNow: () => Value | NotInSql): string | NotInSql {
+  const why = cannotPush(f, ctx.w.dialect.capabilities);
+  if (why) return new NotInSql(why);
+  const negated = f.op === '!=' || f.op === '!~';
+  if (f.values.some((v) => v.value === '')) return negated ? 'FALSE' : 'TRUE';
+  const v = lineNow();
+  if (v instanceof NotInSql) return v;
+  return lineFilterSql(ctx.w, v.kind === 'sql' ? `(${v.expr})` : valueSql(ctx, v, "''"), f);
+}
+
+/** `decolorize` (Loki's ANSI escape pattern removed everywhere, as Go's ReplaceAll removes it) over a line value. */
+function decolorized(ctx: Ctx, v: Value | NotInSql): Value | NotInSql {
+  if (v instanceof NotInSql) return v;
+  const text = v.kind === 'sql' ? v.expr : valueSql(ctx, v, "''");
+  return { kind: 'sql', expr: ctx.fns.regexRemoveAll(text, ctx.w.bind(ANSI_PATTERN, 'string')) };
 }
 
 /**

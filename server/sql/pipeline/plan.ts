@@ -29,6 +29,8 @@ export function sqlPipelineFor(
   outputs: string[],
   /** outputs read only as numbers (an unwrapped label): last */
   numericOutputs: string[] = [],
+  /** the consumer reads the final line (bytes_over_time, bytes_rate) */
+  readsLine = false,
 ): ((w: SqlWriter) => SqlPipeline) | NotInSql {
   const fns = dialect.parsers;
   if (!fns) return new NotInSql(dialect.noParsers ?? 'parsers run in TypeScript on this engine');
@@ -42,6 +44,7 @@ export function sqlPipelineFor(
       quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
       spellings: new JsonSpellings(streams),
       numericOnly: numeric,
+      readsLine,
     };
     return compileSqlPipeline(pc, stages, [...outputs, ...numericOutputs]);
   };

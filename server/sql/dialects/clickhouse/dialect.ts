@@ -52,6 +52,7 @@ export const clickhouseDialect: Dialect = {
     regexMatch: (col, p) => match(col, p),
     fullMatch: (col, p) => match(col, `concat('^(?:', ${p}, ')$')`),
     lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
+    regexRemoveAll: (e, p) => `replaceRegexpAll(${e}, concat('(?-s)', ${p}), '')`,
   },
   placeholder: (n, type) => {
     switch (type) {

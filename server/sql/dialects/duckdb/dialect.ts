@@ -31,6 +31,7 @@ export const duckdbDialect: Dialect = {
     regexMatch: (col, p) => `regexp_matches(${col}, ${p})`,
     fullMatch: (col, p) => `regexp_full_match(${col}, ${p})`,
     lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
+    regexRemoveAll: (e, p) => `regexp_replace(${e}, ${p}, '', 'g')`,
   },
   placeholder: (n, type) => {
     switch (type) {
