@@ -145,6 +145,16 @@ const QUERIES = [
   'sum by (m, n) (count_over_time({app="lf"} | logfmt | label_format m="{{ .method }}x", n="<{{.m}}>" [5m]))',
   'sum by (host) (count_over_time({app="lf"} | logfmt | label_format s="{{.status}}" | s=~"50[0-9]" [5m]))',
   'sum by (m) (count_over_time({app="lf"} | logfmt | label_format m="{{.status}}" | drop status [5m]))',
+  // renames: dst takes src's value where src is there, src is deleted (a stream label too); templates after a rename
+  // in the same stage read the labels as the rename left them
+  'sum by (code) (count_over_time({app="js"} | json | label_format code=status [5m]))',
+  'sum by (code, status) (count_over_time({app="lf"} | logfmt | label_format code=status [5m]))',
+  'sum by (level) (count_over_time({app="lf"} | logfmt | label_format level=status [5m]))',
+  'sum by (h, host) (count_over_time({app="lf"} | logfmt | label_format h=host [5m]))',
+  'sum by (a, b) (count_over_time({app="lf"} | logfmt | label_format a=status, b="{{.status}}/{{.a}}" [5m]))',
+  'sum by (a, b) (count_over_time({app="lf"} | logfmt | label_format b="{{.status}}/{{.a}}", a=status [5m]))',
+  'sum by (x) (count_over_time({app="lf"} | logfmt | label_format x=status | label_format x=level [5m]))',
+  'sum by (s) (count_over_time({app="lf"} | logfmt | label_format s=status | s >= 500 [5m]))',
   // a label nothing reads: its template binds nothing (a statement must use every parameter it binds)
   'sum by (host) (count_over_time({app="lf"} | logfmt | label_format unused="{{.level}}-{{.host}}" [5m]))',
   'sum by (host) (bytes_rate({app="lf"} | logfmt | label_format status="{{.level}}" [5m]))',
@@ -260,7 +270,6 @@ const TS_QUERIES = [
   // label_format SQL does not take: onto a stream label, before a parser, with a rename or a function
   'sum by (level) (count_over_time({app="js"} | json | label_format level="{{.status}}" [5m]))',
   'sum by (m) (count_over_time({app="lf"} | label_format m="{{.host}}" | logfmt [5m]))',
-  'sum by (m) (count_over_time({app="lf"} | logfmt | label_format m=status [5m]))',
   'sum by (m) (count_over_time({app="lf"} | logfmt | label_format m="{{.status | ToUpper}}" [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt --keep-empty [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',

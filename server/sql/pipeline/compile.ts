@@ -190,10 +190,10 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
         ? 'passive'
         : new NotInSql('keep with a regex matcher runs in TypeScript');
     case 'labelFormat':
-      // templates of text and `{{.label}}` fields only (compileSqlPipeline sets the labels they make)
-      return st.ops.every((op) => op.kind === 'template' && simpleTemplate(op.template))
+      // renames, and templates of text and `{{.label}}` fields (compileSqlPipeline sets the labels they make)
+      return st.ops.every((op) => op.kind === 'rename' || simpleTemplate(op.template))
         ? 'passive'
-        : new NotInSql('label_format with renames or template functions runs in TypeScript');
+        : new NotInSql('label_format with template functions runs in TypeScript');
     default:
       return new NotInSql(`${st.kind} runs in TypeScript`);
   }
@@ -359,15 +359,14 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       keep.push(f);
     }
     if (st.kind === 'labelFormat') {
-      // the templates read the labels as they are here: no removal comes before (formatLabels), and later
-      // label_format stages must not show through
-      const here = new Map(overrides);
-      const set = formatLabels(ctx, st, (n) => valueBeforeRemovals(n, here), {
+      // the stage reads the labels as they are here (no removal comes before: formatLabels), and later label_format
+      // stages must not show through: each value reads a copy of the values as they were when it was set
+      const after = formatLabels(ctx, st, overrides, (n, view) => valueBeforeRemovals(n, view), {
         afterRemovals: removals.length > 0,
         beforeParser: stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind)),
       });
-      if (set instanceof NotInSql) return set;
-      for (const [name, v] of set) overrides.set(name, v);
+      if (after instanceof NotInSql) return after;
+      for (const [name, v] of after) overrides.set(name, v);
     }
   }
   const output = new Map<string, string>();
@@ -496,31 +495,56 @@ export function simpleTemplate(t: string): ({ text: string } | { field: string }
 }
 
 /**
- * The labels one `| label_format` stage of simple templates sets, each as its value over the labels before the stage
- * (Loki fills the templates' map once, before the first template runs). A missing field reads as '' (Loki parses its
- * templates with missingkey=zero over a map of strings); the label is set even when the text is empty, which reads as
- * absent everywhere after (groupings, filters). Stream labels (a parsed label of the same name would sit beside them),
- * labels a later parser could set again and labels a `drop`/`keep` before it removed are left to TypeScript.
+ * The label values after one `| label_format` stage of renames and simple templates, as Loki's LabelsFormatter runs
+ * them: in order; a rename `dst=src` reads the labels as they are at that point, sets `dst` and deletes `src` when
+ * `src` is there (else leaves both); templates read the labels as they were at the first template (Loki fills their
+ * map once). A missing field reads as '' (missingkey=zero over a map of strings); a label is set even when its text is
+ * empty, which reads as absent everywhere after (groupings, filters). Stream labels as targets (a parsed label of the
+ * same name would sit beside them), labels a later parser could set again and labels a `drop`/`keep` before it
+ * removed are left to TypeScript.
  */
 function formatLabels(
   ctx: Ctx,
   st: Extract<Stage, { kind: 'labelFormat' }>,
-  valueOf: (name: string) => Value | NotInSql,
+  before: Map<string, () => Value | NotInSql>,
+  read: (name: string, view: Map<string, () => Value | NotInSql>) => Value | NotInSql,
   where: { afterRemovals: boolean; beforeParser: boolean },
-): [string, () => Value | NotInSql][] | NotInSql {
+): Map<string, () => Value | NotInSql> | NotInSql {
   if (where.afterRemovals) return new NotInSql('label_format after drop or keep runs in TypeScript');
   if (where.beforeParser) return new NotInSql('label_format before a parser runs in TypeScript');
-  const set: [string, () => Value | NotInSql][] = [];
+  const cur = new Map(before);
+  let map: Map<string, () => Value | NotInSql> | undefined;
   for (const op of st.ops) {
-    if (op.kind !== 'template') return new NotInSql('label_format with renames runs in TypeScript');
     if (ctx.streams.some((s) => Object.hasOwn(s, op.dst)))
       return new NotInSql(`label_format onto stream label ${op.dst} runs in TypeScript`);
+    const view = new Map(cur);
+    let memo: Value | NotInSql | undefined;
+    if (op.kind === 'rename') {
+      if (op.src.startsWith('__')) return new NotInSql(`label_format from ${op.src} runs in TypeScript`);
+      cur.set(op.dst, () => (memo ??= renamed(ctx, read(op.src, view), read(op.dst, view))));
+      cur.set(op.src, () => ({ kind: 'const', text: null }));
+      continue;
+    }
     const parts = simpleTemplate(op.template);
     if (!parts) return new NotInSql('label_format with template functions runs in TypeScript');
-    let memo: Value | NotInSql | undefined;
-    set.push([op.dst, () => (memo ??= templateValue(ctx, parts, valueOf))]);
+    const m = (map ??= view);
+    cur.set(op.dst, () => (memo ??= templateValue(ctx, parts, (n) => read(n, m))));
   }
-  return set;
+  return cur;
+}
+
+/**
+ * `dst` after a rename from `src`: src's value where it has a non-empty one; else dst's own. Where src reads empty and
+ * dst had a value, Loki's answer turns on whether src was there at all (set to '' or left alone): unsure.
+ */
+function renamed(ctx: Ctx, src: Value | NotInSql, dst: Value | NotInSql): Value | NotInSql {
+  if (src instanceof NotInSql) return src;
+  if (dst instanceof NotInSql) return dst;
+  if (src.kind === 'const') return src.text ? src : dst;
+  if (dst.kind === 'const' && !dst.text) return src;
+  const d = valueSql(ctx, dst, 'NULL');
+  ctx.unsure.push(`(coalesce(${src.expr}, '') = '' AND coalesce(${d}, '') <> '')`);
+  return { kind: 'sql', expr: `CASE WHEN coalesce(${src.expr}, '') <> '' THEN ${src.expr} ELSE ${d} END` };
 }
 
 /** A simple template's text over the labels `valueOf` reads ('' for a missing one). */
