@@ -39,6 +39,9 @@ const LOGFMT = [
   'latency_ms=8 latency.ms=9',
   '5xx=4 _5xx=3',
   'a="x"status=505',
+  'orphan status=500 level=',
+  'status="" status=501',
+  'a="x"status="" status=7',
   'status=5\ufffd0',
   'stat.us=7 status=8',
   '',
@@ -145,6 +148,11 @@ const QUERIES = [
   'sum by (m, n) (count_over_time({app="lf"} | logfmt | label_format m="{{ .method }}x", n="<{{.m}}>" [5m]))',
   'sum by (host) (count_over_time({app="lf"} | logfmt | label_format s="{{.status}}" | s=~"50[0-9]" [5m]))',
   'sum by (m) (count_over_time({app="lf"} | logfmt | label_format m="{{.status}}" | drop status [5m]))',
+  // --keep-empty: lines with an empty value for a label read (`status=`, a bare key) go to TypeScript
+  'sum by (status) (count_over_time({app="lf"} | logfmt --keep-empty [5m]))',
+  'sum by (level, status) (count_over_time({app="lf"} | logfmt --keep-empty | status="" [5m]))',
+  'sum by (status) (count_over_time({app="lf"} | logfmt --keep-empty --strict | orphan="" [5m]))',
+  'sum by (host) (count_over_time({app="lf"} | logfmt --keep-empty | json | status="" [5m]))',
   // renames: dst takes src's value where src is there, src is deleted (a stream label too); templates after a rename
   // in the same stage read the labels as the rename left them
   'sum by (code) (count_over_time({app="js"} | json | label_format code=status [5m]))',
@@ -271,7 +279,6 @@ const TS_QUERIES = [
   'sum by (level) (count_over_time({app="js"} | json | label_format level="{{.status}}" [5m]))',
   'sum by (m) (count_over_time({app="lf"} | label_format m="{{.host}}" | logfmt [5m]))',
   'sum by (m) (count_over_time({app="lf"} | logfmt | label_format m="{{.status | ToUpper}}" [5m]))',
-  'sum by (status) (count_over_time({app="lf"} | logfmt --keep-empty [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',
   'sum by (status) (count_over_time({app="lf"} | drop host | logfmt [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt | drop status=~"5.." [5m]))',

@@ -154,9 +154,8 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
       return 'passive';
     case 'logfmt':
       // --strict: as without it on lines it decodes without an error (compileSqlPipeline makes the others unsure)
-      if (st.keepEmpty || st.params.length > 0)
-        return new NotInSql('logfmt with --keep-empty or parameters runs in TypeScript');
-      return (c, name) => logfmtLabel(c, name);
+      if (st.params.length > 0) return new NotInSql('logfmt with parameters runs in TypeScript');
+      return (c, name) => logfmtLabel(c, name, st.keepEmpty);
     case 'json':
       if (st.params.length > 0) {
         try {

@@ -1,4 +1,4 @@
-// `| logfmt` (no parameters, no --keep-empty; --strict on lines without syntax errors) in SQL, one label at a time, as Loki's decoder (server/eval/pipeline/logfmt.ts)
+// `| logfmt` (no parameters; --strict on lines without syntax errors; --keep-empty on lines without empty values) in SQL, one label at a time, as Loki's decoder (server/eval/pipeline/logfmt.ts)
 // would set it: the first pair whose key sanitises to the label's name and whose value is not empty.
 //
 // Two exact paths, then "unsure":
@@ -55,10 +55,17 @@ function keyPattern(name: string): string {
   return body(name);
 }
 
-export function logfmtLabel(ctx: PipelineContext, name: string): LabelSql | undefined {
+/** `keepEmpty` (`--keep-empty`): the decoder then takes the first token with the key even when its value is empty;
+ *  a line holding an empty-valued token with the key anywhere (a bare key, `key=`, `key=""`) is unsure, so sure lines
+ *  read as without the flag. */
+export function logfmtLabel(ctx: PipelineContext, name: string, keepEmpty = false): LabelSql | undefined {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return undefined; // no key sanitises to it
   const { w, fns } = ctx;
   const key = keyPattern(name);
+  // (a token boundary, or the closing quote a token may be glued to)
+  const empty = keepEmpty
+    ? `WHEN ${fns.regexMatch('line', w.bind(`(?:^|[\\x00-\\x20"])${key}(?:=""|=?(?:[\\x00-\\x20]|$))`, 'string'))} THEN ${w.bind(UNSURE_MARK, 'string')} `
+    : '';
   // fast: no quote (nor whitespace JavaScript's trim would strip from a key) before the first well-formed token
   // with the key: the decoder re-synchronises at every whitespace up to there
   const fast = w.bind(`^(?:[^"${TRIMMED}]*?[\\x00-\\x20])??${key}=${UNQUOTED}+(?:[\\x00-\\x20]|$)`, 'string');
@@ -85,7 +92,7 @@ export function logfmtLabel(ctx: PipelineContext, name: string): LabelSql | unde
   return {
     helpers: [],
     value:
-      `CASE ${absent}WHEN ${fns.regexMatch('line', fast)} THEN ${fns.regexExtract('line', fastValue, 1)} ` +
+      `CASE ${absent}${empty}WHEN ${fns.regexMatch('line', fast)} THEN ${fns.regexExtract('line', fastValue, 1)} ` +
       `WHEN ${tokens} THEN ${slow} ELSE ${w.bind(UNSURE_MARK, 'string')} END`,
   };
 }
