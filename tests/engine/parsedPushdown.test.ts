@@ -40,6 +40,7 @@ const LOGFMT = [
   '5xx=4 _5xx=3',
   'a="x"status=505',
   'orphan status=500 level=',
+  'host=parsed app=x status=500 level=info',
   'status="" status=501',
   'a="x"status="" status=7',
   'status=5\ufffd0',
@@ -153,6 +154,13 @@ const QUERIES = [
   'sum by (level, status) (count_over_time({app="lf"} | logfmt --keep-empty | status="" [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt --keep-empty --strict | orphan="" [5m]))',
   'sum by (host) (count_over_time({app="lf"} | logfmt --keep-empty | json | status="" [5m]))',
+  // drop and keep before the first parser remove stream labels: a parsed key of that name becomes <name>_extracted
+  'sum by (status) (count_over_time({app="lf"} | drop host | logfmt [5m]))',
+  'sum by (status) (count_over_time({app="lf"} | keep host | logfmt [5m]))',
+  'sum by (host, level) (count_over_time({app="lf"} | drop host | logfmt [5m]))',
+  'sum by (host, status) (count_over_time({app="lf"} | drop host="a" | logfmt | status >= 500 [5m]))',
+  'sum by (app, host, level) (count_over_time({app="lf"} | keep app, host!="a" | logfmt [5m]))',
+  'sum by (host, level) (count_over_time({app="lf"} | keep level | logfmt [5m]))',
   // renames: dst takes src's value where src is there, src is deleted (a stream label too); templates after a rename
   // in the same stage read the labels as the rename left them
   'sum by (code) (count_over_time({app="js"} | json | label_format code=status [5m]))',
@@ -280,9 +288,8 @@ const TS_QUERIES = [
   'sum by (m) (count_over_time({app="lf"} | label_format m="{{.host}}" | logfmt [5m]))',
   'sum by (m) (count_over_time({app="lf"} | logfmt | label_format m="{{.status | ToUpper}}" [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',
-  'sum by (status) (count_over_time({app="lf"} | drop host | logfmt [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt | drop status=~"5.." [5m]))',
-  'sum by (status) (count_over_time({app="lf"} | keep host | logfmt [5m]))',
+  'sum by (level) (count_over_time({app="lf"} | logfmt | drop host | json [5m]))',
   // a parser after a line rewrite; line filters the database cannot run (a pattern filter, ip())
   'sum by (status) (count_over_time({app="co"} | decolorize | logfmt [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt |> "<_>status=50<_>" [5m]))',

@@ -212,6 +212,8 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
    *  must not bind parameters, as a statement must use every parameter it binds) */
   const overrides = new Map<string, () => Value | NotInSql>();
   const keep: string[] = [];
+  /** per stream: its labels a `drop` or `keep` before the first parser removed */
+  const preDropped = pc.streams.map(() => new Set<string>());
   // `| drop` and `| keep` stages seen so far (Loki's DropLabels / KeepLabels; error labels aside, which sure rows do
   // not carry): a drop deletes a label outright or when its value matches; a keep deletes every label it does not
   // name, and a named one whose value matches none of its matchers
@@ -267,9 +269,20 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     watched.add(name);
     const formatted = formats.get(name);
     if (formatted) return formatted();
-    const inStream = ctx.streams.map((s) => Object.hasOwn(s, name));
+    // (a stream label a drop or keep before the parsers removed: absent, and no parser sets it)
+    const dropped = ctx.streams.map((s, k) => Object.hasOwn(s, name) && preDropped[k]!.has(name));
+    const inStream = ctx.streams.map((s, k) => Object.hasOwn(s, name) && !dropped[k]);
     const some = inStream.some(Boolean);
     const all = some && inStream.every(Boolean);
+    const gone = dropped.some(Boolean)
+      ? `${ctx.w.dialect.inArray(
+          'stream_id',
+          ctx.w.bind(
+            ctx.streamIds.filter((_, k) => dropped[k]),
+            'int64[]',
+          ),
+        )}`
+      : undefined;
     if (name.endsWith('_extracted')) return new NotInSql(`label ${name} is read in TypeScript`);
     if (all) {
       const values = ctx.streams.map((s) => s[name]);
@@ -296,9 +309,11 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       );
       // (a lookup past the list gives NULL or '' by dialect; a stream label is never '')
       const own = ctx.fns.lookup(ids, vals, 'stream_id');
-      return { kind: 'sql', expr: `CASE WHEN ${own} <> '' THEN ${own} ELSE ${parsed} END` };
+      const drop = gone ? `WHEN ${gone} THEN NULL ` : '';
+      return { kind: 'sql', expr: `CASE ${drop}WHEN ${own} <> '' THEN ${own} ELSE ${parsed} END` };
     }
     if (exprs.length === 0) return { kind: 'const', text: null };
+    if (gone) return { kind: 'sql', expr: `CASE WHEN ${gone} THEN NULL ELSE ${parsed} END` };
     return { kind: 'sql', expr: parsed };
   };
   // Loki's `| json label="path"` overwrites what an earlier parser set (it skips no extracted key), where other parsers
@@ -336,9 +351,18 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       continue;
     }
     if (st.kind === 'drop' || st.kind === 'keep') {
-      // a parser after it could set the label again (or not: Loki's extracted-label bookkeeping)
-      if (stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind)))
-        return new NotInSql(`${st.kind} before a parser runs in TypeScript`);
+      if (stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind))) {
+        // Before any parser only stream labels are there to remove (structured metadata holding a name read makes
+        // its row unsure): Loki deletes them from the stream's set, and a later parser's key of that name still
+        // becomes `<name>_extracted` (LabelsBuilder.BaseHas reads the original set). After a parser, a later one
+        // could set a removed label again (or not: Loki's extracted-label bookkeeping): TypeScript.
+        if (parsers.length > 0 || overrides.size > 0 || removals.length > 0)
+          return new NotInSql(`${st.kind} between parsers runs in TypeScript`);
+        ctx.streams.forEach((s, k) => {
+          for (const [n, v] of Object.entries(s)) if (removesStreamLabel(st, n, v)) preDropped[k]!.add(n);
+        });
+        continue;
+      }
       const named = st.labels.filter((l) => l.name !== '__error__' && l.name !== '__error_details__');
       if (st.kind === 'drop') for (const l of named) removals.push({ kind: 'drop', name: l.name, matcher: l.matcher });
       else if (st.labels.length > 0)
@@ -414,6 +438,14 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     output,
     ...(finalLine !== undefined && { line: finalLine }),
   };
+}
+
+/** Whether a `drop` or `keep` stage removes stream label `name` of value `value` (matchers `=` and `!=` only). */
+function removesStreamLabel(st: Extract<Stage, { kind: 'drop' | 'keep' }>, name: string, value: string): boolean {
+  const named = st.labels.filter((l) => l.name === name);
+  const hit = named.some((l) => !l.matcher || (l.matcher.op === '=') === (value === l.matcher.value));
+  if (st.kind === 'drop') return hit;
+  return st.labels.length > 0 && !hit;
 }
 
 /** A value as SQL text (`absent`: the text for a constant absent value). */
