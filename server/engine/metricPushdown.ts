@@ -32,7 +32,7 @@ import { sampleBounds, windowsOf } from './metricQuery';
 import { pushParsedCount } from './parsedPushdown';
 import { keepsUnwrappedLabel, rangeParserHints } from '../eval/pipeline/hints';
 import { StepAggregator } from '../eval/stepAggregator';
-import { sqlPipelineFor } from '../sql/pipeline/plan';
+import { fixedLabelNames, sqlPipelineFor } from '../sql/pipeline/plan';
 import { NotInSql, type SqlPipeline } from '../sql/pipeline/compile';
 import type { SqlWriter } from '../sql/dialect';
 import { JsonSpellings } from '../sql/jsonSpellings';
@@ -225,7 +225,9 @@ async function pushUnwrap(
     return undefined;
   let by: string[] | undefined = node.grouping && !node.grouping.without ? node.grouping.labels : undefined;
   const fused = !node.grouping && consumer && ABSORBS[consumer.op]?.includes(node.op);
-  if (!by && !fused) return undefined;
+  // no grouping: every series is its own, which SQL can group when the query fixes the label set (fixedLabelNames)
+  const full = !node.grouping && !fused;
+  if (node.grouping && !by) return undefined;
   if (node.op === 'quantile_over_time' && !(node.param !== undefined && node.param >= 0 && node.param <= 1))
     return undefined;
   const split = splitPipeline(node.log.pipeline, ctx.dialect.capabilities);
@@ -237,6 +239,8 @@ async function pushUnwrap(
   const streams = await ctx.catalog.select(node.log.matchers, from, to);
   if (streams.length === 0 && ctx.execute) return [];
   if (fused) by = consumer!.grouping?.without ? undefined : (consumer!.grouping?.labels ?? []);
+  // (without grouping the sample extractor removes the unwrapped label)
+  if (full) by = fixedLabelNames(split.rest, streams)?.filter((n) => n !== u.label);
   if (!by) return undefined;
   // the unwrapped field must come from the line (a stream label of that name would shadow it)
   if (streams.some((s) => s.labels[u.label] !== undefined)) return undefined;
@@ -244,13 +248,13 @@ async function pushUnwrap(
   // grouping labels every stream carries: SQL groups streams. Others (labels the parsers extract): SQL groups rows
   // by the pipeline's outputs for them, which are Loki's label values (a stream label where one exists, a parsed
   // one's clash renamed `<name>_extracted`), so plain json takes the pipeline too
-  const byStreams = streams.every((s) => by!.every((g) => !!s.labels[g]));
+  const byStreams = !full && streams.every((s) => by!.every((g) => !!s.labels[g]));
   if (!byStreams && by.includes(u.label)) return undefined;
   const outputs = byStreams ? [] : by;
   // other pipelines: computed in SQL (sql/pipeline) when the dialect can, the unwrapped label as its last output
   let pipeline: ((w: SqlWriter) => SqlPipeline) | undefined;
   if (!plainJson || !byStreams) {
-    const p = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, [u.label]);
+    const p = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, [u.label], false, full);
     if (p instanceof NotInSql) {
       ctx.stats.tsStages.push(p.reason);
       return undefined;
@@ -312,7 +316,16 @@ async function pushUnwrap(
   // has no value
   const unsure = rows.reduce((n, r) => n + Number(r.unsure ?? 0), 0);
   if (unsure > 0) {
-    const unsureCtx: UnsureRows = { ctx, node, grid, consumer, rest: split.rest, streams, by, labelsOf };
+    const unsureCtx: UnsureRows = {
+      ctx,
+      node,
+      grid,
+      consumer,
+      rest: split.rest,
+      streams,
+      by: full ? undefined : by,
+      labelsOf,
+    };
     // functions whose partial answers add up: the unsure rows run through the TypeScript pipeline and are merged in
     if (MERGEABLE.has(node.op)) {
       const merged = await mergeUnsure(unsureCtx, rows, () => compileUnwrapUnsureRows(ctx.dialect, spec(false)));
@@ -358,7 +371,8 @@ interface UnsureRows {
   consumer: Consumer | undefined;
   rest: Stage[];
   streams: StreamInfo[];
-  by: string[];
+  /** the grouping; undefined: every label (a range aggregation without grouping) */
+  by: string[] | undefined;
   /** a SQL row's group labels */
   labelsOf: (r: Record<string, unknown>) => Labels;
 }
@@ -410,7 +424,7 @@ async function overAllValues(
     }
     const smp = sample({ stream_id: r.stream_id, ts: r.ts, line: r.u_line ?? '', metadata: r.u_metadata });
     if (smp === 'error') return undefined;
-    if (smp) samples.add(groupLabels(smp.labels, false, u.by), smp.ts, smp.value);
+    if (smp) samples.add(u.by ? groupLabels(smp.labels, false, u.by) : smp.labels, smp.ts, smp.value);
   }
   return evalRangeAggregation(u.node, samples.result(), u.grid, true);
 }
@@ -441,7 +455,7 @@ async function mergeUnsure(
   type Row = { stream_id: bigint; ts: bigint; line: string; metadata: string | null };
   const lines = await runSql<Row>(u.ctx, q.text, q.params as never);
   const sample = sampler(u);
-  const grouping = { without: false, labels: by, span: node.span };
+  const grouping = by ? { without: false, labels: by, span: node.span } : undefined;
   const fold = (op: RangeAggregation['op']) => new StepAggregator({ ...node, op, grouping }, grid);
   const sums = fold('sum_over_time');
   const counts = fold('count_over_time');
@@ -479,7 +493,7 @@ async function mergeUnsure(
   }
   const each = (series: SeriesData[], f: (c: ReturnType<typeof cell>, k: number, v: number) => void) => {
     for (const s of series) {
-      const c = cell(groupLabels(s.labels, false, by));
+      const c = cell(by ? groupLabels(s.labels, false, by) : s.labels);
       const first = s.first ?? 0;
       for (let j = 0; j < s.values.length; j++) if (s.present[j]) f(c, first + j, s.values[j]!);
     }

@@ -1,5 +1,6 @@
 // Counting under `sum by (…)` over a pipeline with parsers, in SQL (sql/pipeline/compile.ts): the database extracts
-// just the labels the filters and the grouping read, filters and counts per (output labels, step). Loki reduces a
+// just the labels the filters and the grouping read, filters and counts per (output labels, step). Without such a sum,
+// a pipeline whose label set the query fixes (pattern, regexp, json with parameters) is counted per every label. Loki reduces a
 // `sum`'s range aggregation to the summed labels at the source (pkg/logql/evaluator.go), so errors and other labels
 // never reach the result either way. Rows SQL is unsure of run through the TypeScript pipeline and are added in.
 import type { RangeAggregation } from '../logql/ast';
@@ -8,7 +9,7 @@ import type { StepGrid } from '../eval/steps';
 import type { StreamInfo } from './streams';
 import type { PipelineSplit } from '../plan/pushdown';
 import { NotInSql } from '../sql/pipeline/compile';
-import { sqlPipelineFor } from '../sql/pipeline/plan';
+import { fixedLabelNames, sqlPipelineFor } from '../sql/pipeline/plan';
 import { compileParsedCount } from '../sql/rangeAggregate';
 import { compilePipeline } from '../eval/pipeline';
 import { StepAggregator } from '../eval/stepAggregator';
@@ -29,11 +30,20 @@ export async function pushParsedCount(
   split: PipelineSplit,
   streams: StreamInfo[],
 ): Promise<SeriesData[] | undefined> {
-  if (!COUNTING.has(node.op) || node.grouping || consumer?.op !== 'sum' || consumer.grouping?.without) return undefined;
+  if (!COUNTING.has(node.op) || node.grouping) return undefined;
   if (ctx.pushdown === false || split.rest.length === 0) return undefined;
-  const outputs = consumer.grouping?.labels ?? [];
+  // under `sum by (…)`: counted per those labels. Otherwise every series is its own, which SQL can group when the
+  // query fixes the label set (fixedLabelNames): counted per every label
+  let outputs: string[];
+  const full = consumer?.op !== 'sum' || !!consumer.grouping?.without;
+  if (!full) outputs = consumer.grouping?.labels ?? [];
+  else {
+    const names = fixedLabelNames(split.rest, streams);
+    if (!names) return undefined;
+    outputs = names;
+  }
   const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
-  const pipeline = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, [], bytes);
+  const pipeline = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, [], bytes, full);
   if (pipeline instanceof NotInSql) {
     ctx.stats.tsStages.push(pipeline.reason);
     return undefined;
@@ -89,7 +99,7 @@ export async function pushParsedCount(
       if (res) folding.add(res.labels, ts, countsLines ? 1 : utf8.encode(res.line).length);
     }
     for (const s of folding.result()) {
-      const labels = rangeGroupLabels(s.labels, false, outputs);
+      const labels = full ? s.labels : rangeGroupLabels(s.labels, false, outputs);
       const first = s.first ?? 0; // a windowed series (eval/value.ts)
       for (let k = 0; k < s.values.length; k++) if (s.present[k]) add(labels, first + k, s.values[k]);
     }

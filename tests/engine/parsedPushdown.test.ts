@@ -161,6 +161,15 @@ const QUERIES = [
   'sum by (host, status) (count_over_time({app="lf"} | drop host="a" | logfmt | status >= 500 [5m]))',
   'sum by (app, host, level) (count_over_time({app="lf"} | keep app, host!="a" | logfmt [5m]))',
   'sum by (host, level) (count_over_time({app="lf"} | keep level | logfmt [5m]))',
+  // no sum over the counts: a pipeline whose label set the query fixes (pattern, regexp, json with parameters) is
+  // counted per every label in SQL (rows with structured metadata, which adds labels, in TypeScript)
+  'count_over_time({app="ng"} | pattern "<ip> - - [<_>] \\"<method> <path> <_>\\" <status> <size> <_>" [5m])',
+  'rate({app="ng"} | regexp "\\"(?P<method>[A-Z]+) (?P<path>\\\\S+)" | method != "GET" [5m])',
+  'bytes_over_time({app="jp"} | json region="user.region", st="status" [5m])',
+  'count_over_time({app="lf"} | regexp "status=(?P<status>\\\\d+)" | label_format s="{{.status}}x" [5m])',
+  'max by (method) (count_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>" [5m]))',
+  'topk(2, count_over_time({app="lf"} | regexp "level=(?P<level>\\\\w+)" [5m]))',
+  'count_over_time({app="lf"} | regexp "level=(?P<level>\\\\w+)" | drop host [5m])',
   // renames: dst takes src's value where src is there, src is deleted (a stream label too); templates after a rename
   // in the same stage read the labels as the rename left them
   'sum by (code) (count_over_time({app="js"} | json | label_format code=status [5m]))',
@@ -290,6 +299,9 @@ const TS_QUERIES = [
   'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt | drop status=~"5.." [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt | drop host | json [5m]))',
+  // every label counted, but the line names them, or a capture meets a stream label
+  'count_over_time({app="lf"} | logfmt [5m])',
+  'count_over_time({app="lf"} | regexp "(?P<host>h)" [5m])',
   // a parser after a line rewrite; line filters the database cannot run (a pattern filter, ip())
   'sum by (status) (count_over_time({app="co"} | decolorize | logfmt [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt |> "<_>status=50<_>" [5m]))',
@@ -351,6 +363,13 @@ const UNWRAP_QUERIES = [
   'sum by (host) (sum_over_time({app="hy"} | logfmt --strict | __error__="" | unwrap n [2m]))',
   'sum by (host) (sum_over_time({app="mx"} | logfmt | unwrap bytes(sz) | __error__="" [2m]))',
   'sum by (host) (rate({app="mx"} | logfmt | level="info" | unwrap latency [2m]))',
+  // no grouping: per every label where the query fixes the set
+  'avg_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>\\" <status> <size> <_>" | unwrap size [5m])',
+  'sum by (method) (avg_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>\\" <status> <size> <_>" | unwrap size [5m]))',
+  'quantile_over_time(0.5, {app="jp"} | json lat="latency_ms", region="user.region" | unwrap lat [5m])',
+  'max_over_time({app="mx"} | regexp "latency=(?P<lat>[0-9.]+) dur=(?P<d>\\\\S+)" | unwrap lat [2m])',
+  'avg by (host) (avg_over_time({app="md"} | regexp "level=(?P<level>\\\\w+) dur=(?P<d>\\\\S+)" | unwrap duration(d) [2m]))',
+  'stddev_over_time({app="md"} | regexp "level=(?P<level>\\\\w+) dur=(?P<d>\\\\S+)" | unwrap duration(d) [2m])',
 ];
 
 const METADATA: (Record<string, string> | undefined)[] = [

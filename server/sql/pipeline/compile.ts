@@ -117,6 +117,10 @@ export interface PipelineContext {
   spellings?: JsonSpellings;
   /** the consumer reads the final line (bytes_over_time, bytes_rate): SqlPipeline.line */
   readsLine?: boolean;
+  /** the consumer reads every label, these being all the names a row can carry (plan.ts fixedLabelNames): rows with
+   *  structured metadata (which adds labels) are unsure, and so are rows where a parsed one reads empty or absent —
+   *  Loki keeps a label set to '' in the set, and SQL does not tell that from an absent one */
+  everyLabel?: string[];
 }
 
 /** Why a pipeline cannot run in SQL (named, for `translate --explain`). */
@@ -393,10 +397,16 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     }
   }
   const output = new Map<string, string>();
+  const own = new Set(pc.streams.flatMap((s) => Object.keys(s)));
   for (const name of outputs) {
     const v = valueOf(name);
     if (v instanceof NotInSql) return v;
     output.set(name, valueSql(ctx, v, 'NULL'));
+    // (a stream label is never empty: there '' is absent)
+    if (pc.everyLabel?.includes(name) && !own.has(name)) {
+      if (v.kind === 'const' && !v.text) return new NotInSql(`label ${name}, always empty, is read in TypeScript`);
+      if (v.kind === 'sql') ctx.unsure.push(`coalesce(${v.expr}, '') = ''`);
+    }
   }
   let finalLine: string | undefined;
   if (pc.readsLine && line) {
@@ -422,10 +432,16 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   }
   // metadata is stored as a JSON object whose keys (label names) are written unescaped: a key's quoted name in the
   // text is a sure sign of it (a value that happens to read the same only makes the row unsure)
-  const shadowing = [...watched].map((n) =>
-    ctx.w.dialect.contains('metadata', ctx.w.bind(JSON.stringify(n), 'string')),
+  const shadowing = pc.everyLabel
+    ? []
+    : [...watched].map((n) => ctx.w.dialect.contains('metadata', ctx.w.bind(JSON.stringify(n), 'string')));
+  ctx.unsure.unshift(
+    pc.everyLabel
+      ? '(metadata IS NOT NULL)'
+      : shadowing.length
+        ? `(metadata IS NOT NULL AND (${shadowing.join(' OR ')}))`
+        : 'FALSE',
   );
-  ctx.unsure.unshift(shadowing.length ? `(metadata IS NOT NULL AND (${shadowing.join(' OR ')}))` : 'FALSE');
   if (dropped) keep.push(`NOT ${dropped}`);
   const unsure = `(${ctx.unsure.join(' OR ')})`;
   const jsonValues = jsonValuesHelper(ctx);

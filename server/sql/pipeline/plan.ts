@@ -4,6 +4,9 @@ import type { StreamInfo } from '../../engine/streams';
 import { SqlWriter, type Dialect } from '../dialect';
 import { compileSqlPipeline, NotInSql, type SqlPipeline } from './compile';
 import { JsonSpellings } from '../jsonSpellings';
+import { patternNodes } from '../../eval/pipeline/pattern';
+import { compileRE2 } from '../../eval/re2';
+import { sanitizeLabelKey } from '../../eval/pipeline/builder';
 
 /** Names read only by numeric label filters (a JSON float's text may then differ from the line's). */
 function numericOnly(stages: Stage[], outputs: string[], numericOutputs: string[]): Set<string> {
@@ -31,6 +34,8 @@ export function sqlPipelineFor(
   numericOutputs: string[] = [],
   /** the consumer reads the final line (bytes_over_time, bytes_rate) */
   readsLine = false,
+  /** the consumer reads every label (fixedLabelNames): rows with structured metadata, which adds labels, are unsure */
+  allLabels = false,
 ): ((w: SqlWriter) => SqlPipeline) | NotInSql {
   const fns = dialect.parsers;
   if (!fns) return new NotInSql(dialect.noParsers ?? 'parsers run in TypeScript on this engine');
@@ -45,10 +50,47 @@ export function sqlPipelineFor(
       spellings: new JsonSpellings(streams),
       numericOnly: numeric,
       readsLine,
+      ...(allLabels && { everyLabel: outputs }),
     };
     return compileSqlPipeline(pc, stages, [...outputs, ...numericOutputs]);
   };
   const probe = compile(new SqlWriter(dialect));
   if (probe instanceof NotInSql) return probe;
   return (w) => compile(w) as SqlPipeline;
+}
+
+/**
+ * Every label a row can carry after `stages`, when the query fixes the set: the streams' labels, the captures of
+ * `pattern` and `regexp`, the labels of `json` with parameters, `label_format` targets. A consumer that reads a row's
+ * whole label set (a range aggregation without grouping) can then group by these names in SQL. Undefined when a parser
+ * sets labels the line names (json and logfmt without parameters, unpack), or a parsed label meets a stream label of
+ * the same name (Loki names it `<name>_extracted` on those streams).
+ */
+export function fixedLabelNames(stages: Stage[], streams: StreamInfo[]): string[] | undefined {
+  const own = new Set(streams.flatMap((s) => Object.keys(s.labels)));
+  const parsed = new Set<string>();
+  for (const st of stages) {
+    switch (st.kind) {
+      case 'pattern':
+        for (const n of patternNodes(st.pattern)) if ('cap' in n && n.cap !== '_') parsed.add(n.cap);
+        break;
+      case 'regexp':
+        for (const g of compileRE2(st.pattern, { anchored: false }).groupNames) if (g) parsed.add(sanitizeLabelKey(g));
+        break;
+      case 'json':
+      case 'logfmt':
+        if (st.params.length === 0) return undefined;
+        for (const p of st.params) parsed.add(p.label);
+        break;
+      case 'unpack':
+        return undefined;
+      case 'labelFormat':
+        for (const op of st.ops) parsed.add(op.dst);
+        break;
+      default:
+        break;
+    }
+  }
+  if ([...parsed].some((n) => own.has(n))) return undefined;
+  return [...new Set([...own, ...parsed])].sort();
 }
