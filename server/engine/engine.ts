@@ -15,7 +15,7 @@ import { Admission } from './admission';
 import { mappedDialect, parseMapping, resolveMapping, type MappedSource, type MappingConfig } from '../schema/mapping';
 import { newStats, runSql, type ExecContext } from './context';
 import { runLogQuery } from './logQuery';
-import { runMetricQuery } from './metricQuery';
+import { runMetricQueryWindowed } from './metricQuery';
 import { defaultStep, stepGrid, nsToMs } from '../eval/steps';
 import { toQueryData } from './results';
 import { entriesWhere } from '../sql/rowSelect';
@@ -154,7 +154,7 @@ export class Engine implements EngineApi {
     }
     const step = req.step && req.step > 0n ? req.step : defaultStep(req.start, req.end);
     const grid = stepGrid(req.start, req.end, step, req.instant);
-    const value = await runMetricQuery(ctx, expr, grid);
+    const value = await runMetricQueryWindowed(ctx, expr, grid);
     return toQueryData(value, grid, req.instant, expr);
   }
 

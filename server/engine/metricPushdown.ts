@@ -13,7 +13,7 @@ import type { RangeAggregation, Stage } from '../logql/ast';
 import type { Consumer } from '../eval/metric';
 import type { StreamInfo } from './streams';
 import type { StepGrid } from '../eval/steps';
-import { newSeries, type SeriesData } from '../eval/value';
+import { newSeries, SeriesCells, type SeriesData } from '../eval/value';
 import { splitPipeline } from '../plan/pushdown';
 import { compileCountingAggregate, compileMetadataProbe } from '../sql/rangeAggregate';
 import {
@@ -311,7 +311,7 @@ async function pushUnwrap(
     rows = await run(false);
   }
   if (!ctx.execute) return []; // translate: the pushed statement is the plan (TypeScript answers only if rows are unsure)
-  const out = new Map<string, SeriesData>();
+  const out = new SeriesCells('set');
   // unreadable rows are counted in a row of their own (grp and k NULL) or in their group's; a group of them alone
   // has no value
   const unsure = rows.reduce((n, r) => n + Number(r.unsure ?? 0), 0);
@@ -351,16 +351,10 @@ async function pushUnwrap(
   for (const r of rows) {
     if (r.k === null || r.value === null || (byStreams && r.grp === null)) continue;
     // (a group of streams is keyed by its index: no labels key per row)
-    const key = byStreams ? `#${r.grp}` : labelsKey(labelsOf(r));
-    let s = out.get(key);
-    if (!s) {
-      s = newSeries(labelsOf(r), grid.times.length);
-      out.set(key, s);
-    }
-    s.values[Number(r.k)] = Number(r.value);
-    s.present[Number(r.k)] = 1;
+    const labels = labelsOf(r);
+    out.add(labels, Number(r.k), Number(r.value), byStreams ? `#${r.grp}` : labelsKey(labels));
   }
-  return [...out.values()];
+  return out.result();
 }
 
 /** What running the rows SQL was unsure of through the TypeScript pipeline needs. */
@@ -468,58 +462,52 @@ async function mergeUnsure(
     counts.add(smp.labels, smp.ts, 1);
     extreme?.add(smp.labels, smp.ts, smp.value);
   }
-  // per group key and step: [count, sum, min or max]
-  const steps = grid.times.length;
-  const cells = new Map<string, { labels: Labels; n: Float64Array; sum: Float64Array; ext: Float64Array }>();
-  const cell = (labels: Labels) => {
+  // per group key and step: count, sum, min or max (sparse: a group holds only the steps it has values in)
+  type Acc = { n: number; sum: number; ext: number };
+  const cells = new Map<string, { labels: Labels; steps: Map<number, Acc> }>();
+  const acc = (labels: Labels, k: number): Acc => {
     const key = labelsKey(labels);
     let c = cells.get(key);
-    if (!c) {
-      c = { labels, n: new Float64Array(steps), sum: new Float64Array(steps), ext: new Float64Array(steps).fill(NaN) };
-      cells.set(key, c);
-    }
-    return c;
+    if (!c) cells.set(key, (c = { labels, steps: new Map() }));
+    let a = c.steps.get(k);
+    if (!a) c.steps.set(k, (a = { n: 0, sum: 0, ext: NaN }));
+    return a;
   };
   const isMin = node.op === 'min_over_time';
   const better = (a: number, b: number) =>
     Number.isNaN(a) ? b : Number.isNaN(b) ? a : isMin ? Math.min(a, b) : Math.max(a, b);
   for (const r of sqlRows) {
     if (r.k === null || r.n === null || Number(r.n) === 0) continue;
-    const c = cell(labelsOf(r));
-    const k = Number(r.k);
-    c.n[k] += Number(r.n);
-    c.sum[k] += Number(r.total);
-    if (extreme) c.ext[k] = better(c.ext[k]!, Number(r.value));
+    const a = acc(labelsOf(r), Number(r.k));
+    a.n += Number(r.n);
+    a.sum += Number(r.total);
+    if (extreme) a.ext = better(a.ext, Number(r.value));
   }
-  const each = (series: SeriesData[], f: (c: ReturnType<typeof cell>, k: number, v: number) => void) => {
+  const each = (series: SeriesData[], f: (a: Acc, v: number) => void) => {
     for (const s of series) {
-      const c = cell(by ? groupLabels(s.labels, false, by) : s.labels);
+      const labels = by ? groupLabels(s.labels, false, by) : s.labels;
       const first = s.first ?? 0;
-      for (let j = 0; j < s.values.length; j++) if (s.present[j]) f(c, first + j, s.values[j]!);
+      for (let j = 0; j < s.values.length; j++) if (s.present[j]) f(acc(labels, first + j), s.values[j]!);
     }
   };
-  each(counts.result(), (c, k, v) => (c.n[k] += v));
-  each(sums.result(), (c, k, v) => (c.sum[k] += v));
-  if (extreme) each(extreme.result(), (c, k, v) => (c.ext[k] = better(c.ext[k]!, v)));
+  each(counts.result(), (a, v) => (a.n += v));
+  each(sums.result(), (a, v) => (a.sum += v));
+  if (extreme) each(extreme.result(), (a, v) => (a.ext = better(a.ext, v)));
   const seconds = Number(node.range) / 1e9;
-  const result: SeriesData[] = [];
-  for (const c of cells.values()) {
-    const s = newSeries(c.labels, steps);
-    let any = false;
-    for (let k = 0; k < steps; k++) {
-      if (c.n[k] === 0) continue;
-      s.present[k] = 1;
-      any = true;
-      s.values[k] =
+  const result = new SeriesCells('set');
+  for (const [key, c] of cells) {
+    for (const [k, a] of c.steps) {
+      if (a.n === 0) continue;
+      const v =
         node.op === 'sum_over_time'
-          ? c.sum[k]!
+          ? a.sum
           : node.op === 'rate'
-            ? c.sum[k]! / seconds
+            ? a.sum / seconds
             : node.op === 'avg_over_time'
-              ? c.sum[k]! / c.n[k]!
-              : c.ext[k]!;
+              ? a.sum / a.n
+              : a.ext;
+      result.add(c.labels, k, v, key);
     }
-    if (any) result.push(s);
   }
-  return result;
+  return result.result();
 }

@@ -4,7 +4,7 @@
 import type { MetricExpr, RangeAggregation } from '../logql/ast';
 import { compilePipeline, compileUnwrap } from '../eval/pipeline';
 import { keepsUnwrappedLabel, rangeParserHints } from '../eval/pipeline/hints';
-import { evalMetric, type Consumer } from '../eval/metric';
+import { evalMetric, evalWindowed, type Consumer } from '../eval/metric';
 import { evalRangeAggregation, SampleCollector } from '../eval/range';
 import { memberProjection, StepAggregator, streamable } from '../eval/stepAggregator';
 import type { StepGrid } from '../eval/steps';
@@ -28,6 +28,11 @@ const utf8 = new TextEncoder();
 
 export async function runMetricQuery(ctx: ExecContext, expr: MetricExpr, grid: StepGrid): Promise<EvalValue> {
   return evalMetric(expr, grid, (node, g, consumer) => rangeSource(ctx, node, g, consumer), ctx.query);
+}
+
+/** runMetricQuery whose series may be windowed (eval/value.ts), for the answer's encoding. */
+export async function runMetricQueryWindowed(ctx: ExecContext, expr: MetricExpr, grid: StepGrid): Promise<EvalValue> {
+  return evalWindowed(expr, grid, (node, g, consumer) => rangeSource(ctx, node, g, consumer), ctx.query);
 }
 
 /** A range aggregation's series; Loki fails the query when one of them carries `__error__` (RangeVectorEvaluator),

@@ -15,7 +15,7 @@ import { compilePipeline } from '../eval/pipeline';
 import { StepAggregator } from '../eval/stepAggregator';
 import { rangeGroupLabels } from '../eval/grouping';
 import { rangeParserHints } from '../eval/pipeline/hints';
-import { labelsKey, newSeries, type SeriesData } from '../eval/value';
+import { SeriesCells, type SeriesData } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { windowsOf } from './metricQuery';
 import type { Labels } from './types';
@@ -59,14 +59,8 @@ export async function pushParsedCount(
   type Row = { k: bigint | number | null; n: bigint | number; b: bigint | number | null } & Record<string, unknown>;
   const rows = await runSql<Row>(ctx, q.text, q.params);
   const seconds = Number(node.range) / 1e9;
-  const out = new Map<string, SeriesData>();
-  const add = (labels: Labels, k: number, v: number) => {
-    const key = labelsKey(labels);
-    let s = out.get(key);
-    if (!s) out.set(key, (s = newSeries(labels, grid.times.length)));
-    s.values[k] += v;
-    s.present[k] = 1;
-  };
+  const out = new SeriesCells('sum');
+  const add = (labels: Labels, k: number, v: number) => out.add(labels, k, v);
   const countsLines = node.op === 'count_over_time' || node.op === 'rate';
   const unsure: Row[] = [];
   for (const r of rows) {
@@ -104,7 +98,8 @@ export async function pushParsedCount(
       for (let k = 0; k < s.values.length; k++) if (s.present[k]) add(labels, first + k, s.values[k]);
     }
   }
+  const series = out.result();
   if (node.op === 'rate' || node.op === 'bytes_rate')
-    for (const s of out.values()) for (let k = 0; k < s.values.length; k++) s.values[k] /= seconds;
-  return [...out.values()];
+    for (const s of series) for (let k = 0; k < s.values.length; k++) s.values[k] /= seconds;
+  return series;
 }

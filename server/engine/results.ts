@@ -4,7 +4,8 @@ import { nsToMs } from '../eval/steps';
 import { sortedLabels, type EvalValue } from '../eval/value';
 import type { QueryData, Sample, Series } from './types';
 
-/** EvalValue → Loki's result types: a range query gives a matrix, an instant query a vector (or a scalar). */
+/** EvalValue → Loki's result types: a range query gives a matrix, an instant query a vector (or a scalar). Series may
+ *  be windowed (eval/value.ts). */
 export function toQueryData(value: EvalValue, grid: StepGrid, instant: boolean, expr: Expr): QueryData {
   const times = grid.times.map(nsToMs);
   if (value.kind === 'scalar') {
@@ -13,8 +14,9 @@ export function toQueryData(value: EvalValue, grid: StepGrid, instant: boolean, 
   }
   if (instant) {
     const result: Sample[] = [];
+    // (a windowed series of the one step starts at it)
     for (const s of value.series)
-      if (s.present[0]) result.push({ metric: sortedLabels(s.labels), value: [times[0], s.values[0]] });
+      if (!s.first && s.present[0]) result.push({ metric: sortedLabels(s.labels), value: [times[0], s.values[0]] });
     const order = topOrder(expr);
     // NaN last either way (Loki's vectorByValueHeap / vectorByReverseValueHeap); ties keep their order
     const nanLast = (x: number, y: number) => (Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : Number.isNaN(y) ? -1 : 0);
@@ -28,7 +30,9 @@ export function toQueryData(value: EvalValue, grid: StepGrid, instant: boolean, 
   const result: Series[] = [];
   for (const s of value.series) {
     const values: [number, number][] = [];
-    for (let i = 0; i < times.length; i++) if (s.present[i]) values.push([times[i], s.values[i]]);
+    // (series may be windowed: their arrays start at grid step `first`)
+    const first = s.first ?? 0;
+    for (let j = 0; j < s.values.length; j++) if (s.present[j]) values.push([times[first + j], s.values[j]]);
     if (values.length) result.push({ metric: sortedLabels(s.labels), values });
   }
   return { resultType: 'matrix', result };

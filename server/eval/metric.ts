@@ -30,8 +30,14 @@ export async function evalMetric(
 }
 
 /** evalMetric, where range and vector aggregations may hand back windowed series (eval/value.ts): a vector
- *  aggregation reads them as they are; operators that need every step get them through evalMetric. */
-async function evalWindowed(expr: MetricExpr, grid: StepGrid, source: RangeSource, query: string): Promise<EvalValue> {
+ *  aggregation reads them as they are; operators that need every step get them through evalMetric. The answer's
+ *  encoding (engine/results.ts) reads them too: a result of many short series is never spread over the grid. */
+export async function evalWindowed(
+  expr: MetricExpr,
+  grid: StepGrid,
+  source: RangeSource,
+  query: string,
+): Promise<EvalValue> {
   const steps = grid.times.length;
   switch (expr.kind) {
     case 'literal':

@@ -30,6 +30,39 @@ export function windowedSeries(labels: Labels, first: number, length: number): S
   return s;
 }
 
+/**
+ * Series built from (label set, step, value) cells arriving in any order, each sized to the steps it holds
+ * (windowedSeries): an answer of many short series — one per parsed label set — holds no whole grid per series.
+ * Cells of one series and step add up (`sum`) or the last one stands (`set`).
+ */
+export class SeriesCells {
+  private readonly series = new Map<string, { labels: Labels; k: number[]; v: number[]; lo: number; hi: number }>();
+  constructor(private readonly mode: 'sum' | 'set') {}
+
+  add(labels: Labels, k: number, v: number, key = labelsKey(labels)): void {
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { labels, k: [], v: [], lo: k, hi: k }));
+    s.k.push(k);
+    s.v.push(v);
+    if (k < s.lo) s.lo = k;
+    if (k > s.hi) s.hi = k;
+  }
+
+  result(): SeriesData[] {
+    const out: SeriesData[] = [];
+    for (const s of this.series.values()) {
+      const w = windowedSeries(s.labels, s.lo, s.hi - s.lo + 1);
+      for (let i = 0; i < s.k.length; i++) {
+        const j = s.k[i]! - s.lo;
+        w.values[j] = this.mode === 'sum' ? w.values[j]! + s.v[i]! : s.v[i]!;
+        w.present[j] = 1;
+      }
+      out.push(w);
+    }
+    return out;
+  }
+}
+
 /** The series over the whole grid of `steps` steps (itself when it already is). */
 export function densify(s: SeriesData, steps: number): SeriesData {
   const first = s.first ?? 0;
