@@ -153,6 +153,8 @@ export const UNWRAP_OPS = new Set<string>([
   'stddev_over_time',
   'stdvar_over_time',
   'quantile_over_time',
+  'first_over_time',
+  'last_over_time',
   'rate',
 ]);
 
@@ -281,6 +283,7 @@ async function pushUnwrap(
     n: bigint | number | null;
     total: number | null;
     unsure: bigint | null;
+    ties: bigint | number | null;
   };
   const spec = (fast: boolean) => ({
     op: node.op as UnwrapAggOp,
@@ -315,6 +318,14 @@ async function pushUnwrap(
   // unreadable rows are counted in a row of their own (grp and k NULL) or in their group's; a group of them alone
   // has no value
   const unsure = rows.reduce((n, r) => n + Number(r.unsure ?? 0), 0);
+  if (node.op === 'first_over_time' || node.op === 'last_over_time') {
+    // which sample is first or last at a shared timestamp, and where unsure rows fall among sure ones, is decided by
+    // the order the scan path reads rows in (ts, stream, line): TypeScript answers
+    if (unsure > 0 || rows.some((r) => Number(r.ties ?? 0) > 0)) {
+      ctx.stats.tsStages.push(`${node.op} over samples sharing a timestamp, or lines SQL could not read: TypeScript`);
+      return undefined;
+    }
+  }
   if (unsure > 0) {
     const unsureCtx: UnsureRows = {
       ctx,

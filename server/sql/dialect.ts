@@ -123,6 +123,8 @@ export interface Dialect {
   sharedCte(name: string, body: string): string;
   /** an aggregate over double `v`; `phi` (quantile) is a finite number in [0, 1] */
   aggregate(fn: 'stddev_pop' | 'var_pop' | 'quantile', v: string, w: SqlWriter, phi?: number): string;
+  /** the aggregate of the non-NULL `v` at the least (`first`) or greatest (`last`) `ts` */
+  valueAtTs(which: 'first' | 'last', v: string, ts: string): string;
   /** a positive integer constant typed as a signed 64-bit integer where the engine would otherwise make it unsigned
    *  (ClickHouse: Int64 % UInt64 is computed unsigned) */
   int64Const?(digits: string): string;

@@ -25,6 +25,8 @@ export type UnwrapAggOp = Extract<
   | 'stddev_over_time'
   | 'stdvar_over_time'
   | 'quantile_over_time'
+  | 'first_over_time'
+  | 'last_over_time'
   | 'rate'
 >;
 
@@ -183,6 +185,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     ({ lo, hi } = stepSpan(d, offsetInRange(d, q), 1n, q));
   }
   const agg = aggregateSql(q, w);
+  const ties = tiesSql(q);
   const keys = groupKeys(q);
   const key = keys.join(', ');
   // windows no longer than the step hold a row in at most one step: no row multiplication needed
@@ -197,8 +200,8 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     const inWindow = single || exact ? '' : ` WHERE v IS NULL OR ${lo} <= ${hi}`;
     text =
       withCtes(ctes) +
-      `SELECT ${key}, k, ${agg} AS value, count(v) AS n, sum(v) AS total, count(*) - count(v) AS unsure ` +
-      `FROM (SELECT ${key}, ${single ? '0' : hi} AS k, v FROM (${base}${d.computeOnce ?? ''})${d.derivedAlias}` +
+      `SELECT ${key}, k, ${agg} AS value, count(v) AS n, sum(v) AS total, count(*) - count(v) AS unsure, ` +
+      `${ties} AS ties FROM (SELECT ${key}, ${single ? '0' : hi} AS k, ts, v FROM (${base}${d.computeOnce ?? ''})${d.derivedAlias}` +
       `${inWindow})${d.derivedAlias} GROUP BY ${key}, k`;
   } else if (d.explodeRangeOrMinusOne) {
     // one pass: unreadable rows land in step -1 of their group and are counted there
@@ -209,14 +212,16 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
       `SELECT ${keys.map((g, i) => `if(kk = -1, NULL, x${i}) AS ${g}`).join(', ')}, if(kk = -1, NULL, kk) AS k, ` +
       `if(kk = -1, NULL, ${agg}) AS value, ` +
       `if(kk = -1, NULL, count(v)) AS n, if(kk = -1, NULL, sum(v)) AS total, ` +
-      `if(kk = -1, count(*), NULL) AS unsure FROM (SELECT ${keys.map((g, i) => `${g} AS x${i}`).join(', ')}, ` +
-      `${kk} AS kk, v FROM base)${d.derivedAlias} GROUP BY ${keys.map((_, i) => `x${i}`).join(', ')}, kk`;
+      `if(kk = -1, count(*), NULL) AS unsure, if(kk = -1, NULL, ${ties}) AS ties FROM (SELECT ` +
+      `${keys.map((g, i) => `${g} AS x${i}`).join(', ')}, ${kk} AS kk, ts, v FROM base)${d.derivedAlias} ` +
+      `GROUP BY ${keys.map((_, i) => `x${i}`).join(', ')}, kk`;
   } else {
     text =
       `WITH ${[...ctes, d.sharedCte('base', base)].join(', ')}, ` +
-      `spread AS (SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, v FROM base WHERE v IS NOT NULL) ` +
-      `SELECT ${key}, k, ${agg} AS value, count(v) AS n, sum(v) AS total, NULL AS unsure FROM spread GROUP BY ${key}, k ` +
-      `UNION ALL SELECT ${keys.map(() => 'NULL').join(', ')}, NULL, NULL, NULL, NULL, count(*) FROM base WHERE v IS NULL`;
+      `spread AS (SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, ts, v FROM base WHERE v IS NOT NULL) ` +
+      `SELECT ${key}, k, ${agg} AS value, count(v) AS n, sum(v) AS total, NULL AS unsure, ${ties} AS ties ` +
+      `FROM spread GROUP BY ${key}, k ` +
+      `UNION ALL SELECT ${keys.map(() => 'NULL').join(', ')}, NULL, NULL, NULL, NULL, count(*), NULL FROM base WHERE v IS NULL`;
   }
   return { text, params: w.params };
 }
@@ -241,7 +246,19 @@ function aggregateSql(q: UnwrapAggregate, w: SqlWriter): string {
       return d.aggregate('quantile', 'v', w, q.param ?? 0);
     case 'rate':
       return `sum(v) / ${w.bind(seconds, 'float64')}`;
+    case 'first_over_time':
+      return d.valueAtTs('first', 'v', 'ts');
+    case 'last_over_time':
+      return d.valueAtTs('last', 'v', 'ts');
   }
+}
+
+/** first/last_over_time: the sure rows sharing a timestamp within a group and step (the value at the least or greatest
+ *  one then turns on the order TypeScript reads them in: the caller answers in TypeScript); 0 for other functions */
+function tiesSql(q: UnwrapAggregate): string {
+  return q.op === 'first_over_time' || q.op === 'last_over_time'
+    ? 'count(v) - count(DISTINCT CASE WHEN v IS NOT NULL THEN ts END)'
+    : '0';
 }
 
 /** Go's Duration.Seconds() of a whole number of nanoseconds (NULL stays NULL: unsure): float64(whole seconds) +

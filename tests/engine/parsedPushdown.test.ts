@@ -363,6 +363,14 @@ const UNWRAP_QUERIES = [
   'sum by (host) (sum_over_time({app="hy"} | logfmt --strict | __error__="" | unwrap n [2m]))',
   'sum by (host) (sum_over_time({app="mx"} | logfmt | unwrap bytes(sz) | __error__="" [2m]))',
   'sum by (host) (rate({app="mx"} | logfmt | level="info" | unwrap latency [2m]))',
+  // first/last: the value at the least or greatest timestamp; samples sharing one (the lf streams' lines share
+  // timestamps) and unsure lines send the query to TypeScript
+  'last_over_time({app="md"} | logfmt | unwrap duration(dur) [2m]) by (host)',
+  'first_over_time({app="md"} | logfmt | level="info" | unwrap bytes(sz) [2m]) by (host)',
+  'last_over_time({app="js"} | json | unwrap latency_ms [5m]) by (host)',
+  'first_over_time({app="jp"} | json | unwrap status [5m]) by (app)',
+  'last_over_time({app="lf"} | logfmt | status=~"5.." | unwrap status [5m]) by (app)',
+  'max by (host) (last_over_time({app="md"} | logfmt | unwrap duration(dur) [1m]) by (host, level))',
   // no grouping: per every label where the query fixes the set
   'avg_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>\\" <status> <size> <_>" | unwrap size [5m])',
   'sum by (method) (avg_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>\\" <status> <size> <_>" | unwrap size [5m]))',

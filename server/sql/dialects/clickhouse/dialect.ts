@@ -105,6 +105,7 @@ export const clickhouseDialect: Dialect = {
     if (fn === 'quantile') return `quantileExactInclusive(${numberLiteral(phi ?? 0)})(${v})`;
     return fn === 'stddev_pop' ? `stddevPop(${v})` : `varPop(${v})`;
   },
+  valueAtTs: (which, v, ts) => `arg${which === 'first' ? 'Min' : 'Max'}If(${v}, ${ts}, isNotNull(${v}))`,
   int64Const: (digits) => `toInt64(${digits})`,
   derivedAlias: ' AS t',
 };

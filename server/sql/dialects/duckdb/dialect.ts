@@ -94,6 +94,7 @@ export const duckdbDialect: Dialect = {
   aggregate: (fn, v, w, phi) =>
     // quantile_cont interpolates between closest ranks exactly as Prometheus' quantile does (φ within [0, 1])
     fn === 'quantile' ? `quantile_cont(${v}, ${w.bind(phi ?? 0, 'float64')})` : `${fn}(${v})`,
+  valueAtTs: (which, v, ts) => `arg_${which === 'first' ? 'min' : 'max'}(${v}, ${ts}) FILTER (WHERE ${v} IS NOT NULL)`,
   derivedAlias: '',
 };
 

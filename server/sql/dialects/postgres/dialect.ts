@@ -65,6 +65,8 @@ export const postgresDialect: Dialect = {
   aggregate: (fn, v, w, phi) =>
     // percentile_cont interpolates between closest ranks as Prometheus' quantile does
     fn === 'quantile' ? `percentile_cont(${w.bind(phi ?? 0, 'float64')}) WITHIN GROUP (ORDER BY ${v})` : `${fn}(${v})`,
+  valueAtTs: (which, v, ts) =>
+    `(array_agg(${v} ORDER BY ${ts} ${which === 'first' ? 'ASC' : 'DESC'}) FILTER (WHERE ${v} IS NOT NULL))[1]`,
   derivedAlias: ' AS t',
   computeOnce: ' OFFSET 0',
 };
