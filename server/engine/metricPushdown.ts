@@ -256,7 +256,10 @@ async function pushUnwrap(
   // other pipelines: computed in SQL (sql/pipeline) when the dialect can, the unwrapped label as its last output
   let pipeline: ((w: SqlWriter) => SqlPipeline) | undefined;
   if (!plainJson || !byStreams) {
-    const p = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, [u.label], false, full);
+    const p = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, {
+      numericOutputs: [u.label],
+      allLabels: full,
+    });
     if (p instanceof NotInSql) {
       ctx.stats.tsStages.push(p.reason);
       return undefined;

@@ -14,7 +14,7 @@ import { compileParsedCount } from '../sql/rangeAggregate';
 import { compilePipeline } from '../eval/pipeline';
 import { StepAggregator } from '../eval/stepAggregator';
 import { rangeGroupLabels } from '../eval/grouping';
-import { rangeParserHints } from '../eval/pipeline/hints';
+import { noLabels, rangeParserHints } from '../eval/pipeline/hints';
 import { SeriesCells, type SeriesData } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { windowsOf } from './metricQuery';
@@ -43,7 +43,13 @@ export async function pushParsedCount(
     outputs = names;
   }
   const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
-  const pipeline = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, [], bytes, full);
+  // (the hints decide whether the first parser runs at all: see sql/pipeline/compile.ts errorsInSql)
+  const hints = rangeParserHints(node, consumer);
+  const pipeline = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, {
+    readsLine: bytes,
+    allLabels: full,
+    firstParserRuns: !noLabels(hints, new Set()),
+  });
   if (pipeline instanceof NotInSql) {
     ctx.stats.tsStages.push(pipeline.reason);
     return undefined;
@@ -82,7 +88,7 @@ export async function pushParsedCount(
     const byId = new Map(streams.map((s) => [s.id, s.labels]));
     // as Loki: parser hints decide what (and whether) the parsers extract; a sample with an error keeps every label
     // (LabelsBuilder.GroupedLabels), so the query fails as a pipeline error exactly as the TypeScript path does
-    const run = compilePipeline(split.rest, rangeParserHints(node, consumer));
+    const run = compilePipeline(split.rest, hints);
     const counting = { ...node, op: countsLines ? 'count_over_time' : 'bytes_over_time' } as RangeAggregation;
     const folding = new StepAggregator(counting, grid);
     const utf8 = new TextEncoder();

@@ -170,6 +170,13 @@ const QUERIES = [
   'max by (method) (count_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>" [5m]))',
   'topk(2, count_over_time({app="lf"} | regexp "level=(?P<level>\\\\w+)" [5m]))',
   'count_over_time({app="lf"} | regexp "level=(?P<level>\\\\w+)" | drop host [5m])',
+  // JSON errors where Loki's hints have the json parser run on every line: a line not starting with `{` surely
+  // carries JSONParserErr, a valid object none (lines in between go to TypeScript)
+  'sum by (app) (count_over_time({app=~"js|lf"} | json | __error__ != "" [5m]))',
+  'sum by (__error__) (count_over_time({app=~"js|lf|ng"} | json [5m]))',
+  'sum(rate({app=~"js|lf"} | json | __error__="JSONParserErr" [5m]))',
+  'sum by (host) (bytes_over_time({app="js"} |= "status" | json | __error__ != "" or __error__ = "" [5m]))',
+  'sum(count_over_time({app=~"js|lf"} | json [5m]))',
   // renames: dst takes src's value where src is there, src is deleted (a stream label too); templates after a rename
   // in the same stage read the labels as the rename left them
   'sum by (code) (count_over_time({app="js"} | json | label_format code=status [5m]))',
@@ -302,6 +309,8 @@ const TS_QUERIES = [
   // every label counted, but the line names them, or a capture meets a stream label
   'count_over_time({app="lf"} | logfmt [5m])',
   'count_over_time({app="lf"} | regexp "(?P<host>h)" [5m])',
+  'sum by (__error_details__) (count_over_time({app="js"} | json [5m]))',
+  'sum by (level) (count_over_time({app=~"js|lf"} | json | __error__ != "" [5m]))',
   // a parser after a line rewrite; line filters the database cannot run (a pattern filter, ip())
   'sum by (status) (count_over_time({app="co"} | decolorize | logfmt [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt |> "<_>status=50<_>" [5m]))',

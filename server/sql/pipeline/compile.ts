@@ -121,6 +121,9 @@ export interface PipelineContext {
    *  structured metadata (which adds labels) are unsure, and so are rows where a parsed one reads empty or absent —
    *  Loki keeps a label set to '' in the set, and SQL does not tell that from an absent one */
   everyLabel?: string[];
+  /** Loki runs the first parser on every line (its parser hints: the query needs a label), so where that parser is
+   *  `| json` a line that cannot be a JSON object surely carries JSONParserErr (see errorsInSql) */
+  firstParserRuns?: boolean;
 }
 
 /** Why a pipeline cannot run in SQL (named, for `translate --explain`). */
@@ -238,6 +241,10 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     `coalesce(${v.expr}, '') ${m.op === '=' ? '=' : '<>'} ${ctx.w.bind(m.value, 'string')}`;
   // (`upTo` and `formats`: the removals and label_format values as a stage saw them, for values computed later)
   const valueOf = (name: string, upTo = removals.length, formats = overrides): Value | NotInSql => {
+    if (jsonErrors && parsers.length > 0) {
+      if (name === '__error__') return jsonErrors.label();
+      if (name === '__error_details__') return new NotInSql('__error_details__ is read in TypeScript');
+    }
     if (name === '__error__' || name === '__error_details__') return { kind: 'const', text: '' };
     // deleted outright: nothing before is read (nor bound: a statement must use every parameter it binds)
     if (removedOutright(name, upTo)) return { kind: 'const', text: null };
@@ -325,6 +332,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   const parserCount = stages.filter((st) => ['json', 'logfmt', 'pattern', 'regexp'].includes(st.kind)).length;
   if (parserCount > 1 && stages.some((st) => st.kind === 'json' && st.params.length > 0))
     return new NotInSql('json with parameters along with another parser runs in TypeScript');
+  const jsonErrors = errorsInSql(ctx, stages, outputs);
   // the line as the stages so far leave it, computed when first read (undefined: the stored line)
   let line: (() => Value | NotInSql) | undefined;
   const lineNow = (): Value | NotInSql => (line ? line() : { kind: 'sql', expr: 'line' });
@@ -427,7 +435,9 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       ctx.unsure.push(
         p.params
           ? `NOT ${jsonParamsReadable(ctx)}`
-          : `(NOT (${mayBeJsonObject(ctx)} AND ${ctx.fns.isJsonObject('line')}) OR ${lenientJsonRow(ctx.w, ctx.quirky ?? [])})`,
+          : jsonErrors
+            ? `(NOT ${jsonErrors.surely} AND (NOT ${ctx.fns.isJsonObject('line')} OR ${lenientJsonRow(ctx.w, ctx.quirky ?? [])}))`
+            : `(NOT (${mayBeJsonObject(ctx)} AND ${ctx.fns.isJsonObject('line')}) OR ${lenientJsonRow(ctx.w, ctx.quirky ?? [])})`,
       );
   }
   // metadata is stored as a JSON object whose keys (label names) are written unescaped: a key's quoted name in the
@@ -453,6 +463,39 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     keep: keep.length ? keep.map((k) => `(${k})`).join(' AND ') : 'TRUE',
     output,
     ...(finalLine !== undefined && { line: finalLine }),
+  };
+}
+
+/**
+ * JSON errors in SQL: where Loki runs the first parser on every line (PipelineContext.firstParserRuns), that parser is
+ * `| json` without parameters and nothing after it reads a label but `__error__` (string filters; line filters) — nor
+ * does the consumer, beyond labels every stream carries — a line that cannot be a JSON object (its first non-blank
+ * character is not `{`) surely carries JSONParserErr, and a valid object line surely none: `label` is `__error__`
+ * from the parser on. Lines in between (starting with `{`, not valid) stay unsure. Undefined otherwise.
+ */
+function errorsInSql(ctx: Ctx, stages: Stage[], outputs: string[]): { surely: string; label: () => Value } | undefined {
+  if (!ctx.firstParserRuns) return undefined;
+  const first = stages.findIndex((st) => ['json', 'logfmt', 'pattern', 'regexp', 'unpack'].includes(st.kind));
+  const json = stages[first];
+  if (!json || json.kind !== 'json' || json.params.length > 0) return undefined;
+  const onlyError = (f: LabelFilterExpr): boolean =>
+    f.kind === 'and' || f.kind === 'or'
+      ? onlyError(f.left) && onlyError(f.right)
+      : f.kind === 'string' && f.name === '__error__';
+  if (
+    !stages
+      .slice(first + 1)
+      .every((st) => st.kind === 'lineFilter' || (st.kind === 'labelFilter' && onlyError(st.expr)))
+  )
+    return undefined;
+  if (!outputs.every((o) => ctx.streams.every((s) => Object.hasOwn(s, o)))) return undefined;
+  const surely = `(NOT ${mayBeJsonObject(ctx)})`;
+  // (bound when first read: a statement must use every parameter it binds)
+  let label: Value | undefined;
+  return {
+    surely,
+    label: () =>
+      (label ??= { kind: 'sql', expr: `CASE WHEN ${surely} THEN ${ctx.w.bind('JSONParserErr', 'string')} END` }),
   };
 }
 

@@ -30,13 +30,18 @@ export function sqlPipelineFor(
   stages: Stage[],
   streams: StreamInfo[],
   outputs: string[],
-  /** outputs read only as numbers (an unwrapped label): last */
-  numericOutputs: string[] = [],
-  /** the consumer reads the final line (bytes_over_time, bytes_rate) */
-  readsLine = false,
-  /** the consumer reads every label (fixedLabelNames): rows with structured metadata, which adds labels, are unsure */
-  allLabels = false,
+  opts: {
+    /** outputs read only as numbers (an unwrapped label): last */
+    numericOutputs?: string[];
+    /** the consumer reads the final line (bytes_over_time, bytes_rate) */
+    readsLine?: boolean;
+    /** the consumer reads every label (fixedLabelNames): rows with structured metadata, which adds labels, are unsure */
+    allLabels?: boolean;
+    /** Loki's parser hints have the first parser run on every line (PipelineContext.firstParserRuns) */
+    firstParserRuns?: boolean;
+  } = {},
 ): ((w: SqlWriter) => SqlPipeline) | NotInSql {
+  const numericOutputs = opts.numericOutputs ?? [];
   const fns = dialect.parsers;
   if (!fns) return new NotInSql(dialect.noParsers ?? 'parsers run in TypeScript on this engine');
   const numeric = numericOnly(stages, outputs, numericOutputs);
@@ -49,8 +54,9 @@ export function sqlPipelineFor(
       quirky: streams.filter((s) => s.jsonQuirks).map((s) => s.id),
       spellings: new JsonSpellings(streams),
       numericOnly: numeric,
-      readsLine,
-      ...(allLabels && { everyLabel: outputs }),
+      readsLine: opts.readsLine,
+      ...(opts.allLabels && { everyLabel: outputs }),
+      firstParserRuns: opts.firstParserRuns,
     };
     return compileSqlPipeline(pc, stages, [...outputs, ...numericOutputs]);
   };
