@@ -40,6 +40,8 @@ const LOGFMT = [
   '5xx=4 _5xx=3',
   'a="x"status=505',
   'orphan status=500 level=',
+  'level=ınfo msg="  x  " status=500',
+  'level=Warn msg=" x\t" method=Get',
   'host=parsed app=x status=500 level=info',
   'status="" status=501',
   'a="x"status="" status=7',
@@ -177,6 +179,15 @@ const QUERIES = [
   'sum(rate({app=~"js|lf"} | json | __error__="JSONParserErr" [5m]))',
   'sum by (host) (bytes_over_time({app="js"} |= "status" | json | __error__ != "" or __error__ = "" [5m]))',
   'sum(count_over_time({app=~"js|lf"} | json [5m]))',
+  // template functions on ASCII texts (ToUpper, ToLower, TrimSpace and sprig's names); others' rows in TypeScript
+  'sum by (l) (count_over_time({app="lf"} | logfmt | label_format l=`{{ToUpper .level}}` [5m]))',
+  'sum by (l) (count_over_time({app="lf"} | logfmt | label_format l="{{ .level | lower }}-{{ upper .method }}" [5m]))',
+  'sum by (host) (count_over_time({app="lf"} | logfmt | line_format "<{{ TrimSpace .msg }}>" |= "<x>" [5m]))',
+  'sum by (t) (count_over_time({app="lf"} | logfmt | label_format t="{{ trim .msg }}|{{ ToLower .host }}" [5m]))',
+  // onto a stream label: the value set stands over the stream's (Loki's LabelsBuilder.Set of a parsed label)
+  'sum by (level) (count_over_time({app="js"} | json | label_format level="{{.status}}" [5m]))',
+  'sum by (host) (count_over_time({app="lf"} | logfmt | label_format host="{{.level}}" [5m]))',
+  'sum by (host, level) (count_over_time({app="lf"} | logfmt | label_format host=level [5m]))',
   // renames: dst takes src's value where src is there, src is deleted (a stream label too); templates after a rename
   // in the same stage read the labels as the rename left them
   'sum by (code) (count_over_time({app="js"} | json | label_format code=status [5m]))',
@@ -300,8 +311,8 @@ const SIZES = ['1.5KB', '1,024KB', '10QB', '999999999999999EiB', '12', '', 'x', 
 // stages SQL does not take (Go's case folding in a label regex Loki turns into a literal test): TypeScript answers
 const TS_QUERIES = [
   // label_format SQL does not take: onto a stream label, before a parser, with a rename or a function
-  'sum by (level) (count_over_time({app="js"} | json | label_format level="{{.status}}" [5m]))',
   'sum by (m) (count_over_time({app="lf"} | label_format m="{{.host}}" | logfmt [5m]))',
+  'sum by (host, level) (count_over_time({app="lf"} | label_format host="h-{{.host}}" | logfmt [5m]))',
   'sum by (m) (count_over_time({app="lf"} | logfmt | label_format m="{{.status | ToUpper}}" [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt | drop status=~"5.." [5m]))',

@@ -71,6 +71,8 @@ export interface SqlParserFunctions {
   lookup(keys: string, values: string, col: string): string;
   /** `expr` with every match of RE2 `pattern` (a parameter) removed, leftmost-first as Go's ReplaceAll */
   regexRemoveAll(expr: string, pattern: string): string;
+  /** an ASCII text upper- or lower-cased, or stripped of ASCII whitespace (\t \n \v \f \r and space) at both ends */
+  asciiCase(fn: 'upper' | 'lower' | 'trim', expr: string): string;
 }
 
 /** A JSON path: object keys and array indexes (a key never holds `"` or `\\`: see jsonParamLabel). */
@@ -564,20 +566,43 @@ function surelyDropped(
     : `(NOT ${mayBeJsonObject(ctx)})`;
 }
 
-/** A Go template of plain text and `{{.label}}` fields (spaces allowed inside the braces), as its parts; undefined for
- *  anything else (functions, pipes, trim markers, nested fields, comments): those run in TypeScript. */
-export function simpleTemplate(t: string): ({ text: string } | { field: string })[] | undefined {
-  const parts: ({ text: string } | { field: string })[] = [];
+/** Template functions SQL runs, on ASCII texts (others make the row unsure): Go's strings.ToUpper, ToLower and
+ *  TrimSpace under Loki's and sprig's names. */
+const TEMPLATE_FNS: Record<string, TemplateFn> = {
+  ToUpper: 'upper',
+  upper: 'upper',
+  ToLower: 'lower',
+  lower: 'lower',
+  TrimSpace: 'trim',
+  trim: 'trim',
+};
+type TemplateFn = 'upper' | 'lower' | 'trim';
+type TemplatePart = { text: string } | { field: string; fn?: TemplateFn };
+
+/** A Go template of plain text, `{{.label}}` fields and fields through one function of TEMPLATE_FNS (`{{ToUpper
+ *  .label}}`, `{{.label | ToUpper}}`), spaces allowed inside the braces, as its parts; undefined for anything else
+ *  (other functions, longer pipes, trim markers, nested fields, comments): those run in TypeScript. */
+export function simpleTemplate(t: string): TemplatePart[] | undefined {
+  const parts: TemplatePart[] = [];
   let at = 0;
   for (;;) {
     const open = t.indexOf('{{', at);
     if (open < 0) break;
     const close = t.indexOf('}}', open + 2);
     if (close < 0) return undefined;
-    const m = /^ *\.([A-Za-z_][A-Za-z0-9_]*) *$/.exec(t.slice(open + 2, close));
-    if (!m) return undefined;
+    const action = t.slice(open + 2, close);
+    const m = /^ *\.([A-Za-z_][A-Za-z0-9_]*) *$/.exec(action);
+    const prefix = /^ *([A-Za-z]+) +\.([A-Za-z_][A-Za-z0-9_]*) *$/.exec(action);
+    const piped = /^ *\.([A-Za-z_][A-Za-z0-9_]*) *\| *([A-Za-z]+) *$/.exec(action);
+    const call = prefix
+      ? { name: prefix[1]!, field: prefix[2]! }
+      : piped
+        ? { name: piped[2]!, field: piped[1]! }
+        : undefined;
+    const fn = call && Object.hasOwn(TEMPLATE_FNS, call.name) ? TEMPLATE_FNS[call.name] : undefined;
+    if (!m && !fn) return undefined;
     if (open > at) parts.push({ text: t.slice(at, open) });
-    parts.push({ field: m[1]! });
+    parts.push(m ? { field: m[1]! } : { field: call!.field, fn });
     at = close + 2;
   }
   if (at < t.length) parts.push({ text: t.slice(at) });
@@ -589,9 +614,9 @@ export function simpleTemplate(t: string): ({ text: string } | { field: string }
  * them: in order; a rename `dst=src` reads the labels as they are at that point, sets `dst` and deletes `src` when
  * `src` is there (else leaves both); templates read the labels as they were at the first template (Loki fills their
  * map once). A missing field reads as '' (missingkey=zero over a map of strings); a label is set even when its text is
- * empty, which reads as absent everywhere after (groupings, filters). Stream labels as targets (a parsed label of the
- * same name would sit beside them), labels a later parser could set again and labels a `drop`/`keep` before it
- * removed are left to TypeScript.
+ * empty, which reads as absent everywhere after (groupings, filters). A stream label as target takes the value set
+ * (Loki's LabelsBuilder.Set of a parsed label deletes the stream's). Labels a later parser could set again and labels
+ * a `drop`/`keep` before it removed are left to TypeScript.
  */
 function formatLabels(
   ctx: Ctx,
@@ -605,8 +630,6 @@ function formatLabels(
   const cur = new Map(before);
   let map: Map<string, () => Value | NotInSql> | undefined;
   for (const op of st.ops) {
-    if (ctx.streams.some((s) => Object.hasOwn(s, op.dst)))
-      return new NotInSql(`label_format onto stream label ${op.dst} runs in TypeScript`);
     const view = new Map(cur);
     let memo: Value | NotInSql | undefined;
     if (op.kind === 'rename') {
@@ -638,11 +661,7 @@ function renamed(ctx: Ctx, src: Value | NotInSql, dst: Value | NotInSql): Value 
 }
 
 /** A simple template's text over the labels `valueOf` reads ('' for a missing one). */
-function templateValue(
-  ctx: Ctx,
-  parts: ({ text: string } | { field: string })[],
-  valueOf: (name: string) => Value | NotInSql,
-): Value | NotInSql {
+function templateValue(ctx: Ctx, parts: TemplatePart[], valueOf: (name: string) => Value | NotInSql): Value | NotInSql {
   const values: Value[] = [];
   for (const p of parts) {
     if ('text' in p) {
@@ -651,7 +670,13 @@ function templateValue(
     }
     const v = valueOf(p.field);
     if (v instanceof NotInSql) return v;
-    values.push(v);
+    if (!p.fn) {
+      values.push(v);
+      continue;
+    }
+    const f = applied(ctx, p.fn, v);
+    if (f instanceof NotInSql) return f;
+    values.push(f);
   }
   if (values.every((v) => v.kind === 'const'))
     return { kind: 'const', text: values.map((v) => (v as { text: string | null }).text ?? '').join('') };
@@ -659,6 +684,19 @@ function templateValue(
     v.kind === 'const' ? ctx.w.bind(v.text ?? '', 'string') : `coalesce(${v.expr}, '')`,
   );
   return { kind: 'sql', expr: pieces.length === 1 ? pieces[0]! : `(${pieces.join(' || ')})` };
+}
+
+/** Go's strings.ToUpper, ToLower or TrimSpace of a value: exact in SQL on ASCII texts, where they only map or strip
+ *  ASCII characters; a row whose text holds another character is unsure. */
+function applied(ctx: Ctx, fn: TemplateFn, v: Value): Value | NotInSql {
+  if (v.kind === 'const') {
+    const t = v.text ?? '';
+    if (!/^[\x00-\x7f]*$/.test(t)) return new NotInSql(`${fn} of a non-ASCII text runs in TypeScript`);
+    return { kind: 'const', text: fn === 'upper' ? t.toUpperCase() : fn === 'lower' ? t.toLowerCase() : t.trim() };
+  }
+  const text = `coalesce(${v.expr}, '')`;
+  ctx.unsure.push(ctx.fns.regexMatch(text, ctx.w.bind('[^\\x00-\\x7f]', 'string')));
+  return { kind: 'sql', expr: ctx.fns.asciiCase(fn, text) };
 }
 
 /** the level-2 column of `name` as set by one parser (memoised per parser and name), undefined if it never sets it */

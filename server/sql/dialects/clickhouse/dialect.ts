@@ -53,6 +53,7 @@ export const clickhouseDialect: Dialect = {
     fullMatch: (col, p) => match(col, `concat('^(?:', ${p}, ')$')`),
     lookup: (keys, values, col) => `arrayElement(${values}, indexOf(${keys}, ${col}))`,
     regexRemoveAll: (e, p) => `replaceRegexpAll(${e}, concat('(?-s)', ${p}), '')`,
+    asciiCase: (fn, e) => (fn === 'trim' ? `replaceRegexpAll(${e}, '^[\\t-\\r ]+|[\\t-\\r ]+$', '')` : `${fn}(${e})`),
   },
   placeholder: (n, type) => {
     switch (type) {

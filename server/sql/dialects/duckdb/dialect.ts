@@ -35,6 +35,8 @@ export const duckdbDialect: Dialect = {
     fullMatch: (col, p) => `regexp_full_match(${col}, ${p})`,
     lookup: (keys, values, col) => `list_extract(${values}, list_position(${keys}, ${col}))`,
     regexRemoveAll: (e, p) => `regexp_replace(${e}, ${p}, '', 'g')`,
+    asciiCase: (fn, e) =>
+      fn === 'trim' ? `trim(${e}, chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ' ')` : `${fn}(${e})`,
   },
   placeholder: (n, type) => {
     switch (type) {
