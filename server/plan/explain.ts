@@ -24,7 +24,7 @@ import { duckdbDialect } from '../sql/dialects/duckdb/dialect';
 import { postgresDialect } from '../sql/dialects/postgres/dialect';
 import { clickhouseDialect } from '../sql/dialects/clickhouse/dialect';
 import { lineFilterSql } from '../sql/rowSelect';
-import { splitPipeline, stageName, type PipelineSplit } from './pushdown';
+import { cannotPush, splitPipeline, stageName, type PipelineSplit } from './pushdown';
 import { COUNTING, UNWRAP_OPS } from '../engine/metricPushdown';
 
 export type StageKind =
@@ -349,8 +349,11 @@ function rangeReasonOf(
       !/ runs in TypeScript$/.test(r) &&
       !/^line filter|^regex line filter|^pattern line filter|^ip\(\)/.test(r),
   );
-  // a line filter that stays in TypeScript keeps everything after it there, whatever else the planner tried
-  const lineFilter = split.rest.findIndex((s) => s.kind === 'lineFilter');
+  // a line filter the database cannot run keeps everything after it in TypeScript, whatever else the planner tried
+  // (one after a line_format or decolorize reads their SQL line where the pipeline runs in SQL)
+  const lineFilter = split.rest.findIndex(
+    (s) => s.kind === 'lineFilter' && cannotPush(s.filter, dialect.capabilities) !== undefined,
+  );
   if (lineFilter >= 0) return `a line filter runs in TypeScript (${split.reasons[lineFilter]})`;
   if (specific) return specific;
   if (node.unwrap) {
@@ -366,7 +369,10 @@ function rangeReasonOf(
     if (!dialect.capabilities.jsonExtract) return `${dialect.name} cannot extract JSON fields in SQL here`;
     const absorbs = consumer && ['sum', 'max', 'min'].includes(consumer.op);
     if (!(node.grouping && !node.grouping.without) && !absorbs)
-      return 'unwrapped values are aggregated in SQL only grouped (… by (…)) or under sum / max / min';
+      return (
+        'unwrapped values are aggregated in SQL only grouped (… by (…)), under sum / max / min, or over a pipeline ' +
+        'whose labels the query fixes (pattern, regexp, json with parameters)'
+      );
     return 'SQL could not take every value exactly as Loki would (the unwrapped field is also a stream label or a grouping label, or the pipeline has no exact SQL form)';
   }
   if (!COUNTING.has(node.op)) return `${node.op} is computed in TypeScript over the rows the database returns`;
