@@ -49,11 +49,28 @@ async function rangeSource(
     .select(node.log.matchers, from, to)
     .then((streams) => recordProcessed(ctx, streams, from, to, true));
   counted.catch(() => undefined); // awaited below; when the aggregation fails first, its outcome does not matter
-  const pushed = ctx.pushdown === false ? undefined : await pushRangeAggregation(ctx, node, grid, consumer);
+  const pushed = ctx.pushdown === false ? undefined : await pushedOrTooComplex(ctx, node, grid, consumer);
   const series = pushed ?? (await scanRangeAggregation(ctx, node, grid, consumer));
   assertNoPipelineError(ctx, series);
   await counted;
   return series;
+}
+
+/** The pushed-down answer, or undefined (the TypeScript scan answers) when the engine found the statement too deep to
+ *  plan: a pipeline of hundreds of stages nests its SQL expressions as deep. */
+async function pushedOrTooComplex(
+  ctx: ExecContext,
+  node: RangeAggregation,
+  grid: StepGrid,
+  consumer?: Consumer,
+): Promise<SeriesData[] | undefined> {
+  try {
+    return await pushRangeAggregation(ctx, node, grid, consumer);
+  } catch (e) {
+    if (!ctx.dialect.isTooComplex?.(e)) throw e;
+    ctx.stats.tsStages.push('the database found the pushed statement too deep to plan: the pipeline ran in TypeScript');
+    return undefined;
+  }
 }
 
 /** Everything a SQL aggregation needs to know about the windows of `node` on `grid` (sql/stepWindows.ts). */

@@ -77,6 +77,9 @@ export interface Dialect {
    *  re-runs with jsonField, telling the two apart with isInvalidJson). For engines whose safe form is slow. */
   jsonFieldFast?(w: SqlWriter, col: string, key: string): string;
   isInvalidJson?(err: unknown): boolean;
+  /** the engine refused a statement as too deeply nested or too large to plan (a pushed pipeline of many stages): the
+   *  query then runs in TypeScript */
+  isTooComplex?(err: unknown): boolean;
   /** for `| json | unwrap field` (unwrapAggregate.ts), where the engine has a cheaper way than jsonField and a
    *  decimal full match: `raw` reads field `key` of `col` once per row (NULL when invalid or absent), and `number`
    *  over it is the value Go's strconv.ParseFloat gives the label Loki extracts, NULL wherever SQL cannot be sure of

@@ -317,6 +317,10 @@ const TS_QUERIES = [
   'sum by (level) (count_over_time({app="lf"} | logfmt | level=~".+" | status=~"(?i)ABC" [5m]))',
   'sum by (status) (count_over_time({app="lf"} | logfmt | drop status=~"5.." [5m]))',
   'sum by (level) (count_over_time({app="lf"} | logfmt | drop host | json [5m]))',
+  // pipelines long enough to nest SQL past an engine's depth limit; a template of many fields (one concat call)
+  `sum by (host) (count_over_time({app="co"}${' | decolorize'.repeat(150)} |~ "^ERROR" [5m]))`,
+  `sum by (a) (count_over_time({app="lf"} | logfmt${' | label_format a="x{{.a}}"'.repeat(120)} [5m]))`,
+  `sum by (host) (count_over_time({app="lf"} | logfmt | line_format "${'{{.level}}'.repeat(1500)}" |= "infoinfo" [5m]))`,
   // every label counted, but the line names them, or a capture meets a stream label
   'count_over_time({app="lf"} | logfmt [5m])',
   'count_over_time({app="lf"} | regexp "(?P<host>h)" [5m])',

@@ -128,6 +128,9 @@ export interface PipelineContext {
   firstParserRuns?: boolean;
 }
 
+/** The most stages a pipeline compiled to SQL may have (see compileSqlPipeline). */
+const MAX_SQL_STAGES = 100;
+
 /** Why a pipeline cannot run in SQL (named, for `translate --explain`). */
 export class NotInSql {
   constructor(readonly reason: string) {}
@@ -212,6 +215,10 @@ function producerOf(st: Stage): Producer | NotInSql | 'passive' {
  * set. Returns NotInSql when some stage or label cannot be expressed.
  */
 export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs: string[]): SqlPipeline | NotInSql {
+  // each stage may nest the SQL of the ones before it (a label_format reading the last one's label, a decolorize of the
+  // last one's line): engines refuse expressions nested past a depth (DuckDB: 1,000)
+  if (stages.length > MAX_SQL_STAGES)
+    return new NotInSql(`a pipeline of more than ${MAX_SQL_STAGES} stages runs in TypeScript`);
   const ctx: Ctx = { ...pc, helperCols: [], labelCols: [], unsure: [], next: 0 };
   // every label name the pipeline or its consumer reads, and the streams' own: structured metadata holding one of
   // them could shadow it or push a parsed one to `<name>_extracted` (rows with other metadata are sure)
@@ -683,7 +690,8 @@ function templateValue(ctx: Ctx, parts: TemplatePart[], valueOf: (name: string) 
   const pieces = values.map((v) =>
     v.kind === 'const' ? ctx.w.bind(v.text ?? '', 'string') : `coalesce(${v.expr}, '')`,
   );
-  return { kind: 'sql', expr: pieces.length === 1 ? pieces[0]! : `(${pieces.join(' || ')})` };
+  // (one call, not a chain of `||`: a template of thousands of fields must not nest the expression as deep)
+  return { kind: 'sql', expr: pieces.length === 1 ? pieces[0]! : `concat(${pieces.join(', ')})` };
 }
 
 /** Go's strings.ToUpper, ToLower or TrimSpace of a value: exact in SQL on ASCII texts, where they only map or strip

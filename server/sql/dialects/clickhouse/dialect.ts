@@ -25,6 +25,7 @@ function match(col: string, inner: string): string {
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   capabilities: { re2Regex: true, jsonExtract: true },
+  isTooComplex: (e) => /TOO_DEEP|TOO_BIG_AST|too deep|too big|stack overflow/i.test(String((e as Error)?.message ?? e)),
   // every pattern gets `(?-s)` (see above); extractGroups takes the (constant) query parameter as its pattern
   parsers: {
     regexExtract: (col, p, g) => `extractGroups(${col}, concat('(?-s)', ${p}))[${g}]`,

@@ -7,6 +7,7 @@ export const duckdbDialect: Dialect = {
   name: 'duckdb',
   capabilities: { re2Regex: true, jsonExtract: true, probeMetadata: true },
   jsonReadsLeniently: true,
+  isTooComplex: (e) => /Max expression depth limit|stack overflow/i.test(String((e as Error)?.message ?? e)),
   minuteCounts: MINUTE_COUNTS_TABLE,
   parsers: {
     regexExtract: (col, p, g) => `regexp_extract(${col}, ${p}, ${g})`,

@@ -59,6 +59,8 @@ export const postgresDialect: Dialect = {
     );
   },
   isInvalidJson: (e) => (e as { code?: string })?.code === '22P02',
+  // stack depth limit exceeded, statement too complex
+  isTooComplex: (e) => ['54001', '54000'].includes((e as { code?: string })?.code ?? ''),
   lookup: (keys, values, col) => `(${values})[array_position(${keys}, ${col})]`,
   toDouble: (e) => `CAST(${e} AS double precision)`,
   sharedCte: (name, body) => `${name} AS MATERIALIZED (${body})`,
