@@ -163,6 +163,7 @@ const QUERIES = [
   'sum by (host, status) (count_over_time({app="lf"} | drop host="a" | logfmt | status >= 500 [5m]))',
   'sum by (app, host, level) (count_over_time({app="lf"} | keep app, host!="a" | logfmt [5m]))',
   'sum by (host, level) (count_over_time({app="lf"} | keep level | logfmt [5m]))',
+  'sum by (host, ip) (count_over_time({app="ng"} | drop host | pattern "<ip> <_>" [5m]))',
   // no sum over the counts: a pipeline whose label set the query fixes (pattern, regexp, json with parameters) is
   // counted per every label in SQL (rows with structured metadata, which adds labels, in TypeScript)
   'count_over_time({app="ng"} | pattern "<ip> - - [<_>] \\"<method> <path> <_>\\" <status> <size> <_>" [5m])',

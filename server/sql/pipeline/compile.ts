@@ -294,14 +294,16 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     const inStream = ctx.streams.map((s, k) => Object.hasOwn(s, name) && !dropped[k]);
     const some = inStream.some(Boolean);
     const all = some && inStream.every(Boolean);
+    // (bound only where used: a statement must use every parameter it binds)
     const gone = dropped.some(Boolean)
-      ? `${ctx.w.dialect.inArray(
-          'stream_id',
-          ctx.w.bind(
-            ctx.streamIds.filter((_, k) => dropped[k]),
-            'int64[]',
-          ),
-        )}`
+      ? () =>
+          ctx.w.dialect.inArray(
+            'stream_id',
+            ctx.w.bind(
+              ctx.streamIds.filter((_, k) => dropped[k]),
+              'int64[]',
+            ),
+          )
       : undefined;
     if (name.endsWith('_extracted')) return new NotInSql(`label ${name} is read in TypeScript`);
     if (all) {
@@ -329,11 +331,11 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       );
       // (a lookup past the list gives NULL or '' by dialect; a stream label is never '')
       const own = ctx.fns.lookup(ids, vals, 'stream_id');
-      const drop = gone ? `WHEN ${gone} THEN NULL ` : '';
+      const drop = gone ? `WHEN ${gone()} THEN NULL ` : '';
       return { kind: 'sql', expr: `CASE ${drop}WHEN ${own} <> '' THEN ${own} ELSE ${parsed} END` };
     }
     if (exprs.length === 0) return { kind: 'const', text: null };
-    if (gone) return { kind: 'sql', expr: `CASE WHEN ${gone} THEN NULL ELSE ${parsed} END` };
+    if (gone) return { kind: 'sql', expr: `CASE WHEN ${gone()} THEN NULL ELSE ${parsed} END` };
     return { kind: 'sql', expr: parsed };
   };
   // Loki's `| json label="path"` overwrites what an earlier parser set (it skips no extracted key), where other parsers
