@@ -199,6 +199,9 @@ const QUERIES = [
   'sum by (a, b) (count_over_time({app="lf"} | logfmt | label_format b="{{.status}}/{{.a}}", a=status [5m]))',
   'sum by (x) (count_over_time({app="lf"} | logfmt | label_format x=status | label_format x=level [5m]))',
   'sum by (s) (count_over_time({app="lf"} | logfmt | label_format s=status | s >= 500 [5m]))',
+  'sum by (level, e) (count_over_time({app="lf"} | logfmt | label_format e="{{.nothing}}" | label_format level=e [5m]))',
+  'count_over_time({app="ng"} | pattern "<ip> <_>" | label_format addr=ip [5m])',
+  'sum by (ip, e) (count_over_time({app="ng"} | pattern "<ip> <_>" | label_format e="{{.nothing}}" | label_format ip=e [5m]))',
   // a label nothing reads: its template binds nothing (a statement must use every parameter it binds)
   'sum by (host) (count_over_time({app="lf"} | logfmt | label_format unused="{{.level}}-{{.host}}" [5m]))',
   'sum by (host) (bytes_rate({app="lf"} | logfmt | label_format status="{{.level}}" [5m]))',

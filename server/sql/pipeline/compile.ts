@@ -423,7 +423,9 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
     output.set(name, valueSql(ctx, v, 'NULL'));
     // (a stream label is never empty: there '' is absent)
     if (pc.everyLabel?.includes(name) && !own.has(name)) {
-      if (v.kind === 'const' && !v.text) return new NotInSql(`label ${name}, always empty, is read in TypeScript`);
+      // (a constant null is absent on every row; '' is a template's empty text, set)
+      if (v.kind === 'const' && v.text === '')
+        return new NotInSql(`label ${name}, always empty, is read in TypeScript`);
       if (v.kind === 'sql') ctx.unsure.push(`coalesce(${v.expr}, '') = ''`);
     }
   }
@@ -662,7 +664,8 @@ function formatLabels(
 function renamed(ctx: Ctx, src: Value | NotInSql, dst: Value | NotInSql): Value | NotInSql {
   if (src instanceof NotInSql) return src;
   if (dst instanceof NotInSql) return dst;
-  if (src.kind === 'const') return src.text ? src : dst;
+  // (a constant '' is a template's empty text: there, and so set)
+  if (src.kind === 'const') return src.text !== null ? src : dst;
   if (dst.kind === 'const' && !dst.text) return src;
   const d = valueSql(ctx, dst, 'NULL');
   ctx.unsure.push(`(coalesce(${src.expr}, '') = '' AND coalesce(${d}, '') <> '')`);
