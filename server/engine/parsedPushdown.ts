@@ -14,7 +14,7 @@ import { compileParsedCount } from '../sql/rangeAggregate';
 import { compilePipeline } from '../eval/pipeline';
 import { StepAggregator } from '../eval/stepAggregator';
 import { rangeGroupLabels } from '../eval/grouping';
-import { noLabels, rangeParserHints } from '../eval/pipeline/hints';
+import { rangeParserHints } from '../eval/pipeline/hints';
 import { SeriesCells, type SeriesData } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { windowsOf } from './metricQuery';
@@ -43,12 +43,13 @@ export async function pushParsedCount(
     outputs = names;
   }
   const bytes = node.op === 'bytes_over_time' || node.op === 'bytes_rate';
-  // (the hints decide whether the first parser runs at all: see sql/pipeline/compile.ts errorsInSql)
+  // (the hints decide whether the first parser runs, and whether its errors fail the query: compile.ts errorsInSql)
   const hints = rangeParserHints(node, consumer);
   const pipeline = sqlPipelineFor(ctx.dialect, split.rest, streams, outputs, {
     readsLine: bytes,
     allLabels: full,
-    firstParserRuns: !noLabels(hints, new Set()),
+    // (a parser runs where the hints require a label; naming `__error__` marks its errors preserved)
+    parserErrorsWanted: !!hints && !hints.noLabels && hints.required.has('__error__'),
   });
   if (pipeline instanceof NotInSql) {
     ctx.stats.tsStages.push(pipeline.reason);

@@ -131,6 +131,9 @@ export interface Dialect {
   /** a positive integer constant typed as a signed 64-bit integer where the engine would otherwise make it unsigned
    *  (ClickHouse: Int64 % UInt64 is computed unsigned) */
   int64Const?(digits: string): string;
+  /** an integer expression as a signed 64-bit integer, NULL staying NULL (default `CAST(… AS BIGINT)`; ClickHouse's
+   *  BIGINT is not nullable, and it evaluates a CASE's branches on every row) */
+  toInt64?(expr: string): string;
   /** the relation holding entries (stream_id, ts, line, metadata): the native `entries` table when undefined, or
    *  the derived table an existing-table mapping presents (schema/mapping.ts builds a dialect copy with it) */
   readonly entries?: string;

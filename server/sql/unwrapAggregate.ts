@@ -122,7 +122,8 @@ function valueRows(d: Dialect, w: SqlWriter, q: UnwrapAggregate, withLine: boole
     const fns = d.parsers;
     if (!fns) throw new Error('duration() in SQL needs the dialect parser functions');
     const { ok, ns } = durationNanos(fns, w, 'v_raw');
-    rows = `(SELECT ts, stream_id${carried}, v_raw, CASE WHEN ${ok} THEN CAST(${ns} AS BIGINT) END AS v_ns FROM ${rows}${d.derivedAlias})`;
+    const int64 = d.toInt64 ? d.toInt64(ns) : `CAST(${ns} AS BIGINT)`;
+    rows = `(SELECT ts, stream_id${carried}, v_raw, CASE WHEN ${ok} THEN ${int64} END AS v_ns FROM ${rows}${d.derivedAlias})`;
   }
   if (q.conversion === 'bytes') {
     // the size once per row (the value reads it twice: the bound, then the value)

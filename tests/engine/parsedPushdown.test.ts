@@ -180,6 +180,9 @@ const QUERIES = [
   'sum(rate({app=~"js|lf"} | json | __error__="JSONParserErr" [5m]))',
   'sum by (host) (bytes_over_time({app="js"} |= "status" | json | __error__ != "" or __error__ = "" [5m]))',
   'sum(count_over_time({app=~"js|lf"} | json [5m]))',
+  // errors not asked for (no __error__ in the query) fail it when they reach the aggregation: TypeScript raises that
+  'sum by (app) (bytes_over_time({app="lf", host="a"} |= "status" | json [5m]))',
+  'sum by (app) (count_over_time({app="lf", host="b"} | json [5m]))',
   // template functions on ASCII texts (ToUpper, ToLower, TrimSpace and sprig's names); others' rows in TypeScript
   'sum by (l) (count_over_time({app="lf"} | logfmt | label_format l=`{{ToUpper .level}}` [5m]))',
   'sum by (l) (count_over_time({app="lf"} | logfmt | label_format l="{{ .level | lower }}-{{ upper .method }}" [5m]))',
@@ -399,6 +402,8 @@ const UNWRAP_QUERIES = [
   'first_over_time({app="jp"} | json | unwrap status [5m]) by (app)',
   'last_over_time({app="lf"} | logfmt | status=~"5.." | unwrap status [5m]) by (app)',
   'max by (host) (last_over_time({app="md"} | logfmt | unwrap duration(dur) [1m]) by (host, level))',
+  // an unwrapped label no stage sets (a NULL on every row; ClickHouse evaluates every CASE branch, casts included)
+  'min_over_time({app="lf"} | regexp "level=(?P<lvl>\\\\w+)" | unwrap duration(took) [5m]) by (msg) or vector(1)',
   // no grouping: per every label where the query fixes the set
   'avg_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>\\" <status> <size> <_>" | unwrap size [5m])',
   'sum by (method) (avg_over_time({app="ng"} | pattern "<_> \\"<method> <path> <_>\\" <status> <size> <_>" | unwrap size [5m]))',

@@ -215,14 +215,34 @@ function generator(seed: number) {
     const stages: string[] = [pick(s.selector)];
     for (let i = Math.floor(r() * 3); i > 0; i--) stages.push(lineFilter(s));
     if (opts.parser) {
-      stages.push(pick(s.parsers));
+      // a drop or keep before the parser: it removes stream labels only
+      if (chance(0.1)) stages.push(pick(['| drop host', '| drop pod, level', '| keep app, level', '| drop host="b"']));
+      const parser = pick(s.parsers);
+      stages.push(
+        parser === '| logfmt' && chance(0.25) ? pick(['| logfmt --keep-empty', '| logfmt --strict']) : parser,
+      );
       for (let i = Math.floor(r() * 3); i > 0; i--) {
         const k = r();
         if (k < 0.6) stages.push(`| ${filterExpr(s)}`);
         else if (k < 0.7) stages.push(lineFilter(s));
         else if (k < 0.8) stages.push(`| ${pick(['drop', 'keep'])} ${pick(s.fields)[0]}${chance(0.3) ? ', pod' : ''}`);
         else if (k < 0.9) stages.push(`| drop __error__, __error_details__`);
-        else stages.push(`| label_format ${pick(['lbl', pick(s.fields)[0]])}="{{.${pick(s.fields)[0]}}}"`);
+        else if (chance(0.5))
+          stages.push(`| label_format ${pick(['lbl', pick(s.fields)[0]])}="{{.${pick(s.fields)[0]}}}"`);
+        else {
+          // a rename, onto a stream label, through a function, or several in one stage
+          const field = () => pick(s.fields)[0];
+          const op = () =>
+            pick([
+              `${pick(['lbl', 'level', 'host', field()])}=${field()}`,
+              `${pick(['lbl', 'level', 'pod'])}="{{ ${pick(['ToUpper', 'ToLower', 'TrimSpace', 'upper', 'trim'])} .${field()} }}"`,
+              `lbl="{{.${field()} | lower}}-{{.pod}}"`,
+            ]);
+          const first = op();
+          const second = op();
+          const dst = (o: string) => o.slice(0, o.indexOf('='));
+          stages.push(`| label_format ${first}${chance(0.3) && dst(first) !== dst(second) ? `, ${second}` : ''}`);
+        }
       }
     } else if (chance(0.3))
       stages.push(

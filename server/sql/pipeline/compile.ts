@@ -123,9 +123,10 @@ export interface PipelineContext {
    *  structured metadata (which adds labels) are unsure, and so are rows where a parsed one reads empty or absent —
    *  Loki keeps a label set to '' in the set, and SQL does not tell that from an absent one */
   everyLabel?: string[];
-  /** Loki runs the first parser on every line (its parser hints: the query needs a label), so where that parser is
-   *  `| json` a line that cannot be a JSON object surely carries JSONParserErr (see errorsInSql) */
-  firstParserRuns?: boolean;
+  /** Loki runs the first parser on every line (its parser hints: the query needs a label) and its errors are wanted
+   *  (the hints name `__error__`: Loki's addErrLabel marks them preserved, so they do not fail the query), so where
+   *  that parser is `| json` a line that cannot be a JSON object surely carries JSONParserErr (see errorsInSql) */
+  parserErrorsWanted?: boolean;
 }
 
 /** The most stages a pipeline compiled to SQL may have (see compileSqlPipeline). */
@@ -420,7 +421,9 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   for (const name of outputs) {
     const v = valueOf(name);
     if (v instanceof NotInSql) return v;
-    output.set(name, valueSql(ctx, v, 'NULL'));
+    // (an output absent on every row is a NULL typed as text: ClickHouse cannot convert an untyped NULL where the
+    // consumer reads it as a string, as the unwrapped value's conversions do)
+    output.set(name, valueSql(ctx, v, "NULLIF('', '')"));
     // (a stream label is never empty: there '' is absent)
     if (pc.everyLabel?.includes(name) && !own.has(name)) {
       // (a constant null is absent on every row; '' is a template's empty text, set)
@@ -480,14 +483,16 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
 }
 
 /**
- * JSON errors in SQL: where Loki runs the first parser on every line (PipelineContext.firstParserRuns), that parser is
+ * JSON errors in SQL: where Loki runs the first parser on every line and wants its errors (PipelineContext.
+ * parserErrorsWanted: otherwise an error reaching the range aggregation fails the query, which TypeScript raises), that
+ * parser is
  * `| json` without parameters and nothing after it reads a label but `__error__` (string filters; line filters) — nor
  * does the consumer, beyond labels every stream carries — a line that cannot be a JSON object (its first non-blank
  * character is not `{`) surely carries JSONParserErr, and a valid object line surely none: `label` is `__error__`
  * from the parser on. Lines in between (starting with `{`, not valid) stay unsure. Undefined otherwise.
  */
 function errorsInSql(ctx: Ctx, stages: Stage[], outputs: string[]): { surely: string; label: () => Value } | undefined {
-  if (!ctx.firstParserRuns) return undefined;
+  if (!ctx.parserErrorsWanted) return undefined;
   const first = stages.findIndex((st) => ['json', 'logfmt', 'pattern', 'regexp', 'unpack'].includes(st.kind));
   const json = stages[first];
   if (!json || json.kind !== 'json' || json.params.length > 0) return undefined;

@@ -37,8 +37,9 @@ export function sqlPipelineFor(
     readsLine?: boolean;
     /** the consumer reads every label (fixedLabelNames): rows with structured metadata, which adds labels, are unsure */
     allLabels?: boolean;
-    /** Loki's parser hints have the first parser run on every line (PipelineContext.firstParserRuns) */
-    firstParserRuns?: boolean;
+    /** Loki's parser hints have the first parser run on every line and want its errors
+     *  (PipelineContext.parserErrorsWanted) */
+    parserErrorsWanted?: boolean;
   } = {},
 ): ((w: SqlWriter) => SqlPipeline) | NotInSql {
   const numericOutputs = opts.numericOutputs ?? [];
@@ -56,7 +57,7 @@ export function sqlPipelineFor(
       numericOnly: numeric,
       readsLine: opts.readsLine,
       ...(opts.allLabels && { everyLabel: outputs }),
-      firstParserRuns: opts.firstParserRuns,
+      parserErrorsWanted: opts.parserErrorsWanted,
     };
     return compileSqlPipeline(pc, stages, [...outputs, ...numericOutputs]);
   };

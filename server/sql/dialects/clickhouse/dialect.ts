@@ -109,6 +109,7 @@ export const clickhouseDialect: Dialect = {
   },
   valueAtTs: (which, v, ts) => `arg${which === 'first' ? 'Min' : 'Max'}If(${v}, ${ts}, isNotNull(${v}))`,
   int64Const: (digits) => `toInt64(${digits})`,
+  toInt64: (e) => `CAST(${e} AS Nullable(Int64))`,
   derivedAlias: ' AS t',
 };
 
