@@ -129,6 +129,9 @@ export interface PipelineContext {
   parserErrorsWanted?: boolean;
 }
 
+/** Parser stages SQL may run (unpack is TypeScript's). */
+const PARSERS: ReadonlySet<Stage['kind']> = new Set(['json', 'logfmt', 'pattern', 'regexp']);
+
 /** The most stages a pipeline compiled to SQL may have (see compileSqlPipeline). */
 const MAX_SQL_STAGES = 100;
 
@@ -341,7 +344,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
   };
   // Loki's `| json label="path"` overwrites what an earlier parser set (it skips no extracted key), where other parsers
   // leave it (the first value wins): the per-label coalesce below models the latter only
-  const parserCount = stages.filter((st) => ['json', 'logfmt', 'pattern', 'regexp'].includes(st.kind)).length;
+  const parserCount = stages.filter((st) => PARSERS.has(st.kind)).length;
   if (parserCount > 1 && stages.some((st) => st.kind === 'json' && st.params.length > 0))
     return new NotInSql('json with parameters along with another parser runs in TypeScript');
   const jsonErrors = errorsInSql(ctx, stages, outputs);
@@ -375,7 +378,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       continue;
     }
     if (st.kind === 'drop' || st.kind === 'keep') {
-      if (stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind))) {
+      if (stages.slice(i + 1).some((t) => PARSERS.has(t.kind))) {
         // Before any parser only stream labels are there to remove (structured metadata holding a name read makes
         // its row unsure): Loki deletes them from the stream's set, and a later parser's key of that name still
         // becomes `<name>_extracted` (LabelsBuilder.BaseHas reads the original set). After a parser, a later one
@@ -410,7 +413,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
       // stages must not show through: each value reads a copy of the values as they were when it was set
       const after = formatLabels(ctx, st, overrides, (n, view) => valueBeforeRemovals(n, view), {
         afterRemovals: removals.length > 0,
-        beforeParser: stages.slice(i + 1).some((t) => ['json', 'logfmt', 'pattern', 'regexp'].includes(t.kind)),
+        beforeParser: stages.slice(i + 1).some((t) => PARSERS.has(t.kind)),
       });
       if (after instanceof NotInSql) return after;
       for (const [name, v] of after) overrides.set(name, v);
@@ -493,7 +496,7 @@ export function compileSqlPipeline(pc: PipelineContext, stages: Stage[], outputs
  */
 function errorsInSql(ctx: Ctx, stages: Stage[], outputs: string[]): { surely: string; label: () => Value } | undefined {
   if (!ctx.parserErrorsWanted) return undefined;
-  const first = stages.findIndex((st) => ['json', 'logfmt', 'pattern', 'regexp', 'unpack'].includes(st.kind));
+  const first = stages.findIndex((st) => PARSERS.has(st.kind) || st.kind === 'unpack');
   const json = stages[first];
   if (!json || json.kind !== 'json' || json.params.length > 0) return undefined;
   const onlyError = (f: LabelFilterExpr): boolean =>

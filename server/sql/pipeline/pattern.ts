@@ -118,13 +118,24 @@ function walkCapture(w: SqlWriter, nodes: PatternNode[], name: string): string |
   return `(CASE WHEN line = '' THEN NULL ELSE ${from(0, 'line')} END)`;
 }
 
-export function regexpLabels(src: string): Producer | NotInSql {
+/** The labels a `| regexp` sets, each with its group (the first group a name sanitises to). */
+function regexpGroups(src: string): { byName: Map<string, number>; groups: number } {
   const m = compileRE2(src, { anchored: false });
   const byName = new Map<string, number>();
   m.groupNames.forEach((g, idx) => {
     if (g !== '' && !byName.has(sanitizeLabelKey(g))) byName.set(sanitizeLabelKey(g), idx);
   });
-  const groups = m.groupNames.length - 1;
+  return { byName, groups: m.groupNames.length - 1 };
+}
+
+/** The labels a `| regexp` or `| pattern` stage can set. */
+export function parsedLabelNames(st: { kind: 'regexp' | 'pattern'; pattern: string }): string[] {
+  if (st.kind === 'regexp') return [...regexpGroups(st.pattern).byName.keys()];
+  return patternNodes(st.pattern).flatMap((n) => ('cap' in n && n.cap !== '_' ? [n.cap] : []));
+}
+
+export function regexpLabels(src: string): Producer | NotInSql {
+  const { byName, groups } = regexpGroups(src);
   let helper: string | undefined;
   let matched: string | undefined;
   return (ctx, name) => {

@@ -4,9 +4,7 @@ import type { StreamInfo } from '../../engine/streams';
 import { SqlWriter, type Dialect } from '../dialect';
 import { compileSqlPipeline, NotInSql, type SqlPipeline } from './compile';
 import { JsonSpellings } from '../jsonSpellings';
-import { patternNodes } from '../../eval/pipeline/pattern';
-import { compileRE2 } from '../../eval/re2';
-import { sanitizeLabelKey } from '../../eval/pipeline/builder';
+import { parsedLabelNames } from './pattern';
 
 /** Names read only by numeric label filters (a JSON float's text may then differ from the line's). */
 function numericOnly(stages: Stage[], outputs: string[], numericOutputs: string[]): Set<string> {
@@ -79,10 +77,8 @@ export function fixedLabelNames(stages: Stage[], streams: StreamInfo[]): string[
   for (const st of stages) {
     switch (st.kind) {
       case 'pattern':
-        for (const n of patternNodes(st.pattern)) if ('cap' in n && n.cap !== '_') parsed.add(n.cap);
-        break;
       case 'regexp':
-        for (const g of compileRE2(st.pattern, { anchored: false }).groupNames) if (g) parsed.add(sanitizeLabelKey(g));
+        for (const n of parsedLabelNames(st)) parsed.add(n);
         break;
       case 'json':
       case 'logfmt':
