@@ -29,7 +29,7 @@ import type { Labels } from './types';
 import { labelsKey } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { sampleBounds, windowsOf } from './metricQuery';
-import { pushParsedCount } from './parsedPushdown';
+import { outputGroups, pushParsedCount } from './parsedPushdown';
 import { keepsUnwrappedLabel, rangeParserHints } from '../eval/pipeline/hints';
 import { StepAggregator } from '../eval/stepAggregator';
 import { fixedLabelNames, sqlPipelineFor } from '../sql/pipeline/plan';
@@ -267,17 +267,10 @@ async function pushUnwrap(
     pipeline = p;
   }
   const { of: groupOf, labels: groupLabelsOf } = byStreams ? streamGroups(streams, by) : { of: [], labels: [] };
-  const groupBy = by;
+  const outputGroup = outputGroups(by, 'g');
   /** a SQL row's group labels: its group of streams', or the pipeline's output values (empty: no such label) */
-  const labelsOf = (r: Record<string, unknown>): Labels => {
-    if (byStreams) return groupLabelsOf[Number(r.grp)]!;
-    const labels: Labels = {};
-    groupBy.forEach((name, i) => {
-      const v = r[`g${i}`];
-      if (typeof v === 'string' && v !== '') labels[name] = v;
-    });
-    return labels;
-  };
+  const labelsOf = (r: Record<string, unknown>): Labels =>
+    byStreams ? groupLabelsOf[Number(r.grp)]! : outputGroup(r).labels;
   type UnwrapRow = {
     [g: `g${number}`]: string | null;
     grp: bigint | null;
@@ -365,8 +358,11 @@ async function pushUnwrap(
   for (const r of rows) {
     if (r.k === null || r.value === null || (byStreams && r.grp === null)) continue;
     // (a group of streams is keyed by its index: no labels key per row)
-    const labels = labelsOf(r);
-    out.add(labels, Number(r.k), Number(r.value), byStreams ? `#${r.grp}` : labelsKey(labels));
+    if (byStreams) out.add(labelsOf(r), Number(r.k), Number(r.value), `#${r.grp}`);
+    else {
+      const { labels, key } = outputGroup(r);
+      out.add(labels, Number(r.k), Number(r.value), key);
+    }
   }
   return out.result();
 }

@@ -15,12 +15,38 @@ import { compilePipeline } from '../eval/pipeline';
 import { StepAggregator } from '../eval/stepAggregator';
 import { rangeGroupLabels } from '../eval/grouping';
 import { rangeParserHints } from '../eval/pipeline/hints';
-import { SeriesCells, type SeriesData } from '../eval/value';
+import { labelsKey, SeriesCells, type SeriesData } from '../eval/value';
 import { runSql, type ExecContext } from './context';
 import { windowsOf } from './metricQuery';
 import type { Labels } from './types';
 
 const COUNTING = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+
+/** A SQL row's label set from its output columns `${prefix}0…` (NULL or '': no such label) and that set's key,
+ *  remembered per distinct values: rows repeat a group once per step. */
+export function outputGroups(
+  names: string[],
+  prefix: string,
+): (r: Record<string, unknown>) => { labels: Labels; key: string } {
+  const seen = new Map<string, { labels: Labels; key: string }>();
+  return (r) => {
+    const values = names.map((_, i) => {
+      const v = r[`${prefix}${i}`];
+      return typeof v === 'string' ? v : '';
+    });
+    const raw = JSON.stringify(values);
+    let g = seen.get(raw);
+    if (!g) {
+      const labels: Labels = {};
+      names.forEach((name, i) => {
+        if (values[i] !== '') labels[name] = values[i]!;
+      });
+      g = { labels, key: labelsKey(labels) };
+      seen.set(raw, g);
+    }
+    return g;
+  };
+}
 
 export async function pushParsedCount(
   ctx: ExecContext,
@@ -69,18 +95,16 @@ export async function pushParsedCount(
   const out = new SeriesCells('sum');
   const add = (labels: Labels, k: number, v: number) => out.add(labels, k, v);
   const countsLines = node.op === 'count_over_time' || node.op === 'rate';
+  // a row's output values → its label set and key, made once per distinct values (a row per group and step)
+  const groupOf = outputGroups(outputs, 'o');
   const unsure: Row[] = [];
   for (const r of rows) {
     if (r.k === null) {
       unsure.push(r);
       continue;
     }
-    const labels: Labels = {};
-    outputs.forEach((name, i) => {
-      const v = r[`o${i}`];
-      if (typeof v === 'string' && v !== '') labels[name] = v;
-    });
-    add(labels, Number(r.k), Number(countsLines ? r.n : r.b));
+    const { labels, key } = groupOf(r);
+    out.add(labels, Number(r.k), Number(countsLines ? r.n : r.b), key);
   }
   if (unsure.length > 0) {
     // the rows SQL could not be sure of: Loki's pipeline in TypeScript, folded into the same steps as raw counts
