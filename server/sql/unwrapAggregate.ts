@@ -187,6 +187,8 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
   }
   const agg = aggregateSql(q, w);
   const ties = tiesSql(q);
+  // (the timestamp travels with each row, exploded per step, only where ties are counted)
+  const ts = ties === '0' ? '' : 'ts, ';
   const keys = groupKeys(q);
   const key = keys.join(', ');
   // windows no longer than the step hold a row in at most one step: no row multiplication needed
@@ -202,7 +204,7 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
     text =
       withCtes(ctes) +
       `SELECT ${key}, k, ${agg} AS value, count(v) AS n, sum(v) AS total, count(*) - count(v) AS unsure, ` +
-      `${ties} AS ties FROM (SELECT ${key}, ${single ? '0' : hi} AS k, ts, v FROM (${base}${d.computeOnce ?? ''})${d.derivedAlias}` +
+      `${ties} AS ties FROM (SELECT ${key}, ${single ? '0' : hi} AS k, ${ts}v FROM (${base}${d.computeOnce ?? ''})${d.derivedAlias}` +
       `${inWindow})${d.derivedAlias} GROUP BY ${key}, k`;
   } else if (d.explodeRangeOrMinusOne) {
     // one pass: unreadable rows land in step -1 of their group and are counted there
@@ -214,12 +216,12 @@ export function compileUnwrapAggregate(d: Dialect, q: UnwrapAggregate): Compiled
       `if(kk = -1, NULL, ${agg}) AS value, ` +
       `if(kk = -1, NULL, count(v)) AS n, if(kk = -1, NULL, sum(v)) AS total, ` +
       `if(kk = -1, count(*), NULL) AS unsure, if(kk = -1, NULL, ${ties}) AS ties FROM (SELECT ` +
-      `${keys.map((g, i) => `${g} AS x${i}`).join(', ')}, ${kk} AS kk, ts, v FROM base)${d.derivedAlias} ` +
+      `${keys.map((g, i) => `${g} AS x${i}`).join(', ')}, ${kk} AS kk, ${ts}v FROM base)${d.derivedAlias} ` +
       `GROUP BY ${keys.map((_, i) => `x${i}`).join(', ')}, kk`;
   } else {
     text =
       `WITH ${[...ctes, d.sharedCte('base', base)].join(', ')}, ` +
-      `spread AS (SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, ts, v FROM base WHERE v IS NOT NULL) ` +
+      `spread AS (SELECT ${key}, ${d.explodeRange(lo, hi)} AS k, ${ts}v FROM base WHERE v IS NOT NULL) ` +
       `SELECT ${key}, k, ${agg} AS value, count(v) AS n, sum(v) AS total, NULL AS unsure, ${ties} AS ties ` +
       `FROM spread GROUP BY ${key}, k ` +
       `UNION ALL SELECT ${keys.map(() => 'NULL').join(', ')}, NULL, NULL, NULL, NULL, count(*), NULL FROM base WHERE v IS NULL`;
